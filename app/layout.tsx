@@ -1,0 +1,23 @@
+import type { Metadata } from 'next';
+import localFont from 'next/font/local';
+import './globals.css';
+
+// next/font/google needs the internet at build time; the npm font works offline.
+const inter = localFont({
+  src: '../node_modules/@fontsource-variable/inter/files/inter-latin-wght-normal.woff2',
+  variable: '--font-inter',
+  display: 'swap',
+});
+
+export const metadata: Metadata = {
+  title: 'Synclane',
+  description: 'Contact sync, Dropbox files and Dropbox Sign archive for Pipedrive and Teamleader Focus.',
+};
+
+export default function RootLayout({ children }: { children: React.ReactNode }) {
+  return (
+    <html lang="en" className={inter.variable} data-theme="light" suppressHydrationWarning>
+      <body>{children}</body>
+    </html>
+  );
+}

@@ -1,0 +1,237 @@
+/**
+ * Data model. Every tenant-owned row carries installation_id so queries can always be scoped to the
+ * tenant resolved from a verified iframe JWT / session (never from request parameters).
+ * Tokens are stored only as AES-256-GCM ciphertext (lib/auth/token-vault.ts).
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => ts('created_at').notNull().defaultNow();
+const updatedAt = () => ts('updated_at').notNull().defaultNow();
+
+export const installations = pgTable(
+  'installations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    crm: text('crm', { enum: ['pipedrive', 'teamleader'] }).notNull(),
+    companyId: text('company_id').notNull(),
+    companyName: text('company_name').notNull(),
+    companyDomain: text('company_domain'),
+    apiDomain: text('api_domain'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('installations_crm_company').on(t.crm, t.companyId)],
+);
+
+/** One row per CRM user who installed the app (Pipedrive installs are per user). Holds the CRM tokens. */
+export const crmUsers = pgTable(
+  'crm_users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    installationId: uuid('installation_id').notNull().references(() => installations.id, { onDelete: 'cascade' }),
+    crmUserId: text('crm_user_id').notNull(),
+    name: text('name').notNull(),
+    email: text('email'),
+    locale: text('locale'),
+    isAdmin: boolean('is_admin').notNull().default(false),
+    /** installed | needs_reconnect | uninstalled */
+    status: text('status', { enum: ['installed', 'needs_reconnect', 'uninstalled'] }).notNull().default('installed'),
+    accessTokenEnc: text('access_token_enc'),
+    refreshTokenEnc: text('refresh_token_enc'),
+    accessTokenExpiresAt: ts('access_token_expires_at'),
+    scope: text('scope'),
+    tokenVersion: integer('token_version').notNull().default(0),
+    lastAuthError: text('last_auth_error'),
+    installedAt: ts('installed_at').notNull().defaultNow(),
+    uninstalledAt: ts('uninstalled_at'),
+    /** Uninstalled users' data is purged after this moment (M5: "user data purged on schedule"). */
+    purgeAfter: ts('purge_after'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('crm_users_installation_user').on(t.installationId, t.crmUserId)],
+);
+
+/** A Google or Microsoft account linked by one CRM user (M3, C1). */
+export const providerAccounts = pgTable(
+  'provider_accounts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    installationId: uuid('installation_id').notNull().references(() => installations.id, { onDelete: 'cascade' }),
+    crmUserId: uuid('crm_user_id').notNull().references(() => crmUsers.id, { onDelete: 'cascade' }),
+    provider: text('provider', { enum: ['google', 'microsoft'] }).notNull(),
+    accountId: text('account_id').notNull(),
+    email: text('email').notNull(),
+    displayName: text('display_name'),
+    status: text('status', { enum: ['connected', 'needs_reconnect', 'disconnected'] }).notNull().default('connected'),
+    accessTokenEnc: text('access_token_enc'),
+    refreshTokenEnc: text('refresh_token_enc'),
+    accessTokenExpiresAt: ts('access_token_expires_at'),
+    scope: text('scope'),
+    tokenVersion: integer('token_version').notNull().default(0),
+    lastAuthError: text('last_auth_error'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('provider_accounts_owner').on(t.crmUserId, t.provider, t.accountId)],
+);
+
+/**
+ * A contact sync connection and its state machine (ARCHITECTURE §7): user-facing status, stage,
+ * cursors per side, stage_started_at for the stuck-run watchdog, consecutive failures, last error code.
+ */
+export const contactSyncs = pgTable(
+  'contact_syncs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    installationId: uuid('installation_id').notNull().references(() => installations.id, { onDelete: 'cascade' }),
+    crmUserId: uuid('crm_user_id').notNull().references(() => crmUsers.id, { onDelete: 'cascade' }),
+    providerAccountId: uuid('provider_account_id').notNull().references(() => providerAccounts.id, { onDelete: 'cascade' }),
+    provider: text('provider', { enum: ['google', 'microsoft'] }).notNull(),
+    direction: text('direction', { enum: ['crm_to_provider', 'provider_to_crm', 'two_way'] }).notNull(),
+    /** Remote group id as the provider returned it (Google contactGroups/…, Graph folder id). */
+    groupId: text('group_id'),
+    groupName: text('group_name'),
+    visibility: integer('visibility'),
+    conflictPolicy: text('conflict_policy', { enum: ['newest', 'crm', 'provider'] }).notNull().default('newest'),
+    matchByEmail: boolean('match_by_email').notNull().default(false),
+    /** CRM custom field keys created/reused for fields the CRM lacks (C9). */
+    fieldMap: jsonb('field_map').$type<Record<string, string>>().notNull().default({}),
+    /** draft (set up, not started) | active | paused_deletes | needs_reconnect | error | disabled */
+    status: text('status', {
+      enum: ['draft', 'active', 'paused_deletes', 'needs_reconnect', 'error', 'disabled'],
+    })
+      .notNull()
+      .default('draft'),
+    /** idle | queued | running */
+    stage: text('stage', { enum: ['idle', 'queued', 'running'] }).notNull().default('idle'),
+    stageStartedAt: ts('stage_started_at'),
+    crmCursor: text('crm_cursor'),
+    providerCursor: text('provider_cursor'),
+    /**
+     * A sweep is one complete pass over the CRM listing; it may span runs (retries resume at sweepCursor).
+     * Deletes are only inferred from a completed sweep (a record absent from a complete listing).
+     */
+    sweepId: uuid('sweep_id'),
+    sweepCursor: text('sweep_cursor'),
+    /** Persons seen by the last completed sweep (progress-bar total). */
+    crmTotal: integer('crm_total'),
+    firstSweepDone: boolean('first_sweep_done').notNull().default(false),
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    lastErrorCode: text('last_error_code'),
+    lastErrorMessage: text('last_error_message'),
+    lastRunAt: ts('last_run_at'),
+    lastSuccessAt: ts('last_success_at'),
+    nextRunAt: ts('next_run_at'),
+    startedAt: ts('started_at'),
+    /** Deletes awaiting confirmation when the mass-delete brake tripped (B3). */
+    pendingDeletes: jsonb('pending_deletes').$type<{ side: 'crm' | 'provider'; ids: string[] }[] | null>(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('contact_syncs_installation').on(t.installationId), index('contact_syncs_user').on(t.crmUserId)],
+);
+
+/** Base state: one row per linked (or skipped) pair, with both ids and the last synced snapshot. */
+export const contactLinks = pgTable(
+  'contact_links',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    installationId: uuid('installation_id').notNull(),
+    syncId: uuid('sync_id').notNull().references(() => contactSyncs.id, { onDelete: 'cascade' }),
+    crmId: text('crm_id'),
+    remoteId: text('remote_id'),
+    remoteEtag: text('remote_etag'),
+    crmUpdatedAt: text('crm_updated_at'),
+    /** Normalized contact as last synced (the base of the three-way merge). */
+    snapshot: jsonb('snapshot').$type<Record<string, unknown> | null>(),
+    snapshotHash: text('snapshot_hash'),
+    /** linked | skipped | deleted */
+    state: text('state', { enum: ['linked', 'skipped', 'deleted'] }).notNull().default('linked'),
+    skipReason: text('skip_reason'),
+    /** Which side we created (so we only ever delete what we created on the provider, C-rules). */
+    createdBy: text('created_by', { enum: ['sync_to_provider', 'sync_to_crm', 'matched'] }),
+    label: text('label'),
+    /** Set just before a remote create is sent; a retry that finds it set looks for the twin first. */
+    pendingSince: ts('pending_since'),
+    /** Last sweep whose CRM listing contained this record (deletes need a complete listing). */
+    seenSweepId: uuid('seen_sweep_id'),
+    deletedAt: ts('deleted_at'),
+    deletedSide: text('deleted_side', { enum: ['crm', 'provider'] }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('contact_links_sync_crm').on(t.syncId, t.crmId).where(sql`${t.crmId} is not null`),
+    uniqueIndex('contact_links_sync_remote').on(t.syncId, t.remoteId).where(sql`${t.remoteId} is not null`),
+    index('contact_links_sync_state').on(t.syncId, t.state),
+  ],
+);
+
+export const syncRuns = pgTable(
+  'sync_runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    installationId: uuid('installation_id').notNull(),
+    syncId: uuid('sync_id').notNull().references(() => contactSyncs.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull().default('contacts'),
+    trigger: text('trigger', { enum: ['start', 'refresh', 'hourly', 'webhook', 'retry', 'confirm'] }).notNull(),
+    status: text('status', { enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'paused'] })
+      .notNull()
+      .default('queued'),
+    attempt: integer('attempt').notNull().default(1),
+    phase: text('phase'),
+    progressDone: integer('progress_done').notNull().default(0),
+    progressTotal: integer('progress_total'),
+    counts: jsonb('counts')
+      .$type<{ added: number; updated: number; deleted: number; skipped: number; conflicts: number; apiCalls?: number }>()
+      .notNull()
+      .default({ added: 0, updated: 0, deleted: 0, skipped: 0, conflicts: 0 }),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    queuedAt: ts('queued_at').notNull().defaultNow(),
+    startedAt: ts('started_at'),
+    finishedAt: ts('finished_at'),
+  },
+  (t) => [index('sync_runs_sync').on(t.syncId, t.queuedAt)],
+);
+
+/** Per-record log: added / updated / deleted / skipped (with reason) / conflict / restored. */
+export const activity = pgTable(
+  'activity',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    installationId: uuid('installation_id').notNull(),
+    syncId: uuid('sync_id').notNull().references(() => contactSyncs.id, { onDelete: 'cascade' }),
+    runId: uuid('run_id'),
+    at: ts('at').notNull().defaultNow(),
+    action: text('action', { enum: ['added', 'updated', 'deleted', 'skipped', 'conflict', 'restored'] }).notNull(),
+    side: text('side', { enum: ['crm', 'provider'] }).notNull(),
+    crmId: text('crm_id'),
+    remoteId: text('remote_id'),
+    label: text('label').notNull(),
+    reason: text('reason'),
+    detail: jsonb('detail').$type<Record<string, unknown> | null>(),
+  },
+  (t) => [index('activity_sync_at').on(t.syncId, t.at)],
+);
+
+/** Delivery ids already processed (webhook dedupe). */
+export const webhookEvents = pgTable('webhook_events', {
+  id: text('id').primaryKey(),
+  source: text('source').notNull(),
+  receivedAt: ts('received_at').notNull().defaultNow(),
+});

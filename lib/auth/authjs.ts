@@ -1,0 +1,69 @@
+/**
+ * Auth.js (next-auth v5) is used for what it is good at: the OAuth/OIDC dance with Google and Microsoft
+ * (discovery, PKCE, state, nonce, id_token validation). It does not own sessions here: the signIn
+ * callback stores the tokens for the CRM user named by the signed link-flow cookie and redirects.
+ * Issuers are configuration: the real ones in production, the sandbox emulators otherwise.
+ */
+import NextAuth from 'next-auth';
+import Google from 'next-auth/providers/google';
+import MicrosoftEntraID from 'next-auth/providers/microsoft-entra-id';
+import { cookies } from 'next/headers';
+import { env } from '@/lib/env';
+import { LINK_FLOW_COOKIE, readLinkFlowCookie, saveLinkedAccount } from './provider-linking';
+
+export const GOOGLE_SCOPES = 'openid email profile https://www.googleapis.com/auth/contacts';
+export const MICROSOFT_SCOPES = 'openid profile email offline_access User.Read Contacts.ReadWrite';
+
+export const { handlers, signIn } = NextAuth(() => {
+  const e = env();
+  process.env.AUTH_URL ??= `${e.appUrl}/api/auth`;
+  return {
+    secret: e.authSecret,
+    trustHost: true,
+    session: { strategy: 'jwt' },
+    providers: [
+      Google({
+        clientId: e.google.clientId,
+        clientSecret: e.google.clientSecret,
+        issuer: e.google.issuer,
+        authorization: { params: { scope: GOOGLE_SCOPES, access_type: 'offline', prompt: 'consent', include_granted_scopes: 'true' } },
+      }),
+      MicrosoftEntraID({
+        clientId: e.microsoft.clientId,
+        clientSecret: e.microsoft.clientSecret,
+        issuer: `${e.microsoft.authority}/v2.0`,
+        authorization: { params: { scope: MICROSOFT_SCOPES } },
+        // The default profile() fetches a photo from the real Graph host; we only need identity.
+        profile: (p: { sub: string; name?: string; email?: string; preferred_username?: string }) => ({
+          id: p.sub,
+          name: p.name ?? null,
+          email: p.email ?? p.preferred_username ?? null,
+        }),
+      }),
+    ],
+    callbacks: {
+      async signIn({ account, profile, user }) {
+        if (!account) return '/connect/done?status=error&reason=no_account';
+        let flow;
+        try {
+          flow = readLinkFlowCookie((await cookies()).get(LINK_FLOW_COOKIE)?.value);
+        } catch {
+          return '/connect/done?status=expired';
+        }
+        const provider = account.provider === 'google' ? 'google' : 'microsoft';
+        if (provider !== flow.provider) return '/connect/done?status=error&reason=provider_mismatch';
+        const email = (profile?.email as string | undefined) ?? user?.email ?? (profile?.preferred_username as string | undefined) ?? null;
+        const outcome = await saveLinkedAccount(
+          flow,
+          { providerAccountId: account.providerAccountId, access_token: account.access_token, refresh_token: account.refresh_token, expires_at: account.expires_at, scope: account.scope },
+          { email, name: (profile?.name as string | undefined) ?? user?.name ?? null },
+        );
+        (await cookies()).delete(LINK_FLOW_COOKIE);
+        if (outcome.status === 'email_mismatch')
+          return `/connect/done?status=email_mismatch&provider=${provider}&expected=${encodeURIComponent(outcome.expected)}&got=${encodeURIComponent(outcome.got)}`;
+        return `/connect/done?status=linked&provider=${provider}&email=${encodeURIComponent(email ?? '')}`;
+      },
+    },
+    pages: { error: '/connect/done' },
+  };
+});

@@ -1,0 +1,278 @@
+/**
+ * What the settings page can do with contact sync. Every function takes the verified tenant and scopes
+ * each query to its installation and CRM user — ids from the browser are never trusted on their own.
+ */
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { getDb } from '@/db/client';
+import { activity, contactLinks, contactSyncs, providerAccounts, syncRuns } from '@/db/schema';
+import { crmClientFor } from '@/lib/crm';
+import { recordUrl } from '@/lib/crm/pipedrive/client';
+import { env } from '@/lib/env';
+import { SyncError } from '@/lib/errors';
+import { providerFor } from '@/lib/providers';
+import { connectUrl, createLinkTicket } from '@/lib/auth/provider-linking';
+import { contactFromCrmPerson, displayName } from '@/lib/sync/contacts/model';
+import { exportSkipReason } from '@/lib/sync/contacts/export-rules';
+import { CRM_PAGE_SIZE, EXPORT_GROUP_NAME } from '@/lib/sync/contacts/constants';
+import type { Tenant } from '@/lib/tenant';
+
+export type Direction = 'crm_to_provider' | 'provider_to_crm' | 'two_way';
+
+function crmFor(tenant: Tenant) {
+  return crmClientFor({ id: tenant.crmUserId, crm: tenant.crm, apiDomain: tenant.apiDomain });
+}
+
+export function personUrl(tenant: Pick<Tenant, 'crm' | 'apiDomain'>, crmId: string): string {
+  return tenant.crm === 'pipedrive' ? recordUrl(tenant.apiDomain ?? '', 'person', crmId) : `${env().teamleader.webUrl}/contacts/${crmId}`;
+}
+
+async function ownedAccount(tenant: Tenant, accountId: string) {
+  const db = await getDb();
+  const [account] = await db
+    .select()
+    .from(providerAccounts)
+    .where(and(eq(providerAccounts.id, accountId), eq(providerAccounts.installationId, tenant.installationId), eq(providerAccounts.crmUserId, tenant.crmUserId)));
+  if (!account || account.status === 'disconnected') throw new SyncError('not_found', 'That account is not linked to your user. Link it again.');
+  return account;
+}
+
+export async function ownedSync(tenant: Tenant, syncId: string) {
+  const db = await getDb();
+  const [sync] = await db
+    .select()
+    .from(contactSyncs)
+    .where(and(eq(contactSyncs.id, syncId), eq(contactSyncs.installationId, tenant.installationId), eq(contactSyncs.crmUserId, tenant.crmUserId)));
+  if (!sync) throw new SyncError('not_found', 'That sync does not exist for your user.');
+  return sync;
+}
+
+export function startLink(tenant: Tenant, provider: 'google' | 'microsoft', email: string) {
+  const ticket = createLinkTicket({ installationId: tenant.installationId, crmUserId: tenant.crmUserId, provider, email: email.trim().toLowerCase() });
+  return { url: connectUrl(ticket, provider) };
+}
+
+export async function contactsOverview(tenant: Tenant) {
+  const db = await getDb();
+  const accounts = await db
+    .select({ id: providerAccounts.id, provider: providerAccounts.provider, email: providerAccounts.email, status: providerAccounts.status, lastAuthError: providerAccounts.lastAuthError })
+    .from(providerAccounts)
+    .where(and(eq(providerAccounts.installationId, tenant.installationId), eq(providerAccounts.crmUserId, tenant.crmUserId)));
+  const syncs = await db
+    .select()
+    .from(contactSyncs)
+    .where(and(eq(contactSyncs.installationId, tenant.installationId), eq(contactSyncs.crmUserId, tenant.crmUserId), sql`${contactSyncs.status} <> 'disabled'`));
+  return {
+    accounts: accounts.filter((a) => a.status !== 'disconnected'),
+    syncs: syncs.map((s) => ({ id: s.id, providerAccountId: s.providerAccountId, provider: s.provider, direction: s.direction, status: s.status, started: !!s.startedAt })),
+  };
+}
+
+export async function listGroups(tenant: Tenant, accountId: string) {
+  const account = await ownedAccount(tenant, accountId);
+  const groups = await providerFor(account).listGroups();
+  return { groups: groups.filter((g) => !g.system || g.id === 'contactGroups/myContacts') };
+}
+
+/**
+ * B2 preview for the CRM → provider export: how many persons will be exported and how many skipped, with
+ * reasons and samples. Reads the CRM only (paged); nothing is written anywhere.
+ */
+export async function previewExport(tenant: Tenant) {
+  const crm = crmFor(tenant);
+  let cursor: string | null = null;
+  let total = 0;
+  let exportable = 0;
+  const skipped = new Map<string, { count: number; samples: { id: string; name: string; url: string }[] }>();
+  do {
+    const page = await crm.listPersons({ cursor, limit: CRM_PAGE_SIZE, ownerId: crm.personsHaveOwner ? tenant.userExternalId : null });
+    for (const p of page.items) {
+      total++;
+      const reason = exportSkipReason(contactFromCrmPerson(p, null));
+      if (!reason) {
+        exportable++;
+        continue;
+      }
+      const entry = skipped.get(reason) ?? { count: 0, samples: [] };
+      entry.count++;
+      if (entry.samples.length < 5) entry.samples.push({ id: p.id, name: displayName(p, `Person ${p.id}`), url: p.webUrl });
+      skipped.set(reason, entry);
+    }
+    for (const bad of page.invalid) {
+      total++;
+      const entry = skipped.get(bad.reason) ?? { count: 0, samples: [] };
+      entry.count++;
+      skipped.set(bad.reason, entry);
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  return {
+    total,
+    toExport: exportable,
+    groupName: EXPORT_GROUP_NAME[tenant.crm],
+    ownedOnly: crm.personsHaveOwner,
+    skipped: [...skipped.entries()].map(([reason, v]) => ({ reason, ...v })),
+  };
+}
+
+export async function startSync(
+  tenant: Tenant,
+  input: { accountId: string; direction: Direction; groupId?: string | null; groupName?: string | null; visibility?: number | null; conflictPolicy?: 'newest' | 'crm' | 'provider'; matchByEmail?: boolean; fieldMap?: Record<string, string> },
+) {
+  const account = await ownedAccount(tenant, input.accountId);
+  if (account.status === 'needs_reconnect') throw new SyncError('auth_revoked', `Reconnect ${account.email} before starting a sync.`);
+  if (input.direction !== 'crm_to_provider' && !input.groupId) throw new SyncError('validation', 'Choose which contact group or folder to sync (C3).');
+  const db = await getDb();
+  const existing = await db
+    .select()
+    .from(contactSyncs)
+    .where(and(eq(contactSyncs.crmUserId, tenant.crmUserId), eq(contactSyncs.providerAccountId, account.id), eq(contactSyncs.direction, input.direction), sql`${contactSyncs.status} <> 'disabled'`));
+  const values = {
+    groupId: input.groupId ?? existing[0]?.groupId ?? null,
+    groupName: input.groupName ?? (input.direction === 'crm_to_provider' ? EXPORT_GROUP_NAME[tenant.crm] : null),
+    visibility: input.visibility ?? null,
+    conflictPolicy: input.conflictPolicy ?? 'newest',
+    matchByEmail: input.matchByEmail ?? false,
+    fieldMap: input.fieldMap ?? existing[0]?.fieldMap ?? {},
+    status: 'active' as const,
+    startedAt: new Date(),
+    nextRunAt: new Date(),
+    updatedAt: new Date(),
+  };
+  let syncId: string;
+  if (existing[0]) {
+    syncId = existing[0].id;
+    await db.update(contactSyncs).set(values).where(eq(contactSyncs.id, syncId));
+  } else {
+    const [row] = await db
+      .insert(contactSyncs)
+      .values({ installationId: tenant.installationId, crmUserId: tenant.crmUserId, providerAccountId: account.id, provider: account.provider, direction: input.direction, ...values })
+      .returning({ id: contactSyncs.id });
+    syncId = row!.id;
+  }
+  return { syncId, installationId: tenant.installationId, provider: account.provider };
+}
+
+export async function syncDashboard(tenant: Tenant, syncId: string) {
+  const sync = await ownedSync(tenant, syncId);
+  const db = await getDb();
+  const [account] = await db.select().from(providerAccounts).where(eq(providerAccounts.id, sync.providerAccountId));
+  const [lastRun] = await db.select().from(syncRuns).where(eq(syncRuns.syncId, sync.id)).orderBy(desc(syncRuns.queuedAt)).limit(1);
+  const [lastFinished] = await db
+    .select()
+    .from(syncRuns)
+    .where(and(eq(syncRuns.syncId, sync.id), inArray(syncRuns.status, ['succeeded', 'paused'])))
+    .orderBy(desc(syncRuns.queuedAt))
+    .limit(1);
+  const stateCounts = await db
+    .select({ state: contactLinks.state, n: sql<number>`count(*)::int` })
+    .from(contactLinks)
+    .where(eq(contactLinks.syncId, sync.id))
+    .groupBy(contactLinks.state);
+  const count = (s: string) => stateCounts.find((c) => c.state === s)?.n ?? 0;
+  const recent = await db
+    .select()
+    .from(activity)
+    .where(and(eq(activity.syncId, sync.id), inArray(activity.action, ['added', 'updated', 'deleted', 'conflict', 'restored'])))
+    .orderBy(desc(activity.at), desc(activity.id))
+    .limit(30);
+  const skipped = await db
+    .select({ crmId: contactLinks.crmId, remoteId: contactLinks.remoteId, label: contactLinks.label, reason: contactLinks.skipReason, side: sql<string>`'provider'` })
+    .from(contactLinks)
+    .where(and(eq(contactLinks.syncId, sync.id), eq(contactLinks.state, 'skipped')))
+    .orderBy(contactLinks.label)
+    .limit(200);
+  const restorable = await db
+    .select({ id: contactLinks.id, label: contactLinks.label, deletedAt: contactLinks.deletedAt, side: contactLinks.deletedSide })
+    .from(contactLinks)
+    .where(and(eq(contactLinks.syncId, sync.id), eq(contactLinks.state, 'deleted'), sql`${contactLinks.deletedAt} > now() - interval '30 days'`))
+    .orderBy(desc(contactLinks.deletedAt))
+    .limit(50);
+  const running = lastRun && (lastRun.status === 'running' || lastRun.status === 'queued');
+  return {
+    sync: {
+      id: sync.id,
+      provider: sync.provider,
+      account: account?.email ?? '',
+      accountStatus: account?.status,
+      direction: sync.direction,
+      groupName: sync.groupName,
+      status: sync.status,
+      stage: sync.stage,
+      lastRunAt: sync.lastRunAt,
+      lastSuccessAt: sync.lastSuccessAt,
+      nextRunAt: sync.nextRunAt,
+      lastErrorCode: sync.lastErrorCode,
+      lastErrorMessage: sync.lastErrorMessage,
+      pendingDeletes: sync.pendingDeletes?.reduce((n, p) => n + p.ids.length, 0) ?? 0,
+      conflictPolicy: sync.conflictPolicy,
+    },
+    inSync: count('linked'),
+    skippedCount: count('skipped'),
+    run: lastRun
+      ? {
+          id: lastRun.id,
+          status: lastRun.status,
+          trigger: lastRun.trigger,
+          phase: lastRun.phase,
+          done: lastRun.progressDone,
+          total: lastRun.progressTotal,
+          counts: lastRun.counts,
+          startedAt: lastRun.startedAt,
+          finishedAt: lastRun.finishedAt,
+          errorMessage: lastRun.errorMessage,
+        }
+      : null,
+    running: !!running,
+    lastCounts: lastFinished?.counts ?? null,
+    recent: recent.map((a) => ({ at: a.at, action: a.action, side: a.side, label: a.label, reason: a.reason, url: a.crmId ? personUrl(tenant, a.crmId) : null })),
+    skipped: skipped.map((s) => ({ label: s.label ?? s.crmId ?? s.remoteId ?? '', reason: s.reason, url: s.crmId ? personUrl(tenant, s.crmId) : null })),
+    restorable,
+  };
+}
+
+export async function markQueued(syncId: string, trigger: 'start' | 'refresh' | 'confirm'): Promise<{ alreadyRunning: boolean }> {
+  const db = await getDb();
+  const [sync] = await db.select({ stage: contactSyncs.stage }).from(contactSyncs).where(eq(contactSyncs.id, syncId));
+  if (sync?.stage === 'running') return { alreadyRunning: true };
+  await db.update(contactSyncs).set({ nextRunAt: new Date(), updatedAt: new Date() }).where(eq(contactSyncs.id, syncId));
+  void trigger;
+  return { alreadyRunning: false };
+}
+
+/** B3: the user answered the paused-for-deletes prompt. */
+export async function resolvePendingDeletes(tenant: Tenant, syncId: string, approve: boolean) {
+  const sync = await ownedSync(tenant, syncId);
+  if (sync.status !== 'paused_deletes') throw new SyncError('validation', 'There are no deletes waiting for confirmation.');
+  const db = await getDb();
+  if (approve) {
+    await db.update(contactSyncs).set({ status: 'active', updatedAt: new Date() }).where(eq(contactSyncs.id, sync.id));
+    return { rerun: true };
+  }
+  // Keep everything: forget the vanished pairs so they are never deleted by this sync.
+  const ids = (sync.pendingDeletes ?? []).flatMap((p) => p.ids);
+  if (ids.length) await db.delete(contactLinks).where(and(eq(contactLinks.syncId, sync.id), inArray(contactLinks.id, ids)));
+  await db.update(contactSyncs).set({ status: 'active', pendingDeletes: null, updatedAt: new Date() }).where(eq(contactSyncs.id, sync.id));
+  return { rerun: false };
+}
+
+/** Unlinks a provider account: tokens purged, its syncs stopped. Contacts stay where they are on both sides. */
+export async function disconnectAccount(tenant: Tenant, accountId: string) {
+  const account = await ownedAccount(tenant, accountId);
+  const db = await getDb();
+  await db
+    .update(providerAccounts)
+    .set({ status: 'disconnected', accessTokenEnc: null, refreshTokenEnc: null, updatedAt: new Date() })
+    .where(eq(providerAccounts.id, account.id));
+  const syncs = await db
+    .update(contactSyncs)
+    .set({ status: 'disabled', stage: 'idle', updatedAt: new Date() })
+    .where(eq(contactSyncs.providerAccountId, account.id))
+    .returning({ id: contactSyncs.id });
+  return { syncIds: syncs.map((s) => s.id) };
+}
+
+export async function stopSync(tenant: Tenant, syncId: string) {
+  const sync = await ownedSync(tenant, syncId);
+  const db = await getDb();
+  await db.update(contactSyncs).set({ status: 'disabled', stage: 'idle', updatedAt: new Date() }).where(eq(contactSyncs.id, sync.id));
+}

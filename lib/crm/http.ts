@@ -1,0 +1,38 @@
+/** Shared fetch wrapper for the thin CRM/provider HTTP clients: timeout, JSON, status-carrying errors. */
+export class HttpError extends Error {
+  constructor(
+    public status: number,
+    public body: unknown,
+    public headers: Headers,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export type ApiCallCounter = { count: number };
+
+export async function fetchJson(
+  url: string,
+  init: RequestInit & { timeoutMs?: number; counter?: ApiCallCounter } = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const { timeoutMs = 30_000, counter, ...rest } = init;
+  if (counter) counter.count++;
+  const response = await fetch(url, { ...rest, signal: AbortSignal.timeout(timeoutMs) });
+  const text = await response.text();
+  let body: unknown = text;
+  if (text && (response.headers.get('content-type') ?? '').includes('json')) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
+  }
+  if (!response.ok) {
+    throw new HttpError(response.status, body, response.headers, `${rest.method ?? 'GET'} ${new URL(url).pathname} → ${response.status}`);
+  }
+  return { status: response.status, body, headers: response.headers };
+}
+
+export const isUnauthorized = (error: unknown) => error instanceof HttpError && error.status === 401;

@@ -1,0 +1,30 @@
+/** Registry: builds the CRM client for an installed user, wired to the token manager. */
+import { withAccessToken } from '@/lib/auth/token-manager';
+import { isUnauthorized, type ApiCallCounter } from './http';
+import { createPipedriveClient } from './pipedrive/client';
+import { refreshPipedriveToken } from './pipedrive/oauth';
+import { createTeamleaderClient } from './teamleader/client';
+import { refreshTeamleaderToken } from './teamleader/oauth';
+import type { CrmClient } from './port';
+import type { PipedriveFieldMap } from './pipedrive/mapper';
+
+export type CrmUserRef = { id: string; crm: 'pipedrive' | 'teamleader'; apiDomain: string | null };
+
+export function crmClientFor(user: CrmUserRef, opts: { fieldMap?: PipedriveFieldMap; counter?: ApiCallCounter } = {}) {
+  const owner = { kind: 'crm_user' as const, id: user.id };
+  if (user.crm === 'pipedrive') {
+    if (!user.apiDomain) throw new Error('Pipedrive installation has no api_domain');
+    return createPipedriveClient({
+      apiDomain: user.apiDomain,
+      fieldMap: opts.fieldMap,
+      counter: opts.counter,
+      withToken: (call) => withAccessToken(owner, refreshPipedriveToken, call, isUnauthorized),
+    });
+  }
+  return createTeamleaderClient({
+    counter: opts.counter,
+    withToken: (call) => withAccessToken(owner, refreshTeamleaderToken, call, isUnauthorized),
+  });
+}
+
+export type { CrmClient };

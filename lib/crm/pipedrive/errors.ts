@@ -1,0 +1,27 @@
+/** Pipedrive error → our closed error set. 401 is left as HttpError so the token manager can refresh + retry. */
+import { HttpError } from '../http';
+import { SyncError, parseRetryAfter } from '@/lib/errors';
+
+export function mapPipedriveError(error: unknown): unknown {
+  if (!(error instanceof HttpError)) return error;
+  const message = typeof error.body === 'object' && error.body && 'error' in error.body ? String((error.body as { error: unknown }).error) : error.message;
+  switch (error.status) {
+    case 401:
+      return error;
+    case 403:
+      return new SyncError('insufficient_permission', `Pipedrive: ${message}`, { status: 403, vendor: 'pipedrive' });
+    case 404:
+    case 410:
+      return new SyncError('not_found', `Pipedrive: ${message}`, { status: error.status, vendor: 'pipedrive' });
+    case 429: {
+      const retryAfterMs =
+        parseRetryAfter(error.headers.get('retry-after')) ?? (Number(error.headers.get('x-ratelimit-reset') ?? 2) * 1000 || 2000);
+      return new SyncError('rate_limited', `Pipedrive: ${message}`, { status: 429, retryAfterMs, vendor: 'pipedrive' });
+    }
+    case 400:
+    case 422:
+      return new SyncError('validation', `Pipedrive: ${message}`, { status: error.status, vendor: 'pipedrive', detail: error.body });
+    default:
+      return new SyncError(error.status >= 500 ? 'temporary' : 'internal', `Pipedrive: ${message}`, { status: error.status, vendor: 'pipedrive' });
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * The one place configuration is read. Everything has a sandbox default, so the app starts with no
+ * environment at all (embedded PGlite, emulated vendors, in-process jobs). In production
+ * (SYNCLANE_ENV=production) vendor URLs default to the real services and secrets become required.
+ * A wrong value stops startup with a message naming the variable.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const url = z.string().url().transform((u) => u.replace(/\/$/, ''));
+const optionalUrl = url.optional();
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const ZRawEnv = z.object({
+  SYNCLANE_ENV: z.enum(['sandbox', 'production']).default('sandbox'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  APP_URL: optionalUrl,
+  SANDBOX_URL: optionalUrl,
+  SANDBOX_PORT: z.coerce.number().int().min(1).max(65535).default(4000),
+  DATA_DIR: z.string().min(1).default('.data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// connection string')
+    .optional(),
+  ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
+    .optional(),
+  AUTH_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 33)').optional(),
+
+  PIPEDRIVE_CLIENT_ID: z.string().min(1).optional(),
+  PIPEDRIVE_CLIENT_SECRET: z.string().min(1).optional(),
+  PIPEDRIVE_JWT_SECRET: z.string().min(1).optional(),
+  PIPEDRIVE_OAUTH_URL: optionalUrl,
+  PIPEDRIVE_APP_SETTINGS_URL: z.string().optional(),
+  PIPEDRIVE_FRAME_ANCESTORS: z.string().optional(),
+
+  TEAMLEADER_CLIENT_ID: z.string().min(1).optional(),
+  TEAMLEADER_CLIENT_SECRET: z.string().min(1).optional(),
+  TEAMLEADER_OAUTH_URL: optionalUrl,
+  TEAMLEADER_API_URL: optionalUrl,
+  TEAMLEADER_WEB_URL: optionalUrl,
+
+  GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+  GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+  GOOGLE_ISSUER: optionalUrl,
+  GOOGLE_TOKEN_URL: optionalUrl,
+  GOOGLE_PEOPLE_ROOT_URL: optionalUrl,
+
+  MICROSOFT_CLIENT_ID: z.string().min(1).optional(),
+  MICROSOFT_CLIENT_SECRET: z.string().min(1).optional(),
+  MICROSOFT_AUTHORITY: optionalUrl,
+  MICROSOFT_GRAPH_URL: optionalUrl,
+
+  JOBS_MODE: z.enum(['local', 'inngest']).optional(),
+  INNGEST_EVENT_KEY: z.string().optional(),
+  INNGEST_SIGNING_KEY: z.string().optional(),
+  INNGEST_BASE_URL: optionalUrl,
+  HOURLY_SYNC: bool.default(true),
+  /** Local runner: how often the hourly scheduler checks which connections are due (ms). */
+  SCHEDULER_TICK_MS: z.coerce.number().int().min(100).default(60_000),
+  /** Largest number of contacts a run may delete before it pauses and asks (B3). */
+  DELETE_BRAKE_MAX: z.coerce.number().int().min(0).default(50),
+  DELETE_BRAKE_RATIO: z.coerce.number().min(0).max(1).default(0.2),
+});
+
+export type Env = ReturnType<typeof buildEnv>;
+
+/** Sandbox registrations; must match sandbox/lib/types.ts defaultRegistration (configuration, not code). */
+const SANDBOX_APPS = {
+  pipedrive: { id: 'synclane-sandbox', secret: 'sandbox-pipedrive-client-secret' },
+  teamleader: { id: 'synclane-sandbox', secret: 'sandbox-teamleader-client-secret' },
+  google: { id: 'synclane-sandbox.apps.googleusercontent.com', secret: 'sandbox-google-client-secret' },
+  microsoft: { id: '00000000-5ync-1a4e-0000-5a4db0x00001', secret: 'sandbox-microsoft-client-secret' },
+};
+
+export class EnvError extends Error {}
+
+function devSecret(dataDir: string, name: string, bytes: number): string {
+  const file = path.join(dataDir, name);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const value = randomBytes(bytes).toString('base64');
+  writeFileSync(file, value, { mode: 0o600 });
+  return value;
+}
+
+export function buildEnv(source: Record<string, string | undefined> = process.env) {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = ZRawEnv.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new EnvError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const isSandbox = e.SYNCLANE_ENV === 'sandbox';
+  const dataDir = path.resolve(e.DATA_DIR);
+  const appUrl = e.APP_URL ?? `http://localhost:${e.PORT}`;
+  const sandboxUrl = e.SANDBOX_URL ?? `http://localhost:${e.SANDBOX_PORT}`;
+
+  const missing: string[] = [];
+  const need = <T>(name: string, value: T | undefined, sandboxValue: T): T => {
+    if (value !== undefined) return value;
+    if (isSandbox) return sandboxValue;
+    missing.push(name);
+    return sandboxValue;
+  };
+  const vendor = (value: string | undefined, sandboxValue: string, productionValue: string) =>
+    value ?? (isSandbox ? sandboxValue : productionValue);
+
+  const env = {
+    isSandbox,
+    appUrl,
+    sandboxUrl: isSandbox ? sandboxUrl : undefined,
+    port: e.PORT,
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    encryptionKey: Buffer.from(need('ENCRYPTION_KEY', e.ENCRYPTION_KEY, isSandbox ? devSecret(dataDir, 'dev-encryption-key', 32) : ''), 'base64'),
+    authSecret: need('AUTH_SECRET', e.AUTH_SECRET, isSandbox ? devSecret(dataDir, 'dev-auth-secret', 33) : ''),
+    pipedrive: {
+      clientId: need('PIPEDRIVE_CLIENT_ID', e.PIPEDRIVE_CLIENT_ID, SANDBOX_APPS.pipedrive.id),
+      clientSecret: need('PIPEDRIVE_CLIENT_SECRET', e.PIPEDRIVE_CLIENT_SECRET, SANDBOX_APPS.pipedrive.secret),
+      jwtSecret: e.PIPEDRIVE_JWT_SECRET ?? e.PIPEDRIVE_CLIENT_SECRET ?? SANDBOX_APPS.pipedrive.secret,
+      oauthUrl: vendor(e.PIPEDRIVE_OAUTH_URL, `${sandboxUrl}/pipedrive`, 'https://oauth.pipedrive.com'),
+      /** {company_domain} and {client_id} are substituted. */
+      appSettingsUrl:
+        e.PIPEDRIVE_APP_SETTINGS_URL ??
+        (isSandbox
+          ? `${sandboxUrl}/pipedrive/settings/marketplace/app/{client_id}/app-settings`
+          : 'https://{company_domain}.pipedrive.com/settings/marketplace/app/{client_id}/app-settings'),
+      /** Link to a record in the CRM web app; {api_domain}, {resource} (person|organization|deal), {id}. */
+      recordUrl: isSandbox ? `${sandboxUrl}/pipedrive/{resource}s/{id}` : '{api_domain}/{resource}/{id}',
+      frameAncestors: (e.PIPEDRIVE_FRAME_ANCESTORS ?? (isSandbox ? new URL(sandboxUrl).origin : 'https://*.pipedrive.com'))
+        .split(/[\s,]+/)
+        .filter(Boolean),
+    },
+    teamleader: {
+      clientId: need('TEAMLEADER_CLIENT_ID', e.TEAMLEADER_CLIENT_ID, SANDBOX_APPS.teamleader.id),
+      clientSecret: need('TEAMLEADER_CLIENT_SECRET', e.TEAMLEADER_CLIENT_SECRET, SANDBOX_APPS.teamleader.secret),
+      oauthUrl: vendor(e.TEAMLEADER_OAUTH_URL, `${sandboxUrl}/teamleader`, 'https://focus.teamleader.eu'),
+      apiUrl: vendor(e.TEAMLEADER_API_URL, `${sandboxUrl}/teamleader/api`, 'https://api.focus.teamleader.eu'),
+      webUrl: vendor(e.TEAMLEADER_WEB_URL, `${sandboxUrl}/teamleader`, 'https://focus.teamleader.eu'),
+      /** Teamleader has no iframe surface; the marketplace links to our settings page, so no frame-ancestors. */
+    },
+    google: {
+      clientId: need('GOOGLE_CLIENT_ID', e.GOOGLE_CLIENT_ID, SANDBOX_APPS.google.id),
+      clientSecret: need('GOOGLE_CLIENT_SECRET', e.GOOGLE_CLIENT_SECRET, SANDBOX_APPS.google.secret),
+      issuer: vendor(e.GOOGLE_ISSUER, `${sandboxUrl}/google`, 'https://accounts.google.com'),
+      tokenUrl: vendor(e.GOOGLE_TOKEN_URL, `${sandboxUrl}/google/token`, 'https://oauth2.googleapis.com/token'),
+      peopleRootUrl: vendor(e.GOOGLE_PEOPLE_ROOT_URL, sandboxUrl, 'https://people.googleapis.com'),
+    },
+    microsoft: {
+      clientId: need('MICROSOFT_CLIENT_ID', e.MICROSOFT_CLIENT_ID, SANDBOX_APPS.microsoft.id),
+      clientSecret: need('MICROSOFT_CLIENT_SECRET', e.MICROSOFT_CLIENT_SECRET, SANDBOX_APPS.microsoft.secret),
+      authority: vendor(e.MICROSOFT_AUTHORITY, `${sandboxUrl}/microsoft/common`, 'https://login.microsoftonline.com/common'),
+      graphUrl: vendor(e.MICROSOFT_GRAPH_URL, `${sandboxUrl}/microsoft/graph`, 'https://graph.microsoft.com'),
+    },
+    jobs: {
+      mode: e.JOBS_MODE ?? (e.INNGEST_SIGNING_KEY ? 'inngest' : 'local'),
+      inngestEventKey: e.INNGEST_EVENT_KEY,
+      inngestSigningKey: e.INNGEST_SIGNING_KEY,
+      inngestBaseUrl: e.INNGEST_BASE_URL,
+      hourly: e.HOURLY_SYNC,
+      schedulerTickMs: e.SCHEDULER_TICK_MS,
+    },
+    deleteBrake: { max: e.DELETE_BRAKE_MAX, ratio: e.DELETE_BRAKE_RATIO },
+  } as const;
+
+  if (env.jobs.mode === 'inngest' && !e.INNGEST_SIGNING_KEY) missing.push('INNGEST_SIGNING_KEY');
+  if (missing.length) {
+    throw new EnvError(
+      `Missing configuration for SYNCLANE_ENV=production:\n${missing.map((m) => `  ${m}: required`).join('\n')}`,
+    );
+  }
+  return env;
+}
+
+let cached: Env | undefined;
+/** The validated configuration of this process (built once). */
+export function env(): Env {
+  cached ??= buildEnv();
+  return cached;
+}
+
+/** Tests swap configuration (e.g. a sandbox on a random port) without touching process.env. */
+export function setEnvForTests(overrides: Record<string, string | undefined>): Env {
+  cached = buildEnv({ ...process.env, ...overrides });
+  return cached;
+}

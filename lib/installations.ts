@@ -1,0 +1,207 @@
+/**
+ * Install, re-install, uninstall and tenant resolution for both CRMs (M1, M2, M5).
+ * Identity always comes from the CRM (`users/me`, `users.me`) keyed by company + user, never e-mail.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import { getDb } from '@/db/client';
+import { contactSyncs, crmUsers, installations, providerAccounts } from '@/db/schema';
+import { encryptOptional } from '@/lib/auth/token-vault';
+import { createPipedriveClient } from '@/lib/crm/pipedrive/client';
+import { exchangePipedriveCode } from '@/lib/crm/pipedrive/oauth';
+import { createTeamleaderClient } from '@/lib/crm/teamleader/client';
+import { exchangeTeamleaderCode } from '@/lib/crm/teamleader/oauth';
+import { env } from '@/lib/env';
+import { SyncError } from '@/lib/errors';
+
+export type InstalledUser = {
+  installationId: string;
+  crmUserId: string;
+  crm: 'pipedrive' | 'teamleader';
+  companyId: string;
+  companyName: string;
+  companyDomain: string | null;
+  apiDomain: string | null;
+  userExternalId: string;
+  userName: string;
+  isAdmin: boolean;
+};
+
+/** Days an uninstalled user's sync data is kept before the purge job removes it. */
+export const PURGE_AFTER_DAYS = 30;
+
+async function upsertInstall(args: {
+  crm: 'pipedrive' | 'teamleader';
+  companyId: string;
+  companyName: string;
+  companyDomain: string | null;
+  apiDomain: string | null;
+  user: { id: string; name: string; email: string | null; locale: string | null; isAdmin: boolean };
+  tokens: { accessToken: string; refreshToken?: string | null; expiresAt: Date | null; scope?: string | null };
+}): Promise<InstalledUser> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [inst] = await tx
+      .insert(installations)
+      .values({ crm: args.crm, companyId: args.companyId, companyName: args.companyName, companyDomain: args.companyDomain, apiDomain: args.apiDomain })
+      .onConflictDoUpdate({
+        target: [installations.crm, installations.companyId],
+        set: {
+          companyName: sql`coalesce(nullif(excluded.company_name, ''), ${installations.companyName})`,
+          companyDomain: args.companyDomain,
+          apiDomain: args.apiDomain,
+          updatedAt: new Date(),
+        },
+      })
+      .returning();
+    const tokenColumns = {
+      accessTokenEnc: encryptOptional(args.tokens.accessToken),
+      refreshTokenEnc: encryptOptional(args.tokens.refreshToken),
+      accessTokenExpiresAt: args.tokens.expiresAt,
+      scope: args.tokens.scope ?? null,
+    };
+    const [user] = await tx
+      .insert(crmUsers)
+      .values({
+        installationId: inst!.id,
+        crmUserId: args.user.id,
+        name: args.user.name,
+        email: args.user.email,
+        locale: args.user.locale,
+        isAdmin: args.user.isAdmin,
+        status: 'installed',
+        ...tokenColumns,
+      })
+      .onConflictDoUpdate({
+        target: [crmUsers.installationId, crmUsers.crmUserId],
+        set: {
+          name: args.user.name,
+          email: args.user.email,
+          locale: args.user.locale,
+          isAdmin: args.user.isAdmin,
+          status: 'installed',
+          ...tokenColumns,
+          tokenVersion: sql`${crmUsers.tokenVersion} + 1`,
+          lastAuthError: null,
+          uninstalledAt: null,
+          purgeAfter: null,
+          installedAt: new Date(),
+          updatedAt: new Date(),
+        },
+      })
+      .returning();
+    // A re-install repairs connections that were waiting for new CRM tokens.
+    await tx
+      .update(contactSyncs)
+      .set({ status: 'active', lastErrorCode: null, lastErrorMessage: null, updatedAt: new Date() })
+      .where(and(eq(contactSyncs.crmUserId, user!.id), eq(contactSyncs.status, 'needs_reconnect'), sql`${contactSyncs.startedAt} is not null`));
+    return {
+      installationId: inst!.id,
+      crmUserId: user!.id,
+      crm: args.crm,
+      companyId: inst!.companyId,
+      companyName: inst!.companyName,
+      companyDomain: inst!.companyDomain,
+      apiDomain: inst!.apiDomain,
+      userExternalId: user!.crmUserId,
+      userName: user!.name,
+      isAdmin: user!.isAdmin,
+    };
+  });
+}
+
+export async function completePipedriveInstall(code: string): Promise<InstalledUser> {
+  const tokens = await exchangePipedriveCode(code);
+  if (!tokens.apiDomain) throw new SyncError('validation', 'Pipedrive did not return an api_domain.');
+  // Identity straight from Pipedrive with the fresh token (not yet stored).
+  const client = createPipedriveClient({ apiDomain: tokens.apiDomain, withToken: (call) => call(tokens.accessToken) });
+  const me = await client.getMe();
+  return upsertInstall({
+    crm: 'pipedrive',
+    companyId: me.companyId,
+    companyName: me.companyName,
+    companyDomain: me.companyDomain,
+    apiDomain: tokens.apiDomain,
+    user: { id: me.userId, name: me.name, email: me.email, locale: me.locale, isAdmin: me.isAdmin },
+    tokens,
+  });
+}
+
+export async function completeTeamleaderInstall(code: string): Promise<InstalledUser> {
+  const tokens = await exchangeTeamleaderCode(code);
+  const client = createTeamleaderClient({ withToken: (call) => call(tokens.accessToken) });
+  const me = await client.getMe();
+  // users.me carries the account id but not its name; the first company-level call that can read it is
+  // the account's departments, which needs an extra scope — fall back to a stored/previous name.
+  let companyName = '';
+  try {
+    const dep = await client.call('departments.list');
+    companyName = dep?.data?.[0]?.name ?? '';
+  } catch {
+    companyName = '';
+  }
+  return upsertInstall({
+    crm: 'teamleader',
+    companyId: me.companyId,
+    companyName: companyName || `Teamleader account ${me.companyId.slice(0, 8)}`,
+    companyDomain: null,
+    apiDomain: env().teamleader.apiUrl,
+    user: { id: me.userId, name: me.name, email: me.email, locale: me.locale, isAdmin: me.isAdmin },
+    tokens,
+  });
+}
+
+/**
+ * M5 uninstall: purge the user's CRM and provider tokens at once, stop their syncs, schedule data purge.
+ * Files and contacts already synced stay where they are on both sides.
+ */
+export async function uninstallCrmUser(
+  crm: 'pipedrive' | 'teamleader',
+  companyId: string,
+  userId: string,
+): Promise<{ installationId: string; syncIds: string[] } | null> {
+  const db = await getDb();
+  const [inst] = await db.select().from(installations).where(and(eq(installations.crm, crm), eq(installations.companyId, companyId)));
+  if (!inst) return null;
+  const [user] = await db.select().from(crmUsers).where(and(eq(crmUsers.installationId, inst.id), eq(crmUsers.crmUserId, userId)));
+  if (!user) return null;
+  const purgeAfter = new Date(Date.now() + PURGE_AFTER_DAYS * 86_400_000);
+  await db.transaction(async (tx) => {
+    await tx
+      .update(crmUsers)
+      .set({ status: 'uninstalled', accessTokenEnc: null, refreshTokenEnc: null, accessTokenExpiresAt: null, uninstalledAt: new Date(), purgeAfter, updatedAt: new Date() })
+      .where(eq(crmUsers.id, user.id));
+    await tx
+      .update(providerAccounts)
+      .set({ status: 'disconnected', accessTokenEnc: null, refreshTokenEnc: null, updatedAt: new Date() })
+      .where(eq(providerAccounts.crmUserId, user.id));
+    await tx.update(contactSyncs).set({ status: 'disabled', stage: 'idle', updatedAt: new Date() }).where(eq(contactSyncs.crmUserId, user.id));
+  });
+  const syncs = await db.select({ id: contactSyncs.id }).from(contactSyncs).where(eq(contactSyncs.crmUserId, user.id));
+  return { installationId: inst.id, syncIds: syncs.map((s) => s.id) };
+}
+
+/** Resolves a verified CRM identity to the stored install; null when not installed (or uninstalled). */
+export async function findInstalledUser(crm: 'pipedrive' | 'teamleader', companyId: string, userId: string): Promise<(InstalledUser & { status: string }) | null> {
+  const db = await getDb();
+  const rows = await db
+    .select({ inst: installations, user: crmUsers })
+    .from(crmUsers)
+    .innerJoin(installations, eq(crmUsers.installationId, installations.id))
+    .where(and(eq(installations.crm, crm), eq(installations.companyId, companyId), eq(crmUsers.crmUserId, userId)));
+  const row = rows[0];
+  if (!row || row.user.status === 'uninstalled') return null;
+  return {
+    installationId: row.inst.id,
+    crmUserId: row.user.id,
+    crm,
+    companyId: row.inst.companyId,
+    companyName: row.inst.companyName,
+    companyDomain: row.inst.companyDomain,
+    apiDomain: row.inst.apiDomain,
+    userExternalId: row.user.crmUserId,
+    userName: row.user.name,
+    isAdmin: row.user.isAdmin,
+    status: row.user.status,
+  };
+}
+

@@ -1,0 +1,39 @@
+/** The provider port: what the contact engine needs from Google / Microsoft, in canonical shapes. */
+import type { Contact } from '@/lib/sync/contacts/model';
+import type { SyncError } from '@/lib/errors';
+
+export type ProviderKind = 'google' | 'microsoft';
+export type RemoteGroup = { id: string; name: string; memberCount?: number; system?: boolean };
+export type RemoteContact = { remoteId: string; etag: string; contact: Contact; ref: string | null; updatedAt: string | null; hasPhoto: boolean };
+export type WriteResult = { ref: string; remoteId?: string; etag?: string; error?: SyncError };
+
+export type ChangePage = {
+  items: RemoteContact[];
+  deletedIds: string[];
+  /** Continue with this cursor (same full/incremental pass). */
+  nextPageCursor: string | null;
+  /** Present on the last page: the cursor for the next incremental pass. */
+  syncCursor: string | null;
+  /** true when this pass is a full listing (deletes can then also be inferred from absence). */
+  isFullPass: boolean;
+};
+
+export interface ContactProvider {
+  readonly provider: ProviderKind;
+  readonly batch: { create: number; update: number; delete: number };
+  listGroups(): Promise<RemoteGroup[]>;
+  getGroup(id: string): Promise<RemoteGroup | null>;
+  /** Creates the group, or returns the existing one with exactly that name. */
+  ensureGroup(name: string): Promise<RemoteGroup>;
+  createContacts(items: { ref: string; contact: Contact }[], groupId: string): Promise<WriteResult[]>;
+  /** Overwrites the mapped fields; etag is the one we last saw (stale → precondition_failed). */
+  updateContacts(items: { ref: string; remoteId: string; etag: string | null; contact: Contact }[], groupId: string): Promise<WriteResult[]>;
+  deleteContacts(remoteIds: string[]): Promise<{ remoteId: string; error?: SyncError }[]>;
+  getContact(remoteId: string): Promise<RemoteContact | null>;
+  /** Contacts in the group carrying our reference stamp (crash recovery: find the twin of a lost create). */
+  findByRefs(groupId: string, refs: Set<string>): Promise<Map<string, { remoteId: string; etag: string }>>;
+  /** Reads the group: full pass when cursor is null, incremental otherwise (throws cursor_invalid on expiry). */
+  listChanges(groupId: string, cursor: string | null, pageCursor: string | null): Promise<ChangePage>;
+  /** The contact's photo bytes, when it has a real one (C8 copies it into a CRM person without a picture). */
+  getPhoto?(remoteId: string): Promise<{ bytes: Uint8Array; contentType: string } | null>;
+}

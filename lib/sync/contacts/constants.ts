@@ -1,0 +1,20 @@
+/** One source of truth for contact-sync limits and names (also imported by tests). */
+export const CRM_PAGE_SIZE = 500;
+export const GOOGLE_BATCH_CREATE_MAX = 200;
+export const GOOGLE_BATCH_UPDATE_MAX = 200;
+export const GOOGLE_BATCH_DELETE_MAX = 500;
+export const HOURLY_INTERVAL_MS = 60 * 60 * 1000;
+/** A run whose stage started longer ago than this and is not running anywhere is reset by the watchdog. */
+export const STUCK_RUN_MS = 15 * 60 * 1000;
+/** Sync-caused deletes can be restored for this long (B3). */
+export const RESTORE_WINDOW_DAYS = 30;
+/** The contact group the CRM → provider export writes into (C11). */
+export const EXPORT_GROUP_NAME = { pipedrive: 'Pipedrive', teamleader: 'Teamleader' } as const;
+/** clientData / open-extension key stamped into every contact we create (idempotent creates). */
+export const CLIENT_DATA_KEY = 'synclane.ref';
+
+export const SKIP_REASONS = {
+  missingFirstName: 'Missing first name (Google requires first name, last name and a phone, mobile or e-mail).',
+  missingLastName: 'Missing last name (Google requires first name, last name and a phone, mobile or e-mail).',
+  missingContactPoint: 'No phone, mobile or e-mail (Google requires at least one).',
+} as const;

@@ -1,0 +1,196 @@
+/**
+ * Provider → CRM (one-way) and the provider half of two-way sync (Contacts II; C4, C8, B3, B5).
+ * One call = one page of provider changes (Google sync token / Graph delta). Each changed contact is
+ * merged field by field against the last synced snapshot (base state); deletes come only from explicit
+ * provider signals (Google metadata.deleted, Graph @removed) and pass the mass-delete brake.
+ * An expired cursor restarts a full pass that matches by remote id, so it neither duplicates nor deletes.
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import { activity, contactLinks, contactSyncs } from '@/db/schema';
+import type { PersonInput } from '@/lib/crm/port';
+import { env } from '@/lib/env';
+import { SyncError } from '@/lib/errors';
+import type { RemoteContact } from '@/lib/providers/port';
+import type { SyncContext } from './context';
+import { shouldPauseDeletes } from './export-rules';
+import { planContactMerge } from './merge';
+import { contactFromCrmPerson, displayName, hashContact, type Contact } from './model';
+import { linkRef } from './export-sweep';
+
+type Counts = { added: number; updated: number; deleted: number; skipped: number; conflicts: number };
+
+export function personInputFromContact(c: Contact, orgId: string | null | undefined): PersonInput {
+  return {
+    firstName: c.firstName,
+    lastName: c.lastName,
+    name: [c.firstName, c.lastName].filter(Boolean).join(' ') || null,
+    emails: c.emails.map((e, i) => ({ value: e.value, label: e.type, primary: i === 0 })),
+    phones: c.phones.map((p, i) => ({ value: p.value, label: p.type, primary: i === 0 })),
+    jobTitle: c.jobTitle,
+    notes: c.notes,
+    birthday: c.birthday,
+    postalAddress: c.address,
+    ims: c.ims.map((i) => ({ value: i.value, label: i.type })),
+    ...(orgId !== undefined ? { orgId } : {}),
+  };
+}
+
+async function orgIdFor(ctx: SyncContext, name: string | null, cache: Map<string, string>): Promise<string | null> {
+  if (!name) return null;
+  if (cache.has(name)) return cache.get(name)!;
+  // A provider company name links to the CRM organization of that name, or creates it.
+  const org = await ctx.crm.findOrCreateOrganization(name);
+  cache.set(name, org.id);
+  return org.id;
+}
+
+export async function runImportPass(ctx: SyncContext, args: { runId: string; pageCursor: string | null }) {
+  const { db, sync } = ctx;
+  const counts: Counts = { added: 0, updated: 0, deleted: 0, skipped: 0, conflicts: 0 };
+  if (!sync.groupId) throw new SyncError('validation', 'No contact group was chosen for this sync.');
+  let page;
+  try {
+    page = await ctx.provider.listChanges(sync.groupId, args.pageCursor ? sync.providerCursor : sync.providerCursor, args.pageCursor);
+  } catch (error) {
+    if (error instanceof SyncError && error.code === 'cursor_invalid' && sync.providerCursor) {
+      // Expired sync token / delta link: forget it and start a full pass (matching by remote id: no duplicates, no deletes).
+      await db.update(contactSyncs).set({ providerCursor: null, lastErrorCode: 'cursor_invalid', updatedAt: new Date() }).where(eq(contactSyncs.id, sync.id));
+      sync.providerCursor = null;
+      page = await ctx.provider.listChanges(sync.groupId, null, null);
+    } else throw error;
+  }
+  const base = { installationId: sync.installationId, syncId: sync.id, runId: args.runId };
+  const log: (typeof activity.$inferInsert)[] = [];
+  const remoteIds = [...page.items.map((i) => i.remoteId), ...page.deletedIds];
+  const links = remoteIds.length
+    ? await db.select().from(contactLinks).where(and(eq(contactLinks.syncId, sync.id), inArray(contactLinks.remoteId, remoteIds)))
+    : [];
+  const byRemote = new Map(links.map((l) => [l.remoteId!, l]));
+  const orgCache = new Map<string, string>();
+  const oneWay = sync.direction === 'provider_to_crm';
+
+  for (const item of page.items) {
+    const link = byRemote.get(item.remoteId);
+    const remoteHash = hashContact(item.contact);
+    if (link && link.state === 'linked' && link.snapshotHash === remoteHash) {
+      if (link.remoteEtag !== item.etag) await db.update(contactLinks).set({ remoteEtag: item.etag }).where(eq(contactLinks.id, link.id));
+      continue; // our own write coming back, or nothing mapped changed
+    }
+    const label = displayName(item.contact, item.remoteId);
+    if (!item.contact.firstName && !item.contact.lastName) {
+      counts.skipped++;
+      log.push({ ...base, action: 'skipped', side: 'crm', remoteId: item.remoteId, label: item.contact.emails[0]?.value ?? item.remoteId, reason: 'The contact has no name; the CRM needs one.' });
+      continue;
+    }
+    if (!link || link.state === 'deleted' || !link.crmId) {
+      const created = await ctx.crm.createPerson({ ...personInputFromContact(item.contact, await orgIdFor(ctx, item.contact.organization, orgCache)), visibleTo: sync.visibility });
+      await maybeCopyPhoto(ctx, item, created.id, created.hasPicture, oneWay);
+      const snapshot = contactFromCrmPerson(created, item.contact.organization ? { id: created.orgId ?? '', name: item.contact.organization, phone: item.contact.organizationPhone, address: null } : null);
+      await upsertLink(ctx, {
+        crmId: created.id, remoteId: item.remoteId, remoteEtag: item.etag, crmUpdatedAt: created.updatedAt, snapshot: item.contact, snapshotHash: remoteHash, label, createdBy: 'sync_to_crm',
+      }, link?.id);
+      void snapshot;
+      counts.added++;
+      log.push({ ...base, action: 'added', side: 'crm', crmId: created.id, remoteId: item.remoteId, label });
+      continue;
+    }
+    const person = await ctx.crm.getPerson(link.crmId);
+    const crmContact = person ? contactFromCrmPerson(person, person.orgId ? (await ctx.crm.getOrganizations([person.orgId])).get(person.orgId) ?? null : null) : null;
+    const crmChanged = person ? person.updatedAt !== link.crmUpdatedAt : true;
+    const plan = planContactMerge({
+      base: (link.snapshot as Contact | null) ?? null,
+      crm: { contact: crmContact, updatedAt: crmChanged ? (person?.updatedAt ?? new Date().toISOString()) : link.crmUpdatedAt },
+      provider: { contact: item.contact, updatedAt: item.updatedAt },
+      policy: sync.conflictPolicy,
+      direction: oneWay ? 'provider_to_crm' : 'two_way',
+    });
+    if (plan.action === 'none') continue;
+    if (plan.action === 'create_crm') {
+      const created = await ctx.crm.createPerson({ ...personInputFromContact(plan.contact, await orgIdFor(ctx, plan.contact.organization, orgCache)), visibleTo: sync.visibility });
+      await upsertLink(ctx, { crmId: created.id, remoteId: item.remoteId, remoteEtag: item.etag, crmUpdatedAt: created.updatedAt, snapshot: plan.contact, snapshotHash: hashContact(plan.contact), label, createdBy: 'sync_to_crm' }, link.id);
+      counts.added++;
+      log.push({ ...base, action: 'added', side: 'crm', crmId: created.id, remoteId: item.remoteId, label, reason: 'It had been deleted in the CRM but was edited in the provider; the edit wins.' });
+      continue;
+    }
+    if (plan.action === 'update') {
+      let crmUpdatedAt = link.crmUpdatedAt;
+      let etag = item.etag;
+      if (plan.writeCrm && person) {
+        const updated = await ctx.crm.updatePerson(person.id, personInputFromContact(plan.merged, await orgIdFor(ctx, plan.merged.organization, orgCache)));
+        crmUpdatedAt = updated.updatedAt;
+        await maybeCopyPhoto(ctx, item, updated.id, updated.hasPicture, oneWay);
+        log.push({ ...base, action: 'updated', side: 'crm', crmId: person.id, remoteId: item.remoteId, label });
+      }
+      if (plan.writeProvider) {
+        const [r] = await ctx.provider.updateContacts([{ ref: linkRef(sync.id, link.crmId), remoteId: item.remoteId, etag: item.etag, contact: plan.merged }], sync.groupId);
+        if (r?.error) throw r.error;
+        etag = r?.etag ?? etag;
+        log.push({ ...base, action: 'updated', side: 'provider', crmId: link.crmId, remoteId: item.remoteId, label });
+      }
+      for (const c of plan.conflicts) {
+        counts.conflicts++;
+        log.push({ ...base, action: 'conflict', side: c.winner === 'crm' ? 'provider' : 'crm', crmId: link.crmId, remoteId: item.remoteId, label, reason: `“${String(c.field)}” changed on both sides; ${c.winner === 'crm' ? 'the CRM' : 'the provider'} value was kept (${sync.conflictPolicy === 'newest' ? 'newest wins' : `${sync.conflictPolicy} wins`}).`, detail: { field: c.field, crm: c.crmValue, provider: c.providerValue } as Record<string, unknown> });
+      }
+      await db
+        .update(contactLinks)
+        .set({ snapshot: plan.merged as unknown as Record<string, unknown>, snapshotHash: hashContact(plan.merged), remoteEtag: etag, crmUpdatedAt, label, state: 'linked', updatedAt: new Date() })
+        .where(eq(contactLinks.id, link.id));
+      counts.updated++;
+    }
+  }
+
+  // Explicit delete signals only (B3). Collected first so the brake can look at the whole batch.
+  const toDelete = page.deletedIds.map((id) => byRemote.get(id)).filter((l): l is NonNullable<typeof l> => !!l && l.state === 'linked' && !!l.crmId);
+  if (toDelete.length) {
+    const [{ n }] = (await db.select({ n: sqlCount() }).from(contactLinks).where(and(eq(contactLinks.syncId, sync.id), eq(contactLinks.state, 'linked')))) as [{ n: number }];
+    if (shouldPauseDeletes(toDelete.length, n, env().deleteBrake) && !sync.pendingDeletes?.length) {
+      await db
+        .update(contactSyncs)
+        .set({ status: 'paused_deletes', pendingDeletes: [{ side: 'crm', ids: toDelete.map((l) => l.id) }], updatedAt: new Date() })
+        .where(eq(contactSyncs.id, sync.id));
+    } else {
+      for (const l of toDelete) {
+        await deleteCrmSide(ctx, l, args.runId);
+        counts.deleted++;
+      }
+    }
+  }
+  if (log.length) await db.insert(activity).values(log);
+  if (!page.nextPageCursor && page.syncCursor)
+    await db.update(contactSyncs).set({ providerCursor: page.syncCursor, updatedAt: new Date() }).where(eq(contactSyncs.id, sync.id));
+  return { nextPageCursor: page.nextPageCursor, processed: page.items.length + page.deletedIds.length, counts };
+}
+
+/** Deletes the CRM person of a link (provider said it was deleted). The snapshot stays for a 30-day restore. */
+export async function deleteCrmSide(ctx: SyncContext, link: typeof contactLinks.$inferSelect, runId: string) {
+  try {
+    await ctx.crm.deletePerson(link.crmId!);
+  } catch (error) {
+    if (!(error instanceof SyncError && error.code === 'not_found')) throw error;
+  }
+  await ctx.db.update(contactLinks).set({ state: 'deleted', deletedAt: new Date(), deletedSide: 'crm', updatedAt: new Date() }).where(eq(contactLinks.id, link.id));
+  await ctx.db.insert(activity).values({
+    installationId: ctx.sync.installationId, syncId: ctx.sync.id, runId, action: 'deleted', side: 'crm', crmId: link.crmId, remoteId: link.remoteId, label: link.label ?? link.crmId!,
+    reason: 'Deleted in the provider. Restorable for 30 days from the dashboard.',
+  });
+}
+
+/** C8: the photo only in one-way sync, and only when the CRM person has no picture yet. */
+async function maybeCopyPhoto(ctx: SyncContext, item: RemoteContact, crmId: string, crmHasPicture: boolean, oneWay: boolean) {
+  if (!oneWay || crmHasPicture || !item.hasPhoto || !ctx.provider.getPhoto) return;
+  const photo = await ctx.provider.getPhoto(item.remoteId).catch(() => null);
+  if (photo && 'setPersonPicture' in ctx.crm) await (ctx.crm as { setPersonPicture(id: string, b: Uint8Array, t: string): Promise<void> }).setPersonPicture(crmId, photo.bytes, photo.contentType).catch(() => undefined);
+}
+
+async function upsertLink(
+  ctx: SyncContext,
+  v: { crmId: string; remoteId: string; remoteEtag: string; crmUpdatedAt: string; snapshot: Contact; snapshotHash: string; label: string; createdBy: 'sync_to_crm' | 'sync_to_provider' | 'matched' },
+  existingId?: string,
+) {
+  const values = { ...v, snapshot: v.snapshot as unknown as Record<string, unknown>, state: 'linked' as const, deletedAt: null, deletedSide: null, skipReason: null, updatedAt: new Date() };
+  if (existingId) await ctx.db.update(contactLinks).set(values).where(eq(contactLinks.id, existingId));
+  else await ctx.db.insert(contactLinks).values({ installationId: ctx.sync.installationId, syncId: ctx.sync.id, ...values });
+}
+
+import { sql } from 'drizzle-orm';
+const sqlCount = () => sql<number>`count(*)::int`;

@@ -1,0 +1,245 @@
+/**
+ * The contact sync job body (R1), written once against StepTools so it runs under Inngest and under
+ * the in-process runner. Steps return only ids, counts and cursors.
+ */
+import { and, desc, eq, inArray, isNotNull, lt, notInArray, or, sql } from 'drizzle-orm';
+import { getDb } from '@/db/client';
+import { contactSyncs, syncRuns } from '@/db/schema';
+import { env } from '@/lib/env';
+import { ERROR_CODES, SyncError, toSyncError } from '@/lib/errors';
+import { RetryLaterError, type ContactSyncEventData, type StepTools } from '@/lib/jobs/step';
+import { HOURLY_INTERVAL_MS, STUCK_RUN_MS } from './constants';
+import { loadSyncContext } from './context';
+import { applyExportDeletes, exportPage, planExportDeletes, prepareExportGroup, recoverPendingCreates } from './export-sweep';
+import { shouldPauseDeletes } from './export-rules';
+import { runImportPass } from './import-pass';
+
+type RunCounts = { added: number; updated: number; deleted: number; skipped: number; conflicts: number; apiCalls?: number };
+
+export type JobOptions = { signal?: AbortSignal; attempt?: number };
+
+/** Creates (or adopts) the run row and moves the connection to stage `running`. */
+async function beginRun(data: ContactSyncEventData, attempt: number): Promise<{ runId: string | null; reason?: string; sweepId?: string; sweepCursor?: string | null; direction?: string }> {
+  const db = await getDb();
+  const [sync] = await db.select().from(contactSyncs).where(eq(contactSyncs.id, data.syncId));
+  if (!sync) return { runId: null, reason: 'connection deleted' };
+  if (!sync.startedAt || sync.status === 'disabled' || sync.status === 'draft') return { runId: null, reason: `connection is ${sync.status}` };
+  if (sync.status === 'paused_deletes' && data.trigger !== 'confirm') return { runId: null, reason: 'waiting for the user to confirm deletes' };
+  let runId = data.runId ?? null;
+  if (runId) {
+    await db.update(syncRuns).set({ status: 'running', startedAt: new Date(), attempt }).where(eq(syncRuns.id, runId));
+  } else {
+    const [run] = await db
+      .insert(syncRuns)
+      .values({ installationId: sync.installationId, syncId: sync.id, trigger: data.trigger, status: 'running', startedAt: new Date(), attempt, progressTotal: sync.crmTotal })
+      .returning({ id: syncRuns.id });
+    runId = run!.id;
+  }
+  const sweepId = sync.sweepId ?? runId;
+  await db
+    .update(contactSyncs)
+    .set({ stage: 'running', stageStartedAt: new Date(), lastRunAt: new Date(), sweepId, updatedAt: new Date() })
+    .where(eq(contactSyncs.id, sync.id));
+  return { runId, sweepId, sweepCursor: sync.sweepId ? sync.sweepCursor : null, direction: sync.direction };
+}
+
+async function addRunProgress(runId: string, done: number, counts: Partial<RunCounts>, phase: string) {
+  const db = await getDb();
+  await db
+    .update(syncRuns)
+    .set({
+      phase,
+      progressDone: sql`${syncRuns.progressDone} + ${done}`,
+      counts: sql`jsonb_build_object(
+        'added', coalesce((${syncRuns.counts}->>'added')::int, 0) + ${counts.added ?? 0},
+        'updated', coalesce((${syncRuns.counts}->>'updated')::int, 0) + ${counts.updated ?? 0},
+        'deleted', coalesce((${syncRuns.counts}->>'deleted')::int, 0) + ${counts.deleted ?? 0},
+        'skipped', coalesce((${syncRuns.counts}->>'skipped')::int, 0) + ${counts.skipped ?? 0},
+        'conflicts', coalesce((${syncRuns.counts}->>'conflicts')::int, 0) + ${counts.conflicts ?? 0},
+        'apiCalls', coalesce((${syncRuns.counts}->>'apiCalls')::int, 0) + ${counts.apiCalls ?? 0})`,
+    })
+    .where(eq(syncRuns.id, runId));
+}
+
+async function assertStillActive(syncId: string, signal?: AbortSignal) {
+  if (signal?.aborted) throw new SyncError('uninstalled', 'The run was cancelled.');
+  const db = await getDb();
+  const [s] = await db.select({ status: contactSyncs.status }).from(contactSyncs).where(eq(contactSyncs.id, syncId));
+  if (!s || s.status === 'disabled') throw new SyncError('uninstalled', 'The connection was disconnected or the app uninstalled.');
+}
+
+export async function runContactSyncJob(step: StepTools, data: ContactSyncEventData, opts: JobOptions = {}) {
+  const begin = await step.run('begin', () => beginRun(data, opts.attempt ?? 1));
+  if (!begin.runId) return { status: 'skipped' as const, reason: begin.reason };
+  const runId = begin.runId;
+  const sweepId = begin.sweepId!;
+  const exports = begin.direction === 'crm_to_provider' || begin.direction === 'two_way';
+  const imports = begin.direction === 'provider_to_crm' || begin.direction === 'two_way';
+
+  try {
+    if (imports) {
+      // Provider → CRM first in two-way, so a provider edit is merged before the CRM sweep looks at it.
+      let pageCursor: string | null = null;
+      let n = 0;
+      do {
+        await assertStillActive(data.syncId, opts.signal);
+        const r: { nextPageCursor: string | null; processed: number; counts: Partial<RunCounts>; apiCalls: number } = await step.run(`import-page-${n}`, async () => {
+          const counter = { count: 0 };
+          const ctx = await loadSyncContext(data.syncId, counter);
+          const result = await runImportPass(ctx, { runId, pageCursor });
+          await addRunProgress(runId, result.processed, { ...result.counts, apiCalls: counter.count }, 'Reading changes from the provider');
+          return { ...result, apiCalls: counter.count };
+        });
+        pageCursor = r.nextPageCursor;
+        n++;
+      } while (pageCursor);
+    }
+
+    if (exports) {
+      const groupId = await step.run('prepare', async () => {
+        const counter = { count: 0 };
+        const ctx = await loadSyncContext(data.syncId, counter);
+        const id = ctx.sync.direction === 'crm_to_provider' ? await prepareExportGroup(ctx) : ctx.sync.groupId!;
+        await recoverPendingCreates(ctx, id);
+        await addRunProgress(runId, 0, { apiCalls: counter.count }, 'Preparing');
+        return id;
+      });
+
+      let cursor = begin.sweepCursor ?? null;
+      let page = 0;
+      do {
+        await assertStillActive(data.syncId, opts.signal);
+        const r = await step.run(`export-page-${page}`, async () => {
+          const counter = { count: 0 };
+          const ctx = await loadSyncContext(data.syncId, counter);
+          const res = await exportPage(ctx, { runId, sweepId, groupId, cursor });
+          await addRunProgress(runId, res.processed, { added: res.added, updated: res.updated, skipped: res.skipped, apiCalls: counter.count }, 'Sending CRM changes');
+          const db = await getDb();
+          await db.update(contactSyncs).set({ sweepCursor: res.nextCursor, stageStartedAt: new Date() }).where(eq(contactSyncs.id, data.syncId));
+          return { nextCursor: res.nextCursor };
+        });
+        cursor = r.nextCursor;
+        page++;
+      } while (cursor);
+
+      const outcome = await step.run('reconcile-deletes', async () => {
+        const counter = { count: 0 };
+        const ctx = await loadSyncContext(data.syncId, counter);
+        const { gone, linked } = await planExportDeletes(ctx, sweepId);
+        // One-way export removes only contacts it created; two-way mirrors every CRM delete of a linked pair.
+        const twoWay = ctx.sync.direction === 'two_way';
+        const removable = gone.filter((g) => g.remoteId && (twoWay || g.createdBy === 'sync_to_provider'));
+        if (removable.length && data.trigger !== 'confirm' && shouldPauseDeletes(removable.length, linked, env().deleteBrake)) {
+          await ctx.db
+            .update(contactSyncs)
+            .set({ status: 'paused_deletes', pendingDeletes: [{ side: 'provider', ids: gone.map((g) => g.id) }], updatedAt: new Date() })
+            .where(eq(contactSyncs.id, data.syncId));
+          return { paused: true, deleted: 0, pending: removable.length };
+        }
+        const r = await applyExportDeletes(ctx, runId, gone.map((g) => g.id), twoWay);
+        await addRunProgress(runId, 0, { deleted: r.deleted, apiCalls: counter.count }, 'Removing deleted contacts');
+        return { paused: false, deleted: r.deleted, pending: 0 };
+      });
+
+      return await step.run('finish', () => finishRun(data.syncId, runId, outcome.paused ? 'paused' : 'succeeded'));
+    }
+    return await step.run('finish', () => finishRun(data.syncId, runId, 'succeeded'));
+  } catch (error) {
+    const e = toSyncError(error);
+    if (e.code === 'rate_limited') throw new RetryLaterError(e.message, e.options.retryAfterMs ?? 30_000);
+    throw e;
+  }
+}
+
+async function finishRun(syncId: string, runId: string, status: 'succeeded' | 'paused') {
+  const db = await getDb();
+  const now = new Date();
+  const [run] = await db
+    .update(syncRuns)
+    .set({ status, finishedAt: now, phase: status === 'paused' ? 'Waiting for you to confirm deletes' : 'Done' })
+    .where(eq(syncRuns.id, runId))
+    .returning();
+  await db
+    .update(contactSyncs)
+    .set({
+      stage: 'idle',
+      stageStartedAt: null,
+      sweepId: null,
+      sweepCursor: null,
+      crmTotal: run?.progressDone ?? null,
+      firstSweepDone: true,
+      consecutiveFailures: 0,
+      lastErrorCode: null,
+      lastErrorMessage: null,
+      lastSuccessAt: now,
+      nextRunAt: new Date(now.getTime() + HOURLY_INTERVAL_MS),
+      ...(status === 'succeeded' ? { status: 'active' as const, pendingDeletes: null } : {}),
+      updatedAt: now,
+    })
+    .where(eq(contactSyncs.id, syncId));
+  return { status, runId, counts: run?.counts };
+}
+
+/** Records a failed run on the connection's state machine (error code → user-facing status). */
+export async function recordRunFailure(data: ContactSyncEventData, error: unknown) {
+  const e = toSyncError(error instanceof RetryLaterError ? new SyncError('rate_limited', error.message, { retryAfterMs: error.retryAfterMs }) : error);
+  const db = await getDb();
+  const now = new Date();
+  const [running] = await db
+    .select({ id: syncRuns.id })
+    .from(syncRuns)
+    .where(and(eq(syncRuns.syncId, data.syncId), inArray(syncRuns.status, ['queued', 'running'])))
+    .orderBy(desc(syncRuns.queuedAt))
+    .limit(1);
+  if (running)
+    await db
+      .update(syncRuns)
+      .set({ status: e.code === 'uninstalled' ? 'cancelled' : 'failed', errorCode: e.code, errorMessage: e.message, finishedAt: now })
+      .where(eq(syncRuns.id, running.id));
+  const status = e.action === 'reconnect' ? 'needs_reconnect' : e.code === 'uninstalled' ? undefined : e.action === 'stop' ? 'error' : undefined;
+  await db
+    .update(contactSyncs)
+    .set({
+      stage: 'idle',
+      stageStartedAt: null,
+      consecutiveFailures: sql`${contactSyncs.consecutiveFailures} + 1`,
+      lastErrorCode: e.code,
+      lastErrorMessage: `${e.message} ${ERROR_CODES[e.code].message}`.trim(),
+      nextRunAt: new Date(now.getTime() + HOURLY_INTERVAL_MS),
+      ...(status ? { status } : {}),
+      updatedAt: now,
+    })
+    .where(and(eq(contactSyncs.id, data.syncId), sql`${contactSyncs.status} <> 'disabled'`));
+}
+
+/** Connections due for their hourly run (C16). */
+export async function listSyncsForHourlyRun(now = new Date()) {
+  const db = await getDb();
+  const rows = await db
+    .select({ syncId: contactSyncs.id, installationId: contactSyncs.installationId, provider: contactSyncs.provider })
+    .from(contactSyncs)
+    .where(
+      and(
+        isNotNull(contactSyncs.startedAt),
+        inArray(contactSyncs.status, ['active', 'error']),
+        eq(contactSyncs.stage, 'idle'),
+        or(sql`${contactSyncs.nextRunAt} is null`, lt(contactSyncs.nextRunAt, now)),
+      ),
+    );
+  return rows;
+}
+
+/** Watchdog: runs stuck in `running` longer than STUCK_RUN_MS (and not running here) are reset. */
+export async function resetStuckSyncs(runningHere: string[]) {
+  const db = await getDb();
+  const cutoff = new Date(Date.now() - STUCK_RUN_MS);
+  const conds = [eq(contactSyncs.stage, 'running'), lt(contactSyncs.stageStartedAt, cutoff)];
+  if (runningHere.length) conds.push(notInArray(contactSyncs.id, runningHere));
+  const stuck = await db.update(contactSyncs).set({ stage: 'idle', stageStartedAt: null, lastErrorCode: 'temporary', lastErrorMessage: 'A run stopped responding and was reset; the next run resumes where it left off.' }).where(and(...conds)).returning({ id: contactSyncs.id });
+  if (stuck.length)
+    await db
+      .update(syncRuns)
+      .set({ status: 'failed', errorCode: 'temporary', errorMessage: 'Run stopped responding (watchdog).', finishedAt: new Date() })
+      .where(and(inArray(syncRuns.syncId, stuck.map((s) => s.id)), eq(syncRuns.status, 'running')));
+  return stuck.length;
+}

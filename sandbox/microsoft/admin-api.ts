@@ -1,0 +1,47 @@
+/**
+ * Test and reviewer controls under `/microsoft/_admin` (never faulted or throttled).
+ */
+import { json, readJson, type Router } from '../lib/http';
+import type { FaultRule } from '../lib/faults';
+import type { MicrosoftEmulator } from './index';
+import type { MicrosoftConfig } from './microsoft-state';
+
+export function registerAdminApi(router: Router, emulator: MicrosoftEmulator): void {
+  router.get('/_admin', () => json(200, emulator.summary()));
+  router.get('/_admin/faults', () => json(200, { faults: emulator.faults.list() }));
+  router.post('/_admin/faults', (req) => {
+    const rule = readJson<FaultRule>(req);
+    if (!rule || typeof rule.status !== 'number') return json(400, { error: 'bad_request', message: 'A fault rule needs at least a numeric status.' });
+    return json(201, { id: emulator.faults.add(rule) });
+  });
+  router.delete('/_admin/faults', () => {
+    emulator.faults.clear();
+    return json(200, { ok: true });
+  });
+  router.post('/_admin/config', (req) => json(200, { config: emulator.config(readJson<Partial<MicrosoftConfig>>(req) ?? {}) }));
+  router.post('/_admin/reset', () => {
+    emulator.reset();
+    return json(200, { ok: true });
+  });
+  router.post('/_admin/expire-access-tokens', () => {
+    emulator.expireAccessTokens();
+    return json(200, { ok: true });
+  });
+  router.post('/_admin/accounts/:email/revoke', (req) => json(200, { revokedRefreshTokens: emulator.revokeAll(req.params.email) }));
+  router.post('/_admin/accounts/:email/invalidate-delta', (req) => {
+    emulator.invalidateDeltaTokens(req.params.email);
+    return json(200, { ok: true });
+  });
+  router.get('/_admin/accounts/:email/request-counts', (req) => json(200, emulator.requestCounts(req.params.email)));
+  router.post('/_admin/accounts/:email/contacts/:id/move', (req) => {
+    const { folderId } = readJson<{ folderId?: string }>(req) ?? {};
+    if (!folderId) return json(400, { error: 'bad_request', message: 'Body must be {"folderId": "…"}.' });
+    const contact = emulator.moveContact(req.params.email, req.params.id, folderId);
+    return json(200, { id: contact.regularId, immutableId: contact.immutableId, parentFolderId: contact.folderId });
+  });
+  router.post('/_admin/accounts/:email/generate', (req) => {
+    const { folderId, count } = readJson<{ folderId?: string; count?: number }>(req) ?? {};
+    const created = emulator.generateContacts(req.params.email, folderId, Number(count ?? 100));
+    return json(200, { created });
+  });
+}

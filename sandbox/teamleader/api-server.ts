@@ -1,0 +1,81 @@
+/**
+ * api.focus.teamleader.eu: `POST /<resource>.<action>` with a JSON body and a bearer token. Every
+ * authenticated answer carries `X-Api-Version` and `X-RateLimit-*` (200 per sliding 60 s per integration
+ * per account, configurable); errors are `{ "errors": [ { "title": … } ] }`.
+ */
+import { BadBody, bearer, json, readJson, type Router, type SandboxRequest, type SandboxResponse } from '../lib/http';
+import { SlidingWindow } from '../lib/faults';
+import type { SandboxContext } from '../lib/types';
+import { accountEndpoints } from './api-account';
+import { companyEndpoints } from './api-companies';
+import { contactEndpoints } from './api-contacts';
+import type { Endpoint } from './api-support';
+import { TeamleaderError } from './errors';
+import { formatRateLimitReset } from './ids';
+import type { OAuthServer } from './oauth-server';
+import type { TeamleaderStore } from './store';
+
+const ENDPOINTS: Record<string, Endpoint> = { ...contactEndpoints, ...companyEndpoints, ...accountEndpoints };
+
+const errorResponse = (status: number, title: string, headers: Record<string, string> = {}) =>
+  json(status, { errors: [{ title }] }, headers);
+
+export class ApiServer {
+  private readonly window = new SlidingWindow(200, 60_000);
+
+  constructor(
+    private readonly ctx: SandboxContext,
+    private readonly store: TeamleaderStore,
+    private readonly oauth: OAuthServer,
+  ) {}
+
+  register(router: Router): void {
+    router.any('/api/:endpoint', (req) => this.handle(req));
+  }
+
+  resetRateLimits(): void {
+    this.window.reset();
+  }
+
+  private handle(req: SandboxRequest): SandboxResponse {
+    const { config } = this.store.state;
+    const headers: Record<string, string> = {
+      'x-api-version': String(req.headers['x-api-version'] ?? config.apiVersion),
+    };
+    const token = this.oauth.lookupAccessToken(bearer(req.headers));
+    if (token.status !== 'valid') {
+      const title = token.status === 'expired' ? 'Access token has expired' : 'Access token is invalid';
+      return errorResponse(401, title, { ...headers, 'www-authenticate': `Bearer error="invalid_token", error_description="${title}"` });
+    }
+    const { installation } = token;
+    this.window.limit = config.rateLimitPerMinute;
+    this.window.windowMs = config.rateLimitWindowSeconds * 1000;
+    const quota = this.window.hit(`${installation.client_id}:${installation.account_id}`, this.ctx.now());
+    headers['x-ratelimit-limit'] = String(config.rateLimitPerMinute);
+    headers['x-ratelimit-remaining'] = String(quota.remaining);
+    headers['x-ratelimit-reset'] = formatRateLimitReset(quota.resetAt);
+    if (!quota.allowed) return errorResponse(429, 'Too many requests, please slow down', headers);
+
+    if (req.method !== 'POST') return errorResponse(405, 'Use POST with a JSON body', headers);
+    const endpoint = ENDPOINTS[req.params.endpoint];
+    if (!endpoint) return errorResponse(404, `Endpoint ${req.params.endpoint} does not exist`, headers);
+    try {
+      const body = readJson(req) ?? {};
+      if (typeof body !== 'object' || Array.isArray(body) || body === null) throw new TeamleaderError(400, 'The request body must be a JSON object');
+      const response = endpoint({
+        body: body as Record<string, unknown>,
+        accountId: installation.account_id,
+        userId: installation.user_id,
+        clientId: installation.client_id,
+        installation,
+        store: this.store,
+        webBase: `${this.ctx.baseUrl}/teamleader`,
+      });
+      return { ...response, headers: { ...response.headers, ...headers } };
+    } catch (error) {
+      if (error instanceof TeamleaderError) return errorResponse(error.status, error.message, headers);
+      if (error instanceof BadBody) return errorResponse(400, error.message, headers);
+      throw error;
+    }
+  }
+}
