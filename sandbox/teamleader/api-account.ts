@@ -32,6 +32,12 @@ export const accountEndpoints: Record<string, Endpoint> = {
       preferences: { invoiceable: user.role !== 'restricted', historic_time_tracking_limit: null, whitelabeling: false },
     });
   },
+  /** departments.list (the account's legal entities): the first one carries the company name apps show. */
+  'departments.list': ({ accountId, store }) => {
+    const account = store.account(accountId);
+    if (!account) throw notFound('Account not found');
+    return dataResponse([{ id: `${account.id.slice(0, 24)}dept00000001`, name: account.name, vat_number: null, currency: 'EUR', emails: [], status: 'active' }]);
+  },
   'users.list': ({ accountId, store }) => dataResponse(store.usersOf(accountId).map((u) => ({ ...serializeUser(u), status: 'active' }))),
   'users.info': ({ body, accountId, store }) => {
     const user = store.usersOf(accountId).find((u) => u.id === body.id);

@@ -256,3 +256,51 @@ describe('planContactMerge — first link (no snapshot)', () => {
     });
   });
 });
+
+describe('planContactMerge — lossy providers (projectForProvider)', () => {
+  // A provider like Graph: no organization phone, no e-mail types.
+  const project = (c: Contact): Contact => ({ ...c, organizationPhone: null, emails: c.emails.map((e) => ({ ...e, type: 'other' })) });
+  const providerView = project(BASE);
+
+  it.each(POLICIES)('B5: fields the provider cannot hold are not mistaken for provider edits (%s)', (policy) => {
+    for (const direction of ['two_way', 'provider_to_crm'] as MergeDirection[]) {
+      const plan = planContactMerge({ base: BASE, crm: { contact: BASE, updatedAt: EARLY }, provider: { contact: providerView, updatedAt: LATE }, policy, direction, projectForProvider: project });
+      expect(plan).toEqual({ action: 'none' });
+    }
+  });
+
+  it('B5: without the projection the same read looks like a provider edit (why the hook exists)', () => {
+    const plan = planContactMerge({ base: BASE, crm: { contact: BASE, updatedAt: EARLY }, provider: { contact: providerView, updatedAt: LATE }, policy: 'crm', direction: 'two_way' });
+    expect(plan).toMatchObject({ action: 'update', writeCrm: true, merged: { organizationPhone: null } });
+  });
+
+  it('B5: a real provider edit still lands, and the CRM-only fields survive', () => {
+    const plan = planContactMerge({
+      base: BASE,
+      crm: { contact: BASE, updatedAt: EARLY },
+      provider: { contact: { ...providerView, jobTitle: PROVIDER_TITLE }, updatedAt: LATE },
+      policy: 'crm',
+      direction: 'two_way',
+      projectForProvider: project,
+    });
+    expect(plan).toEqual({ action: 'update', merged: withTitle(PROVIDER_TITLE), writeCrm: true, writeProvider: false, conflicts: [] });
+  });
+
+  it('B5: a CRM edit of a field the provider cannot hold → nothing to write anywhere', () => {
+    const plan = planContactMerge({
+      base: BASE,
+      crm: { contact: { ...BASE, organizationPhone: '+32 9 000 00 00' }, updatedAt: LATE },
+      provider: { contact: providerView, updatedAt: EARLY },
+      policy: 'provider',
+      direction: 'two_way',
+      projectForProvider: project,
+    });
+    expect(plan).toEqual({ action: 'none' });
+  });
+
+  it('C4: CRM delete of a contact unchanged in the provider (lossy read) → delete in the provider', () => {
+    expect(planContactMerge({ base: BASE, crm: { contact: null, updatedAt: LATE }, provider: { contact: providerView, updatedAt: EARLY }, policy: 'newest', direction: 'two_way', projectForProvider: project })).toEqual({
+      action: 'delete_provider',
+    });
+  });
+});

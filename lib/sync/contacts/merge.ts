@@ -18,7 +18,19 @@ import { CONTACT_FIELDS, normalizeContact, type Contact } from './model';
 export type ConflictPolicy = 'newest' | 'crm' | 'provider';
 export type SideState = { contact: Contact | null; updatedAt: string | null } | undefined;
 export type MergeDirection = 'provider_to_crm' | 'two_way';
-export type MergeInput = { base: Contact | null; crm: SideState; provider: SideState; policy: ConflictPolicy; direction: MergeDirection };
+export type MergeInput = {
+  base: Contact | null;
+  crm: SideState;
+  provider: SideState;
+  policy: ConflictPolicy;
+  direction: MergeDirection;
+  /**
+   * What a canonical contact looks like after a write to this provider and a read back (e.g. Graph has
+   * no organization phone and no e-mail types). Provider reads are compared with the projected
+   * snapshot, so lossy fields are never mistaken for provider edits. Identity when omitted.
+   */
+  projectForProvider?: (contact: Contact) => Contact;
+};
 export type FieldConflict = { field: keyof Contact; crmValue: unknown; providerValue: unknown; winner: 'crm' | 'provider' };
 export type MergePlan =
   | { action: 'none' }
@@ -65,19 +77,23 @@ function mergeFields(
   base: Contact | null,
   crm: Contact,
   provider: Contact,
+  project: (c: Contact) => Contact,
   pickConflict: () => 'crm' | 'provider',
   direction: MergeDirection,
 ): { merged: Contact; conflicts: FieldConflict[] } {
   const merged = { ...crm } as Record<Field, unknown>;
   const conflicts: FieldConflict[] = [];
+  const providerBase = base ? project(base) : null;
+  const crmAsProvider = project(crm);
   for (const field of CONTACT_FIELDS) {
     const crmValue = crm[field];
     const providerValue = provider[field];
-    if (isEqualValue(crmValue, providerValue)) continue;
+    // Same value, or the same value as far as the provider can hold it: the (richer) CRM value stands.
+    if (isEqualValue(crmValue, providerValue) || isEqualValue(crmAsProvider[field], providerValue)) continue;
     let winner: 'crm' | 'provider';
     if (base) {
       const crmChanged = !isEqualValue(crmValue, base[field]);
-      const providerChanged = !isEqualValue(providerValue, base[field]);
+      const providerChanged = !isEqualValue(providerValue, providerBase![field]);
       if (!providerChanged) continue; // only the CRM changed (or neither): the CRM value stands
       if (!crmChanged || direction === 'provider_to_crm') {
         // Provider-only change, or one-way: a provider change overwrites a CRM edit of the same field.
@@ -103,6 +119,7 @@ function mergeFields(
 
 export function planContactMerge(input: MergeInput): MergePlan {
   const { direction } = input;
+  const project = (c: Contact) => (input.projectForProvider ? normalizeContact(input.projectForProvider(c)) : c);
   const base = input.base ? normalizeContact(input.base) : null;
   const crm = input.crm?.contact ? normalizeContact(input.crm.contact) : null;
   const provider = input.provider?.contact ? normalizeContact(input.provider.contact) : null;
@@ -125,13 +142,13 @@ export function planContactMerge(input: MergeInput): MergePlan {
       return isSameContact(crm, base) ? { action: 'delete_crm' } : { action: 'create_provider', contact: crm };
     }
     if (!crmDeleted || direction === 'provider_to_crm') return { action: 'none' };
-    return isSameContact(provider!, base) ? { action: 'delete_provider' } : { action: 'create_crm', contact: provider! };
+    return isSameContact(provider!, project(base)) ? { action: 'delete_provider' } : { action: 'create_crm', contact: provider! };
   }
 
   const pick = () => conflictWinner(input.policy, input.crm?.updatedAt ?? null, input.provider?.updatedAt ?? null);
-  const { merged, conflicts } = mergeFields(base, crm!, provider!, pick, direction);
+  const { merged, conflicts } = mergeFields(base, crm!, provider!, project, pick, direction);
   const writeCrm = !isSameContact(merged, crm!);
-  const writeProvider = direction === 'two_way' && !isSameContact(merged, provider!);
+  const writeProvider = direction === 'two_way' && !isSameContact(project(merged), provider!);
   if (!writeCrm && !writeProvider && conflicts.length === 0) return { action: 'none' };
   return { action: 'update', merged, writeCrm, writeProvider, conflicts };
 }

@@ -1,0 +1,82 @@
+/**
+ * Foundation e2e (M1, M2, M4, M5, M6): a person in Chromium installs Synclane from the emulated Pipedrive
+ * Marketplace, sees the settings inside Pipedrive, opens a person and sees our panel, switches theme,
+ * uninstalls and re-installs; and installs from the Teamleader Marketplace.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startStack, type Stack } from './support/servers';
+
+let stack: Stack;
+let page: Page;
+
+beforeAll(async () => {
+  stack = await startStack();
+  page = await (await stack.browser.newContext()).newPage();
+});
+afterAll(async () => stack?.close());
+
+const settingsFrame = () => page.frameLocator('iframe').first();
+
+async function installFromMarketplace() {
+  await page.goto(`${stack.sandbox.url}/pipedrive`);
+  await page.getByRole('link', { name: 'Marketplace' }).first().click();
+  await page.getByRole('button', { name: 'Install' }).or(page.getByRole('link', { name: 'Install' })).first().click();
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await page.waitForURL(/app-settings/);
+}
+
+describe('Pipedrive', () => {
+  it('M1/M4: Install → consent → settings iframe shows Northwind Traders', async () => {
+    await installFromMarketplace();
+    await expect.poll(async () => settingsFrame().getByTestId('connected-company').textContent(), { timeout: 20_000 }).toContain('Northwind Traders');
+    await expect.poll(async () => settingsFrame().getByTestId('integration-contacts').count()).toBe(1);
+  });
+
+  it('M4: the person panel shows the person it is opened on', async () => {
+    const person = stack.sandbox.pipedrive.persons(7401001).find((p) => p.owner_id === 13001 && !p.is_deleted && p.name)!;
+    await page.goto(`${stack.sandbox.url}/pipedrive/persons/${person.id}`);
+    await expect.poll(async () => page.frameLocator('iframe').first().getByTestId('record-title').textContent(), { timeout: 20_000 }).toBe(person.name);
+  });
+
+  it('M4: switching Pipedrive to dark theme re-themes our iframe', async () => {
+    const frame = page.frames().find((f) => f.url().includes('/embedded/pipedrive/panel'))!;
+    expect(await frame.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+    await page.getByRole('button', { name: /dark|theme/i }).first().click();
+    await expect.poll(() => frame.evaluate(() => document.documentElement.dataset.theme), { timeout: 10_000 }).toBe('dark');
+  });
+
+  it('M5: Uninstall sends the real uninstall call; Install again works', async () => {
+    await page.goto(`${stack.sandbox.url}/pipedrive/settings/marketplace`);
+    page.once('dialog', (d) => void d.accept()); // "Uninstall Synclane?" confirmation
+    await page.getByRole('button', { name: 'Uninstall' }).click();
+    await expect.poll(async () => page.textContent('body'), { timeout: 10_000 }).toContain('Synclane answered the uninstall notification with HTTP 200');
+    await expect.poll(async () => page.getByRole('button', { name: 'Install' }).or(page.getByRole('link', { name: 'Install' })).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    const contextStatus = async () =>
+      (await fetch(`${stack.appUrl}/api/embedded/context`, { headers: { authorization: `Bearer ${stack.sandbox.pipedrive.signIframeToken(7401001, 13001)}` } })).status;
+    await expect.poll(contextStatus, { timeout: 10_000 }).toBe(401);
+    await installFromMarketplace();
+    await expect.poll(async () => settingsFrame().getByTestId('connected-company').textContent(), { timeout: 20_000 }).toContain('Northwind Traders');
+  });
+
+  it('M1: Deny on the consent page ends on a clear page', async () => {
+    const ctx = await stack.browser.newContext();
+    const p = await ctx.newPage();
+    await p.goto(`${stack.appUrl}/api/pipedrive/install`);
+    await p.getByRole('button', { name: 'Deny' }).click();
+    await expect.poll(async () => p.getByTestId('install-result').getAttribute('data-outcome')).toBe('denied');
+    expect(await p.textContent('h1')).toContain('not installed');
+    await ctx.close();
+  });
+});
+
+describe('Teamleader', () => {
+  it('M2: Install from the Teamleader Marketplace opens our settings for Brugge Bikes', async () => {
+    await page.goto(`${stack.sandbox.url}/teamleader`);
+    await page.getByRole('link', { name: 'Marketplace' }).first().click();
+    await page.getByRole('button', { name: 'Install' }).or(page.getByRole('link', { name: 'Install' })).first().click();
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL(/\/teamleader\/settings/);
+    await expect.poll(async () => page.getByTestId('connected-company').textContent(), { timeout: 20_000 }).toContain('Brugge Bikes');
+  });
+});

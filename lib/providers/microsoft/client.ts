@@ -1,0 +1,295 @@
+/**
+ * Outlook contacts through the official `@microsoft/microsoft-graph-client`. The Graph root is
+ * configuration (real graph.microsoft.com, or the sandbox emulator over plain http); the access token
+ * comes from the token manager. One middleware chain for both: bearer auth → retry (429/503/504 with
+ * Retry-After) → call counter → HTTP. Groups are contact folders.
+ */
+import {
+  Client,
+  HTTPMessageHandler,
+  RetryHandler,
+  RetryHandlerOptions,
+  type Context,
+  type GraphRequest,
+  type Middleware,
+  type MiddlewareOptions,
+} from '@microsoft/microsoft-graph-client';
+import { env } from '@/lib/env';
+import { SyncError } from '@/lib/errors';
+import type { ApiCallCounter } from '@/lib/crm/http';
+import type { WithToken } from '@/lib/crm/pipedrive/client';
+import type { Contact } from '@/lib/sync/contacts/model';
+import type { ChangePage, ContactProvider, RemoteContact, RemoteGroup, WriteResult } from '../port';
+import { mapGraphError } from './errors';
+import { GRAPH_REF_EXTENSION, GRAPH_SELECT, contactFromGraph, contactToGraph, refExtension, refOf, type GraphContact } from './mapper';
+
+/** Writes go one request each (Outlook runs ≤4 concurrent requests per mailbox); the engine chunks by these. */
+export const GRAPH_BATCH = { create: 20, update: 20, delete: 20 } as const;
+export const GRAPH_DELTA_PAGE_SIZE = 200;
+const GRAPH_LIST_PAGE_SIZE = 1000;
+const IMMUTABLE_IDS = 'IdType="ImmutableId"';
+const REF_EXPAND = `extensions($filter=id eq 'Microsoft.OutlookServices.OpenTypeExtension.${GRAPH_REF_EXTENSION}')`;
+
+type GraphPage<T> = { value?: T[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string };
+type GraphFolder = { id: string; displayName?: string; parentFolderId?: string };
+
+/** Per-request token, so one client serves concurrent calls with whatever token withToken handed out. */
+class BearerToken implements MiddlewareOptions {
+  constructor(readonly token: string) {}
+}
+
+function setHeader(context: Context, name: string, value: (current: string | null) => string): void {
+  context.options = context.options ?? {};
+  const headers = context.options.headers;
+  if (headers instanceof Headers) {
+    headers.set(name, value(headers.get(name)));
+    return;
+  }
+  const record = { ...((headers as Record<string, string> | undefined) ?? {}) };
+  const key = Object.keys(record).find((k) => k.toLowerCase() === name.toLowerCase()) ?? name;
+  record[key] = value(record[key] ?? null);
+  context.options.headers = record;
+}
+
+/** Sets `Authorization: Bearer` (whatever the host: the sandbox is plain http) and the immutable-id preference. */
+class BearerAuthMiddleware implements Middleware {
+  private next?: Middleware;
+  async execute(context: Context): Promise<void> {
+    const option = context.middlewareControl?.getMiddlewareOptions(BearerToken) as BearerToken | undefined;
+    if (!option) throw new SyncError('internal', 'Graph request without an access token.');
+    setHeader(context, 'Authorization', () => `Bearer ${option.token}`);
+    setHeader(context, 'Prefer', (current) => (current && /IdType\s*=/i.test(current) ? current : [current, IMMUTABLE_IDS].filter(Boolean).join(', ')));
+    return this.next!.execute(context);
+  }
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+}
+
+/** Counts every HTTP request actually sent (retries included). */
+class CountingMiddleware implements Middleware {
+  private next?: Middleware;
+  constructor(private readonly counter?: ApiCallCounter) {}
+  async execute(context: Context): Promise<void> {
+    if (this.counter) this.counter.count++;
+    return this.next!.execute(context);
+  }
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+}
+
+/** Absolute nextLink/deltaLink → a path for `client.api()`: drop the origin and everything up to `/v1.0`. */
+export function toGraphPath(link: string): string {
+  if (!/^https?:\/\//i.test(link)) return link;
+  const url = new URL(link);
+  return `${url.pathname.replace(/^.*?\/v1\.0(?=\/)/i, '')}${url.search}`;
+}
+
+const enc = encodeURIComponent;
+
+export function createMicrosoftProvider(opts: { withToken: WithToken; counter?: ApiCallCounter }): ContactProvider {
+  const auth = new BearerAuthMiddleware();
+  const retry = new RetryHandler(new RetryHandlerOptions(3, 3));
+  const counting = new CountingMiddleware(opts.counter);
+  const http = new HTTPMessageHandler();
+  auth.setNext(retry);
+  retry.setNext(counting);
+  counting.setNext(http);
+  const client = Client.initWithMiddleware({ baseUrl: env().microsoft.graphUrl, middleware: auth });
+
+  type Api = (path: string) => GraphRequest;
+  async function call<T>(fn: (api: Api) => Promise<T>): Promise<T> {
+    try {
+      return await opts.withToken((token) => fn((path) => client.api(toGraphPath(path)).middlewareOptions([new BearerToken(token)])));
+    } catch (error) {
+      throw mapGraphError(error);
+    }
+  }
+
+  const isCode = (error: unknown, ...codes: SyncError['code'][]) => error instanceof SyncError && codes.includes(error.code);
+
+  const toRemote = (g: GraphContact): RemoteContact => ({
+    remoteId: g.id!,
+    etag: g['@odata.etag'] ?? g.changeKey ?? '',
+    contact: contactFromGraph(g),
+    ref: refOf(g),
+    updatedAt: g.lastModifiedDateTime ?? null,
+    // Knowing needs one /photo request per contact (404 when none); not worth it on every read.
+    hasPhoto: false,
+  });
+
+  async function listAll<T>(path: string): Promise<T[]> {
+    const all: T[] = [];
+    let next: string | undefined = path;
+    while (next) {
+      const url: string = next;
+      const page = await call((api) => api(url).get() as Promise<GraphPage<T>>);
+      all.push(...(page.value ?? []));
+      next = page['@odata.nextLink'];
+    }
+    return all;
+  }
+
+  async function getFolder(id: string): Promise<GraphFolder | null> {
+    try {
+      return await call((api) => api(`/me/contactFolders/${enc(id)}`).get() as Promise<GraphFolder>);
+    } catch (error) {
+      if (isCode(error, 'not_found', 'validation')) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * The default "Contacts" folder is not in `/me/contactFolders` and has no documented well-known id:
+   * it is the parent of any default-folder contact, or of the top-level folders.
+   */
+  async function defaultFolder(folders: GraphFolder[]): Promise<GraphFolder | null> {
+    const sample = await call((api) => api(`/me/contacts?$top=1&$select=parentFolderId`).get() as Promise<GraphPage<GraphContact>>);
+    const candidates = [sample.value?.[0]?.parentFolderId, ...folders.map((f) => f.parentFolderId)].filter((id): id is string => !!id);
+    for (const id of new Set(candidates)) {
+      const folder = await getFolder(id);
+      if (folder) return folder;
+    }
+    return null;
+  }
+
+  async function listGroups(): Promise<RemoteGroup[]> {
+    const folders = await listAll<GraphFolder>(`/me/contactFolders?$top=${GRAPH_LIST_PAGE_SIZE}`);
+    const groups: RemoteGroup[] = folders.map((f) => ({ id: f.id, name: f.displayName ?? f.id }));
+    const fallback = await defaultFolder(folders);
+    if (fallback && !groups.some((g) => g.id === fallback.id)) groups.unshift({ id: fallback.id, name: fallback.displayName || 'Contacts' });
+    return groups;
+  }
+
+  async function writeOne(ref: string, write: () => Promise<GraphContact>): Promise<WriteResult> {
+    try {
+      const g = await write();
+      return { ref, remoteId: g.id, etag: g['@odata.etag'] ?? '' };
+    } catch (error) {
+      if (isCode(error, 'validation', 'not_found', 'precondition_failed')) return { ref, error: error as SyncError };
+      throw error;
+    }
+  }
+
+  async function updateOne(it: { ref: string; remoteId: string; etag: string | null; contact: Contact }): Promise<WriteResult> {
+    const body = contactToGraph(it.contact);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        let etag = it.etag;
+        // Mirrors the Google adapter: one re-read of a stale version, then the write goes through.
+        if (attempt > 0) etag = (await provider.getContact(it.remoteId))?.etag ?? null;
+        if (attempt > 0 && !etag) return { ref: it.ref, error: new SyncError('not_found', 'The Outlook contact no longer exists.') };
+        const g = await call((api) => {
+          const request = api(`/me/contacts/${enc(it.remoteId)}`);
+          if (etag) request.header('If-Match', etag);
+          return request.patch(body) as Promise<GraphContact>;
+        });
+        return { ref: it.ref, remoteId: it.remoteId, etag: g['@odata.etag'] ?? '' };
+      } catch (error) {
+        if (isCode(error, 'precondition_failed') && attempt === 0) continue;
+        if (isCode(error, 'not_found', 'validation', 'precondition_failed')) return { ref: it.ref, error: error as SyncError };
+        throw error;
+      }
+    }
+    return { ref: it.ref, error: new SyncError('precondition_failed', 'Outlook kept reporting a newer version of this contact.') };
+  }
+
+  const provider: ContactProvider = {
+    provider: 'microsoft',
+    batch: { ...GRAPH_BATCH },
+    listGroups,
+
+    async getGroup(id) {
+      const folder = await getFolder(id);
+      return folder ? { id: folder.id, name: folder.displayName ?? id } : null;
+    },
+
+    async ensureGroup(name) {
+      const find = async () => (await listGroups()).find((g) => g.name.toLowerCase() === name.toLowerCase());
+      const existing = await find();
+      if (existing) return existing;
+      try {
+        const folder = await call((api) => api('/me/contactFolders').post({ displayName: name }) as Promise<GraphFolder>);
+        return { id: folder.id, name: folder.displayName ?? name };
+      } catch (error) {
+        // 409 ErrorFolderExists: created concurrently (or differently cased); use that one.
+        const raced = isCode(error, 'validation') ? await find() : undefined;
+        if (raced) return raced;
+        throw error;
+      }
+    },
+
+    async createContacts(items, groupId) {
+      const results: WriteResult[] = [];
+      for (const it of items) {
+        results.push(
+          await writeOne(it.ref, () =>
+            call((api) => api(`/me/contactFolders/${enc(groupId)}/contacts`).post({ ...contactToGraph(it.contact), extensions: [refExtension(it.ref)] }) as Promise<GraphContact>),
+          ),
+        );
+      }
+      return results;
+    },
+
+    async updateContacts(items) {
+      const results: WriteResult[] = [];
+      for (const it of items) results.push(await updateOne(it));
+      return results;
+    },
+
+    async deleteContacts(remoteIds) {
+      const out: { remoteId: string; error?: SyncError }[] = [];
+      for (const remoteId of remoteIds) {
+        try {
+          await call((api) => api(`/me/contacts/${enc(remoteId)}`).delete() as Promise<unknown>);
+          out.push({ remoteId });
+        } catch (error) {
+          // Already gone is what we wanted.
+          if (isCode(error, 'not_found')) out.push({ remoteId });
+          else if (isCode(error, 'validation')) out.push({ remoteId, error: error as SyncError });
+          else throw error;
+        }
+      }
+      return out;
+    },
+
+    async getContact(remoteId) {
+      try {
+        return toRemote(await call((api) => api(`/me/contacts/${enc(remoteId)}?$select=${GRAPH_SELECT}&$expand=${REF_EXPAND}`).get() as Promise<GraphContact>));
+      } catch (error) {
+        if (isCode(error, 'not_found')) return null;
+        throw error;
+      }
+    },
+
+    async findByRefs(groupId, refs) {
+      const found = new Map<string, { remoteId: string; etag: string }>();
+      if (refs.size === 0) return found;
+      const contacts = await listAll<GraphContact>(`/me/contactFolders/${enc(groupId)}/contacts?$top=${GRAPH_LIST_PAGE_SIZE}&$select=id&$expand=${REF_EXPAND}`);
+      for (const g of contacts) {
+        const ref = refOf(g);
+        if (ref && refs.has(ref) && g.id) found.set(ref, { remoteId: g.id, etag: g['@odata.etag'] ?? '' });
+      }
+      return found;
+    },
+
+    async listChanges(groupId, cursor, pageCursor): Promise<ChangePage> {
+      const url = pageCursor ?? cursor ?? `/me/contactFolders/${enc(groupId)}/contacts/delta?$select=${GRAPH_SELECT}`;
+      const page = await call((api) => api(url).header('Prefer', `${IMMUTABLE_IDS}, odata.maxpagesize=${GRAPH_DELTA_PAGE_SIZE}`).get() as Promise<GraphPage<GraphContact>>);
+      const items: RemoteContact[] = [];
+      const deletedIds: string[] = [];
+      for (const g of page.value ?? []) {
+        if (!g.id) continue;
+        if (g['@removed']) deletedIds.push(g.id);
+        else items.push(toRemote(g));
+      }
+      const nextPageCursor = page['@odata.nextLink'] ?? null;
+      const syncCursor = nextPageCursor ? null : (page['@odata.deltaLink'] ?? null);
+      if (!nextPageCursor && !syncCursor) throw new SyncError('cursor_invalid', 'Microsoft: the delta response had neither a nextLink nor a deltaLink.');
+      return { items, deletedIds, nextPageCursor, syncCursor, isFullPass: !cursor };
+    },
+  };
+
+  return provider;
+}
