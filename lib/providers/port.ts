@@ -34,6 +34,11 @@ export interface ContactProvider {
   findByRefs(groupId: string, refs: Set<string>): Promise<Map<string, { remoteId: string; etag: string }>>;
   /** Reads the group: full pass when cursor is null, incremental otherwise (throws cursor_invalid on expiry). */
   listChanges(groupId: string, cursor: string | null, pageCursor: string | null): Promise<ChangePage>;
+  /**
+   * How a contact looks after a round trip through this provider (fields it cannot store dropped or
+   * reshaped). Lets the merge tell a real provider edit from a lossy echo of our own write.
+   */
+  projectContact?(contact: Contact): Contact;
   /** The contact's photo bytes, when it has a real one (C8 copies it into a CRM person without a picture). */
   getPhoto?(remoteId: string): Promise<{ bytes: Uint8Array; contentType: string } | null>;
 }

@@ -21,7 +21,7 @@ import type { WithToken } from '@/lib/crm/pipedrive/client';
 import type { Contact } from '@/lib/sync/contacts/model';
 import type { ChangePage, ContactProvider, RemoteContact, RemoteGroup, WriteResult } from '../port';
 import { mapGraphError } from './errors';
-import { GRAPH_REF_EXTENSION, GRAPH_SELECT, contactFromGraph, contactToGraph, refExtension, refOf, type GraphContact } from './mapper';
+import { GRAPH_REF_EXTENSION, GRAPH_SELECT, contactFromGraph, contactToGraph, projectContactForGraph, refExtension, refOf, type GraphContact } from './mapper';
 
 /** Writes go one request each (Outlook runs ≤4 concurrent requests per mailbox); the engine chunks by these. */
 export const GRAPH_BATCH = { create: 20, update: 20, delete: 20 } as const;
@@ -197,6 +197,7 @@ export function createMicrosoftProvider(opts: { withToken: WithToken; counter?: 
 
   const provider: ContactProvider = {
     provider: 'microsoft',
+    projectContact: projectContactForGraph,
     batch: { ...GRAPH_BATCH },
     listGroups,
 

@@ -69,10 +69,12 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
   const orgCache = new Map<string, string>();
   const oneWay = sync.direction === 'provider_to_crm';
 
+  const project = (c: Contact) => (ctx.provider.projectContact ? ctx.provider.projectContact(c) : c);
   for (const item of page.items) {
     const link = byRemote.get(item.remoteId);
     const remoteHash = hashContact(item.contact);
-    if (link && link.state === 'linked' && link.snapshotHash === remoteHash) {
+    const isEcho = !!link?.snapshot && hashContact(project(link.snapshot as unknown as Contact)) === remoteHash;
+    if (link && link.state === 'linked' && isEcho) {
       if (link.remoteEtag !== item.etag) await db.update(contactLinks).set({ remoteEtag: item.etag }).where(eq(contactLinks.id, link.id));
       continue; // our own write coming back, or nothing mapped changed
     }
@@ -103,6 +105,7 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
       provider: { contact: item.contact, updatedAt: item.updatedAt },
       policy: sync.conflictPolicy,
       direction: oneWay ? 'provider_to_crm' : 'two_way',
+      projectForProvider: ctx.provider.projectContact?.bind(ctx.provider),
     });
     if (plan.action === 'none') continue;
     if (plan.action === 'create_crm') {
