@@ -20,7 +20,7 @@ const DIRECTION_LABEL: Record<string, string> = {
   two_way: 'Two-way',
 };
 
-export function ContactsSection({ crm }: { crm: 'pipedrive' | 'teamleader' }) {
+export function ContactsSection({ crm, onChanged }: { crm: 'pipedrive' | 'teamleader'; onChanged?: () => void }) {
   const bridge = useBridge();
   const [overview, setOverview] = useState<Overview | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -31,9 +31,10 @@ export function ContactsSection({ crm }: { crm: 'pipedrive' | 'teamleader' }) {
       .then((o) => {
         setOverview(o);
         setError(null);
+        onChanged?.();
       })
       .catch((e: ApiError) => setError(e.message));
-  }, [bridge.api]);
+  }, [bridge.api, onChanged]);
 
   useEffect(() => {
     if (bridge.ready) load();
@@ -101,7 +102,10 @@ function usePopupLink(onDone: () => void) {
 function ConnectForm({ hasAccounts, onLinked }: { hasAccounts: boolean; onLinked: () => void }) {
   const [provider, setProvider] = useState<'google' | 'microsoft'>('google');
   const [email, setEmail] = useState('');
-  const link = usePopupLink(onLinked);
+  const link = usePopupLink(() => {
+    setEmail('');
+    onLinked();
+  });
   const valid = /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim());
   return (
     <form
@@ -178,6 +182,13 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
     (d) => !used.has(d) && !(d !== 'crm_to_provider' && (used.has('provider_to_crm') || used.has('two_way'))),
   );
   const [direction, setDirection] = useState<string>(options[0] ?? '');
+  // Once a direction is started it leaves the list: move to the next one and drop the old preview.
+  useEffect(() => {
+    if (!options.includes(direction as (typeof options)[number])) {
+      setDirection(options[0] ?? '');
+      setPreview(null);
+    }
+  }, [options.join(','), direction]);
   const [groups, setGroups] = useState<{ id: string; name: string; memberCount?: number }[] | null>(null);
   const [groupId, setGroupId] = useState('');
   const [policy, setPolicy] = useState<'newest' | 'crm' | 'provider'>('newest');

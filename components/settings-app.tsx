@@ -1,6 +1,6 @@
 'use client';
 /** Settings page body (Pipedrive app settings iframe and the Teamleader settings page). */
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useBridge, ApiError } from './crm-bridge';
 import { ContactsSection } from './contacts-section';
 
@@ -27,13 +27,15 @@ export function SettingsApp() {
   const [ctx, setCtx] = useState<Context | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => {
-    if (!bridge.ready) return;
+  const loadContext = useCallback(() => {
     bridge
       .api<Context>('/api/embedded/context')
       .then(setCtx)
       .catch((e: ApiError) => setError(e.message));
-  }, [bridge.ready, bridge.api]);
+  }, [bridge.api]);
+  useEffect(() => {
+    if (bridge.ready) loadContext();
+  }, [bridge.ready, loadContext]);
 
   if (bridge.error) return <Notice tone="err">{bridge.error}</Notice>;
   if (error) return <Notice tone="err">{error}</Notice>;
@@ -68,7 +70,7 @@ export function SettingsApp() {
               <StateBadge state={i.state} />
             </div>
             {i.detail ? <p className="muted mt-2 text-[13px]">{i.detail}</p> : null}
-            {i.id === 'contacts' ? <ContactsSection crm={ctx.crm} /> : null}
+            {i.id === 'contacts' ? <ContactsSection crm={ctx.crm} onChanged={loadContext} /> : null}
           </div>
         ))}
       </section>

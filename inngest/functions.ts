@@ -7,11 +7,13 @@ import { inngest } from './client';
 import { EVENTS, RetryLaterError, type ContactSyncEventData, type StepTools } from '@/lib/jobs/step';
 import { listSyncsForHourlyRun, recordRunFailure, runContactSyncJob } from '@/lib/sync/contacts/run';
 import { SyncError } from '@/lib/errors';
+import { purgeUninstalledData } from '@/lib/installations';
 
 /** Hourly cron: fans out one event per active connection; the event id makes re-sends within the hour no-ops. */
 export const contactsHourly = inngest.createFunction(
   { id: 'contacts-hourly', triggers: [{ cron: '0 * * * *' }] },
   async ({ step }) => {
+    await step.run('purge-uninstalled', () => purgeUninstalledData());
     const syncs = await step.run('load-connections', () => listSyncsForHourlyRun());
     if (syncs.length === 0) return { fannedOut: 0 };
     const hour = new Date().toISOString().slice(0, 13);

@@ -10,6 +10,7 @@ import { env } from '@/lib/env';
 import { RetryLaterError, type ContactSyncEventData, type StepTools } from '@/lib/jobs/step';
 import { SyncError, toSyncError } from '@/lib/errors';
 import { listSyncsForHourlyRun, recordRunFailure, resetStuckSyncs, runContactSyncJob } from '@/lib/sync/contacts/run';
+import { purgeUninstalledData } from '@/lib/installations';
 
 const MAX_ATTEMPTS = 4;
 const BASE_BACKOFF_MS = 2_000;
@@ -86,6 +87,7 @@ export function createLocalRunner(opts: { hourly?: boolean; tickMs?: number; bac
     const tick = async () => {
       try {
         await resetStuckSyncs([...running.keys()]);
+        await purgeUninstalledData();
         for (const s of await listSyncsForHourlyRun()) runner.enqueue({ ...s, trigger: 'hourly' });
       } catch (error) {
         console.error('[jobs] scheduler tick failed', error);

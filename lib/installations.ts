@@ -205,3 +205,19 @@ export async function findInstalledUser(crm: 'pipedrive' | 'teamleader', company
   };
 }
 
+
+/**
+ * M5 scheduled purge: the data of users who uninstalled more than PURGE_AFTER_DAYS ago (their syncs, links,
+ * runs, activity and provider accounts cascade). Installations left without users go too.
+ */
+export async function purgeUninstalledData(now = new Date()): Promise<number> {
+  const db = await getDb();
+  const purged = await db
+    .delete(crmUsers)
+    .where(and(eq(crmUsers.status, 'uninstalled'), sql`${crmUsers.purgeAfter} < ${now}`))
+    .returning({ id: crmUsers.id });
+  if (purged.length) {
+    await db.execute(sql`delete from installations i where not exists (select 1 from crm_users u where u.installation_id = i.id)`);
+  }
+  return purged.length;
+}

@@ -69,6 +69,11 @@ export interface CrmClient {
   getOrganizations(ids: string[]): Promise<Map<string, CrmOrganization>>;
   findOrCreateOrganization(name: string): Promise<CrmOrganization>;
   getRecord(resource: 'person' | 'organization' | 'deal', id: string): Promise<RecordSummary | null>;
+  /**
+   * Exact-match person search (crash recovery: find the twin of a create whose answer was lost).
+   * Returns ids with their owner; optional — CRMs without it simply cannot adopt twins.
+   */
+  searchPersons?(term: string, field: 'email' | 'name' | 'phone'): Promise<{ id: string; ownerId: string | null }[]>;
   /** Whether the persons returned carry an owner (Teamleader contacts have none). */
   readonly personsHaveOwner: boolean;
 }

@@ -18,6 +18,24 @@ export function registerOrganizationAndDealRoutes(api: ApiRoutes, { store }: Emu
     return ok(page.map((o) => store.serializeOrganization(o)), { next_cursor: nextCursor });
   });
 
+  api.add('GET', '/api/v2/organizations/search', (req, caller) => {
+    const query = req.url.searchParams;
+    const term = (query.get('term') ?? '').trim();
+    const exact = query.get('exact_match') === 'true';
+    if (term.length < (exact ? 1 : 2)) throw new ApiFailure(400, 'term must be at least 2 characters long (1 with exact_match).');
+    const needle = term.toLowerCase();
+    const matches = store
+      .organizationsOf(caller.company.id)
+      .filter((o) => !o.is_deleted && store.canSee(caller.user, o))
+      .filter((o) => (exact ? o.name.toLowerCase() === needle : o.name.toLowerCase().includes(needle)));
+    const { page, nextCursor } = paginate(matches, new URLSearchParams({ limit: query.get('limit') ?? '100', ...(query.get('cursor') ? { cursor: query.get('cursor')! } : {}) }));
+    const items = page.map((o) => ({
+      result_score: o.name.toLowerCase() === needle ? 1 : 0.5,
+      item: { id: o.id, type: 'organization', name: o.name, address: o.address?.value ?? null, visible_to: o.visible_to, owner: { id: o.owner_id }, custom_fields: [] },
+    }));
+    return ok({ items }, { next_cursor: nextCursor });
+  });
+
   api.add('GET', '/api/v2/organizations/:id', (req, caller) => ok(store.serializeOrganization(visibleOrganization(caller, idParam(req)))));
 
   api.add('POST', '/api/v2/organizations', (req, caller) => ok(store.serializeOrganization(store.createOrganization(caller.company.id, jsonBody(req), actor(caller)))));

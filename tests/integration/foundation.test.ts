@@ -197,3 +197,16 @@ describe('M5 uninstall and security', () => {
     expect(checkInstallState('pipedrive', null)).toBe('malformed');
   });
 });
+
+describe('M5 scheduled purge', () => {
+  it('M5: an uninstalled user’s data is purged once purge_after has passed, not before', async () => {
+    const { purgeUninstalledData, uninstallCrmUser } = await import('@/lib/installations');
+    const tenant = await app.installTeamleader(BRUGGE.regular);
+    await uninstallCrmUser('teamleader', tenant.companyId, BRUGGE.regular);
+    const db = await getDb();
+    expect(await purgeUninstalledData(new Date())).toBe(0);
+    expect((await db.select().from(crmUsers).where(eq(crmUsers.id, tenant.crmUserId))).length).toBe(1);
+    expect(await purgeUninstalledData(new Date(Date.now() + 31 * 86_400_000))).toBeGreaterThanOrEqual(1);
+    expect((await db.select().from(crmUsers).where(eq(crmUsers.id, tenant.crmUserId))).length).toBe(0);
+  });
+});

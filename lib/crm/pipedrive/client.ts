@@ -113,6 +113,14 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
       await request('DELETE', `/api/v2/persons/${encodeURIComponent(id)}`);
     },
 
+    async searchPersons(term, field) {
+      const body = await request('GET', '/api/v2/persons/search', undefined, { term, exact_match: 'true', fields: field, limit: 100 });
+      return ((body?.data?.items ?? []) as { item: { id: number; owner?: { id?: number | null } | null } }[]).map(({ item }) => ({
+        id: String(item.id),
+        ownerId: item.owner?.id != null ? String(item.owner.id) : null,
+      }));
+    },
+
     async getOrganizations(ids) {
       const result = new Map<string, CrmOrganization>();
       const unique = [...new Set(ids.filter(Boolean))];

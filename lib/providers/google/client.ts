@@ -154,6 +154,20 @@ export function createGoogleProvider(opts: { withToken: WithToken; counter?: Api
       }
     },
 
+    async getPhoto(remoteId) {
+      const person = await call((p) => p.people.get({ resourceName: remoteId, personFields: 'photos' })).catch((error) => {
+        if (error instanceof SyncError && error.code === 'not_found') return null;
+        throw error;
+      });
+      const url = person?.photos?.find((ph) => ph.url && !ph.default)?.url;
+      if (!url) return null;
+      // Contact photo URLs are served without the API token (googleusercontent.com, or the sandbox).
+      if (opts.counter) opts.counter.count++;
+      const res = await fetch(url);
+      if (!res.ok) return null;
+      return { bytes: new Uint8Array(await res.arrayBuffer()), contentType: res.headers.get('content-type') ?? 'image/jpeg' };
+    },
+
     async findByRefs(groupId, refs) {
       const found = new Map<string, { remoteId: string; etag: string }>();
       let pageToken: string | undefined;

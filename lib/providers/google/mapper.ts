@@ -28,7 +28,9 @@ function birthdayFromGoogle(list: people_v1.Schema$Birthday[] | undefined): stri
 
 export function contactToGooglePerson(c: Contact, ref: string, groupResourceName: string | null): Person {
   const phones = c.phones.map((p) => ({ value: p.value, type: p.type === 'fax' ? 'workFax' : p.type }));
-  if (c.organizationPhone && !c.phones.some((p) => p.value === c.organizationPhone)) phones.push({ value: c.organizationPhone, type: ORG_PHONE_TYPE });
+  // Always written, even when the person has the same number: the "Company" entry is how the read side
+  // recovers organizationPhone, so skipping it would make every round trip look like a provider edit.
+  if (c.organizationPhone) phones.push({ value: c.organizationPhone, type: ORG_PHONE_TYPE });
   const person: Person = {
     names: [{ givenName: c.firstName ?? undefined, familyName: c.lastName ?? undefined }],
     emailAddresses: c.emails.map((e) => ({ value: e.value, type: e.type })),

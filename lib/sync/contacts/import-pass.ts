@@ -5,9 +5,9 @@
  * provider signals (Google metadata.deleted, Graph @removed) and pass the mass-delete brake.
  * An expired cursor restarts a full pass that matches by remote id, so it neither duplicates nor deletes.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { activity, contactLinks, contactSyncs } from '@/db/schema';
-import type { PersonInput } from '@/lib/crm/port';
+import type { CrmPerson, PersonInput } from '@/lib/crm/port';
 import { env } from '@/lib/env';
 import { SyncError } from '@/lib/errors';
 import type { RemoteContact } from '@/lib/providers/port';
@@ -44,13 +44,19 @@ async function orgIdFor(ctx: SyncContext, name: string | null, cache: Map<string
   return org.id;
 }
 
-export async function runImportPass(ctx: SyncContext, args: { runId: string; pageCursor: string | null }) {
+type LinkRow = typeof contactLinks.$inferSelect;
+
+export type ImportPassResult = { nextPageCursor: string | null; processed: number; counts: Counts; paused: boolean };
+
+export async function runImportPass(ctx: SyncContext, args: { runId: string; pageCursor: string | null }): Promise<ImportPassResult> {
   const { db, sync } = ctx;
   const counts: Counts = { added: 0, updated: 0, deleted: 0, skipped: 0, conflicts: 0 };
   if (!sync.groupId) throw new SyncError('validation', 'No contact group was chosen for this sync.');
+  // B3: deletes the user approved after a paused run (the signals were consumed by that run's cursor).
+  if (!args.pageCursor) counts.deleted += await applyApprovedCrmDeletes(ctx, args.runId);
   let page;
   try {
-    page = await ctx.provider.listChanges(sync.groupId, args.pageCursor ? sync.providerCursor : sync.providerCursor, args.pageCursor);
+    page = await ctx.provider.listChanges(sync.groupId, sync.providerCursor, args.pageCursor);
   } catch (error) {
     if (error instanceof SyncError && error.code === 'cursor_invalid' && sync.providerCursor) {
       // Expired sync token / delta link: forget it and start a full pass (matching by remote id: no duplicates, no deletes).
@@ -73,7 +79,7 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
   for (const item of page.items) {
     const link = byRemote.get(item.remoteId);
     const remoteHash = hashContact(item.contact);
-    const isEcho = !!link?.snapshot && hashContact(project(link.snapshot as unknown as Contact)) === remoteHash;
+    const isEcho = !!link?.snapshot && !link.pendingSince && hashContact(project(link.snapshot as unknown as Contact)) === remoteHash;
     if (link && link.state === 'linked' && isEcho) {
       if (link.remoteEtag !== item.etag) await db.update(contactLinks).set({ remoteEtag: item.etag }).where(eq(contactLinks.id, link.id));
       continue; // our own write coming back, or nothing mapped changed
@@ -84,73 +90,93 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
       log.push({ ...base, action: 'skipped', side: 'crm', remoteId: item.remoteId, label: item.contact.emails[0]?.value ?? item.remoteId, reason: 'The contact has no name; the CRM needs one.' });
       continue;
     }
-    if (!link || link.state === 'deleted' || !link.crmId) {
-      const created = await ctx.crm.createPerson({ ...personInputFromContact(item.contact, await orgIdFor(ctx, item.contact.organization, orgCache)), visibleTo: sync.visibility });
-      await maybeCopyPhoto(ctx, item, created.id, created.hasPicture, oneWay);
-      const snapshot = contactFromCrmPerson(created, item.contact.organization ? { id: created.orgId ?? '', name: item.contact.organization, phone: item.contact.organizationPhone, address: null } : null);
-      await upsertLink(ctx, {
-        crmId: created.id, remoteId: item.remoteId, remoteEtag: item.etag, crmUpdatedAt: created.updatedAt, snapshot: item.contact, snapshotHash: remoteHash, label, createdBy: 'sync_to_crm',
-      }, link?.id);
-      void snapshot;
-      counts.added++;
-      log.push({ ...base, action: 'added', side: 'crm', crmId: created.id, remoteId: item.remoteId, label });
-      continue;
-    }
-    const person = await ctx.crm.getPerson(link.crmId);
-    const crmContact = person ? contactFromCrmPerson(person, person.orgId ? (await ctx.crm.getOrganizations([person.orgId])).get(person.orgId) ?? null : null) : null;
-    const crmChanged = person ? person.updatedAt !== link.crmUpdatedAt : true;
-    const plan = planContactMerge({
-      base: (link.snapshot as Contact | null) ?? null,
-      crm: { contact: crmContact, updatedAt: crmChanged ? (person?.updatedAt ?? new Date().toISOString()) : link.crmUpdatedAt },
-      provider: { contact: item.contact, updatedAt: item.updatedAt },
-      policy: sync.conflictPolicy,
-      direction: oneWay ? 'provider_to_crm' : 'two_way',
-      projectForProvider: ctx.provider.projectContact?.bind(ctx.provider),
-    });
-    if (plan.action === 'none') continue;
-    if (plan.action === 'create_crm') {
-      const created = await ctx.crm.createPerson({ ...personInputFromContact(plan.contact, await orgIdFor(ctx, plan.contact.organization, orgCache)), visibleTo: sync.visibility });
-      await upsertLink(ctx, { crmId: created.id, remoteId: item.remoteId, remoteEtag: item.etag, crmUpdatedAt: created.updatedAt, snapshot: plan.contact, snapshotHash: hashContact(plan.contact), label, createdBy: 'sync_to_crm' }, link.id);
-      counts.added++;
-      log.push({ ...base, action: 'added', side: 'crm', crmId: created.id, remoteId: item.remoteId, label, reason: 'It had been deleted in the CRM but was edited in the provider; the edit wins.' });
-      continue;
-    }
-    if (plan.action === 'update') {
-      let crmUpdatedAt = link.crmUpdatedAt;
-      let etag = item.etag;
-      if (plan.writeCrm && person) {
-        const updated = await ctx.crm.updatePerson(person.id, personInputFromContact(plan.merged, await orgIdFor(ctx, plan.merged.organization, orgCache)));
-        crmUpdatedAt = updated.updatedAt;
-        await maybeCopyPhoto(ctx, item, updated.id, updated.hasPicture, oneWay);
-        log.push({ ...base, action: 'updated', side: 'crm', crmId: person.id, remoteId: item.remoteId, label });
+    try {
+      if (!link || link.state === 'deleted' || !link.crmId) {
+        const { person: created, linkId, adopted } = await createCrmPerson(ctx, item.remoteId, item.contact, link, label, orgCache);
+        await maybeCopyPhoto(ctx, item, created.id, created.hasPicture, oneWay);
+        await upsertLink(ctx, {
+          crmId: created.id, remoteId: item.remoteId, remoteEtag: item.etag, crmUpdatedAt: created.updatedAt, snapshot: item.contact, snapshotHash: remoteHash, label, createdBy: 'sync_to_crm',
+        }, linkId);
+        counts.added++;
+        log.push({ ...base, action: 'added', side: 'crm', crmId: created.id, remoteId: item.remoteId, label, ...(adopted ? { reason: 'Recovered after an interrupted run (no duplicate created).' } : {}) });
+        continue;
       }
-      if (plan.writeProvider) {
-        const [r] = await ctx.provider.updateContacts([{ ref: linkRef(sync.id, link.crmId), remoteId: item.remoteId, etag: item.etag, contact: plan.merged }], sync.groupId);
-        if (r?.error) throw r.error;
-        etag = r?.etag ?? etag;
-        log.push({ ...base, action: 'updated', side: 'provider', crmId: link.crmId, remoteId: item.remoteId, label });
+      const person = await ctx.crm.getPerson(link.crmId);
+      const crmContact = person ? contactFromCrmPerson(person, person.orgId ? (await ctx.crm.getOrganizations([person.orgId])).get(person.orgId) ?? null : null) : null;
+      const crmChanged = person ? person.updatedAt !== link.crmUpdatedAt : true;
+      const plan = planContactMerge({
+        base: (link.snapshot as Contact | null) ?? null,
+        crm: { contact: crmContact, updatedAt: crmChanged ? (person?.updatedAt ?? new Date().toISOString()) : link.crmUpdatedAt },
+        provider: { contact: item.contact, updatedAt: item.updatedAt },
+        policy: sync.conflictPolicy,
+        direction: oneWay ? 'provider_to_crm' : 'two_way',
+        projectForProvider: ctx.provider.projectContact?.bind(ctx.provider),
+      });
+      if (plan.action === 'none') {
+        if (link.remoteEtag !== item.etag) await db.update(contactLinks).set({ remoteEtag: item.etag }).where(eq(contactLinks.id, link.id));
+        continue;
       }
-      for (const c of plan.conflicts) {
-        counts.conflicts++;
-        log.push({ ...base, action: 'conflict', side: c.winner === 'crm' ? 'provider' : 'crm', crmId: link.crmId, remoteId: item.remoteId, label, reason: `“${String(c.field)}” changed on both sides; ${c.winner === 'crm' ? 'the CRM' : 'the provider'} value was kept (${sync.conflictPolicy === 'newest' ? 'newest wins' : `${sync.conflictPolicy} wins`}).`, detail: { field: c.field, crm: c.crmValue, provider: c.providerValue } as Record<string, unknown> });
+      if (plan.action === 'create_crm') {
+        const { person: created } = await createCrmPerson(ctx, item.remoteId, plan.contact, link, label, orgCache);
+        await upsertLink(ctx, { crmId: created.id, remoteId: item.remoteId, remoteEtag: item.etag, crmUpdatedAt: created.updatedAt, snapshot: plan.contact, snapshotHash: hashContact(plan.contact), label, createdBy: 'sync_to_crm' }, link.id);
+        counts.added++;
+        log.push({ ...base, action: 'added', side: 'crm', crmId: created.id, remoteId: item.remoteId, label, reason: 'It had been deleted in the CRM but was edited in the provider; the edit wins.' });
+        continue;
       }
-      await db
-        .update(contactLinks)
-        .set({ snapshot: plan.merged as unknown as Record<string, unknown>, snapshotHash: hashContact(plan.merged), remoteEtag: etag, crmUpdatedAt, label, state: 'linked', updatedAt: new Date() })
-        .where(eq(contactLinks.id, link.id));
-      counts.updated++;
+      if (plan.action === 'update') {
+        let crmUpdatedAt = crmChanged && person ? person.updatedAt : link.crmUpdatedAt;
+        let etag = item.etag;
+        if (plan.writeCrm && person) {
+          const updated = await ctx.crm.updatePerson(person.id, personInputFromContact(plan.merged, await orgIdFor(ctx, plan.merged.organization, orgCache)));
+          crmUpdatedAt = updated.updatedAt;
+          await maybeCopyPhoto(ctx, item, updated.id, updated.hasPicture, oneWay);
+          log.push({ ...base, action: 'updated', side: 'crm', crmId: person.id, remoteId: item.remoteId, label });
+        }
+        if (plan.writeProvider) {
+          const [r] = await ctx.provider.updateContacts([{ ref: linkRef(sync.id, link.crmId), remoteId: item.remoteId, etag: item.etag, contact: plan.merged }], sync.groupId);
+          if (r?.error) throw r.error;
+          etag = r?.etag ?? etag;
+          log.push({ ...base, action: 'updated', side: 'provider', crmId: link.crmId, remoteId: item.remoteId, label });
+        }
+        for (const c of plan.conflicts) {
+          counts.conflicts++;
+          log.push({ ...base, action: 'conflict', side: c.winner === 'crm' ? 'provider' : 'crm', crmId: link.crmId, remoteId: item.remoteId, label, reason: `“${String(c.field)}” changed on both sides; ${c.winner === 'crm' ? 'the CRM' : 'the provider'} value was kept (${sync.conflictPolicy === 'newest' ? 'newest wins' : `${sync.conflictPolicy} wins`}).`, detail: { field: c.field, crm: c.crmValue, provider: c.providerValue, winner: c.winner } as Record<string, unknown> });
+        }
+        await db
+          .update(contactLinks)
+          .set({ snapshot: plan.merged as unknown as Record<string, unknown>, snapshotHash: hashContact(plan.merged), remoteEtag: etag, crmUpdatedAt, label, state: 'linked', updatedAt: new Date() })
+          .where(eq(contactLinks.id, link.id));
+        counts.updated++;
+      }
+    } catch (error) {
+      // One record the CRM refuses (B4) must not stop the whole sync: list it with the reason and go on.
+      if (!(error instanceof SyncError && (error.code === 'validation' || error.code === 'not_found'))) throw error;
+      counts.skipped++;
+      const reason = `The CRM rejected this contact: ${error.message}`;
+      log.push({ ...base, action: 'skipped', side: 'crm', crmId: link?.crmId ?? null, remoteId: item.remoteId, label, reason });
+      const [row] = await db.select({ id: contactLinks.id, crmId: contactLinks.crmId, state: contactLinks.state }).from(contactLinks).where(and(eq(contactLinks.syncId, sync.id), eq(contactLinks.remoteId, item.remoteId)));
+      if (row && !row.crmId && row.state === 'linked')
+        await db.update(contactLinks).set({ state: 'skipped', skipReason: reason, pendingSince: null, updatedAt: new Date() }).where(eq(contactLinks.id, row.id));
+      else if (row) await db.update(contactLinks).set({ pendingSince: null, updatedAt: new Date() }).where(eq(contactLinks.id, row.id));
     }
   }
 
   // Explicit delete signals only (B3). Collected first so the brake can look at the whole batch.
   const toDelete = page.deletedIds.map((id) => byRemote.get(id)).filter((l): l is NonNullable<typeof l> => !!l && l.state === 'linked' && !!l.crmId);
+  let paused = sync.status === 'paused_deletes';
   if (toDelete.length) {
     const [{ n }] = (await db.select({ n: sqlCount() }).from(contactLinks).where(and(eq(contactLinks.syncId, sync.id), eq(contactLinks.state, 'linked')))) as [{ n: number }];
-    if (shouldPauseDeletes(toDelete.length, n, env().deleteBrake) && !sync.pendingDeletes?.length) {
-      await db
-        .update(contactSyncs)
-        .set({ status: 'paused_deletes', pendingDeletes: [{ side: 'crm', ids: toDelete.map((l) => l.id) }], updatedAt: new Date() })
-        .where(eq(contactSyncs.id, sync.id));
+    // Once paused, later pages of the same run add to the question instead of deleting behind its back.
+    if (paused || shouldPauseDeletes(toDelete.length, n, env().deleteBrake)) {
+      const pending = [...(sync.pendingDeletes ?? [])];
+      const crmEntry = pending.find((p) => p.side === 'crm');
+      const ids = toDelete.map((l) => l.id);
+      if (crmEntry) crmEntry.ids = [...new Set([...crmEntry.ids, ...ids])];
+      else pending.push({ side: 'crm', ids });
+      await db.update(contactSyncs).set({ status: 'paused_deletes', pendingDeletes: pending, updatedAt: new Date() }).where(eq(contactSyncs.id, sync.id));
+      sync.status = 'paused_deletes';
+      sync.pendingDeletes = pending;
+      paused = true;
     } else {
       for (const l of toDelete) {
         await deleteCrmSide(ctx, l, args.runId);
@@ -161,7 +187,80 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
   if (log.length) await db.insert(activity).values(log);
   if (!page.nextPageCursor && page.syncCursor)
     await db.update(contactSyncs).set({ providerCursor: page.syncCursor, updatedAt: new Date() }).where(eq(contactSyncs.id, sync.id));
-  return { nextPageCursor: page.nextPageCursor, processed: page.items.length + page.deletedIds.length, counts };
+  return { nextPageCursor: page.nextPageCursor, processed: page.items.length + page.deletedIds.length, counts, paused };
+}
+
+/**
+ * B3: the user confirmed a paused mass delete (status back to active, ids still in pendingDeletes): apply
+ * the CRM-side entries now. Entries for the provider side are applied by the export reconcile.
+ */
+async function applyApprovedCrmDeletes(ctx: SyncContext, runId: string): Promise<number> {
+  const { db, sync } = ctx;
+  const pending = sync.pendingDeletes ?? [];
+  const ids = pending.filter((p) => p.side === 'crm').flatMap((p) => p.ids);
+  if (ids.length === 0 || sync.status === 'paused_deletes') return 0;
+  const rows = await db.select().from(contactLinks).where(and(eq(contactLinks.syncId, sync.id), inArray(contactLinks.id, ids), eq(contactLinks.state, 'linked'), isNotNull(contactLinks.crmId)));
+  for (const row of rows) await deleteCrmSide(ctx, row, runId);
+  const rest = pending.filter((p) => p.side !== 'crm');
+  await db.update(contactSyncs).set({ pendingDeletes: rest.length ? rest : null, updatedAt: new Date() }).where(eq(contactSyncs.id, sync.id));
+  sync.pendingDeletes = rest.length ? rest : null;
+  return rows.length;
+}
+
+/**
+ * Idempotent CRM create (crash between the CRM write and our bookkeeping): the link is marked pending
+ * before the CRM sees the create; a retry that finds it pending first looks for the twin (exact e-mail /
+ * name search among the user's persons not linked yet) and adopts it instead of creating a second person.
+ */
+async function createCrmPerson(
+  ctx: SyncContext,
+  remoteId: string,
+  contact: Contact,
+  link: LinkRow | undefined,
+  label: string,
+  orgCache: Map<string, string>,
+): Promise<{ person: CrmPerson; linkId: string; adopted: boolean }> {
+  const { db, sync } = ctx;
+  const input = personInputFromContact(contact, await orgIdFor(ctx, contact.organization, orgCache));
+  if (link?.pendingSince) {
+    const twin = await findTwin(ctx, contact, link.id);
+    if (twin) return { person: await ctx.crm.updatePerson(twin.id, input), linkId: link.id, adopted: true };
+  }
+  let linkId = link?.id;
+  if (linkId) await db.update(contactLinks).set({ pendingSince: new Date(), updatedAt: new Date() }).where(eq(contactLinks.id, linkId));
+  else {
+    const [row] = await db
+      .insert(contactLinks)
+      .values({ installationId: sync.installationId, syncId: sync.id, remoteId, state: 'linked', label, pendingSince: new Date(), createdBy: 'sync_to_crm' })
+      .returning({ id: contactLinks.id });
+    linkId = row!.id;
+  }
+  const person = await ctx.crm.createPerson({ ...input, visibleTo: sync.visibility });
+  return { person, linkId, adopted: false };
+}
+
+const sameText = (a: string | null | undefined, b: string | null | undefined) => (a ?? '').trim().toLowerCase() === (b ?? '').trim().toLowerCase();
+
+async function findTwin(ctx: SyncContext, contact: Contact, linkId: string): Promise<CrmPerson | null> {
+  if (!ctx.crm.searchPersons) return null;
+  const owner = ctx.crm.personsHaveOwner ? ctx.user.crmUserId : null;
+  const name = [contact.firstName, contact.lastName].filter(Boolean).join(' ');
+  const terms: [string, 'email' | 'name'][] = [...contact.emails.slice(0, 3).map((e) => [e.value, 'email'] as [string, 'email']), ...(name ? [[name, 'name'] as [string, 'name']] : [])];
+  for (const [term, field] of terms) {
+    const hits = (await ctx.crm.searchPersons(term, field)).filter((h) => !owner || h.ownerId === owner);
+    if (hits.length === 0) continue;
+    const taken = await ctx.db
+      .select({ crmId: contactLinks.crmId, id: contactLinks.id })
+      .from(contactLinks)
+      .where(and(eq(contactLinks.syncId, ctx.sync.id), inArray(contactLinks.crmId, hits.map((h) => h.id))));
+    const takenIds = new Set(taken.filter((t) => t.id !== linkId).map((t) => t.crmId));
+    // Newest first: the lost create is the most recent person matching.
+    for (const hit of hits.filter((h) => !takenIds.has(h.id)).sort((a, b) => Number(b.id) - Number(a.id))) {
+      const person = await ctx.crm.getPerson(hit.id);
+      if (person && sameText(person.firstName, contact.firstName) && sameText(person.lastName, contact.lastName)) return person;
+    }
+  }
+  return null;
 }
 
 /** Deletes the CRM person of a link (provider said it was deleted). The snapshot stays for a 30-day restore. */
@@ -190,10 +289,9 @@ async function upsertLink(
   v: { crmId: string; remoteId: string; remoteEtag: string; crmUpdatedAt: string; snapshot: Contact; snapshotHash: string; label: string; createdBy: 'sync_to_crm' | 'sync_to_provider' | 'matched' },
   existingId?: string,
 ) {
-  const values = { ...v, snapshot: v.snapshot as unknown as Record<string, unknown>, state: 'linked' as const, deletedAt: null, deletedSide: null, skipReason: null, updatedAt: new Date() };
+  const values = { ...v, snapshot: v.snapshot as unknown as Record<string, unknown>, state: 'linked' as const, deletedAt: null, deletedSide: null, skipReason: null, pendingSince: null, updatedAt: new Date() };
   if (existingId) await ctx.db.update(contactLinks).set(values).where(eq(contactLinks.id, existingId));
   else await ctx.db.insert(contactLinks).values({ installationId: ctx.sync.installationId, syncId: ctx.sync.id, ...values });
 }
 
-import { sql } from 'drizzle-orm';
 const sqlCount = () => sql<number>`count(*)::int`;

@@ -81,9 +81,10 @@ export async function runContactSyncJob(step: StepTools, data: ContactSyncEventD
       // Provider → CRM first in two-way, so a provider edit is merged before the CRM sweep looks at it.
       let pageCursor: string | null = null;
       let n = 0;
+      let importPaused = false;
       do {
         await assertStillActive(data.syncId, opts.signal);
-        const r: { nextPageCursor: string | null; processed: number; counts: Partial<RunCounts>; apiCalls: number } = await step.run(`import-page-${n}`, async () => {
+        const r: { nextPageCursor: string | null; processed: number; counts: Partial<RunCounts>; apiCalls: number; paused?: boolean } = await step.run(`import-page-${n}`, async () => {
           const counter = { count: 0 };
           const ctx = await loadSyncContext(data.syncId, counter);
           const result = await runImportPass(ctx, { runId, pageCursor });
@@ -91,8 +92,11 @@ export async function runContactSyncJob(step: StepTools, data: ContactSyncEventD
           return { ...result, apiCalls: counter.count };
         });
         pageCursor = r.nextPageCursor;
+        importPaused = importPaused || !!r.paused;
         n++;
       } while (pageCursor);
+      // B3: the mass-delete brake tripped on provider deletes: stop here and wait for the user's answer.
+      if (importPaused) return await step.run('finish', () => finishRun(data.syncId, runId, 'paused'));
     }
 
     if (exports) {

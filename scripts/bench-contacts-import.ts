@@ -1,0 +1,223 @@
+/**
+ * Benchmark: provider → CRM first import (Contacts II) of N generated provider contacts into Pipedrive,
+ * then a no-change run (the hourly run).
+ *
+ *   npm run bench:import                                  # N = 100,000, Google
+ *   npm run bench:import -- --n=10k,25k                   # other sizes
+ *   npm run bench:import -- --provider=microsoft --n=10k  # Outlook folder "Clients" instead of Google group "Clients"
+ *
+ * For each N: fresh database + fresh in-process sandbox, N contacts generated in the provider's "Clients"
+ * group/folder, Synclane installed in Pipedrive as admin 13001, the provider account linked,
+ * `prepareCrmFields` + `startSync({ direction: 'provider_to_crm', groupId })`, run, then run again.
+ * Prints wall time, contacts/s, API calls per side vs the minimum, DB statements, peak RSS (100 ms samples).
+ * Real app code throughout; emulator quotas/burst limits are raised so the numbers measure our code.
+ */
+import { prepareCrmFields } from '@/lib/contacts/crm-fields';
+import { startSync } from '@/lib/contacts/service';
+import { GRAPH_DELTA_PAGE_SIZE } from '@/lib/providers/microsoft/client';
+import {
+  NORTHWIND,
+  createBenchApp,
+  dbStatementCount,
+  diffCounts,
+  fmtInt,
+  fmtSeconds,
+  formatCounts,
+  gcNow,
+  installDbStatementCounter,
+  log,
+  machineDescription,
+  parseArgs,
+  parseCounts,
+  printTable,
+  raiseEmulatorLimits,
+  rssNowMb,
+  startDatabaseServer,
+  startMemorySampler,
+  sumCounts,
+  type BenchApp,
+} from './bench-support';
+
+const args = parseArgs();
+const provider = (args.provider ?? 'google') as 'google' | 'microsoft';
+if (provider !== 'google' && provider !== 'microsoft') throw new Error('--provider must be google or microsoft');
+const counts = parseCounts(args.n, [100_000]);
+const EMAIL = provider === 'google' ? 'olivia.northwind@gmail.com' : 'olivia.northwind@outlook.com';
+const GOOGLE_LIST_PAGE = 1000; // people.connections.list pageSize maximum
+
+type RunResult = {
+  label: string;
+  n: number;
+  status: string;
+  ms: number;
+  created: number;
+  runCounts: unknown;
+  provider: Record<string, number>;
+  providerMin: number;
+  crm: Record<string, number>;
+  crmMin: number;
+  dbStatements: number | null;
+  baseRssMb: number;
+  peakRssMb: number;
+  peakHeapMb: number;
+};
+
+const livePersons = (app: BenchApp) => app.sandbox.pipedrive.persons(NORTHWIND.companyId).filter((p) => !p.is_deleted).length;
+const providerCounts = (app: BenchApp) => (provider === 'google' ? app.sandbox.google.requestCounts(EMAIL) : app.sandbox.microsoft.requestCounts(EMAIL));
+const resetProviderCounts = (app: BenchApp) => {
+  if (provider === 'google') app.sandbox.google.resetRequestCounts(EMAIL);
+};
+
+async function measure(app: BenchApp, label: string, n: number, syncId: string, trigger: 'start' | 'refresh', mins: { provider: number; crm: number }, usePg: boolean): Promise<RunResult> {
+  resetProviderCounts(app);
+  const providerBefore = providerCounts(app); // Microsoft counters cannot be reset: diff them
+  app.sandbox.pipedrive.resetRequestCounts();
+  const personsBefore = livePersons(app);
+  gcNow();
+  const baseRssMb = rssNowMb();
+  const db0 = dbStatementCount();
+  const sampler = startMemorySampler(100);
+  const t0 = performance.now();
+  const progress = setInterval(() => {
+    const created = app.sandbox.pipedrive.requestCounts()['POST /api/v2/persons'] ?? 0;
+    const s = (performance.now() - t0) / 1000;
+    log(`  … ${label}: ${fmtInt(created)} persons created after ${s.toFixed(0)} s (${fmtInt(Math.round(created / s))}/s), RSS ${rssNowMb()} MB`);
+  }, 30_000);
+  progress.unref();
+  const r = await app.runSync(syncId, trigger);
+  const ms = performance.now() - t0;
+  clearInterval(progress);
+  const mem = sampler.stop();
+  if (r.status !== 'succeeded') throw new Error(`${label}: run ${r.status}: ${(r.error as Error)?.stack ?? JSON.stringify(r.error)}`);
+  const result: RunResult = {
+    label,
+    n,
+    status: r.status,
+    ms,
+    created: livePersons(app) - personsBefore,
+    runCounts: r.counts,
+    provider: diffCounts(providerCounts(app), providerBefore),
+    providerMin: mins.provider,
+    crm: diffCounts(app.sandbox.pipedrive.requestCounts()),
+    crmMin: mins.crm,
+    dbStatements: usePg ? dbStatementCount() - db0 : null,
+    baseRssMb,
+    peakRssMb: mem.peakRssMb,
+    peakHeapMb: mem.peakHeapMb,
+  };
+  log(`${label}: ${r.status} in ${fmtSeconds(ms)}; run counts ${JSON.stringify(r.counts)}; Pipedrive persons created ${fmtInt(result.created)}`);
+  log(`  ${provider} calls ${sumCounts(result.provider)} (min ${mins.provider}): ${formatCounts(result.provider)}`);
+  log(`  Pipedrive calls ${sumCounts(result.crm)} (min ${mins.crm}): ${formatCounts(result.crm)}`);
+  log(`  DB statements ${result.dbStatements ?? 'n/a'}${result.dbStatements !== null && n ? ` (${(result.dbStatements / n).toFixed(2)} per contact)` : ''}; RSS ${baseRssMb} MB before → peak ${mem.peakRssMb} MB; peak heap ${mem.peakHeapMb} MB`);
+  return result;
+}
+
+async function main() {
+  installDbStatementCounter();
+  log(`machine: ${machineDescription()}`);
+  const server = await startDatabaseServer();
+  log(`database: ${server.description}; provider: ${provider}`);
+  const results: RunResult[] = [];
+  const notes: string[] = [];
+  let limits: string[] = [];
+  try {
+    for (const n of counts) {
+      log(`--- N = ${fmtInt(n)} (${provider}) ---`);
+      const app = await createBenchApp(server);
+      try {
+        limits = raiseEmulatorLimits(app.sandbox);
+        const tg = performance.now();
+        let groupId: string;
+        let inScope: number;
+        let listed: number;
+        let orgNames: Set<string>;
+        if (provider === 'google') {
+          const group = app.sandbox.google.groups(EMAIL).find((g) => g.name === 'Clients');
+          if (!group) throw new Error('Google group Clients not found');
+          groupId = group.resourceName;
+          app.sandbox.google.generateContacts(EMAIL, n, groupId);
+          inScope = app.sandbox.google.groups(EMAIL).find((g) => g.name === 'Clients')!.memberCount;
+          const all = app.sandbox.google.contacts(EMAIL) as { memberships?: { contactGroupMembership?: { contactGroupResourceName?: string } }[]; organizations?: { name?: string }[] }[];
+          listed = all.length; // connections.list has no group filter: the whole account is read
+          orgNames = new Set(
+            all
+              .filter((p) => (p.memberships ?? []).some((m) => m.contactGroupMembership?.contactGroupResourceName === groupId))
+              .map((p) => p.organizations?.[0]?.name)
+              .filter((x): x is string => !!x),
+          );
+        } else {
+          const folder = app.sandbox.microsoft.folders(EMAIL).find((f) => f.displayName === 'Clients');
+          if (!folder) throw new Error('Outlook folder Clients not found');
+          groupId = folder.id;
+          app.sandbox.microsoft.generateContacts(EMAIL, groupId, n);
+          const inFolder = app.sandbox.microsoft.contacts(EMAIL, groupId) as { companyName?: string | null }[];
+          inScope = inFolder.length;
+          listed = inScope; // delta is per folder
+          orgNames = new Set(inFolder.map((c) => c.companyName).filter((x): x is string => !!x));
+        }
+        const note = `N=${fmtInt(n)} (${provider}): generated in ${fmtSeconds(performance.now() - tg)}; contacts in Clients incl. demo: ${fmtInt(inScope)}; contacts the listing reads: ${fmtInt(listed)}; distinct company names: ${orgNames.size}`;
+        notes.push(note);
+        log(note);
+
+        const tenant = await app.installPipedrive(NORTHWIND.admin);
+        const accountId = provider === 'google' ? await app.linkGoogle(tenant, EMAIL) : await app.linkMicrosoft(tenant, EMAIL);
+        app.sandbox.pipedrive.resetRequestCounts();
+        const fieldMap = await prepareCrmFields(tenant);
+        const setupCalls = app.sandbox.pipedrive.requestCounts();
+        log(`setup (prepareCrmFields, outside the run): Pipedrive ${formatCounts(setupCalls)}`);
+        const { syncId } = await startSync(tenant, { accountId, direction: 'provider_to_crm', groupId, groupName: 'Clients', fieldMap });
+        const usePg = server.kind === 'postgres';
+
+        // Minimum provider calls: Google reads the whole account with connections.list (1000 per page max,
+        // no group filter); Microsoft reads the folder's delta (the engine asks 200 per page).
+        const providerMin = provider === 'google' ? Math.ceil(listed / GOOGLE_LIST_PAGE) : Math.ceil(listed / GRAPH_DELTA_PAGE_SIZE) + 1;
+        // Minimum CRM calls: Pipedrive has no batch create — one POST per person, plus one org create per
+        // distinct company name (the org may not exist yet).
+        const crmMin = inScope + orgNames.size;
+        const first = await measure(app, `N=${fmtInt(n)} first import`, n, syncId, 'start', { provider: providerMin, crm: crmMin }, usePg);
+        results.push(first);
+        const second = await measure(app, `N=${fmtInt(n)} no-change run`, n, syncId, 'refresh', { provider: 1, crm: 0 }, usePg);
+        if (second.created !== 0) log(`  WARNING: no-change run created ${second.created} persons`);
+        results.push(second);
+      } finally {
+        await app.close();
+        gcNow();
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+
+  console.log(`\n## ${provider === 'google' ? 'Google' : 'Outlook'} → Pipedrive import\n`);
+  console.log(`Machine: ${machineDescription()}`);
+  console.log(`Database: ${server.description}`);
+  console.log('Emulator limits raised:');
+  for (const l of limits) console.log(`- ${l}`);
+  for (const note of notes) console.log(`- ${note}`);
+  console.log('');
+  printTable(
+    ['Run', 'Wall time', 'Persons created', 'Contacts/s', `${provider} calls (min)`, `${provider} calls by method`, 'Pipedrive calls (min)', 'Pipedrive calls by endpoint', 'DB statements', 'RSS before → peak', 'Peak heap'],
+    results.map((r) => [
+      r.label,
+      fmtSeconds(r.ms),
+      fmtInt(r.created),
+      r.created ? fmtInt(Math.round(r.created / (r.ms / 1000))) : '—',
+      `${fmtInt(sumCounts(r.provider))} (${fmtInt(r.providerMin)})`,
+      formatCounts(r.provider),
+      `${fmtInt(sumCounts(r.crm))} (${fmtInt(r.crmMin)})`,
+      formatCounts(r.crm),
+      r.dbStatements === null ? 'n/a' : fmtInt(r.dbStatements),
+      `${r.baseRssMb} → ${r.peakRssMb} MB`,
+      `${r.peakHeapMb} MB`,
+    ]),
+  );
+  console.log('\nRSS is the whole benchmark process: app code + in-process emulators (which hold all N contacts and the created persons); Postgres runs in its own process and is not included.');
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,186 @@
+/**
+ * Benchmark: CRM → Google Contacts export (Contacts I) of N generated Pipedrive persons.
+ *
+ *   npm run bench:export                       # N = 10,000 and 50,000
+ *   npm run bench:export -- --n=20000          # or --n=5k,20k
+ *
+ * For each N: fresh database + fresh in-process sandbox, N persons generated in Northwind (owner: admin
+ * 13001), Synclane installed as 13001, Google olivia.northwind@gmail.com linked, a `crm_to_provider` sync
+ * started and run (first export), then run again with nothing changed (the hourly run).
+ * Prints wall time, persons/s, Google calls per method vs the minimum the batch sizes allow, Pipedrive
+ * calls vs the minimum page count, DB statements, and peak RSS (sampled every 100 ms).
+ * Real app code throughout; emulator quotas/burst limits are raised so the numbers measure our code.
+ */
+import { startSync } from '@/lib/contacts/service';
+import { CRM_PAGE_SIZE, GOOGLE_BATCH_CREATE_MAX } from '@/lib/sync/contacts/constants';
+import {
+  NORTHWIND,
+  createBenchApp,
+  dbStatementCount,
+  diffCounts,
+  fmtInt,
+  fmtSeconds,
+  formatCounts,
+  gcNow,
+  installDbStatementCounter,
+  log,
+  machineDescription,
+  parseArgs,
+  parseCounts,
+  printTable,
+  raiseEmulatorLimits,
+  rssNowMb,
+  startDatabaseServer,
+  startMemorySampler,
+  sumCounts,
+  type BenchApp,
+} from './bench-support';
+
+const EMAIL = 'olivia.northwind@gmail.com';
+const args = parseArgs();
+const counts = parseCounts(args.n, [10_000, 50_000]);
+
+type RunResult = {
+  label: string;
+  n: number;
+  status: string;
+  ms: number;
+  persons: number;
+  exported: number;
+  google: Record<string, number>;
+  googleMin: number;
+  crm: Record<string, number>;
+  crmMin: number;
+  dbStatements: number | null;
+  baseRssMb: number;
+  peakRssMb: number;
+  peakHeapMb: number;
+};
+
+type Person = { first_name?: string | null; last_name?: string | null; emails?: unknown[]; phones?: unknown[]; owner_id?: number; is_deleted?: boolean };
+/** Google's required fields (PRODUCT C12): first name, last name and a phone or e-mail. */
+const exportable = (p: Person) => !!p.first_name?.trim() && !!p.last_name?.trim() && ((p.emails ?? []).length > 0 || (p.phones ?? []).length > 0);
+
+async function measure(app: BenchApp, label: string, n: number, syncId: string, trigger: 'start' | 'refresh', mins: (exported: number) => { google: number; crm: number }, persons: number, usePg: boolean) {
+  app.sandbox.google.resetRequestCounts(EMAIL);
+  app.sandbox.pipedrive.resetRequestCounts();
+  const groupBefore = app.sandbox.google.groups(EMAIL).find((g) => g.name === 'Pipedrive')?.memberCount ?? 0;
+  gcNow();
+  const baseRssMb = rssNowMb();
+  const db0 = dbStatementCount();
+  const sampler = startMemorySampler(100);
+  const t0 = performance.now();
+  const r = await app.runSync(syncId, trigger);
+  const ms = performance.now() - t0;
+  const mem = sampler.stop();
+  if (r.status !== 'succeeded') throw new Error(`${label}: run ${r.status}: ${(r.error as Error)?.stack ?? JSON.stringify(r.error)}`);
+  const groupAfter = app.sandbox.google.groups(EMAIL).find((g) => g.name === 'Pipedrive')?.memberCount ?? 0;
+  const exported = groupAfter - groupBefore;
+  const google = diffCounts(app.sandbox.google.requestCounts(EMAIL));
+  const crm = diffCounts(app.sandbox.pipedrive.requestCounts());
+  const m = mins(exported);
+  const result: RunResult = {
+    label,
+    n,
+    status: r.status,
+    ms,
+    persons,
+    exported,
+    google,
+    googleMin: m.google,
+    crm,
+    crmMin: m.crm,
+    dbStatements: usePg ? dbStatementCount() - db0 : null,
+    baseRssMb,
+    peakRssMb: mem.peakRssMb,
+    peakHeapMb: mem.peakHeapMb,
+  };
+  log(`${label}: ${r.status} in ${fmtSeconds(ms)}; run counts ${JSON.stringify(r.counts)}`);
+  log(`  Google calls ${sumCounts(google)} (min ${m.google}): ${formatCounts(google)}`);
+  log(`  Pipedrive calls ${sumCounts(crm)} (min ${m.crm}): ${formatCounts(crm)}`);
+  log(`  DB statements ${result.dbStatements ?? 'n/a'}; RSS ${baseRssMb} MB before → peak ${mem.peakRssMb} MB; peak heap ${mem.peakHeapMb} MB`);
+  return result;
+}
+
+async function main() {
+  installDbStatementCounter();
+  log(`machine: ${machineDescription()}`);
+  const server = await startDatabaseServer();
+  log(`database: ${server.description}`);
+  const results: RunResult[] = [];
+  let limits: string[] = [];
+  const notes: string[] = [];
+  try {
+    for (const n of counts) {
+      log(`--- N = ${fmtInt(n)} ---`);
+      const app = await createBenchApp(server);
+      try {
+        limits = raiseEmulatorLimits(app.sandbox);
+        const tg = performance.now();
+        app.sandbox.pipedrive.generatePersons(NORTHWIND.companyId, NORTHWIND.admin, n);
+        const owned = app.sandbox.pipedrive.persons(NORTHWIND.companyId).filter((p) => !p.is_deleted && p.owner_id === NORTHWIND.admin) as Person[];
+        const ok = owned.filter(exportable).length;
+        const note = `N=${fmtInt(n)}: generated ${fmtInt(n)} persons in ${fmtSeconds(performance.now() - tg)}; owned by 13001 incl. demo persons: ${fmtInt(owned.length)}; pass Google's required fields (first + last name + phone/e-mail): ${fmtInt(ok)} (${((ok / owned.length) * 100).toFixed(1)} %), skipped by design: ${fmtInt(owned.length - ok)}`;
+        notes.push(note);
+        log(note);
+
+        const tenant = await app.installPipedrive(NORTHWIND.admin);
+        const accountId = await app.linkGoogle(tenant, EMAIL);
+        const { syncId } = await startSync(tenant, { accountId, direction: 'crm_to_provider' });
+        const crmPages = Math.max(1, Math.ceil(owned.length / CRM_PAGE_SIZE));
+        const usePg = server.kind === 'postgres';
+
+        // First export. Minimum Google calls: ceil(exported / 200) batchCreateContacts + the group
+        // (contactGroups.list to find it + contactGroups.create). Minimum CRM calls: one 500-person page each.
+        const first = await measure(app, `N=${fmtInt(n)} first export`, n, syncId, 'start', (exported) => ({ google: Math.ceil(exported / GOOGLE_BATCH_CREATE_MAX) + 2, crm: crmPages }), owned.length, usePg);
+        if (first.exported !== ok) log(`  WARNING: exported ${first.exported} contacts, expected ${ok}`);
+        results.push(first);
+
+        // No-change run: nothing to write. Minimum Google: 1 (contactGroups.get: the group still exists);
+        // the CRM has to be listed in full to notice deletes (no deleted-persons feed is used).
+        const second = await measure(app, `N=${fmtInt(n)} no-change run`, n, syncId, 'refresh', () => ({ google: 1, crm: crmPages }), owned.length, usePg);
+        if (second.exported !== 0) log(`  WARNING: no-change run added ${second.exported} contacts`);
+        results.push(second);
+      } finally {
+        await app.close();
+        gcNow();
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+
+  console.log('\n## CRM → Google export\n');
+  console.log(`Machine: ${machineDescription()}`);
+  console.log(`Database: ${server.description}`);
+  console.log('Emulator limits raised:');
+  for (const l of limits) console.log(`- ${l}`);
+  for (const note of notes) console.log(`- ${note}`);
+  console.log('');
+  printTable(
+    ['Run', 'Wall time', 'Persons listed/s', 'Contacts created', 'Created/s', 'Google calls (min)', 'Google calls by method', 'Pipedrive calls (min)', 'DB statements', 'RSS before → peak', 'Peak heap'],
+    results.map((r) => [
+      r.label,
+      fmtSeconds(r.ms),
+      fmtInt(Math.round(r.persons / (r.ms / 1000))),
+      fmtInt(r.exported),
+      r.exported ? fmtInt(Math.round(r.exported / (r.ms / 1000))) : '—',
+      `${fmtInt(sumCounts(r.google))} (${fmtInt(r.googleMin)})`,
+      formatCounts(r.google),
+      `${fmtInt(sumCounts(r.crm))} (${fmtInt(r.crmMin)})`,
+      r.dbStatements === null ? 'n/a' : fmtInt(r.dbStatements),
+      `${r.baseRssMb} → ${r.peakRssMb} MB`,
+      `${r.peakHeapMb} MB`,
+    ]),
+  );
+  console.log(`\nPipedrive calls by endpoint: ${results.map((r) => `${r.label}: ${formatCounts(r.crm)}`).join('; ')}`);
+  console.log('\nRSS is the whole benchmark process: app code + in-process emulators (which hold all N persons and the created contacts); Postgres runs in its own process and is not included.');
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

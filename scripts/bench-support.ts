@@ -1,0 +1,383 @@
+/**
+ * Shared plumbing for the benchmark scripts (`npm run bench:export`, `npm run bench:import`).
+ *
+ * Benchmarks are plain scripts that print numbers — never timed tests. They run the REAL app code
+ * (install flows, token manager, sync engine, CRM/provider clients) against the in-process sandbox
+ * emulators and a database, the same way `tests/support/harness.ts` does, but without vitest:
+ *   - Postgres: a throwaway cluster started from the Postgres binaries when `initdb` is available (as the
+ *     unprivileged `postgres` user when we are root — initdb refuses root), one fresh database per case;
+ *   - otherwise (or with BENCH_USE_PGLITE=1): embedded PGlite in a temp DATA_DIR, one per case.
+ *   BENCH_DATABASE_URL=postgres://…/postgres uses an existing server instead (databases are created in it).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { startSandbox, type Sandbox } from '@/sandbox/server';
+import { setEnvForTests } from '@/lib/env';
+import { closeDb, getDb } from '@/db/client';
+import { completePipedriveInstall, findInstalledUser, type InstalledUser } from '@/lib/installations';
+import { saveLinkedAccount } from '@/lib/auth/provider-linking';
+import { runContactSyncJob, recordRunFailure } from '@/lib/sync/contacts/run';
+import type { ContactSyncEventData } from '@/lib/jobs/step';
+import type { Tenant } from '@/lib/tenant';
+
+export const NORTHWIND = { companyId: 7401001, admin: 13001 };
+
+// ------------------------------------------------------------------ command line
+
+export function parseArgs(argv = process.argv.slice(2)): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of argv) {
+    const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
+    if (m) out[m[1]!] = m[2] ?? 'true';
+  }
+  return out;
+}
+
+/** `--n=10000,50000` or `--n=20k` → [10000, 50000] / [20000]. */
+export function parseCounts(value: string | undefined, fallback: number[]): number[] {
+  if (!value) return fallback;
+  return value.split(',').map((s) => {
+    const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s.trim());
+    if (!m) throw new Error(`--n: cannot read "${s}"`);
+    const mult = m[2]?.toLowerCase() === 'k' ? 1_000 : m[2]?.toLowerCase() === 'm' ? 1_000_000 : 1;
+    return Math.round(Number(m[1]) * mult);
+  });
+}
+
+// ------------------------------------------------------------------ database server
+
+export type DatabaseServer = {
+  kind: 'postgres' | 'pglite';
+  /** Admin URL of the server (databases are created in it), null for PGlite. */
+  adminUrl: string | null;
+  description: string;
+  stop(): Promise<void>;
+};
+
+function findBin(name: string): string | null {
+  const fromPath = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+  if (fromPath) return fromPath;
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return null;
+  for (const v of readdirSync(root).sort().reverse()) {
+    const p = path.join(root, v, 'bin', name);
+    if (existsSync(p)) return p;
+  }
+  return null;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function serverVersion(url: string): Promise<string> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const r = await c.query('show server_version');
+  await c.end();
+  return String(r.rows[0]?.server_version ?? '?');
+}
+
+/** Same settings as tests/support/global-postgres.ts (fsync off: a throwaway benchmark cluster). */
+export async function startDatabaseServer(): Promise<DatabaseServer> {
+  if (process.env.BENCH_DATABASE_URL) {
+    const url = process.env.BENCH_DATABASE_URL;
+    return { kind: 'postgres', adminUrl: url, description: `Postgres ${await serverVersion(url)} (BENCH_DATABASE_URL)`, stop: async () => undefined };
+  }
+  const initdb = findBin('initdb');
+  const pgCtl = findBin('pg_ctl');
+  if (!initdb || !pgCtl || process.env.BENCH_USE_PGLITE === '1') {
+    return { kind: 'pglite', adminUrl: null, description: 'PGlite (embedded, in-process; temp DATA_DIR)', stop: async () => undefined };
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'synclane-bench-pg-'));
+  chmodSync(dir, 0o777);
+  const dataDir = path.join(dir, 'data');
+  const port = await freePort();
+  const asRoot = process.getuid?.() === 0;
+  const run = (cmd: string, args: string[]) => {
+    if (asRoot) {
+      const quoted = [cmd, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+      execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', quoted], { stdio: 'pipe' });
+    } else execFileSync(cmd, args, { stdio: 'pipe' });
+  };
+  if (asRoot) execFileSync('chown', ['postgres', dir]);
+  run(initdb, ['-D', dataDir, '-U', 'synclane', '--auth=trust', '--no-locale', '-E', 'UTF8']);
+  run(pgCtl, ['-D', dataDir, '-o', `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`, '-w', '-l', path.join(dir, 'log'), 'start']);
+  const adminUrl = `postgres://synclane@127.0.0.1:${port}/postgres`;
+  const version = await serverVersion(adminUrl);
+  return {
+    kind: 'postgres',
+    adminUrl,
+    description: `Postgres ${version} (throwaway local cluster, separate process; fsync=off, synchronous_commit=off)`,
+    async stop() {
+      try {
+        run(pgCtl, ['-D', dataDir, '-m', 'immediate', 'stop']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+// ------------------------------------------------------------------ DB statement counter
+
+/**
+ * Counts statements sent through node-postgres (every drizzle query goes through `Client#query`, pool
+ * queries included). Only meaningful with Postgres; with PGlite it stays null.
+ */
+let dbStatements = 0;
+let dbCounterInstalled = false;
+export function installDbStatementCounter(): void {
+  if (dbCounterInstalled) return;
+  dbCounterInstalled = true;
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    dbStatements++;
+    return original.apply(this, args);
+  };
+}
+export const dbStatementCount = () => dbStatements;
+
+// ------------------------------------------------------------------ app + sandbox
+
+export type BenchApp = {
+  sandbox: Sandbox;
+  databaseUrl: string | null;
+  installPipedrive(userId?: number): Promise<Tenant>;
+  linkGoogle(tenant: Tenant, email: string): Promise<string>;
+  linkMicrosoft(tenant: Tenant, email: string): Promise<string>;
+  runSync(syncId: string, trigger?: ContactSyncEventData['trigger']): Promise<{ status: string; counts?: unknown; error?: unknown }>;
+  close(): Promise<void>;
+};
+
+/** A fresh database (new DB on the server, or a new PGlite dir) and a fresh in-process sandbox. */
+export async function createBenchApp(server: DatabaseServer, opts: { appUrl?: string } = {}): Promise<BenchApp> {
+  const appUrl = opts.appUrl ?? 'http://127.0.0.1:3999';
+  const sandbox = await startSandbox({ port: 0, appUrl, quiet: true });
+  let databaseUrl: string | null = null;
+  let dbName: string | null = null;
+  if (server.adminUrl) {
+    dbName = `bench_${randomBytes(6).toString('hex')}`;
+    const c = new pg.Client({ connectionString: server.adminUrl });
+    await c.connect();
+    await c.query(`create database ${dbName}`);
+    await c.end();
+    databaseUrl = server.adminUrl.replace(/\/[^/]*$/, `/${dbName}`);
+  }
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'synclane-bench-'));
+  setEnvForTests({
+    SYNCLANE_ENV: 'sandbox',
+    APP_URL: appUrl,
+    SANDBOX_URL: sandbox.url,
+    DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl ?? undefined,
+    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    AUTH_SECRET: randomBytes(33).toString('base64'),
+    HOURLY_SYNC: 'false',
+    JOBS_MODE: 'local',
+  });
+  await getDb();
+
+  const pipedriveCode = async (userId: number) => {
+    const reg = sandbox.ctx.app.pipedrive;
+    const res = await fetch(`${sandbox.url}/pipedrive/oauth/authorize/decision`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `pd_user=${userId}` },
+      body: new URLSearchParams({ client_id: reg.clientId, redirect_uri: reg.callbackUrl, state: 'x', user_id: String(userId), decision: 'allow' }),
+    });
+    return new URL(res.headers.get('location')!).searchParams.get('code')!;
+  };
+  const asTenant = async (u: InstalledUser): Promise<Tenant> => (await findInstalledUser(u.crm, u.companyId, u.userExternalId))!;
+
+  async function providerTokens(provider: 'google' | 'microsoft', email: string) {
+    const reg = sandbox.ctx.app[provider];
+    const authorize = provider === 'google' ? `${sandbox.url}/google/o/oauth2/v2/auth` : `${sandbox.url}/microsoft/common/oauth2/v2.0/authorize`;
+    const token = provider === 'google' ? `${sandbox.url}/google/token` : `${sandbox.url}/microsoft/common/oauth2/v2.0/token`;
+    const scope = provider === 'google' ? 'openid email profile https://www.googleapis.com/auth/contacts' : 'openid profile email offline_access Contacts.ReadWrite';
+    const params = new URLSearchParams({ client_id: reg.clientId, redirect_uri: reg.redirectUris[0]!, response_type: 'code', scope, state: 's', access_type: 'offline', prompt: 'consent', login_hint: email });
+    const page = await fetch(`${authorize}?${params}`);
+    const html = await page.text();
+    const request = /name="request" value="([^"]*)"/.exec(html)?.[1];
+    const form = new URLSearchParams(params);
+    form.set('account', email);
+    form.set('decision', 'allow');
+    if (request) form.set('request', request.replace(/&amp;/g, '&').replace(/&quot;/g, '"'));
+    const res = await fetch(authorize, { method: 'POST', body: form, redirect: 'manual' });
+    const code = new URL(res.headers.get('location')!).searchParams.get('code');
+    if (!code) throw new Error(`no code from ${provider} consent: ${res.status} ${res.headers.get('location')}`);
+    const tok = await fetch(token, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: reg.redirectUris[0]!, client_id: reg.clientId, client_secret: reg.clientSecret }),
+    });
+    const body = (await tok.json()) as { access_token: string; refresh_token?: string; expires_in: number; id_token?: string; scope?: string };
+    if (!tok.ok) throw new Error(`token exchange failed: ${JSON.stringify(body)}`);
+    const claims = JSON.parse(Buffer.from(body.id_token!.split('.')[1]!, 'base64url').toString('utf8')) as { sub: string; name?: string };
+    return { ...body, sub: claims.sub, name: claims.name };
+  }
+
+  const link = async (provider: 'google' | 'microsoft', tenant: Tenant, email: string) => {
+    const t = await providerTokens(provider, email);
+    const r = await saveLinkedAccount(
+      { installationId: tenant.installationId, crmUserId: tenant.crmUserId, provider, email },
+      { providerAccountId: t.sub, access_token: t.access_token, refresh_token: t.refresh_token, expires_at: Math.floor(Date.now() / 1000) + t.expires_in, scope: t.scope },
+      { email, name: t.name ?? null },
+    );
+    if (r.status !== 'linked') throw new Error('link failed');
+    return r.accountId;
+  };
+
+  return {
+    sandbox,
+    databaseUrl,
+    installPipedrive: async (userId = NORTHWIND.admin) => asTenant(await completePipedriveInstall(await pipedriveCode(userId))),
+    linkGoogle: (tenant, email) => link('google', tenant, email),
+    linkMicrosoft: (tenant, email) => link('microsoft', tenant, email),
+    async runSync(syncId, trigger = 'refresh') {
+      const data: ContactSyncEventData = { syncId, installationId: '', provider: 'google', trigger };
+      try {
+        const r = await runContactSyncJob({ run: (_id, fn) => fn() }, data);
+        return { status: r.status, counts: (r as { counts?: unknown }).counts };
+      } catch (error) {
+        await recordRunFailure(data, error);
+        return { status: 'failed', error };
+      }
+    },
+    async close() {
+      await closeDb();
+      await sandbox.close();
+      if (server.adminUrl && dbName) {
+        const c = new pg.Client({ connectionString: server.adminUrl });
+        await c.connect();
+        await c.query(`drop database if exists ${dbName} with (force)`);
+        await c.end();
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Raises every emulator limit that would otherwise throttle the run, so the numbers measure our code
+ * and not the emulated quotas. Returns a human-readable list of what was raised (printed + documented).
+ */
+export function raiseEmulatorLimits(sandbox: Sandbox): string[] {
+  const BIG = 1_000_000_000;
+  const before = { g: sandbox.google.config(), m: sandbox.microsoft.config() };
+  const pdBefore = { ...sandbox.pipedrive.summary().settings };
+  sandbox.google.config({ readQuotaPerMinute: BIG, writeQuotaPerMinute: BIG });
+  sandbox.microsoft.config({ requestsPer10Min: BIG, maxConcurrent: 1_000 });
+  sandbox.pipedrive.config({ burstLimit: BIG });
+  return [
+    `Google People API: readQuotaPerMinute ${before.g.readQuotaPerMinute} → ${BIG}, writeQuotaPerMinute ${before.g.writeQuotaPerMinute} → ${BIG} (per account)`,
+    `Microsoft Graph: requestsPer10Min ${before.m.requestsPer10Min} → ${BIG}, maxConcurrent ${before.m.maxConcurrent} → 1000 (per mailbox)`,
+    `Pipedrive: burstLimit ${pdBefore.burstLimit} per ${pdBefore.burstWindowMs} ms → ${BIG} per ${pdBefore.burstWindowMs} ms (per token)`,
+  ];
+}
+
+// ------------------------------------------------------------------ measuring
+
+export type MemorySampler = { stop(): { peakRssMb: number; peakHeapMb: number; samples: number } };
+
+/** Samples `process.memoryUsage()` every `intervalMs` (also once at start and stop). */
+export function startMemorySampler(intervalMs = 100): MemorySampler {
+  let peakRss = 0;
+  let peakHeap = 0;
+  let samples = 0;
+  const sample = () => {
+    const m = process.memoryUsage();
+    samples++;
+    if (m.rss > peakRss) peakRss = m.rss;
+    if (m.heapUsed > peakHeap) peakHeap = m.heapUsed;
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
+  timer.unref();
+  return {
+    stop() {
+      sample();
+      clearInterval(timer);
+      return { peakRssMb: mb(peakRss), peakHeapMb: mb(peakHeap), samples };
+    },
+  };
+}
+
+export const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+
+export function gcNow(): void {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g) {
+    g();
+    g();
+  }
+}
+
+export function rssNowMb(): number {
+  return mb(process.memoryUsage().rss);
+}
+
+export function heapNowMb(): number {
+  return mb(process.memoryUsage().heapUsed);
+}
+
+/** `{ a: 1 }` minus `{ a: 0 }`, dropping zero entries. */
+export function diffCounts(after: Record<string, number>, before: Record<string, number> = {}): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after)) {
+    const d = v - (before[k] ?? 0);
+    if (d) out[k] = d;
+  }
+  return out;
+}
+
+export const sumCounts = (c: Record<string, number>) => Object.entries(c).reduce((n, [k, v]) => (k === 'total' ? n : n + v), 0);
+
+export function formatCounts(c: Record<string, number>): string {
+  const entries = Object.entries(c).filter(([k]) => k !== 'total');
+  if (!entries.length) return '(none)';
+  return entries
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+}
+
+export function fmtInt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function fmtSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+export function machineDescription(): string {
+  const cpus = os.cpus();
+  return `${cpus.length} cores (${cpus[0]?.model?.trim() ?? 'unknown CPU'}), ${mb(os.totalmem()) / 1024 > 1 ? (os.totalmem() / 1024 ** 3).toFixed(1) + ' GiB' : mb(os.totalmem()) + ' MiB'} RAM, Node ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+/** Prints a Markdown table (so the output can be pasted into docs/BENCHMARKS.md). */
+export function printTable(headers: string[], rows: (string | number)[][]): void {
+  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(line(headers));
+  console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
+  for (const r of cells.slice(1)) console.log(line(r));
+}
+
+export function log(message: string): void {
+  const t = new Date().toISOString().slice(11, 19);
+  console.log(`[${t}] ${message}`);
+}
