@@ -192,10 +192,20 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
   const [groups, setGroups] = useState<{ id: string; name: string; memberCount?: number }[] | null>(null);
   const [groupId, setGroupId] = useState('');
   const [policy, setPolicy] = useState<'newest' | 'crm' | 'provider'>('newest');
+  const [visibilityChoices, setVisibilityChoices] = useState<{ value: number; label: string }[] | null>(null);
+  const [visibility, setVisibility] = useState<number | null>(null);
   const [preview, setPreview] = useState<Preview | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const crmName = crm === 'pipedrive' ? 'Pipedrive' : 'Teamleader';
+
+  useEffect(() => {
+    if (direction && direction !== 'crm_to_provider' && crm === 'pipedrive' && !visibilityChoices)
+      bridge
+        .api<{ options: { value: number; label: string }[] }>('/api/embedded/contacts/visibility')
+        .then((r) => setVisibilityChoices(r.options))
+        .catch(() => setVisibilityChoices([]));
+  }, [direction, crm, visibilityChoices, bridge.api]);
 
   useEffect(() => {
     if (direction && direction !== 'crm_to_provider' && !groups)
@@ -259,6 +269,19 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
                 </select>
               </>
             ) : null}
+            {visibilityChoices?.length ? (
+              <>
+                <label className="text-[13px] font-semibold">Visibility of persons created in {crmName}</label>
+                <select className="input" value={visibility ?? ''} onChange={(e) => setVisibility(e.target.value ? Number(e.target.value) : null)} data-testid="visibility">
+                  <option value="">Your default visibility</option>
+                  {visibilityChoices.map((v) => (
+                    <option key={v.value} value={v.value}>
+                      {v.label}
+                    </option>
+                  ))}
+                </select>
+              </>
+            ) : null}
           </div>
           <p className="muted text-[12px]">
             Synced fields: name, e-mails, phones, address, company, job title, notes{account.provider === 'microsoft' ? ' (via Outlook personal notes)' : ''}, birthday,
@@ -314,7 +337,7 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
               const group = groups?.find((g) => g.id === groupId);
               await bridge.api('/api/embedded/contacts/syncs', {
                 method: 'POST',
-                body: JSON.stringify({ accountId: account.id, direction, groupId: groupId || null, groupName: group?.name ?? null, conflictPolicy: policy }),
+                body: JSON.stringify({ accountId: account.id, direction, groupId: groupId || null, groupName: group?.name ?? null, conflictPolicy: policy, visibility }),
               });
               bridge.snackbar('Contact sync started');
               onStarted();

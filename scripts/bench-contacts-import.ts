@@ -23,6 +23,7 @@ import {
   fmtInt,
   fmtSeconds,
   formatCounts,
+  formatSteps,
   gcNow,
   installDbStatementCounter,
   log,
@@ -106,6 +107,7 @@ async function measure(app: BenchApp, label: string, n: number, syncId: string, 
     peakHeapMb: mem.peakHeapMb,
   };
   log(`${label}: ${r.status} in ${fmtSeconds(ms)}; run counts ${JSON.stringify(r.counts)}; Pipedrive persons created ${fmtInt(result.created)}`);
+  log(`  steps: ${formatSteps(r.steps)}`);
   log(`  ${provider} calls ${sumCounts(result.provider)} (min ${mins.provider}): ${formatCounts(result.provider)}`);
   log(`  Pipedrive calls ${sumCounts(result.crm)} (min ${mins.crm}): ${formatCounts(result.crm)}`);
   log(`  DB statements ${result.dbStatements ?? 'n/a'}${result.dbStatements !== null && n ? ` (${(result.dbStatements / n).toFixed(2)} per contact)` : ''}; RSS ${baseRssMb} MB before → peak ${mem.peakRssMb} MB; peak heap ${mem.peakHeapMb} MB`);

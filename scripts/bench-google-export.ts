@@ -21,6 +21,7 @@ import {
   fmtInt,
   fmtSeconds,
   formatCounts,
+  formatSteps,
   gcNow,
   installDbStatementCounter,
   log,
@@ -96,6 +97,7 @@ async function measure(app: BenchApp, label: string, n: number, syncId: string, 
     peakHeapMb: mem.peakHeapMb,
   };
   log(`${label}: ${r.status} in ${fmtSeconds(ms)}; run counts ${JSON.stringify(r.counts)}`);
+  log(`  steps: ${formatSteps(r.steps)}`);
   log(`  Google calls ${sumCounts(google)} (min ${m.google}): ${formatCounts(google)}`);
   log(`  Pipedrive calls ${sumCounts(crm)} (min ${m.crm}): ${formatCounts(crm)}`);
   log(`  DB statements ${result.dbStatements ?? 'n/a'}; RSS ${baseRssMb} MB before → peak ${mem.peakRssMb} MB; peak heap ${mem.peakHeapMb} MB`);

@@ -158,7 +158,8 @@ export type BenchApp = {
   installPipedrive(userId?: number): Promise<Tenant>;
   linkGoogle(tenant: Tenant, email: string): Promise<string>;
   linkMicrosoft(tenant: Tenant, email: string): Promise<string>;
-  runSync(syncId: string, trigger?: ContactSyncEventData['trigger']): Promise<{ status: string; counts?: unknown; error?: unknown }>;
+  /** Runs one sync job in-process; `steps` is the wall time per step kind (`export-page-12` → `export-page`). */
+  runSync(syncId: string, trigger?: ContactSyncEventData['trigger']): Promise<{ status: string; counts?: unknown; error?: unknown; steps: Record<string, { n: number; ms: number }> }>;
   close(): Promise<void>;
 };
 
@@ -248,12 +249,24 @@ export async function createBenchApp(server: DatabaseServer, opts: { appUrl?: st
     linkMicrosoft: (tenant, email) => link('microsoft', tenant, email),
     async runSync(syncId, trigger = 'refresh') {
       const data: ContactSyncEventData = { syncId, installationId: '', provider: 'google', trigger };
+      const steps: Record<string, { n: number; ms: number }> = {};
+      const run = async <T>(id: string, fn: () => Promise<T>): Promise<T> => {
+        const t0 = performance.now();
+        try {
+          return await fn();
+        } finally {
+          const kind = id.replace(/-\d+$/, '');
+          const s = (steps[kind] ??= { n: 0, ms: 0 });
+          s.n++;
+          s.ms += performance.now() - t0;
+        }
+      };
       try {
-        const r = await runContactSyncJob({ run: (_id, fn) => fn() }, data);
-        return { status: r.status, counts: (r as { counts?: unknown }).counts };
+        const r = await runContactSyncJob({ run } as Parameters<typeof runContactSyncJob>[0], data);
+        return { status: r.status, counts: (r as { counts?: unknown }).counts, steps };
       } catch (error) {
         await recordRunFailure(data, error);
-        return { status: 'failed', error };
+        return { status: 'failed', error, steps };
       }
     },
     async close() {
@@ -351,6 +364,12 @@ export function formatCounts(c: Record<string, number>): string {
   return entries
     .sort((a, b) => b[1] - a[1])
     .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+}
+
+export function formatSteps(steps: Record<string, { n: number; ms: number }>): string {
+  return Object.entries(steps)
+    .map(([k, v]) => `${k}${v.n > 1 ? `×${v.n}` : ''} ${(v.ms / 1000).toFixed(2)} s`)
     .join(', ');
 }
 

@@ -276,3 +276,15 @@ export async function stopSync(tenant: Tenant, syncId: string) {
   const db = await getDb();
   await db.update(contactSyncs).set({ status: 'disabled', stage: 'idle', updatedAt: new Date() }).where(eq(contactSyncs.id, sync.id));
 }
+
+/**
+ * C7: the visibility levels the company's plan offers for persons Synclane creates, read from Pipedrive's own
+ * `visible_to` person field (2-level plans: owner & followers / entire company; 4-level plans: owner, group,
+ * group and sub-groups, entire company). Teamleader has no per-record visibility.
+ */
+export async function visibilityOptions(tenant: Tenant): Promise<{ options: { value: number; label: string }[] }> {
+  if (tenant.crm !== 'pipedrive') return { options: [] };
+  const client = crmFor(tenant) as ReturnType<typeof crmFor> & { listPersonFields(): Promise<{ key: string; options?: { id: string | number; label: string }[] | null }[]> };
+  const field = (await client.listPersonFields()).find((f) => f.key === 'visible_to');
+  return { options: (field?.options ?? []).map((o) => ({ value: Number(o.id), label: o.label })).filter((o) => [1, 3, 5, 7].includes(o.value)) };
+}

@@ -138,7 +138,9 @@ export function personToPipedrive(input: PersonInput, fieldMap: PipedriveFieldMa
   if (input.visibleTo !== undefined && input.visibleTo !== null) body.visible_to = input.visibleTo;
   put('jobTitle', 'job_title', input.jobTitle === undefined ? undefined : input.jobTitle ?? null);
   put('notes', 'notes', input.notes === undefined ? undefined : input.notes ?? null);
-  put('birthday', 'birthday', input.birthday === undefined ? undefined : input.birthday ?? null);
+  // Pipedrive date fields (native and ours) accept only YYYY-MM-DD; a year-less (--MM-DD) or free-text
+  // birthday from the provider would fail the whole write with a 400, so it is left out (not cleared).
+  put('birthday', 'birthday', input.birthday === undefined || (input.birthday !== null && !/^\d{4}-\d{2}-\d{2}$/.test(input.birthday)) ? undefined : input.birthday);
   if (input.postalAddress !== undefined) {
     const a = input.postalAddress;
     const value = a ? a.formatted ?? [a.street, [a.postalCode, a.city].filter(Boolean).join(' '), a.region, a.country].filter(Boolean).join(', ') : null;
