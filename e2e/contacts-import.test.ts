@@ -36,6 +36,9 @@ async function link(provider: 'google' | 'microsoft', email: string) {
   const popup = await popupPromise;
   await popup.waitForLoadState();
   await popup.getByRole('button', { name: 'Allow' }).click();
+  await popup.waitForEvent('close', { timeout: 15_000 }).catch(async () => {
+    throw new Error(`link popup did not close: ${popup.url()}\n${(await popup.textContent('body').catch(() => ''))?.slice(0, 600)}\n${stack.logs.join('').slice(-2000)}`);
+  });
   await expect.poll(async () => frame.getByTestId(`account-${provider}`).count(), { timeout: 30_000 }).toBe(1);
 }
 

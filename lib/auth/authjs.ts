@@ -6,7 +6,6 @@
  */
 import NextAuth from 'next-auth';
 import Google from 'next-auth/providers/google';
-import MicrosoftEntraID from 'next-auth/providers/microsoft-entra-id';
 import { cookies } from 'next/headers';
 import { env } from '@/lib/env';
 import { LINK_FLOW_COOKIE, readLinkFlowCookie, saveLinkedAccount } from './provider-linking';
@@ -28,18 +27,27 @@ export const { handlers, signIn } = NextAuth(() => {
         issuer: e.google.issuer,
         authorization: { params: { scope: GOOGLE_SCOPES, access_type: 'offline', prompt: 'consent', include_granted_scopes: 'true' } },
       }),
-      MicrosoftEntraID({
+      // Microsoft as a plain OAuth 2 provider with explicit endpoints rather than Auth.js' Entra OIDC provider:
+      // that one re-runs discovery for the account's tenant (`tid`) after the token call — which cannot work
+      // for the multi-tenant `common` authority's placeholder issuer and refuses plain-http emulators.
+      // Identity comes from Graph's OIDC userinfo endpoint, called with the Graph access token.
+      {
+        id: 'microsoft-entra-id',
+        name: 'Microsoft',
+        type: 'oauth',
         clientId: e.microsoft.clientId,
         clientSecret: e.microsoft.clientSecret,
-        issuer: `${e.microsoft.authority}/v2.0`,
-        authorization: { params: { scope: MICROSOFT_SCOPES } },
-        // The default profile() fetches a photo from the real Graph host; we only need identity.
+        authorization: { url: `${e.microsoft.authority}/oauth2/v2.0/authorize`, params: { scope: MICROSOFT_SCOPES, response_mode: 'query' } },
+        token: `${e.microsoft.authority}/oauth2/v2.0/token`,
+        userinfo: `${e.microsoft.graphUrl.replace(/\/graph$/, '')}/oidc/userinfo`,
+        checks: ['pkce', 'state'],
+        client: { token_endpoint_auth_method: 'client_secret_post' },
         profile: (p: { sub: string; name?: string; email?: string; preferred_username?: string }) => ({
           id: p.sub,
           name: p.name ?? null,
           email: p.email ?? p.preferred_username ?? null,
         }),
-      }),
+      },
     ],
     callbacks: {
       async signIn({ account, profile, user }) {

@@ -77,10 +77,13 @@ export async function exportPage(
     : [];
   const linkByCrm = new Map(links.map((l) => [l.crmId!, l]));
 
-  // Cheap "unchanged" check first: same CRM update time as last synced means nothing to do.
+  // Cheap "unchanged" check first: same CRM update time as last synced means nothing to do — unless we
+  // recorded that time within the CRM's timestamp resolution (Pipedrive: seconds), when a user edit in the
+  // same second as our own write would carry the same update time: then compare the content.
+  const sameSecond = (l: (typeof links)[number], updatedAt: string) => Math.abs(l.updatedAt.getTime() - Date.parse(updatedAt)) < 2_000;
   const changed = page.items.filter((p) => {
     const l = linkByCrm.get(p.id);
-    return !(l && l.state === 'linked' && l.remoteId && !l.pendingSince && l.crmUpdatedAt === p.updatedAt && l.snapshotHash);
+    return !(l && l.state === 'linked' && l.remoteId && !l.pendingSince && l.crmUpdatedAt === p.updatedAt && l.snapshotHash && !sameSecond(l, p.updatedAt));
   });
   counts.unchanged = page.items.length - changed.length;
 

@@ -7,7 +7,7 @@
  */
 import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { activity, contactLinks, contactSyncs } from '@/db/schema';
-import type { CrmPerson, PersonInput } from '@/lib/crm/port';
+import type { CrmOrganization, CrmPerson, PersonInput } from '@/lib/crm/port';
 import { env } from '@/lib/env';
 import { SyncError } from '@/lib/errors';
 import type { RemoteContact } from '@/lib/providers/port';
@@ -73,6 +73,7 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
     : [];
   const byRemote = new Map(links.map((l) => [l.remoteId!, l]));
   const orgCache = new Map<string, string>();
+  const orgView = new Map<string, CrmOrganization | null>();
   const oneWay = sync.direction === 'provider_to_crm';
 
   const project = (c: Contact) => (ctx.provider.projectContact ? ctx.provider.projectContact(c) : c);
@@ -95,7 +96,7 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
         const { person: created, linkId, adopted } = await createCrmPerson(ctx, item.remoteId, item.contact, link, label, orgCache);
         await maybeCopyPhoto(ctx, item, created.id, created.hasPicture, oneWay);
         await upsertLink(ctx, {
-          crmId: created.id, remoteId: item.remoteId, remoteEtag: item.etag, crmUpdatedAt: created.updatedAt, snapshot: item.contact, snapshotHash: remoteHash, label, createdBy: 'sync_to_crm',
+          crmId: created.id, remoteId: item.remoteId, remoteEtag: item.etag, crmUpdatedAt: created.updatedAt, snapshot: item.contact, snapshotHash: await crmViewHash(ctx, created, orgView), label, createdBy: 'sync_to_crm',
         }, linkId);
         counts.added++;
         log.push({ ...base, action: 'added', side: 'crm', crmId: created.id, remoteId: item.remoteId, label, ...(adopted ? { reason: 'Recovered after an interrupted run (no duplicate created).' } : {}) });
@@ -118,17 +119,19 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
       }
       if (plan.action === 'create_crm') {
         const { person: created } = await createCrmPerson(ctx, item.remoteId, plan.contact, link, label, orgCache);
-        await upsertLink(ctx, { crmId: created.id, remoteId: item.remoteId, remoteEtag: item.etag, crmUpdatedAt: created.updatedAt, snapshot: plan.contact, snapshotHash: hashContact(plan.contact), label, createdBy: 'sync_to_crm' }, link.id);
+        await upsertLink(ctx, { crmId: created.id, remoteId: item.remoteId, remoteEtag: item.etag, crmUpdatedAt: created.updatedAt, snapshot: plan.contact, snapshotHash: await crmViewHash(ctx, created, orgView), label, createdBy: 'sync_to_crm' }, link.id);
         counts.added++;
         log.push({ ...base, action: 'added', side: 'crm', crmId: created.id, remoteId: item.remoteId, label, reason: 'It had been deleted in the CRM but was edited in the provider; the edit wins.' });
         continue;
       }
       if (plan.action === 'update') {
         let crmUpdatedAt = crmChanged && person ? person.updatedAt : link.crmUpdatedAt;
+        let crmHash = crmContact ? hashContact(crmContact) : link.snapshotHash;
         let etag = item.etag;
         if (plan.writeCrm && person) {
           const updated = await ctx.crm.updatePerson(person.id, personInputFromContact(plan.merged, await orgIdFor(ctx, plan.merged.organization, orgCache)));
           crmUpdatedAt = updated.updatedAt;
+          crmHash = await crmViewHash(ctx, updated, orgView);
           await maybeCopyPhoto(ctx, item, updated.id, updated.hasPicture, oneWay);
           log.push({ ...base, action: 'updated', side: 'crm', crmId: person.id, remoteId: item.remoteId, label });
         }
@@ -144,7 +147,7 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
         }
         await db
           .update(contactLinks)
-          .set({ snapshot: plan.merged as unknown as Record<string, unknown>, snapshotHash: hashContact(plan.merged), remoteEtag: etag, crmUpdatedAt, label, state: 'linked', updatedAt: new Date() })
+          .set({ snapshot: plan.merged as unknown as Record<string, unknown>, snapshotHash: crmHash, remoteEtag: etag, crmUpdatedAt, label, state: 'linked', updatedAt: new Date() })
           .where(eq(contactLinks.id, link.id));
         counts.updated++;
       }
@@ -261,6 +264,20 @@ async function findTwin(ctx: SyncContext, contact: Contact, linkId: string): Pro
     }
   }
   return null;
+}
+
+/**
+ * `snapshotHash` holds the hash of the CRM side as last synced — what the export sweep compares the CRM
+ * person with — so a value the CRM stores differently (formatted address, company phone) is not mistaken
+ * for a CRM edit and pushed back over the richer provider value.
+ */
+async function crmViewHash(ctx: SyncContext, person: CrmPerson, orgView: Map<string, CrmOrganization | null>): Promise<string> {
+  let org: CrmOrganization | null = null;
+  if (person.orgId) {
+    if (!orgView.has(person.orgId)) orgView.set(person.orgId, (await ctx.crm.getOrganizations([person.orgId])).get(person.orgId) ?? null);
+    org = orgView.get(person.orgId) ?? null;
+  }
+  return hashContact(contactFromCrmPerson(person, org));
 }
 
 /** Deletes the CRM person of a link (provider said it was deleted). The snapshot stays for a 30-day restore. */
