@@ -38,6 +38,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export function createLocalRunner(opts: { hourly?: boolean; tickMs?: number; backoffMs?: number } = {}): Runner {
   const running = new Map<string, { promise: Promise<void>; abort: AbortController }>();
   let timer: NodeJS.Timeout | null = null;
+  let bootTick: NodeJS.Timeout | null = null;
   const backoff = opts.backoffMs ?? BASE_BACKOFF_MS;
 
   async function execute(data: ContactSyncEventData, abort: AbortController) {
@@ -79,6 +80,7 @@ export function createLocalRunner(opts: { hourly?: boolean; tickMs?: number; bac
     },
     stop() {
       if (timer) clearInterval(timer);
+      if (bootTick) clearTimeout(bootTick);
       for (const r of running.values()) r.abort.abort();
     },
   };
@@ -95,7 +97,8 @@ export function createLocalRunner(opts: { hourly?: boolean; tickMs?: number; bac
     };
     timer = setInterval(tick, opts.tickMs ?? 60_000);
     timer.unref();
-    setTimeout(tick, 2_000).unref();
+    bootTick = setTimeout(tick, 2_000);
+    bootTick.unref();
   }
   return runner;
 }

@@ -45,7 +45,8 @@ describe('M1 signed state', () => {
   it('M1: a tampered or truncated signature is rejected', () => {
     const v = signPayload('oauth-state', { companyId: 7 }, 600);
     const [body, mac] = v.split('.') as [string, string];
-    const flipped = mac.slice(0, -1) + (mac.endsWith('A') ? 'B' : 'A');
+    // flip the first character: the last one of a 32-byte base64url value carries 2 padding bits
+    const flipped = (mac.startsWith('A') ? 'B' : 'A') + mac.slice(1);
     expect(rejection(() => verifyPayload('oauth-state', `${body}.${flipped}`)).reason).toBe('bad_signature');
     expect(rejection(() => verifyPayload('oauth-state', `${body}.${mac.slice(0, 10)}`)).reason).toBe('bad_signature');
   });
