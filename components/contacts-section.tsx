@@ -14,11 +14,14 @@ type Overview = { accounts: Account[]; syncs: SyncSummary[] };
 type Preview = { total: number; toExport: number; groupName: string; ownedOnly: boolean; skipped: { reason: string; count: number; samples: { id: string; name: string; url: string }[] }[] };
 
 const PROVIDER_NAME = { google: 'Google Contacts', microsoft: 'Microsoft Outlook' } as const;
-const DIRECTION_LABEL: Record<string, string> = {
-  crm_to_provider: 'CRM → provider (one-way export)',
-  provider_to_crm: 'Provider → CRM (one-way)',
-  two_way: 'Two-way',
-};
+const CRM_NAME = { pipedrive: 'Pipedrive', teamleader: 'Teamleader' } as const;
+function directionLabel(direction: string, provider: 'google' | 'microsoft', crm: 'pipedrive' | 'teamleader'): string {
+  const p = PROVIDER_NAME[provider];
+  const c = CRM_NAME[crm];
+  if (direction === 'crm_to_provider') return `${c} → ${p} (one-way export)`;
+  if (direction === 'provider_to_crm') return `${p} → ${c} (one-way)`;
+  return `${p} ⇄ ${c} (two-way)`;
+}
 
 export function ContactsSection({ crm, onChanged }: { crm: 'pipedrive' | 'teamleader'; onChanged?: () => void }) {
   const bridge = useBridge();
@@ -51,7 +54,7 @@ export function ContactsSection({ crm, onChanged }: { crm: 'pipedrive' | 'teamle
           <div key={account.id} className="space-y-3 border-t pt-3" style={{ borderColor: 'var(--border)' }}>
             <AccountRow account={account} onChanged={load} />
             {syncs.map((s) => (
-              <SyncDashboard key={s.id} syncId={s.id} onChanged={load} />
+              <SyncDashboard key={s.id} syncId={s.id} crm={crm} onChanged={load} />
             ))}
             {account.status === 'connected' ? <SyncSetup account={account} crm={crm} existing={syncs} onStarted={load} /> : null}
           </div>
@@ -236,7 +239,7 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
         <select id={`dir-${account.id}`} className="input" value={direction} onChange={(e) => { setDirection(e.target.value); setPreview(null); }} data-testid="direction">
           {options.map((d) => (
             <option key={d} value={d}>
-              {DIRECTION_LABEL[d]!.replace('provider', PROVIDER_NAME[account.provider]).replace('CRM', crmName)}
+              {directionLabel(d, account.provider, crm)}
             </option>
           ))}
         </select>
@@ -385,7 +388,7 @@ const STATUS_BADGE: Record<string, [string, string]> = {
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
 
-function SyncDashboard({ syncId, onChanged }: { syncId: string; onChanged: () => void }) {
+function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'pipedrive' | 'teamleader'; onChanged: () => void }) {
   const bridge = useBridge();
   const [data, setData] = useState<Dashboard | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -440,7 +443,7 @@ function SyncDashboard({ syncId, onChanged }: { syncId: string; onChanged: () =>
     <div className="card space-y-3 p-3" data-testid="dashboard" data-running={data.running ? 'true' : 'false'}>
       <div className="flex flex-wrap items-center justify-between gap-2">
         <div>
-          <span className="font-semibold">{DIRECTION_LABEL[sync.direction]?.replace('provider', PROVIDER_NAME[sync.provider])}</span>{' '}
+          <span className="font-semibold">{directionLabel(sync.direction, sync.provider, crm)}</span>{' '}
           <span className={`badge ${cls}`} data-testid="sync-status">
             {data.running ? 'Syncing…' : label}
           </span>

@@ -11,7 +11,8 @@ import { env } from '@/lib/env';
 import { LINK_FLOW_COOKIE, readLinkFlowCookie, saveLinkedAccount } from './provider-linking';
 
 export const GOOGLE_SCOPES = 'openid email profile https://www.googleapis.com/auth/contacts';
-export const MICROSOFT_SCOPES = 'openid profile email offline_access User.Read Contacts.ReadWrite';
+/** No `openid`: identity comes from Graph /me, so no id_token needs validating against a per-tenant issuer. */
+export const MICROSOFT_SCOPES = 'offline_access User.Read Contacts.ReadWrite';
 
 export const { handlers, signIn } = NextAuth(() => {
   const e = env();
@@ -30,7 +31,7 @@ export const { handlers, signIn } = NextAuth(() => {
       // Microsoft as a plain OAuth 2 provider with explicit endpoints rather than Auth.js' Entra OIDC provider:
       // that one re-runs discovery for the account's tenant (`tid`) after the token call — which cannot work
       // for the multi-tenant `common` authority's placeholder issuer and refuses plain-http emulators.
-      // Identity comes from Graph's OIDC userinfo endpoint, called with the Graph access token.
+      // Identity comes from Graph /me (User.Read), called with the Graph access token.
       {
         id: 'microsoft-entra-id',
         name: 'Microsoft',
@@ -39,13 +40,13 @@ export const { handlers, signIn } = NextAuth(() => {
         clientSecret: e.microsoft.clientSecret,
         authorization: { url: `${e.microsoft.authority}/oauth2/v2.0/authorize`, params: { scope: MICROSOFT_SCOPES, response_mode: 'query' } },
         token: `${e.microsoft.authority}/oauth2/v2.0/token`,
-        userinfo: `${e.microsoft.graphUrl.replace(/\/graph$/, '')}/oidc/userinfo`,
+        userinfo: `${e.microsoft.graphUrl}/v1.0/me`,
         checks: ['pkce', 'state'],
         client: { token_endpoint_auth_method: 'client_secret_post' },
-        profile: (p: { sub: string; name?: string; email?: string; preferred_username?: string }) => ({
-          id: p.sub,
-          name: p.name ?? null,
-          email: p.email ?? p.preferred_username ?? null,
+        profile: (p: { id: string; displayName?: string; mail?: string | null; userPrincipalName?: string }) => ({
+          id: p.id,
+          name: p.displayName ?? null,
+          email: p.mail ?? p.userPrincipalName ?? null,
         }),
       },
     ],
