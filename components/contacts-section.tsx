@@ -377,6 +377,7 @@ type Dashboard = {
   lastCounts: Record<string, number> | null;
   recent: { at: string; action: string; side: string; label: string; reason: string | null; url: string | null }[];
   skipped: { label: string; reason: string | null; url: string | null }[];
+  restorable: { id: string; label: string | null; deletedAt: string | null; side: 'crm' | 'provider' | null }[];
 };
 
 const STATUS_BADGE: Record<string, [string, string]> = {
@@ -561,6 +562,36 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
           </ul>
         </details>
       ) : null}
+      {data.restorable.length ? (
+        <details data-testid="restorable-list">
+          <summary className="cursor-pointer text-[13px] font-semibold">Deleted by this sync in the last 30 days — restore any of them</summary>
+          <ul className="mt-1 space-y-1 text-[13px]">
+            {data.restorable.map((r) => (
+              <li key={r.id} className="flex items-center justify-between gap-2">
+                <span>
+                  {r.label} <span className="muted">· deleted in {r.side === 'crm' ? CRM_NAME[crm] : PROVIDER_NAME[sync.provider]} · {when(r.deletedAt)}</span>
+                </span>
+                <button
+                  className="btn text-[12px]"
+                  data-testid="restore"
+                  onClick={async () => {
+                    try {
+                      await bridge.api(`/api/embedded/contacts/syncs/${syncId}/restore`, { method: 'POST', body: JSON.stringify({ linkId: r.id }) });
+                      bridge.snackbar(`${r.label ?? 'Contact'} restored`);
+                    } catch (e) {
+                      setError((e as ApiError).message);
+                    }
+                    await load();
+                  }}
+                >
+                  Restore
+                </button>
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+      {error ? <Notice tone="err">{error}</Notice> : null}
       <div className="flex justify-end">
         <button
           className="btn btn-danger text-[12px]"

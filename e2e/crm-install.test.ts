@@ -80,3 +80,32 @@ describe('Teamleader', () => {
     await expect.poll(async () => page.getByTestId('connected-company').textContent(), { timeout: 20_000 }).toContain('Brugge Bikes');
   });
 });
+
+describe('M4 framing and page-level token checks (proxy.ts, real server)', () => {
+  const embedded = (token: string | null, extra = '') =>
+    fetch(`${stack.appUrl}/embedded/pipedrive/settings?id=abc${token ? `&token=${encodeURIComponent(token)}` : ''}${extra}`, { redirect: 'manual' });
+
+  it('M4: embedded pages may be framed only by the CRM origin (frame-ancestors) and never send X-Frame-Options', async () => {
+    const res = await embedded(stack.sandbox.pipedrive.signIframeToken(7401001, 13001), '&userId=13001&companyId=7401001');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toBe(`frame-ancestors ${new URL(stack.sandbox.url).origin}`);
+    expect(res.headers.get('x-frame-options')).toBeNull();
+    const other = await fetch(`${stack.appUrl}/install/result?crm=pipedrive&outcome=denied`);
+    expect(other.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+  });
+
+  it('M4: a missing, forged or expired token — or one for another user than the URL claims — gets 401 and no page', async () => {
+    const [h, p, sig] = stack.sandbox.pipedrive.signIframeToken(7401001, 13001).split('.');
+    const forged = `${h}.${p}.${sig![0] === 'A' ? 'B' : 'A'}${sig!.slice(1)}`;
+    stack.sandbox.advanceClock(-10 * 60_000); // issued 10 minutes ago: expired 5 minutes ago
+    const expired = stack.sandbox.pipedrive.signIframeToken(7401001, 13001);
+    stack.sandbox.advanceClock(10 * 60_000);
+    const valid = stack.sandbox.pipedrive.signIframeToken(7401001, 13001);
+    for (const res of [await embedded(null), await embedded(forged), await embedded(expired), await embedded(valid, '&userId=13002&companyId=7401001')]) {
+      expect(res.status).toBe(401);
+      const body = await res.text();
+      expect(body).not.toContain('Northwind');
+      expect(body).toContain('could not verify');
+    }
+  });
+});

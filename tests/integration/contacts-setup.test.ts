@@ -31,3 +31,19 @@ describe('C7 visibility of persons created in the CRM', () => {
     expect((await visibilityOptions(tenant)).options).toEqual([]);
   });
 });
+
+describe('Tenant scoping', () => {
+  it('M3/security: one CRM user cannot read, refresh or answer prompts of another user’s sync, even in the same company', async () => {
+    const { startSync, syncDashboard, resolvePendingDeletes, ownedSync, listGroups } = await import('@/lib/contacts/service');
+    const owner = await app.installPipedrive(NORTHWIND.admin);
+    const other = await app.installPipedrive(NORTHWIND.regular);
+    const accountId = await app.linkGoogle(owner, 'olivia.northwind@gmail.com');
+    const { syncId } = await startSync(owner, { accountId, direction: 'crm_to_provider' });
+    await expect(syncDashboard(other, syncId)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(ownedSync(other, syncId)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(resolvePendingDeletes(other, syncId, true)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(listGroups(other, accountId)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(startSync(other, { accountId, direction: 'crm_to_provider' })).rejects.toMatchObject({ code: 'not_found' });
+    expect((await syncDashboard(owner, syncId)).sync.id).toBe(syncId);
+  });
+});
