@@ -24,6 +24,7 @@ import {
   formatSteps,
   gcNow,
   installDbStatementCounter,
+  takeStatementShapes,
   log,
   machineDescription,
   parseArgs,
@@ -69,6 +70,7 @@ async function measure(app: BenchApp, label: string, n: number, syncId: string, 
   gcNow();
   const baseRssMb = rssNowMb();
   const db0 = dbStatementCount();
+  takeStatementShapes();
   const sampler = startMemorySampler(100);
   const t0 = performance.now();
   const r = await app.runSync(syncId, trigger);
@@ -101,6 +103,7 @@ async function measure(app: BenchApp, label: string, n: number, syncId: string, 
   log(`  Google calls ${sumCounts(google)} (min ${m.google}): ${formatCounts(google)}`);
   log(`  Pipedrive calls ${sumCounts(crm)} (min ${m.crm}): ${formatCounts(crm)}`);
   log(`  DB statements ${result.dbStatements ?? 'n/a'}; RSS ${baseRssMb} MB before → peak ${mem.peakRssMb} MB; peak heap ${mem.peakHeapMb} MB`);
+  if (usePg && process.env.BENCH_SQL_SHAPES === '1') for (const [shape, count, ms] of takeStatementShapes()) log(`    sql ×${count} (${(ms / 1000).toFixed(2)} s): ${shape}`);
   return result;
 }
 

@@ -145,10 +145,47 @@ export function installDbStatementCounter(): void {
   const original = proto.query;
   proto.query = function (this: unknown, ...args: unknown[]) {
     dbStatements++;
-    return original.apply(this, args);
+    const first = args[0];
+    const text = typeof first === 'string' ? first : (first as { text?: string } | null)?.text;
+    const t0 = performance.now();
+    let entry: { count: number; ms: number } | null = null;
+    const last = args[args.length - 1];
+    if (typeof last === 'function') {
+      // Pool#query passes a callback: time until it is called.
+      args[args.length - 1] = function (this: unknown, ...cbArgs: unknown[]) {
+        if (entry) entry.ms += performance.now() - t0;
+        return (last as (...a: unknown[]) => unknown).apply(this, cbArgs);
+      };
+    }
+    const result = original.apply(this, args);
+    if (text) {
+      // Histogram by statement shape (first words + table), to spot per-row (N+1) statements; with the
+      // time until the answer came back (includes waiting for a pool connection).
+      const shape = text.replace(/\s+/g, ' ').replace(/\$\d+(, \$\d+)*/g, '$n').slice(0, 90);
+      const e = statementShapes.get(shape) ?? { count: 0, ms: 0 };
+      e.count++;
+      statementShapes.set(shape, e);
+      entry = e;
+      if (typeof last !== 'function' && result && typeof (result as Promise<unknown>).then === 'function')
+        (result as Promise<unknown>).then(
+          () => (e.ms += performance.now() - t0),
+          () => (e.ms += performance.now() - t0),
+        );
+    }
+    return result;
   };
 }
+const statementShapes = new Map<string, { count: number; ms: number }>();
 export const dbStatementCount = () => dbStatements;
+/** Statement shapes seen since the last call, most frequent first: [shape, count, total ms]. */
+export function takeStatementShapes(top = 8): [string, number, number][] {
+  const out = [...statementShapes.entries()]
+    .sort((a, b) => b[1].count - a[1].count || b[1].ms - a[1].ms)
+    .slice(0, top)
+    .map(([shape, e]) => [shape, e.count, Math.round(e.ms)] as [string, number, number]);
+  statementShapes.clear();
+  return out;
+}
 
 // ------------------------------------------------------------------ app + sandbox
 
