@@ -163,6 +163,10 @@ async function finishRun(syncId: string, runId: string, status: 'succeeded' | 'p
     .set({ status, finishedAt: now, phase: status === 'paused' ? 'Waiting for you to confirm deletes' : 'Done' })
     .where(eq(syncRuns.id, runId))
     .returning();
+  // A big first sync leaves the planner's statistics stale, and it then scans every link of the sync per
+  // page (docs/BENCHMARKS.md). Refresh them when a run changed many rows; autovacuum is too slow to notice.
+  const changed = (run?.counts.added ?? 0) + (run?.counts.updated ?? 0) + (run?.counts.deleted ?? 0);
+  if (changed >= 1000) await db.execute(sql`analyze contact_links`).catch(() => undefined);
   await db
     .update(contactSyncs)
     .set({
