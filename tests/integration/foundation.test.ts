@@ -2,7 +2,7 @@
  * Foundation (issue 2): install flows, token storage and refresh, uninstall, and the security refusals —
  * real app code against the sandbox emulators and a real Postgres.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { NextRequest } from 'next/server';
 import { eq } from 'drizzle-orm';
 import { Pool } from 'pg';
@@ -99,12 +99,12 @@ describe('R2 token manager', () => {
     await otherPool?.end();
   });
 
-  it('R2: a refresh happening under the row lock makes a second waiter reuse the new token', async () => {
-    if (!app.databaseUrl) return; // the cross-connection lock needs a real Postgres
+  // The cross-connection lock needs a real Postgres (PGlite is one connection); reported as skipped without it.
+  it.skipIf(!inject('postgresUrl'))('R2: a refresh happening under the row lock makes a second waiter reuse the new token', async () => {
     const tenant = await app.installTeamleader(BRUGGE.regular);
     const db = await getDb();
     await db.update(crmUsers).set({ accessTokenExpiresAt: new Date(0) }).where(eq(crmUsers.id, tenant.crmUserId));
-    const pool = new Pool({ connectionString: app.databaseUrl });
+    const pool = new Pool({ connectionString: app.databaseUrl! });
     const client = await pool.connect();
     // Another "process" holds the row lock while we ask for a token.
     await client.query('begin');
