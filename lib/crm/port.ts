@@ -33,6 +33,8 @@ export type CrmPerson = {
   hasPicture: boolean;
   updatedAt: string;
   webUrl: string;
+  /** Listing rows that lack fields only the detail call returns (Teamleader: company link, position, remarks). */
+  partial?: boolean;
 };
 
 export type CrmOrganization = { id: string; name: string; phone: string | null; address: PostalAddress | null };

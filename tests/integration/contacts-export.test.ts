@@ -215,5 +215,18 @@ describe('Teamleader export', () => {
     expect(groupContacts(LOTTE, 'Teamleader').length).toBe(ok.length);
     const dash = await syncDashboard(tl, tlSync);
     expect(dash.skippedCount).toBe(contacts.length - ok.length);
+
+    // C16 at Teamleader's 200 calls/minute: an hourly run with no changes lists, but never fetches details…
+    const infoCalls = () => app.sandbox.teamleader.requestCounts()['contacts.info'] ?? 0;
+    const before = infoCalls();
+    expect((await app.runSync(tlSync)).status).toBe('succeeded');
+    expect(infoCalls() - before).toBe(0);
+    // …and a change costs one detail call, for that contact only, and reaches Google.
+    const target = ok[0]!;
+    app.sandbox.teamleader.updateContact(accountIdTl, target.id, { last_name: 'Gewijzigd' });
+    const mid = infoCalls();
+    expect((await app.runSync(tlSync)).status).toBe('succeeded');
+    expect(infoCalls() - mid).toBe(1);
+    expect(groupContacts(LOTTE, 'Teamleader').some((c) => c.names?.[0]?.familyName === 'Gewijzigd')).toBe(true);
   });
 });

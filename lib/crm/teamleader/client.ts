@@ -64,8 +64,8 @@ export function createTeamleaderClient(opts: TeamleaderClientOptions): CrmClient
     },
 
     /**
-     * contacts.list omits companies and remarks, so each listed contact is completed with contacts.info
-     * (the fields C11 needs: company link, position). The cursor is the page number.
+     * contacts.list omits companies and remarks: rows come back `partial`, and callers complete only the
+     * rows they need with contacts.info (Teamleader allows 200 calls a minute). The cursor is the page number.
      */
     async listPersons({ cursor, updatedSince, limit }): Promise<PersonPage> {
       const size = Math.min(limit ?? pageSize, 100);
@@ -82,8 +82,7 @@ export function createTeamleaderClient(opts: TeamleaderClientOptions): CrmClient
           invalid.push({ id: String((raw as { id?: unknown })?.id ?? '?'), reason: `Unreadable contact from Teamleader: ${parsed.error.issues[0]?.message}` });
           continue;
         }
-        const full = await info(parsed.data.id);
-        if (full) items.push(full);
+        items.push({ ...contactFromTeamleader(parsed.data, (id) => webUrl('contacts', id)), partial: true });
       }
       return { items, nextCursor: rows.length === size ? String(number + 1) : null, invalid };
     },

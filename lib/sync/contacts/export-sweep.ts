@@ -81,11 +81,24 @@ export async function exportPage(
   // recorded that time within the CRM's timestamp resolution (Pipedrive: seconds), when a user edit in the
   // same second as our own write would carry the same update time: then compare the content.
   const sameSecond = (l: (typeof links)[number], updatedAt: string) => Math.abs(l.updatedAt.getTime() - Date.parse(updatedAt)) < 2_000;
-  const changed = page.items.filter((p) => {
+  const isUnchanged = (p: CrmPerson) => {
     const l = linkByCrm.get(p.id);
-    return !(l && l.state === 'linked' && l.remoteId && !l.pendingSince && l.crmUpdatedAt === p.updatedAt && l.snapshotHash && !sameSecond(l, p.updatedAt));
-  });
-  counts.unchanged = page.items.length - changed.length;
+    if (!l || l.pendingSince || l.crmUpdatedAt !== p.updatedAt || sameSecond(l, p.updatedAt)) return false;
+    if (l.state === 'linked') return !!l.remoteId && !!l.snapshotHash;
+    // A skipped person stays skipped until the CRM record changes (the reason depends only on its fields).
+    return l.state === 'skipped' && !!l.skipReason && !l.remoteId;
+  };
+  const listed = page.items.filter((p) => !isUnchanged(p));
+  counts.unchanged = page.items.length - listed.length;
+  // Rows the listing returned incomplete (Teamleader) are completed only when they changed.
+  const changed: CrmPerson[] = [];
+  for (const p of listed) {
+    if (!p.partial) changed.push(p);
+    else {
+      const full = await crm.getPerson(p.id);
+      if (full) changed.push(full); // gone between list and detail: the next sweep sees it missing
+    }
+  }
 
   const orgs: Map<string, CrmOrganization> = changed.some((p) => p.orgId)
     ? await crm.getOrganizations(changed.map((p) => p.orgId!).filter(Boolean))
