@@ -197,6 +197,7 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
   const [policy, setPolicy] = useState<'newest' | 'crm' | 'provider'>('newest');
   const [visibilityChoices, setVisibilityChoices] = useState<{ value: number; label: string }[] | null>(null);
   const [visibility, setVisibility] = useState<number | null>(null);
+  const [matchByEmail, setMatchByEmail] = useState(false);
   const [preview, setPreview] = useState<Preview | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -286,6 +287,10 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
               </>
             ) : null}
           </div>
+          <label className="flex items-center gap-2 text-[13px]">
+            <input type="checkbox" checked={matchByEmail} onChange={(e) => setMatchByEmail(e.target.checked)} data-testid="match-by-email" />
+            On the first sync, link contacts to your existing {crmName} persons with the same e-mail instead of creating duplicates
+          </label>
           <p className="muted text-[12px]">
             Synced fields: name, e-mails, phones, address, company, job title, notes{account.provider === 'microsoft' ? ' (via Outlook personal notes)' : ''}, birthday,
             instant messengers{direction === 'provider_to_crm' ? ', photo (only when the CRM person has none)' : ''}. Only the chosen group is synced; deletes in it reach{' '}
@@ -340,7 +345,7 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
               const group = groups?.find((g) => g.id === groupId);
               await bridge.api('/api/embedded/contacts/syncs', {
                 method: 'POST',
-                body: JSON.stringify({ accountId: account.id, direction, groupId: groupId || null, groupName: group?.name ?? null, conflictPolicy: policy, visibility }),
+                body: JSON.stringify({ accountId: account.id, direction, groupId: groupId || null, groupName: group?.name ?? null, conflictPolicy: policy, visibility, matchByEmail }),
               });
               bridge.snackbar('Contact sync started');
               onStarted();

@@ -47,3 +47,40 @@ describe('Tenant scoping', () => {
     expect((await syncDashboard(owner, syncId)).sync.id).toBe(syncId);
   });
 });
+
+describe('C6/B6 duplicates on the first link', () => {
+  // Each case uses its own CRM user and Google account, so they never share a sync.
+  async function setUp(matchByEmail: boolean, user: number, GMAIL: string) {
+    const { startSync } = await import('@/lib/contacts/service');
+    const { prepareCrmFields } = await import('@/lib/contacts/crm-fields');
+    const tenant = await app.installPipedrive(user);
+    const accountId = await app.linkGoogle(tenant, GMAIL);
+    const group = app.sandbox.google.groups(GMAIL).find((g) => g.name === 'Clients')!;
+    const member = (app.sandbox.google.contacts(GMAIL) as unknown as { resourceName: string; emailAddresses?: { value: string }[]; names?: { givenName?: string; familyName?: string }[]; memberships?: { contactGroupMembership?: { contactGroupResourceName?: string } }[] }[])
+      .find((p) => (p.memberships ?? []).some((m) => m.contactGroupMembership?.contactGroupResourceName === group.resourceName) && p.emailAddresses?.length)!;
+    const email = member.emailAddresses![0]!.value;
+    // The user already has this person in Pipedrive (from the demo data, or created here), with a phone Google lacks.
+    const mineAlready = app.sandbox.pipedrive.persons(NORTHWIND.companyId).find((p) => !p.is_deleted && p.owner_id === user && p.emails.some((e) => e.value === email));
+    const existing = mineAlready
+      ? app.sandbox.pipedrive.updatePerson(NORTHWIND.companyId, mineAlready.id, { phones: [...mineAlready.phones, { value: '+32 9 000 00 00', primary: false, label: 'work' }] }, user)
+      : app.sandbox.pipedrive.createPerson(NORTHWIND.companyId, { first_name: member.names?.[0]?.givenName ?? 'X', last_name: member.names?.[0]?.familyName ?? 'Y', emails: [{ value: email, primary: true, label: 'work' }], phones: [{ value: '+32 9 000 00 00', primary: true, label: 'work' }], owner_id: user }, user);
+    const { syncId } = await startSync(tenant, { accountId, direction: 'two_way', groupId: group.resourceName, groupName: 'Clients', matchByEmail, fieldMap: await prepareCrmFields(tenant) });
+    expect((await app.runSync(syncId, 'start')).status).toBe('succeeded');
+    const withEmail = app.sandbox.pipedrive.persons(NORTHWIND.companyId).filter((p) => !p.is_deleted && p.owner_id === user && p.emails.some((e) => e.value === email));
+    return { existing, withEmail, member, GMAIL };
+  }
+
+  it('C6: by default the first sync creates its own person even when one with the same e-mail exists', async () => {
+    const { withEmail } = await setUp(false, NORTHWIND.regular, 'rahul.northwind@gmail.com');
+    expect(withEmail.length).toBe(2);
+  });
+
+  it('B6: with match-by-e-mail the existing person is linked and merged — no duplicate, both sides keep their data', async () => {
+    const { existing, withEmail, member, GMAIL } = await setUp(true, NORTHWIND.admin, 'olivia.northwind@gmail.com');
+    expect(withEmail.map((p) => p.id)).toEqual([existing.id]);
+    // The CRM-only phone went to Google (two-way), and the person kept it.
+    const google = app.sandbox.google.getContact(GMAIL, member.resourceName) as { phoneNumbers?: { value: string }[] };
+    expect(google.phoneNumbers?.some((n) => n.value === '+32 9 000 00 00')).toBe(true);
+    expect(app.sandbox.pipedrive.getPerson(NORTHWIND.companyId, existing.id)!.phones.some((ph) => ph.value === '+32 9 000 00 00')).toBe(true);
+  });
+});

@@ -92,6 +92,33 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
       continue;
     }
     try {
+      // B6: on a contact's first link, an existing CRM person of this user with the same e-mail is linked
+      // and merged instead of a second person being created (optional, off by default: C6).
+      const match = sync.matchByEmail && !link ? await findUnlinkedByEmail(ctx, item.contact) : null;
+      if (match) {
+        const crmContact = contactFromCrmPerson(match, match.orgId ? ((await ctx.crm.getOrganizations([match.orgId])).get(match.orgId) ?? null) : null);
+        const plan = planContactMerge({
+          base: null,
+          crm: { contact: crmContact, updatedAt: match.updatedAt },
+          provider: { contact: item.contact, updatedAt: item.updatedAt },
+          policy: sync.conflictPolicy,
+          direction: oneWay ? 'provider_to_crm' : 'two_way',
+          projectForProvider: ctx.provider.projectContact?.bind(ctx.provider),
+        });
+        const merged = plan.action === 'update' ? plan.merged : crmContact;
+        let person = match;
+        let etag = item.etag;
+        if (plan.action === 'update' && plan.writeCrm) person = await ctx.crm.updatePerson(match.id, personInputFromContact(merged, await orgIdFor(ctx, merged.organization, orgCache)));
+        if (plan.action === 'update' && plan.writeProvider) {
+          const [r] = await ctx.provider.updateContacts([{ ref: linkRef(sync.id, match.id), remoteId: item.remoteId, etag: item.etag, contact: merged }], sync.groupId);
+          if (r?.error) throw r.error;
+          etag = r?.etag ?? etag;
+        }
+        await upsertLink(ctx, { crmId: match.id, remoteId: item.remoteId, remoteEtag: etag, crmUpdatedAt: person.updatedAt, snapshot: merged, snapshotHash: await crmViewHash(ctx, person, orgView), label, createdBy: 'matched' });
+        counts.updated++;
+        log.push({ ...base, action: 'updated', side: 'crm', crmId: match.id, remoteId: item.remoteId, label, reason: 'Linked to your existing person with the same e-mail (no duplicate created).' });
+        continue;
+      }
       if (!link || link.state === 'deleted' || !link.crmId) {
         const { person: created, linkId, adopted } = await createCrmPerson(ctx, item.remoteId, item.contact, link, label, orgCache);
         await maybeCopyPhoto(ctx, item, created.id, created.hasPicture, oneWay);
@@ -243,6 +270,22 @@ async function createCrmPerson(
 }
 
 const sameText = (a: string | null | undefined, b: string | null | undefined) => (a ?? '').trim().toLowerCase() === (b ?? '').trim().toLowerCase();
+
+/** B6: the syncing user's CRM person with one of these e-mails that no pair of this sync uses yet. */
+async function findUnlinkedByEmail(ctx: SyncContext, contact: Contact): Promise<CrmPerson | null> {
+  if (!ctx.crm.searchPersons || contact.emails.length === 0) return null;
+  const owner = ctx.crm.personsHaveOwner ? ctx.user.crmUserId : null;
+  for (const email of contact.emails.slice(0, 3)) {
+    const hits = (await ctx.crm.searchPersons(email.value, 'email')).filter((h) => !owner || h.ownerId === owner);
+    if (!hits.length) continue;
+    const taken = new Set(
+      (await ctx.db.select({ crmId: contactLinks.crmId }).from(contactLinks).where(and(eq(contactLinks.syncId, ctx.sync.id), inArray(contactLinks.crmId, hits.map((h) => h.id))))).map((t) => t.crmId),
+    );
+    const free = hits.find((h) => !taken.has(h.id));
+    if (free) return ctx.crm.getPerson(free.id);
+  }
+  return null;
+}
 
 async function findTwin(ctx: SyncContext, contact: Contact, linkId: string): Promise<CrmPerson | null> {
   if (!ctx.crm.searchPersons) return null;
