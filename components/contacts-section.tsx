@@ -378,6 +378,7 @@ type Dashboard = {
   inSync: number;
   skippedCount: number;
   running: boolean;
+  instant: { enabled: boolean; note: string };
   run: { status: string; phase: string | null; done: number; total: number | null; counts: Record<string, number>; errorMessage: string | null } | null;
   lastCounts: Record<string, number> | null;
   recent: { at: string; action: string; side: string; label: string; reason: string | null; url: string | null }[];
@@ -520,6 +521,10 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
       </dl>
       <p className="muted text-[12px]">
         Last run: {when(sync.lastRunAt)} · Next run: {sync.status === 'active' ? when(sync.nextRunAt) : '—'}
+      </p>
+      <p className="muted text-[12px]" data-testid="instant-updates">
+        {data.instant.enabled ? '⚡ Instant updates on. ' : ''}
+        {data.instant.note}
       </p>
 
       {data.recent.length ? (

@@ -55,6 +55,10 @@ export const crmUsers = pgTable(
     scope: text('scope'),
     tokenVersion: integer('token_version').notNull().default(0),
     lastAuthError: text('last_auth_error'),
+    /** Pipedrive webhook for this user's person changes (B1); its Basic-auth password, encrypted. */
+    webhookId: text('webhook_id'),
+    webhookSecretEnc: text('webhook_secret_enc'),
+    webhookError: text('webhook_error'),
     installedAt: ts('installed_at').notNull().defaultNow(),
     uninstalledAt: ts('uninstalled_at'),
     /** Uninstalled users' data is purged after this moment (M5: "user data purged on schedule"). */

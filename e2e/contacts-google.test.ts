@@ -92,4 +92,21 @@ describe('Google Contacts export inside Pipedrive', () => {
       await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/dashboard-dark.png`, fullPage: true });
     }
   });
+
+  it('B1: with the Pipedrive webhook, an edit reaches Google without pressing Refresh', async () => {
+    expect(await frame.getByTestId('instant-updates').textContent()).toContain('Instant updates on');
+    const person = stack.sandbox.pipedrive
+      .persons(7401001)
+      .filter((p) => !p.is_deleted && p.owner_id === 13001 && p.first_name && p.last_name && (p.emails.length || p.phones.length))
+      .at(-1)!;
+    await page.goto(`${stack.sandbox.url}/pipedrive/persons/${person.id}`);
+    await page.locator('#p-last').fill('Instant-Update');
+    await page.getByRole('button', { name: 'Save' }).first().click();
+    await expect
+      .poll(
+        () => exportedContacts().find((c) => c.clientData?.some((d) => d.key === CLIENT_DATA_KEY && d.value?.endsWith(`:${person.id}`)))?.names?.[0]?.familyName,
+        { timeout: 30_000 },
+      )
+      .toBe('Instant-Update');
+  });
 });

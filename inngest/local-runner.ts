@@ -37,6 +37,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 export function createLocalRunner(opts: { hourly?: boolean; tickMs?: number; backoffMs?: number } = {}): Runner {
   const running = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+  // Asked again while running (Refresh, a webhook): run once more afterwards so that change is not missed.
+  const again = new Map<string, ContactSyncEventData>();
   let timer: NodeJS.Timeout | null = null;
   let bootTick: NodeJS.Timeout | null = null;
   const backoff = opts.backoffMs ?? BASE_BACKOFF_MS;
@@ -63,15 +65,24 @@ export function createLocalRunner(opts: { hourly?: boolean; tickMs?: number; bac
 
   const runner: Runner = {
     enqueue(data) {
-      if (running.has(data.syncId)) return false;
+      if (running.has(data.syncId)) {
+        if (data.trigger === 'webhook' || data.trigger === 'refresh') again.set(data.syncId, data);
+        return false;
+      }
       const abort = new AbortController();
       const promise = execute(data, abort)
         .catch((error) => console.error('[jobs] run crashed', error))
-        .finally(() => running.delete(data.syncId));
+        .finally(() => {
+          running.delete(data.syncId);
+          const next = again.get(data.syncId);
+          again.delete(data.syncId);
+          if (next && !abort.signal.aborted) runner.enqueue(next);
+        });
       running.set(data.syncId, { promise, abort });
       return true;
     },
     cancel(syncId) {
+      again.delete(syncId);
       running.get(syncId)?.abort.abort();
     },
     isRunning: (syncId) => running.has(syncId),

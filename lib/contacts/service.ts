@@ -4,7 +4,8 @@
  */
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { getDb } from '@/db/client';
-import { activity, contactLinks, contactSyncs, providerAccounts, syncRuns } from '@/db/schema';
+import { activity, contactLinks, contactSyncs, crmUsers, providerAccounts, syncRuns } from '@/db/schema';
+import { removePersonWebhook } from '@/lib/crm/pipedrive/webhooks';
 import { crmClientFor } from '@/lib/crm';
 import { recordUrl } from '@/lib/crm/pipedrive/client';
 import { env } from '@/lib/env';
@@ -188,6 +189,13 @@ export async function syncDashboard(tenant: Tenant, syncId: string) {
     .orderBy(desc(contactLinks.deletedAt))
     .limit(50);
   const running = lastRun && (lastRun.status === 'running' || lastRun.status === 'queued');
+  const [crmUser] = await db.select({ webhookId: crmUsers.webhookId, webhookError: crmUsers.webhookError }).from(crmUsers).where(eq(crmUsers.id, tenant.crmUserId));
+  const instant =
+    tenant.crm === 'pipedrive' && sync.direction !== 'provider_to_crm'
+      ? crmUser?.webhookId
+        ? { enabled: true, note: 'Changes in Pipedrive reach the provider within seconds; hourly runs catch anything missed.' }
+        : { enabled: false, note: crmUser?.webhookError ?? 'Runs hourly and when you press Refresh.' }
+      : { enabled: false, note: 'Runs hourly and when you press Refresh.' };
   return {
     sync: {
       id: sync.id,
@@ -223,6 +231,7 @@ export async function syncDashboard(tenant: Tenant, syncId: string) {
         }
       : null,
     running: !!running,
+    instant,
     lastCounts: lastFinished?.counts ?? null,
     recent: recent.map((a) => ({ at: a.at, action: a.action, side: a.side, label: a.label, reason: a.reason, url: a.crmId ? personUrl(tenant, a.crmId) : null })),
     skipped: skipped.map((s) => ({ label: s.label ?? s.crmId ?? s.remoteId ?? '', reason: s.reason, url: s.crmId ? personUrl(tenant, s.crmId) : null })),
@@ -268,6 +277,7 @@ export async function disconnectAccount(tenant: Tenant, accountId: string) {
     .set({ status: 'disabled', stage: 'idle', updatedAt: new Date() })
     .where(eq(contactSyncs.providerAccountId, account.id))
     .returning({ id: contactSyncs.id });
+  await dropWebhookIfUnused(tenant);
   return { syncIds: syncs.map((s) => s.id) };
 }
 
@@ -275,6 +285,18 @@ export async function stopSync(tenant: Tenant, syncId: string) {
   const sync = await ownedSync(tenant, syncId);
   const db = await getDb();
   await db.update(contactSyncs).set({ status: 'disabled', stage: 'idle', updatedAt: new Date() }).where(eq(contactSyncs.id, sync.id));
+  await dropWebhookIfUnused(tenant);
+}
+
+/** The person webhook stays only while an exporting sync of this user needs it. */
+export async function dropWebhookIfUnused(tenant: Tenant) {
+  if (tenant.crm !== 'pipedrive') return;
+  const db = await getDb();
+  const still = await db
+    .select({ id: contactSyncs.id })
+    .from(contactSyncs)
+    .where(and(eq(contactSyncs.crmUserId, tenant.crmUserId), inArray(contactSyncs.direction, ['crm_to_provider', 'two_way']), sql`${contactSyncs.status} <> 'disabled'`));
+  if (still.length === 0) await removePersonWebhook({ crmUserId: tenant.crmUserId, apiDomain: tenant.apiDomain });
 }
 
 /**

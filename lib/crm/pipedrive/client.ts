@@ -30,6 +30,8 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
   listPersonFields(): Promise<{ key: string; name: string; field_type: string; options?: { id: string | number; label: string }[] | null }[]>;
   createPersonField(name: string, fieldType: string): Promise<{ key: string }>;
   setPersonPicture(id: string, bytes: Uint8Array, contentType: string): Promise<void>;
+  createWebhook(body: Record<string, unknown>): Promise<{ id: string }>;
+  deleteWebhook(id: string): Promise<void>;
 } {
   const base = opts.apiDomain.replace(/\/$/, '');
   const fieldMap = opts.fieldMap ?? {};
@@ -187,6 +189,15 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
     async createPersonField(name, fieldType) {
       const body = await request('POST', '/api/v1/personFields', { name, field_type: fieldType });
       return { key: String(body.data.key) };
+    },
+
+    async createWebhook(body) {
+      const res = await request('POST', '/api/v1/webhooks', body);
+      return { id: String(res.data.id) };
+    },
+
+    async deleteWebhook(id) {
+      await request('DELETE', `/api/v1/webhooks/${encodeURIComponent(id)}`);
     },
 
     async setPersonPicture(id, bytes, contentType) {

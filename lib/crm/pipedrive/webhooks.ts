@@ -1,0 +1,84 @@
+/**
+ * Pipedrive webhooks for near-real-time CRM → provider sync (B1; hourly runs stay the safety net).
+ * One webhook per installed user for person changes, authenticated with HTTP Basic credentials we generate
+ * (Pipedrive signs nothing else), stored encrypted. Creating webhooks needs admin rights in Pipedrive; for
+ * other users the sync simply stays hourly + Refresh, and the dashboard says so.
+ */
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { getDb } from '@/db/client';
+import { crmUsers } from '@/db/schema';
+import { env } from '@/lib/env';
+import { SyncError } from '@/lib/errors';
+import { decryptOptional, encryptSecret } from '@/lib/auth/token-vault';
+import { isValidBasicAuth } from '@/lib/auth/basic-auth';
+import { crmClientFor } from '@/lib/crm';
+import type { createPipedriveClient } from './client';
+
+export const WEBHOOK_PATH = '/api/pipedrive/webhooks';
+
+export type WebhookOwner = { crmUserId: string; apiDomain: string | null };
+
+export async function ensurePersonWebhook(owner: WebhookOwner): Promise<{ enabled: boolean; reason?: string }> {
+  const db = await getDb();
+  const [row] = await db.select().from(crmUsers).where(eq(crmUsers.id, owner.crmUserId));
+  if (!row) return { enabled: false, reason: 'unknown user' };
+  if (row.webhookId && row.webhookSecretEnc) return { enabled: true };
+  const client = crmClientFor({ id: owner.crmUserId, crm: 'pipedrive', apiDomain: owner.apiDomain }) as ReturnType<typeof createPipedriveClient>;
+  const secret = randomBytes(24).toString('base64url');
+  try {
+    const { id } = await client.createWebhook({
+      subscription_url: `${env().appUrl}${WEBHOOK_PATH}`,
+      event_action: '*',
+      event_object: 'person',
+      name: 'Synclane — person changes',
+      version: '2.0',
+      http_auth_user: owner.crmUserId,
+      http_auth_password: secret,
+    });
+    await db.update(crmUsers).set({ webhookId: id, webhookSecretEnc: encryptSecret(secret), webhookError: null, updatedAt: new Date() }).where(eq(crmUsers.id, owner.crmUserId));
+    return { enabled: true };
+  } catch (error) {
+    const reason =
+      error instanceof SyncError && error.code === 'insufficient_permission'
+        ? 'Instant updates need a Pipedrive admin to create webhooks; this sync runs hourly and when you press Refresh.'
+        : `Instant updates are off (${(error as Error).message}); this sync runs hourly and when you press Refresh.`;
+    await db.update(crmUsers).set({ webhookError: reason, updatedAt: new Date() }).where(eq(crmUsers.id, owner.crmUserId));
+    return { enabled: false, reason };
+  }
+}
+
+export async function removePersonWebhook(owner: WebhookOwner): Promise<void> {
+  const db = await getDb();
+  const [row] = await db.select().from(crmUsers).where(eq(crmUsers.id, owner.crmUserId));
+  if (!row?.webhookId) return;
+  const client = crmClientFor({ id: owner.crmUserId, crm: 'pipedrive', apiDomain: owner.apiDomain }) as ReturnType<typeof createPipedriveClient>;
+  await client.deleteWebhook(row.webhookId).catch(() => undefined);
+  await db.update(crmUsers).set({ webhookId: null, webhookSecretEnc: null, updatedAt: new Date() }).where(eq(crmUsers.id, owner.crmUserId));
+}
+
+export const ZPipedriveWebhook = z.object({
+  meta: z
+    .object({
+      id: z.string().min(1),
+      action: z.string(),
+      entity: z.string(),
+      company_id: z.union([z.string(), z.number()]).transform(String),
+      entity_id: z.union([z.string(), z.number()]).transform(String).optional(),
+    })
+    .passthrough(),
+});
+
+/** Fails closed: the Basic user names our crm_users row, the password must equal its stored secret. */
+export async function authenticateWebhook(authorization: string | null): Promise<typeof crmUsers.$inferSelect | null> {
+  if (!authorization?.startsWith('Basic ')) return null;
+  const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
+  const user = decoded.slice(0, decoded.indexOf(':'));
+  if (!/^[0-9a-f-]{36}$/.test(user)) return null;
+  const db = await getDb();
+  const [row] = await db.select().from(crmUsers).where(eq(crmUsers.id, user));
+  const secret = decryptOptional(row?.webhookSecretEnc);
+  if (!row || !secret || row.status === 'uninstalled') return null;
+  return isValidBasicAuth(authorization, user, secret) ? row : null;
+}
