@@ -79,6 +79,24 @@ describe('Teamleader', () => {
     await page.waitForURL(/\/teamleader\/settings/);
     await expect.poll(async () => page.getByTestId('connected-company').textContent(), { timeout: 20_000 }).toContain('Brugge Bikes');
   });
+
+  it('C1/B2/C14: on the Teamleader settings page, connect Google, preview and start the export', async () => {
+    await page.getByTestId('contacts-email').fill('lotte.bruggebikes@gmail.com');
+    const popupPromise = page.context().waitForEvent('page');
+    await page.getByTestId('contacts-connect').click();
+    const popup = await popupPromise;
+    await popup.waitForLoadState();
+    await popup.getByRole('button', { name: 'Allow' }).click();
+    await expect.poll(async () => page.getByTestId('linked-email').textContent(), { timeout: 30_000 }).toBe('lotte.bruggebikes@gmail.com');
+    await page.getByTestId('preview-button').click();
+    await expect.poll(async () => page.getByTestId('preview-to-export').textContent(), { timeout: 20_000 }).toMatch(/^\d+$/);
+    const toExport = Number(await page.getByTestId('preview-to-export').textContent());
+    expect(await page.getByTestId('preview-result').textContent()).toContain('“Teamleader”');
+    await page.getByTestId('start-sync').click();
+    await expect.poll(async () => page.getByTestId('in-sync-count').textContent(), { timeout: 60_000 }).toBe(String(toExport));
+    const group = stack.sandbox.google.groups('lotte.bruggebikes@gmail.com').find((g) => g.name === 'Teamleader');
+    expect(group).toBeTruthy();
+  });
 });
 
 describe('M4 framing and page-level token checks (proxy.ts, real server)', () => {

@@ -1,0 +1,61 @@
+/** C16 / R1 on the in-process runner: the hourly schedule runs due connections by itself; the watchdog. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { createTestApp, NORTHWIND, type TestApp } from '../support/harness';
+import { getDb } from '@/db/client';
+import { contactSyncs, syncRuns } from '@/db/schema';
+import { startSync } from '@/lib/contacts/service';
+import { listSyncsForHourlyRun, resetStuckSyncs } from '@/lib/sync/contacts/run';
+import { createLocalRunner } from '@/inngest/local-runner';
+import { HOURLY_INTERVAL_MS } from '@/lib/sync/contacts/constants';
+
+let app: TestApp;
+let syncId: string;
+beforeAll(async () => {
+  app = await createTestApp();
+  const tenant = await app.installPipedrive(NORTHWIND.admin);
+  const accountId = await app.linkGoogle(tenant, 'olivia.northwind@gmail.com');
+  ({ syncId } = await startSync(tenant, { accountId, direction: 'crm_to_provider' }));
+});
+afterAll(async () => app?.close());
+
+describe('C16 hourly runs', () => {
+  it('C16: a finished run schedules the next one an hour later; it is due only then', async () => {
+    await app.runSync(syncId, 'start');
+    const db = await getDb();
+    const [sync] = await db.select().from(contactSyncs).where(eq(contactSyncs.id, syncId));
+    expect(Math.abs(sync!.nextRunAt!.getTime() - sync!.lastSuccessAt!.getTime() - HOURLY_INTERVAL_MS)).toBeLessThan(1000);
+    expect((await listSyncsForHourlyRun(new Date())).map((s) => s.syncId)).not.toContain(syncId);
+    expect((await listSyncsForHourlyRun(new Date(Date.now() + HOURLY_INTERVAL_MS + 1000))).map((s) => s.syncId)).toContain(syncId);
+  });
+
+  it('C16: the in-process scheduler runs a due connection with nobody pressing anything', async () => {
+    const db = await getDb();
+    await db.update(contactSyncs).set({ nextRunAt: new Date(Date.now() - 1000) }).where(eq(contactSyncs.id, syncId));
+    const person = app.sandbox.pipedrive.createPerson(NORTHWIND.companyId, { first_name: 'Hourly', last_name: 'Run', emails: [{ value: 'hourly@example.com', primary: true, label: 'work' }], owner_id: NORTHWIND.admin });
+    const runner = createLocalRunner({ hourly: true, tickMs: 200, backoffMs: 10 });
+    try {
+      await expect
+        .poll(async () => (await db.select().from(syncRuns).where(eq(syncRuns.syncId, syncId))).some((r) => r.trigger === 'hourly' && r.status === 'succeeded'), { timeout: 15_000 })
+        .toBe(true);
+    } finally {
+      runner.stop();
+      await runner.idle();
+    }
+    const exported = (app.sandbox.google.contacts('olivia.northwind@gmail.com') as unknown as { clientData?: { value: string }[] }[]).some((c) =>
+      c.clientData?.some((d) => d.value.endsWith(`:${person.id}`)),
+    );
+    expect(exported).toBe(true);
+  });
+
+  it('R1: the watchdog resets a connection stuck in "running" (and leaves one running here alone)', async () => {
+    const db = await getDb();
+    const longAgo = new Date(Date.now() - 60 * 60_000);
+    await db.update(contactSyncs).set({ stage: 'running', stageStartedAt: longAgo }).where(eq(contactSyncs.id, syncId));
+    expect(await resetStuckSyncs([syncId])).toBe(0);
+    expect(await resetStuckSyncs([])).toBe(1);
+    const [sync] = await db.select().from(contactSyncs).where(eq(contactSyncs.id, syncId));
+    expect(sync!.stage).toBe('idle');
+    expect(sync!.lastErrorMessage).toMatch(/stopped responding/);
+  });
+});
