@@ -4,7 +4,8 @@ import type { SyncError } from '@/lib/errors';
 
 export type ProviderKind = 'google' | 'microsoft';
 export type RemoteGroup = { id: string; name: string; memberCount?: number; system?: boolean };
-export type RemoteContact = { remoteId: string; etag: string; contact: Contact; ref: string | null; updatedAt: string | null; hasPhoto: boolean };
+/** `hasPhoto: null` means the provider's listing does not say (Graph): ask `getPhoto` when a photo would be used. */
+export type RemoteContact = { remoteId: string; etag: string; contact: Contact; ref: string | null; updatedAt: string | null; hasPhoto: boolean | null };
 export type WriteResult = { ref: string; remoteId?: string; etag?: string; error?: SyncError };
 
 export type ChangePage = {

@@ -4,6 +4,7 @@
  * comes from the token manager. One middleware chain for both: bearer auth → retry (429/503/504 with
  * Retry-After) → call counter → HTTP. Groups are contact folders.
  */
+import { ResponseType } from '@microsoft/microsoft-graph-client';
 import {
   Client,
   HTTPMessageHandler,
@@ -115,8 +116,8 @@ export function createMicrosoftProvider(opts: { withToken: WithToken; counter?: 
     contact: contactFromGraph(g),
     ref: refOf(g),
     updatedAt: g.lastModifiedDateTime ?? null,
-    // Knowing needs one /photo request per contact (404 when none); not worth it on every read.
-    hasPhoto: false,
+    // Knowing needs one /photo request per contact (404 when none): left to getPhoto, asked only when used.
+    hasPhoto: null,
   });
 
   async function listAll<T>(path: string): Promise<T[]> {
@@ -253,6 +254,18 @@ export function createMicrosoftProvider(opts: { withToken: WithToken; counter?: 
         }
       }
       return out;
+    },
+
+    async getPhoto(remoteId) {
+      try {
+        return await call(async (api) => {
+          const data = (await api(`/me/contacts/${encodeURIComponent(remoteId)}/photo/$value`).responseType(ResponseType.ARRAYBUFFER).get()) as ArrayBuffer;
+          return data && data.byteLength ? { bytes: new Uint8Array(data), contentType: 'image/jpeg' } : null;
+        });
+      } catch (error) {
+        if (isCode(error, 'not_found')) return null; // "The photo wasn't found."
+        throw error;
+      }
     },
 
     async getContact(remoteId) {

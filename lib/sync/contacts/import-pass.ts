@@ -339,7 +339,7 @@ export async function deleteCrmSide(ctx: SyncContext, link: typeof contactLinks.
 
 /** C8: the photo only in one-way sync, and only when the CRM person has no picture yet. */
 async function maybeCopyPhoto(ctx: SyncContext, item: RemoteContact, crmId: string, crmHasPicture: boolean, oneWay: boolean) {
-  if (!oneWay || crmHasPicture || !item.hasPhoto || !ctx.provider.getPhoto) return;
+  if (!oneWay || crmHasPicture || item.hasPhoto === false || !ctx.provider.getPhoto) return;
   const photo = await ctx.provider.getPhoto(item.remoteId).catch(() => null);
   if (photo && 'setPersonPicture' in ctx.crm) await (ctx.crm as { setPersonPicture(id: string, b: Uint8Array, t: string): Promise<void> }).setPersonPicture(crmId, photo.bytes, photo.contentType).catch(() => undefined);
 }
