@@ -6,6 +6,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { getDb } from '@/db/client';
 import { contactSyncs, crmUsers, installations, providerAccounts } from '@/db/schema';
 import { encryptOptional } from '@/lib/auth/token-vault';
+import { forgetCachedToken } from '@/lib/auth/token-manager';
 import { createPipedriveClient } from '@/lib/crm/pipedrive/client';
 import { exchangePipedriveCode } from '@/lib/crm/pipedrive/oauth';
 import { createTeamleaderClient } from '@/lib/crm/teamleader/client';
@@ -89,6 +90,7 @@ async function upsertInstall(args: {
         },
       })
       .returning();
+    forgetCachedToken({ kind: 'crm_user', id: user!.id });
     // A re-install repairs connections that were waiting for new CRM tokens.
     await tx
       .update(contactSyncs)
@@ -177,6 +179,9 @@ export async function uninstallCrmUser(
     await tx.update(contactSyncs).set({ status: 'disabled', stage: 'idle', updatedAt: new Date() }).where(eq(contactSyncs.crmUserId, user.id));
   });
   const syncs = await db.select({ id: contactSyncs.id }).from(contactSyncs).where(eq(contactSyncs.crmUserId, user.id));
+  forgetCachedToken({ kind: 'crm_user', id: user.id });
+  for (const a of await db.select({ id: providerAccounts.id }).from(providerAccounts).where(eq(providerAccounts.crmUserId, user.id)))
+    forgetCachedToken({ kind: 'provider_account', id: a.id });
   return { installationId: inst.id, syncIds: syncs.map((s) => s.id) };
 }
 

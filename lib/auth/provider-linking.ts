@@ -9,6 +9,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { getDb } from '@/db/client';
 import { contactSyncs, providerAccounts } from '@/db/schema';
 import { encryptOptional } from './token-vault';
+import { forgetCachedToken } from './token-manager';
 import { signPayload, verifyPayload } from './signed-payload';
 import { env } from '@/lib/env';
 
@@ -73,6 +74,7 @@ export async function saveLinkedAccount(
       },
     })
     .returning({ id: providerAccounts.id });
+  forgetCachedToken({ kind: 'provider_account', id: row!.id });
   await db
     .update(contactSyncs)
     .set({ status: 'active', lastErrorCode: null, lastErrorMessage: null, updatedAt: new Date() })

@@ -21,6 +21,18 @@ export class InvalidGrantError extends Error {}
 
 const EARLY_REFRESH_MS = 5 * 60 * 1000;
 const inflight = new Map<string, Promise<string>>();
+/**
+ * Decrypted tokens are kept in memory for a short while so a sync does not read and decrypt the row before
+ * every API call (a third of all statements of a 100k import; docs/BENCHMARKS.md). Dropped on refresh, 401,
+ * needs-reconnect, uninstall and disconnect.
+ */
+const CACHE_MS = 30_000;
+const cache = new Map<string, { token: string; version: number; expiresAt: number | null; until: number }>();
+const cacheKey = (owner: TokenOwner) => `${owner.kind}:${owner.id}`;
+
+export function forgetCachedToken(owner: TokenOwner): void {
+  cache.delete(cacheKey(owner));
+}
 
 function table(kind: TokenOwner['kind']) {
   return kind === 'crm_user' ? crmUsers : providerAccounts;
@@ -63,6 +75,7 @@ function assertActive(owner: TokenOwner, row: Row | undefined): asserts row is R
 
 /** Marks the owner (and, for provider accounts, their contact syncs) as needing a reconnect. */
 export async function markNeedsReconnect(db: Db, owner: TokenOwner, reason: string): Promise<void> {
+  forgetCachedToken(owner);
   const t = table(owner.kind);
   await db.update(t).set({ status: 'needs_reconnect', lastAuthError: reason, updatedAt: new Date() }).where(eq(t.id, owner.id));
   if (owner.kind === 'provider_account') {
@@ -127,17 +140,26 @@ async function refreshLocked(owner: TokenOwner, refresher: Refresher, seenVersio
 
 /** A valid access token for the owner, refreshing first when it expires within 5 minutes. */
 export async function getAccessToken(owner: TokenOwner, refresher: Refresher, opts: { force?: boolean; seenVersion?: number } = {}): Promise<{ token: string; version: number }> {
+  const key = cacheKey(owner);
+  const now = Date.now();
+  const hit = cache.get(key);
+  if (hit && opts.force) cache.delete(key);
+  else if (hit && hit.until > now && (hit.expiresAt === null || hit.expiresAt - EARLY_REFRESH_MS > now)) return { token: hit.token, version: hit.version };
   const db = await getDb();
   const row = await readRow(db, owner, false);
   assertActive(owner, row);
-  if (!opts.force && isUsable(row)) return { token: decryptOptional(row.accessTokenEnc)!, version: row.tokenVersion };
-  const key = `${owner.kind}:${owner.id}`;
+  if (!opts.force && isUsable(row)) {
+    const token = decryptOptional(row.accessTokenEnc)!;
+    cache.set(key, { token, version: row.tokenVersion, expiresAt: row.accessTokenExpiresAt?.getTime() ?? null, until: now + CACHE_MS });
+    return { token, version: row.tokenVersion };
+  }
   let pending = inflight.get(key);
   if (!pending) {
     pending = refreshLocked(owner, refresher, opts.force ? (opts.seenVersion ?? row.tokenVersion) : null, !!opts.force).finally(() => inflight.delete(key));
     inflight.set(key, pending);
   }
   const token = await pending;
+  cache.delete(key); // the next call re-reads the row to learn the new expiry and version
   return { token, version: row.tokenVersion + 1 };
 }
 

@@ -12,6 +12,7 @@ import { env } from '@/lib/env';
 import { SyncError } from '@/lib/errors';
 import { providerFor } from '@/lib/providers';
 import { connectUrl, createLinkTicket } from '@/lib/auth/provider-linking';
+import { forgetCachedToken } from '@/lib/auth/token-manager';
 import { contactFromCrmPerson, displayName } from '@/lib/sync/contacts/model';
 import { exportSkipReason } from '@/lib/sync/contacts/export-rules';
 import { CRM_PAGE_SIZE, EXPORT_GROUP_NAME } from '@/lib/sync/contacts/constants';
@@ -272,6 +273,7 @@ export async function disconnectAccount(tenant: Tenant, accountId: string) {
     .update(providerAccounts)
     .set({ status: 'disconnected', accessTokenEnc: null, refreshTokenEnc: null, updatedAt: new Date() })
     .where(eq(providerAccounts.id, account.id));
+  forgetCachedToken({ kind: 'provider_account', id: account.id });
   const syncs = await db
     .update(contactSyncs)
     .set({ status: 'disabled', stage: 'idle', updatedAt: new Date() })

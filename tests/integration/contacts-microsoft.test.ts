@@ -143,6 +143,7 @@ describe('Outlook → Pipedrive one-way (C3, C4, C10, B3)', () => {
   it('R2: a revoked Microsoft grant puts the sync in needs-reconnect and deletes nothing', async () => {
     const before = persons(env).length;
     env.app.sandbox.microsoft.revokeAll(OLIVIA);
+    env.app.sandbox.microsoft.expireAccessTokens(); // the current access token runs out too: the refresh must fail
     const db = await getDb();
     await db.update(providerAccounts).set({ accessTokenExpiresAt: new Date(0) }).where(eq(providerAccounts.crmUserId, env.tenant.crmUserId));
     expect((await env.app.runSync(env.syncId)).status).toBe('failed');
