@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { startStack, type Stack } from './support/servers';
+import { authorizeInPopup, installFromPipedriveMarketplace } from './support/flows';
 import { CLIENT_DATA_KEY } from '@/lib/sync/contacts/constants';
 import type { people_v1 } from '@googleapis/people';
 
@@ -19,11 +20,7 @@ beforeAll(async () => {
   stack = await startStack();
   context = await stack.browser.newContext();
   page = await context.newPage();
-  await page.goto(`${stack.sandbox.url}/pipedrive/settings/marketplace`);
-  await page.getByRole('button', { name: 'Install' }).or(page.getByRole('link', { name: 'Install' })).first().click();
-  await page.getByRole('button', { name: 'Allow' }).click();
-  await page.waitForURL(/app-settings/);
-  frame = page.frameLocator('iframe').first();
+  frame = await installFromPipedriveMarketplace(page, stack.sandbox.url);
 });
 afterAll(async () => stack?.close());
 
@@ -39,11 +36,7 @@ const exportedContacts = (): GPerson[] => {
 describe('Google Contacts export inside Pipedrive', () => {
   it('C1: the user enters the e-mail, authorizes in a popup and sees the linked address', async () => {
     await frame.getByTestId('contacts-email').fill(OLIVIA);
-    const popupPromise = context.waitForEvent('page');
-    await frame.getByTestId('contacts-connect').click();
-    const popup = await popupPromise;
-    await popup.waitForLoadState();
-    await popup.getByRole('button', { name: 'Allow' }).click();
+    await authorizeInPopup(context, () => frame.getByTestId('contacts-connect').click());
     await expect.poll(async () => frame.getByTestId('linked-email').textContent(), { timeout: 30_000 }).toBe(OLIVIA);
   });
 

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { startStack, type Stack } from './support/servers';
+import { authorizeInPopup, installFromPipedriveMarketplace } from './support/flows';
 import type { people_v1 } from '@googleapis/people';
 
 const OUTLOOK = 'olivia.northwind@outlook.com';
@@ -20,11 +21,7 @@ beforeAll(async () => {
   stack = await startStack();
   context = await stack.browser.newContext();
   page = await context.newPage();
-  await page.goto(`${stack.sandbox.url}/pipedrive/settings/marketplace`);
-  await page.getByRole('button', { name: 'Install' }).or(page.getByRole('link', { name: 'Install' })).first().click();
-  await page.getByRole('button', { name: 'Allow' }).click();
-  await page.waitForURL(/app-settings/);
-  frame = page.frameLocator('iframe').first();
+  frame = await installFromPipedriveMarketplace(page, stack.sandbox.url);
 });
 afterAll(async () => stack?.close());
 

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startStack, type Stack } from './support/servers';
+import { authorizeInPopup } from './support/flows';
 
 let stack: Stack;
 let page: Page;
@@ -82,11 +83,7 @@ describe('Teamleader', () => {
 
   it('C1/B2/C14: on the Teamleader settings page, connect Google, preview and start the export', async () => {
     await page.getByTestId('contacts-email').fill('lotte.bruggebikes@gmail.com');
-    const popupPromise = page.context().waitForEvent('page');
-    await page.getByTestId('contacts-connect').click();
-    const popup = await popupPromise;
-    await popup.waitForLoadState();
-    await popup.getByRole('button', { name: 'Allow' }).click();
+    await authorizeInPopup(page.context(), () => page.getByTestId('contacts-connect').click());
     await expect.poll(async () => page.getByTestId('linked-email').textContent(), { timeout: 30_000 }).toBe('lotte.bruggebikes@gmail.com');
     await page.getByTestId('preview-button').click();
     await expect.poll(async () => page.getByTestId('preview-to-export').textContent(), { timeout: 20_000 }).toMatch(/^\d+$/);

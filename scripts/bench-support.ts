@@ -9,9 +9,7 @@
  *   - otherwise (or with BENCH_USE_PGLITE=1): embedded PGlite in a temp DATA_DIR, one per case.
  *   BENCH_DATABASE_URL=postgres://…/postgres uses an existing server instead (databases are created in it).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -20,7 +18,8 @@ import { startSandbox, type Sandbox } from '@/sandbox/server';
 import { setEnvForTests } from '@/lib/env';
 import { closeDb, getDb } from '@/db/client';
 import { completePipedriveInstall, findInstalledUser, type InstalledUser } from '@/lib/installations';
-import { saveLinkedAccount } from '@/lib/auth/provider-linking';
+import { linkProviderAccount, pipedriveAuthorizationCode } from '../tests/support/sandbox-oauth';
+import { hasPostgresBinaries, startThrowawayPostgres } from '../tests/support/postgres-server';
 import { runContactSyncJob, recordRunFailure } from '@/lib/sync/contacts/run';
 import type { ContactSyncEventData } from '@/lib/jobs/step';
 import type { Tenant } from '@/lib/tenant';
@@ -59,28 +58,6 @@ export type DatabaseServer = {
   stop(): Promise<void>;
 };
 
-function findBin(name: string): string | null {
-  const fromPath = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
-  if (fromPath) return fromPath;
-  const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) return null;
-  for (const v of readdirSync(root).sort().reverse()) {
-    const p = path.join(root, v, 'bin', name);
-    if (existsSync(p)) return p;
-  }
-  return null;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 async function serverVersion(url: string): Promise<string> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
@@ -95,38 +72,16 @@ export async function startDatabaseServer(): Promise<DatabaseServer> {
     const url = process.env.BENCH_DATABASE_URL;
     return { kind: 'postgres', adminUrl: url, description: `Postgres ${await serverVersion(url)} (BENCH_DATABASE_URL)`, stop: async () => undefined };
   }
-  const initdb = findBin('initdb');
-  const pgCtl = findBin('pg_ctl');
-  if (!initdb || !pgCtl || process.env.BENCH_USE_PGLITE === '1') {
+  if (!hasPostgresBinaries() || process.env.BENCH_USE_PGLITE === '1') {
     return { kind: 'pglite', adminUrl: null, description: 'PGlite (embedded, in-process; temp DATA_DIR)', stop: async () => undefined };
   }
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'synclane-bench-pg-'));
-  chmodSync(dir, 0o777);
-  const dataDir = path.join(dir, 'data');
-  const port = await freePort();
-  const asRoot = process.getuid?.() === 0;
-  const run = (cmd: string, args: string[]) => {
-    if (asRoot) {
-      const quoted = [cmd, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-      execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', quoted], { stdio: 'pipe' });
-    } else execFileSync(cmd, args, { stdio: 'pipe' });
-  };
-  if (asRoot) execFileSync('chown', ['postgres', dir]);
-  run(initdb, ['-D', dataDir, '-U', 'synclane', '--auth=trust', '--no-locale', '-E', 'UTF8']);
-  run(pgCtl, ['-D', dataDir, '-o', `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`, '-w', '-l', path.join(dir, 'log'), 'start']);
-  const adminUrl = `postgres://synclane@127.0.0.1:${port}/postgres`;
-  const version = await serverVersion(adminUrl);
+  const cluster = await startThrowawayPostgres('synclane-bench-pg-');
+  const version = await serverVersion(cluster.adminUrl);
   return {
     kind: 'postgres',
-    adminUrl,
+    adminUrl: cluster.adminUrl,
     description: `Postgres ${version} (throwaway local cluster, separate process; fsync=off, synchronous_commit=off)`,
-    async stop() {
-      try {
-        run(pgCtl, ['-D', dataDir, '-m', 'immediate', 'stop']);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
+    stop: async () => cluster.stop(),
   };
 }
 
@@ -228,62 +183,14 @@ export async function createBenchApp(server: DatabaseServer, opts: { appUrl?: st
   });
   await getDb();
 
-  const pipedriveCode = async (userId: number) => {
-    const reg = sandbox.ctx.app.pipedrive;
-    const res = await fetch(`${sandbox.url}/pipedrive/oauth/authorize/decision`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `pd_user=${userId}` },
-      body: new URLSearchParams({ client_id: reg.clientId, redirect_uri: reg.callbackUrl, state: 'x', user_id: String(userId), decision: 'allow' }),
-    });
-    return new URL(res.headers.get('location')!).searchParams.get('code')!;
-  };
   const asTenant = async (u: InstalledUser): Promise<Tenant> => (await findInstalledUser(u.crm, u.companyId, u.userExternalId))!;
-
-  async function providerTokens(provider: 'google' | 'microsoft', email: string) {
-    const reg = sandbox.ctx.app[provider];
-    const authorize = provider === 'google' ? `${sandbox.url}/google/o/oauth2/v2/auth` : `${sandbox.url}/microsoft/common/oauth2/v2.0/authorize`;
-    const token = provider === 'google' ? `${sandbox.url}/google/token` : `${sandbox.url}/microsoft/common/oauth2/v2.0/token`;
-    const scope = provider === 'google' ? 'openid email profile https://www.googleapis.com/auth/contacts' : 'openid profile email offline_access Contacts.ReadWrite';
-    const params = new URLSearchParams({ client_id: reg.clientId, redirect_uri: reg.redirectUris[0]!, response_type: 'code', scope, state: 's', access_type: 'offline', prompt: 'consent', login_hint: email });
-    const page = await fetch(`${authorize}?${params}`);
-    const html = await page.text();
-    const request = /name="request" value="([^"]*)"/.exec(html)?.[1];
-    const form = new URLSearchParams(params);
-    form.set('account', email);
-    form.set('decision', 'allow');
-    if (request) form.set('request', request.replace(/&amp;/g, '&').replace(/&quot;/g, '"'));
-    const res = await fetch(authorize, { method: 'POST', body: form, redirect: 'manual' });
-    const code = new URL(res.headers.get('location')!).searchParams.get('code');
-    if (!code) throw new Error(`no code from ${provider} consent: ${res.status} ${res.headers.get('location')}`);
-    const tok = await fetch(token, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: reg.redirectUris[0]!, client_id: reg.clientId, client_secret: reg.clientSecret }),
-    });
-    const body = (await tok.json()) as { access_token: string; refresh_token?: string; expires_in: number; id_token?: string; scope?: string };
-    if (!tok.ok) throw new Error(`token exchange failed: ${JSON.stringify(body)}`);
-    const claims = JSON.parse(Buffer.from(body.id_token!.split('.')[1]!, 'base64url').toString('utf8')) as { sub: string; name?: string };
-    return { ...body, sub: claims.sub, name: claims.name };
-  }
-
-  const link = async (provider: 'google' | 'microsoft', tenant: Tenant, email: string) => {
-    const t = await providerTokens(provider, email);
-    const r = await saveLinkedAccount(
-      { installationId: tenant.installationId, crmUserId: tenant.crmUserId, provider, email },
-      { providerAccountId: t.sub, access_token: t.access_token, refresh_token: t.refresh_token, expires_at: Math.floor(Date.now() / 1000) + t.expires_in, scope: t.scope },
-      { email, name: t.name ?? null },
-    );
-    if (r.status !== 'linked') throw new Error('link failed');
-    return r.accountId;
-  };
 
   return {
     sandbox,
     databaseUrl,
-    installPipedrive: async (userId = NORTHWIND.admin) => asTenant(await completePipedriveInstall(await pipedriveCode(userId))),
-    linkGoogle: (tenant, email) => link('google', tenant, email),
-    linkMicrosoft: (tenant, email) => link('microsoft', tenant, email),
+    installPipedrive: async (userId = NORTHWIND.admin) => asTenant(await completePipedriveInstall(await pipedriveAuthorizationCode(sandbox, userId))),
+    linkGoogle: (tenant, email) => linkProviderAccount(sandbox, 'google', tenant, email),
+    linkMicrosoft: (tenant, email) => linkProviderAccount(sandbox, 'microsoft', tenant, email),
     async runSync(syncId, trigger = 'refresh') {
       const data: ContactSyncEventData = { syncId, installationId: '', provider: 'google', trigger };
       const steps: Record<string, { n: number; ms: number }> = {};
