@@ -5,7 +5,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { getDb } from '@/db/client';
 import { activity, contactLinks, contactSyncs, crmUsers, providerAccounts, syncRuns } from '@/db/schema';
-import { removePersonWebhook } from '@/lib/crm/pipedrive/webhooks';
+import { removeCrmWebhook } from '@/lib/crm/webhooks';
 import { crmClientFor } from '@/lib/crm';
 import { recordUrl } from '@/lib/crm/pipedrive/client';
 import { env } from '@/lib/env';
@@ -191,10 +191,11 @@ export async function syncDashboard(tenant: Tenant, syncId: string) {
     .limit(50);
   const running = lastRun && (lastRun.status === 'running' || lastRun.status === 'queued');
   const [crmUser] = await db.select({ webhookId: crmUsers.webhookId, webhookError: crmUsers.webhookError }).from(crmUsers).where(eq(crmUsers.id, tenant.crmUserId));
+  const crmName = tenant.crm === 'pipedrive' ? 'Pipedrive' : 'Teamleader';
   const instant =
-    tenant.crm === 'pipedrive' && sync.direction !== 'provider_to_crm'
+    sync.direction !== 'provider_to_crm'
       ? crmUser?.webhookId
-        ? { enabled: true, note: 'Changes in Pipedrive reach the provider within seconds; hourly runs catch anything missed.' }
+        ? { enabled: true, note: `Changes in ${crmName} reach the provider within seconds; hourly runs catch anything missed.` }
         : { enabled: false, note: crmUser?.webhookError ?? 'Runs hourly and when you press Refresh.' }
       : { enabled: false, note: 'Runs hourly and when you press Refresh.' };
   return {
@@ -292,13 +293,12 @@ export async function stopSync(tenant: Tenant, syncId: string) {
 
 /** The person webhook stays only while an exporting sync of this user needs it. */
 export async function dropWebhookIfUnused(tenant: Tenant) {
-  if (tenant.crm !== 'pipedrive') return;
   const db = await getDb();
   const still = await db
     .select({ id: contactSyncs.id })
     .from(contactSyncs)
     .where(and(eq(contactSyncs.crmUserId, tenant.crmUserId), inArray(contactSyncs.direction, ['crm_to_provider', 'two_way']), sql`${contactSyncs.status} <> 'disabled'`));
-  if (still.length === 0) await removePersonWebhook({ crmUserId: tenant.crmUserId, apiDomain: tenant.apiDomain });
+  if (still.length === 0) await removeCrmWebhook({ crm: tenant.crm, crmUserId: tenant.crmUserId, apiDomain: tenant.apiDomain });
 }
 
 /**

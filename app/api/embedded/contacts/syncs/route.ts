@@ -4,7 +4,7 @@ import { tenantRoute } from '@/lib/api/route';
 import { startSync } from '@/lib/contacts/service';
 import { prepareCrmFields } from '@/lib/contacts/crm-fields';
 import { requestContactSync } from '@/inngest/dispatch';
-import { ensurePersonWebhook } from '@/lib/crm/pipedrive/webhooks';
+import { ensureCrmWebhook } from '@/lib/crm/webhooks';
 
 export const dynamic = 'force-dynamic';
 
@@ -22,8 +22,8 @@ export const POST = tenantRoute(ZStart, async ({ tenant, input }) => {
   // C2 + C9: check permissions and create the CRM fields the sync needs before anything runs.
   const fieldMap = input.direction === 'crm_to_provider' ? undefined : await prepareCrmFields(tenant);
   const started = await startSync(tenant, { ...input, fieldMap });
-  // B1: CRM changes reach the provider within seconds where Pipedrive lets us register a webhook.
-  if (tenant.crm === 'pipedrive' && input.direction !== 'provider_to_crm') await ensurePersonWebhook({ crmUserId: tenant.crmUserId, apiDomain: tenant.apiDomain });
+  // B1: CRM changes reach the provider within seconds where the CRM lets us register a webhook.
+  if (input.direction !== 'provider_to_crm') await ensureCrmWebhook({ crm: tenant.crm, crmUserId: tenant.crmUserId, apiDomain: tenant.apiDomain });
   await requestContactSync({ syncId: started.syncId, installationId: started.installationId, provider: started.provider, trigger: 'start' });
   return { syncId: started.syncId };
 });

@@ -1,4 +1,4 @@
-/** B1 via Pipedrive webhooks: registration, authenticated deliveries, dedupe, and the refusals. */
+/** B1 via CRM webhooks (Pipedrive and Teamleader): registration, authenticated deliveries, dedupe, and the refusals. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NextRequest } from 'next/server';
 import { eq } from 'drizzle-orm';
@@ -86,5 +86,38 @@ describe('B1 Pipedrive webhooks', () => {
     const r = await ensurePersonWebhook({ crmUserId: regular.crmUserId, apiDomain: regular.apiDomain });
     expect(r.enabled).toBe(false);
     expect(r.reason).toContain('admin');
+  });
+});
+
+describe('B1 Teamleader webhooks', () => {
+  it('B1: registers a contact webhook whose URL carries a secret; a delivery syncs at once; a wrong secret or account is refused', async () => {
+    const { ensureContactWebhook, CONTACT_WEBHOOK_TYPES } = await import('@/lib/crm/teamleader/webhooks');
+    const { POST: tlRoute } = await import('@/app/api/teamleader/webhooks/[user]/[secret]/route');
+    const { BRUGGE } = await import('../support/harness');
+    const tl = await app.installTeamleader(BRUGGE.admin);
+    const accountId = await app.linkGoogle(tl, 'lotte.bruggebikes@gmail.com');
+    const { syncId: tlSync } = await startSync(tl, { accountId, direction: 'crm_to_provider' });
+    await app.runSync(tlSync, 'start');
+    expect(await ensureContactWebhook(tl.crmUserId)).toEqual({ enabled: true });
+    const account = app.sandbox.teamleader.accounts()[0]!.id;
+    const hooks = app.sandbox.teamleader.webhooks(account);
+    const hook = hooks.find((h: { url: string }) => h.url.includes(`/api/teamleader/webhooks/${tl.crmUserId}/`))!;
+    expect(hook.types).toEqual(expect.arrayContaining(CONTACT_WEBHOOK_TYPES));
+    const secret = hook.url.split('/').pop()!;
+    const contact = app.sandbox.teamleader.contacts(account).find((c) => c.first_name && c.last_name && (c.emails ?? []).length)!;
+    app.sandbox.teamleader.updateContact(account, contact.id, { last_name: 'Webhaak' });
+    const post = (user: string, s: string, body: unknown) =>
+      tlRoute(new NextRequest(`${app.appUrl}/api/teamleader/webhooks/${user}/${s}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }), {
+        params: Promise.resolve({ user, secret: s }),
+      });
+    const event = { type: 'contact.updated', subject: { type: 'contact', id: contact.id }, account: { type: 'account', id: account } };
+    expect((await post(tl.crmUserId, secret, event)).status).toBe(200);
+    await localRunner().idle();
+    const exported = (app.sandbox.google.contacts('lotte.bruggebikes@gmail.com') as unknown as { names?: { familyName?: string }[] }[]).some((c) => c.names?.[0]?.familyName === 'Webhaak');
+    expect(exported).toBe(true);
+    expect((await post(tl.crmUserId, `${secret}x`, event)).status).toBe(401);
+    expect((await post('00000000-0000-0000-0000-000000000000', secret, event)).status).toBe(401);
+    expect((await post(tl.crmUserId, secret, { ...event, account: { type: 'account', id: 'someone-else' } })).status).toBe(401);
+    expect((await post(tl.crmUserId, secret, { nonsense: true })).status).toBe(400);
   });
 });

@@ -1,0 +1,65 @@
+/**
+ * Teamleader webhooks for near-real-time CRM → provider sync (B1). Teamleader signs nothing and offers no
+ * credentials, so (as its docs suggest) the registered URL carries an unguessable secret: 
+ * `/api/teamleader/webhooks/<our user id>/<secret>`, the secret stored encrypted and compared in constant
+ * time. Deliveries are thin `{type, subject, account}`: they only trigger a sync, which re-reads the CRM.
+ */
+import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { getDb } from '@/db/client';
+import { crmUsers } from '@/db/schema';
+import { env } from '@/lib/env';
+import { SyncError } from '@/lib/errors';
+import { decryptOptional, encryptSecret } from '@/lib/auth/token-vault';
+import { crmClientFor } from '@/lib/crm';
+import type { createTeamleaderClient } from './client';
+
+export const CONTACT_WEBHOOK_TYPES = ['contact.added', 'contact.updated', 'contact.deleted'];
+
+const webhookUrl = (crmUserId: string, secret: string) => `${env().appUrl}/api/teamleader/webhooks/${crmUserId}/${secret}`;
+const client = (crmUserId: string) => crmClientFor({ id: crmUserId, crm: 'teamleader', apiDomain: null }) as ReturnType<typeof createTeamleaderClient>;
+
+export async function ensureContactWebhook(crmUserId: string): Promise<{ enabled: boolean; reason?: string }> {
+  const db = await getDb();
+  const [row] = await db.select().from(crmUsers).where(eq(crmUsers.id, crmUserId));
+  if (!row) return { enabled: false, reason: 'unknown user' };
+  if (row.webhookId && row.webhookSecretEnc) return { enabled: true };
+  const secret = randomBytes(24).toString('base64url');
+  try {
+    await client(crmUserId).call('webhooks.register', { url: webhookUrl(crmUserId, secret), types: CONTACT_WEBHOOK_TYPES });
+    await db.update(crmUsers).set({ webhookId: 'registered', webhookSecretEnc: encryptSecret(secret), webhookError: null, updatedAt: new Date() }).where(eq(crmUsers.id, crmUserId));
+    return { enabled: true };
+  } catch (error) {
+    const reason = `Instant updates are off (${error instanceof SyncError ? error.message : 'Teamleader refused the webhook'}); this sync runs hourly and when you press Refresh.`;
+    await db.update(crmUsers).set({ webhookError: reason, updatedAt: new Date() }).where(eq(crmUsers.id, crmUserId));
+    return { enabled: false, reason };
+  }
+}
+
+export async function removeContactWebhook(crmUserId: string): Promise<void> {
+  const db = await getDb();
+  const [row] = await db.select().from(crmUsers).where(eq(crmUsers.id, crmUserId));
+  const secret = decryptOptional(row?.webhookSecretEnc);
+  if (!row || !secret) return;
+  await client(crmUserId).call('webhooks.unregister', { url: webhookUrl(crmUserId, secret), types: CONTACT_WEBHOOK_TYPES }).catch(() => undefined);
+  await db.update(crmUsers).set({ webhookId: null, webhookSecretEnc: null, updatedAt: new Date() }).where(eq(crmUsers.id, crmUserId));
+}
+
+export const ZTeamleaderWebhook = z.object({
+  type: z.string(),
+  subject: z.object({ type: z.string(), id: z.string() }),
+  account: z.object({ type: z.string(), id: z.string() }).optional(),
+});
+
+/** Fails closed: the path's user must exist, be installed, and hold exactly this secret. */
+export async function authenticateTeamleaderWebhook(userId: string, secret: string): Promise<typeof crmUsers.$inferSelect | null> {
+  if (!/^[0-9a-f-]{36}$/.test(userId) || !secret) return null;
+  const db = await getDb();
+  const [row] = await db.select().from(crmUsers).where(eq(crmUsers.id, userId));
+  const stored = decryptOptional(row?.webhookSecretEnc);
+  if (!row || !stored || row.status === 'uninstalled') return null;
+  const a = createHash('sha256').update(stored).digest();
+  const b = createHash('sha256').update(secret).digest();
+  return timingSafeEqual(a, b) ? row : null;
+}
