@@ -134,6 +134,8 @@ export const contactSyncs = pgTable(
     /** Persons seen by the last completed sweep (progress-bar total). */
     crmTotal: integer('crm_total'),
     firstSweepDone: boolean('first_sweep_done').notNull().default(false),
+    /** When the last complete CRM listing finished (deletes are only inferred from one). */
+    lastFullSweepAt: ts('last_full_sweep_at'),
     consecutiveFailures: integer('consecutive_failures').notNull().default(0),
     lastErrorCode: text('last_error_code'),
     lastErrorMessage: text('last_error_message'),

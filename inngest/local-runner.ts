@@ -66,7 +66,10 @@ export function createLocalRunner(opts: { hourly?: boolean; tickMs?: number; bac
   const runner: Runner = {
     enqueue(data) {
       if (running.has(data.syncId)) {
-        if (data.trigger === 'webhook' || data.trigger === 'refresh') again.set(data.syncId, data);
+        if (data.trigger === 'webhook' || data.trigger === 'refresh') {
+          const queued = again.get(data.syncId);
+          again.set(data.syncId, { ...data, fullSweep: !!(data.fullSweep || queued?.fullSweep || data.trigger === 'refresh' || queued?.trigger === 'refresh') });
+        }
         return false;
       }
       const abort = new AbortController();

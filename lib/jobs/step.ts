@@ -14,7 +14,15 @@ export class RetryLaterError extends Error {
   }
 }
 
-export type ContactSyncEventData = { syncId: string; installationId: string; provider: 'google' | 'microsoft'; trigger: 'start' | 'refresh' | 'hourly' | 'webhook' | 'retry' | 'confirm'; runId?: string };
+export type ContactSyncEventData = {
+  syncId: string;
+  installationId: string;
+  provider: 'google' | 'microsoft';
+  trigger: 'start' | 'refresh' | 'hourly' | 'webhook' | 'retry' | 'confirm';
+  runId?: string;
+  /** Ask for a complete CRM listing (e.g. a CRM delete event): deletes are only inferred from one. */
+  fullSweep?: boolean;
+};
 
 export const EVENTS = {
   syncRequested: 'contacts/sync.requested',

@@ -59,3 +59,38 @@ describe('C16 hourly runs', () => {
     expect(sync!.lastErrorMessage).toMatch(/stopped responding/);
   });
 });
+
+describe('C16 incremental hourly runs (updated_since watermark)', () => {
+  it('C16: an hourly run lists only what changed since the last pass, exports it, and infers no deletes', async () => {
+    const db = await getDb();
+    await app.runSync(syncId, 'refresh'); // a full sweep sets the watermark
+    const [after] = await db.select().from(contactSyncs).where(eq(contactSyncs.id, syncId));
+    expect(after!.crmCursor).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(after!.lastFullSweepAt).toBeTruthy();
+    const owned = () => app.sandbox.pipedrive.persons(NORTHWIND.companyId).filter((p) => !p.is_deleted && p.owner_id === NORTHWIND.admin && p.first_name && p.last_name && (p.emails.length || p.phones.length));
+    const [edited, removed] = owned();
+    app.sandbox.pipedrive.updatePerson(NORTHWIND.companyId, edited!.id, { last_name: 'Incremental' });
+    app.sandbox.pipedrive.deletePerson(NORTHWIND.companyId, removed!.id);
+    app.sandbox.pipedrive.resetRequestCounts();
+    expect((await app.runSync(syncId, 'hourly')).status).toBe('succeeded');
+    const calls = app.sandbox.pipedrive.requestCounts();
+    expect(calls['GET /api/v2/persons']).toBe(1); // one page of changes, not the whole CRM
+    const google = app.sandbox.google.contacts('olivia.northwind@gmail.com') as unknown as { names?: { familyName?: string }[]; clientData?: { value: string }[] }[];
+    const find = (id: number) => google.find((c) => c.clientData?.some((d) => d.value.endsWith(`:${id}`)));
+    expect(find(edited!.id)?.names?.[0]?.familyName).toBe('Incremental');
+    expect(find(removed!.id)).toBeTruthy(); // not a complete listing: the delete waits for a full sweep
+    // Refresh is a full sweep: now the delete reaches Google.
+    expect((await app.runSync(syncId, 'refresh')).status).toBe('succeeded');
+    const after2 = app.sandbox.google.contacts('olivia.northwind@gmail.com') as unknown as { clientData?: { value: string }[] }[];
+    expect(after2.some((c) => c.clientData?.some((d) => d.value.endsWith(`:${removed!.id}`)))).toBe(false);
+  });
+
+  it('C16: hourly runs fall back to a full sweep once the last one is older than the interval', async () => {
+    const { FULL_SWEEP_INTERVAL_MS } = await import('@/lib/sync/contacts/constants');
+    const db = await getDb();
+    await db.update(contactSyncs).set({ lastFullSweepAt: new Date(Date.now() - FULL_SWEEP_INTERVAL_MS - 1000) }).where(eq(contactSyncs.id, syncId));
+    expect((await app.runSync(syncId, 'hourly')).status).toBe('succeeded');
+    const [s] = await db.select().from(contactSyncs).where(eq(contactSyncs.id, syncId));
+    expect(Date.now() - s!.lastFullSweepAt!.getTime()).toBeLessThan(60_000);
+  });
+});

@@ -4,6 +4,13 @@ export const GOOGLE_BATCH_CREATE_MAX = 200;
 export const GOOGLE_BATCH_UPDATE_MAX = 200;
 export const GOOGLE_BATCH_DELETE_MAX = 500;
 export const HOURLY_INTERVAL_MS = 60 * 60 * 1000;
+/**
+ * Hourly and webhook runs list only CRM persons changed since the watermark; a complete listing (the only
+ * way to see deletes and lost ownership) runs on Start / Refresh / delete events and at most this often.
+ */
+export const FULL_SWEEP_INTERVAL_MS = 6 * 60 * 60 * 1000;
+/** The watermark is the pass's start minus this overlap (CRM timestamps have second precision; clock skew). */
+export const WATERMARK_OVERLAP_MS = 60 * 1000;
 /** A run whose stage started longer ago than this and is not running anywhere is reset by the watchdog. */
 export const STUCK_RUN_MS = 15 * 60 * 1000;
 /** Sync-caused deletes can be restored for this long (B3). */

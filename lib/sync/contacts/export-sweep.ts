@@ -60,12 +60,13 @@ type Planned = { person: CrmPerson; contact: Contact; hash: string; label: strin
 
 export async function exportPage(
   ctx: SyncContext,
-  args: { runId: string; sweepId: string; groupId: string; cursor: string | null },
+  args: { runId: string; sweepId: string | null; groupId: string; cursor: string | null; updatedSince?: string | null },
 ): Promise<PageCounts & { nextCursor: string | null }> {
   const { db, sync, crm, provider } = ctx;
   const counts: PageCounts = { processed: 0, added: 0, updated: 0, skipped: 0, unchanged: 0, errors: 0 };
   const page = await crm.listPersons({
     cursor: args.cursor,
+    updatedSince: args.updatedSince ?? null,
     limit: CRM_PAGE_SIZE,
     // C5: only persons the syncing user owns (Teamleader contacts carry no owner).
     ownerId: crm.personsHaveOwner ? ctx.user.crmUserId : null,
@@ -198,7 +199,7 @@ export async function exportPage(
   if (finals.length) {
     await db
       .insert(contactLinks)
-      .values(finals.map((f) => ({ ...f, seenSweepId: args.sweepId, updatedAt: new Date() })))
+      .values(finals.map((f) => ({ ...f, ...(args.sweepId ? { seenSweepId: args.sweepId } : {}), updatedAt: new Date() })))
       .onConflictDoUpdate({
         target: [contactLinks.syncId, contactLinks.crmId],
         targetWhere: sql`${contactLinks.crmId} is not null`,
@@ -213,7 +214,7 @@ export async function exportPage(
           snapshotHash: sql`excluded.snapshot_hash`,
           createdBy: sql`coalesce(excluded.created_by, ${contactLinks.createdBy})`,
           pendingSince: sql`excluded.pending_since`,
-          seenSweepId: sql`excluded.seen_sweep_id`,
+          ...(args.sweepId ? { seenSweepId: sql`excluded.seen_sweep_id` } : {}),
           deletedAt: null,
           deletedSide: null,
           updatedAt: new Date(),
@@ -221,7 +222,7 @@ export async function exportPage(
       });
   }
   // Everything listed on this page was seen by this sweep (unchanged rows included).
-  if (ids.length)
+  if (ids.length && args.sweepId)
     await db
       .update(contactLinks)
       .set({ seenSweepId: args.sweepId })

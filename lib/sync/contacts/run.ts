@@ -8,7 +8,7 @@ import { contactSyncs, syncRuns } from '@/db/schema';
 import { env } from '@/lib/env';
 import { ERROR_CODES, SyncError, toSyncError } from '@/lib/errors';
 import { RetryLaterError, type ContactSyncEventData, type StepTools } from '@/lib/jobs/step';
-import { HOURLY_INTERVAL_MS, STUCK_RUN_MS } from './constants';
+import { FULL_SWEEP_INTERVAL_MS, HOURLY_INTERVAL_MS, STUCK_RUN_MS, WATERMARK_OVERLAP_MS } from './constants';
 import { loadSyncContext } from './context';
 import { applyExportDeletes, exportPage, planExportDeletes, prepareExportGroup, recoverPendingCreates } from './export-sweep';
 import { shouldPauseDeletes } from './export-rules';
@@ -19,28 +19,48 @@ type RunCounts = { added: number; updated: number; deleted: number; skipped: num
 export type JobOptions = { signal?: AbortSignal; attempt?: number };
 
 /** Creates (or adopts) the run row and moves the connection to stage `running`. */
-async function beginRun(data: ContactSyncEventData, attempt: number): Promise<{ runId: string | null; reason?: string; sweepId?: string; sweepCursor?: string | null; direction?: string }> {
+type Begin = { runId: string | null; reason?: string; sweepId?: string | null; sweepCursor?: string | null; direction?: string; updatedSince?: string | null; startedAt?: string };
+
+/** Full sweep (sees deletes) or incremental pass (`updated_since` watermark)? */
+function chooseFullSweep(sync: typeof contactSyncs.$inferSelect, data: ContactSyncEventData, now: number): boolean {
+  if (sync.sweepId) return true; // resume an unfinished sweep
+  if (!sync.firstSweepDone || !sync.crmCursor || !sync.lastFullSweepAt) return true;
+  if (data.fullSweep || data.trigger === 'start' || data.trigger === 'refresh' || data.trigger === 'confirm') return true;
+  return now - sync.lastFullSweepAt.getTime() >= FULL_SWEEP_INTERVAL_MS;
+}
+
+async function beginRun(data: ContactSyncEventData, attempt: number): Promise<Begin> {
   const db = await getDb();
   const [sync] = await db.select().from(contactSyncs).where(eq(contactSyncs.id, data.syncId));
   if (!sync) return { runId: null, reason: 'connection deleted' };
   if (!sync.startedAt || sync.status === 'disabled' || sync.status === 'draft') return { runId: null, reason: `connection is ${sync.status}` };
   if (sync.status === 'paused_deletes' && data.trigger !== 'confirm') return { runId: null, reason: 'waiting for the user to confirm deletes' };
+  const startedAt = new Date();
+  const full = chooseFullSweep(sync, data, startedAt.getTime());
   let runId = data.runId ?? null;
   if (runId) {
-    await db.update(syncRuns).set({ status: 'running', startedAt: new Date(), attempt }).where(eq(syncRuns.id, runId));
+    await db.update(syncRuns).set({ status: 'running', startedAt, attempt }).where(eq(syncRuns.id, runId));
   } else {
     const [run] = await db
       .insert(syncRuns)
-      .values({ installationId: sync.installationId, syncId: sync.id, trigger: data.trigger, status: 'running', startedAt: new Date(), attempt, progressTotal: sync.crmTotal })
+      .values({ installationId: sync.installationId, syncId: sync.id, trigger: data.trigger, status: 'running', startedAt, attempt, progressTotal: full ? sync.crmTotal : null })
       .returning({ id: syncRuns.id });
     runId = run!.id;
   }
-  const sweepId = sync.sweepId ?? runId;
+  const sweepId = full ? (sync.sweepId ?? runId) : null;
   await db
     .update(contactSyncs)
-    .set({ stage: 'running', stageStartedAt: new Date(), lastRunAt: new Date(), sweepId, updatedAt: new Date() })
+    .set({ stage: 'running', stageStartedAt: startedAt, lastRunAt: startedAt, sweepId, updatedAt: startedAt })
     .where(eq(contactSyncs.id, sync.id));
-  return { runId, sweepId, sweepCursor: sync.sweepId ? sync.sweepCursor : null, direction: sync.direction };
+  return {
+    runId,
+    sweepId,
+    sweepCursor: full && sync.sweepId ? sync.sweepCursor : null,
+    direction: sync.direction,
+    // Incremental passes list persons changed since the watermark (which already includes the overlap).
+    updatedSince: full ? null : sync.crmCursor,
+    startedAt: startedAt.toISOString(),
+  };
 }
 
 async function addRunProgress(runId: string, done: number, counts: Partial<RunCounts>, phase: string) {
@@ -72,7 +92,8 @@ export async function runContactSyncJob(step: StepTools, data: ContactSyncEventD
   const begin = await step.run('begin', () => beginRun(data, opts.attempt ?? 1));
   if (!begin.runId) return { status: 'skipped' as const, reason: begin.reason };
   const runId = begin.runId;
-  const sweepId = begin.sweepId!;
+  const sweepId = begin.sweepId ?? null;
+  const updatedSince = begin.updatedSince ?? null;
   const exports = begin.direction === 'crm_to_provider' || begin.direction === 'two_way';
   const imports = begin.direction === 'provider_to_crm' || begin.direction === 'two_way';
 
@@ -96,7 +117,7 @@ export async function runContactSyncJob(step: StepTools, data: ContactSyncEventD
         n++;
       } while (pageCursor);
       // B3: the mass-delete brake tripped on provider deletes: stop here and wait for the user's answer.
-      if (importPaused) return await step.run('finish', () => finishRun(data.syncId, runId, 'paused'));
+      if (importPaused) return await step.run('finish', () => finishRun(data.syncId, runId, 'paused', { full: false, exported: false, startedAt: begin.startedAt! }));
     }
 
     if (exports) {
@@ -116,15 +137,18 @@ export async function runContactSyncJob(step: StepTools, data: ContactSyncEventD
         const r = await step.run(`export-page-${page}`, async () => {
           const counter = { count: 0 };
           const ctx = await loadSyncContext(data.syncId, counter);
-          const res = await exportPage(ctx, { runId, sweepId, groupId, cursor });
+          const res = await exportPage(ctx, { runId, sweepId, groupId, cursor, updatedSince });
           await addRunProgress(runId, res.processed, { added: res.added, updated: res.updated, skipped: res.skipped, apiCalls: counter.count }, 'Sending CRM changes');
           const db = await getDb();
-          await db.update(contactSyncs).set({ sweepCursor: res.nextCursor, stageStartedAt: new Date() }).where(eq(contactSyncs.id, data.syncId));
+          await db.update(contactSyncs).set({ ...(sweepId ? { sweepCursor: res.nextCursor } : {}), stageStartedAt: new Date() }).where(eq(contactSyncs.id, data.syncId));
           return { nextCursor: res.nextCursor };
         });
         cursor = r.nextCursor;
         page++;
       } while (cursor);
+
+      // Deletes and lost ownership are only visible in a complete listing: incremental passes stop here.
+      if (!sweepId) return await step.run('finish', () => finishRun(data.syncId, runId, 'succeeded', { full: false, exported: true, startedAt: begin.startedAt! }));
 
       const outcome = await step.run('reconcile-deletes', async () => {
         const counter = { count: 0 };
@@ -145,9 +169,9 @@ export async function runContactSyncJob(step: StepTools, data: ContactSyncEventD
         return { paused: false, deleted: r.deleted, pending: 0 };
       });
 
-      return await step.run('finish', () => finishRun(data.syncId, runId, outcome.paused ? 'paused' : 'succeeded'));
+      return await step.run('finish', () => finishRun(data.syncId, runId, outcome.paused ? 'paused' : 'succeeded', { full: true, exported: true, startedAt: begin.startedAt! }));
     }
-    return await step.run('finish', () => finishRun(data.syncId, runId, 'succeeded'));
+    return await step.run('finish', () => finishRun(data.syncId, runId, 'succeeded', { full: false, exported: false, startedAt: begin.startedAt! }));
   } catch (error) {
     const e = toSyncError(error);
     if (e.code === 'rate_limited') throw new RetryLaterError(e.message, e.options.retryAfterMs ?? 30_000);
@@ -155,7 +179,8 @@ export async function runContactSyncJob(step: StepTools, data: ContactSyncEventD
   }
 }
 
-async function finishRun(syncId: string, runId: string, status: 'succeeded' | 'paused') {
+/** `pass.exported`: the CRM listing ran to its end in this run, so the watermark may advance. */
+async function finishRun(syncId: string, runId: string, status: 'succeeded' | 'paused', pass: { full: boolean; exported: boolean; startedAt: string }) {
   const db = await getDb();
   const now = new Date();
   const [run] = await db
@@ -174,8 +199,9 @@ async function finishRun(syncId: string, runId: string, status: 'succeeded' | 'p
       stageStartedAt: null,
       sweepId: null,
       sweepCursor: null,
-      crmTotal: run?.progressDone ?? null,
-      firstSweepDone: true,
+      // The next incremental pass lists everything changed since this pass began (minus the overlap).
+      ...(pass.exported ? { crmCursor: new Date(Date.parse(pass.startedAt) - WATERMARK_OVERLAP_MS).toISOString().replace(/\.\d{3}Z$/, 'Z') } : {}),
+      ...(pass.full && pass.exported ? { crmTotal: run?.progressDone ?? null, lastFullSweepAt: new Date(pass.startedAt), firstSweepDone: true } : {}),
       consecutiveFailures: 0,
       lastErrorCode: null,
       lastErrorMessage: null,

@@ -35,6 +35,8 @@ export async function POST(req: NextRequest) {
         inArray(contactSyncs.direction, ['crm_to_provider', 'two_way']),
       ),
     );
-  for (const s of syncs) await requestContactSync({ syncId: s.id, installationId: s.installationId, provider: s.provider, trigger: 'webhook' });
+  // A delete is only visible in a complete listing: ask for a full sweep.
+  const fullSweep = meta.action === 'delete' || meta.action === 'deleted';
+  for (const s of syncs) await requestContactSync({ syncId: s.id, installationId: s.installationId, provider: s.provider, trigger: 'webhook', fullSweep });
   return NextResponse.json({ ok: true, syncs: syncs.length });
 }

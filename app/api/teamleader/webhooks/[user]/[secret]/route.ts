@@ -26,6 +26,7 @@ export async function POST(req: NextRequest, ctx: { params: Promise<{ user: stri
     .select()
     .from(contactSyncs)
     .where(and(eq(contactSyncs.crmUserId, user.id), eq(contactSyncs.status, 'active'), isNotNull(contactSyncs.startedAt), inArray(contactSyncs.direction, ['crm_to_provider', 'two_way'])));
-  for (const s of syncs) await requestContactSync({ syncId: s.id, installationId: s.installationId, provider: s.provider, trigger: 'webhook' });
+  const fullSweep = parsed.data.type === 'contact.deleted'; // deletes are only visible in a complete listing
+  for (const s of syncs) await requestContactSync({ syncId: s.id, installationId: s.installationId, provider: s.provider, trigger: 'webhook', fullSweep });
   return NextResponse.json({ ok: true, syncs: syncs.length });
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "contact_syncs" ADD COLUMN "last_full_sweep_at" timestamp with time zone;
