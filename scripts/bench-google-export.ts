@@ -63,7 +63,7 @@ type Person = { first_name?: string | null; last_name?: string | null; emails?: 
 /** Google's required fields (PRODUCT C12): first name, last name and a phone or e-mail. */
 const exportable = (p: Person) => !!p.first_name?.trim() && !!p.last_name?.trim() && ((p.emails ?? []).length > 0 || (p.phones ?? []).length > 0);
 
-async function measure(app: BenchApp, label: string, n: number, syncId: string, trigger: 'start' | 'refresh', mins: (exported: number) => { google: number; crm: number }, persons: number, usePg: boolean) {
+async function measure(app: BenchApp, label: string, n: number, syncId: string, trigger: 'start' | 'refresh' | 'hourly', mins: (exported: number) => { google: number; crm: number }, persons: number, usePg: boolean) {
   app.sandbox.google.resetRequestCounts(EMAIL);
   app.sandbox.pipedrive.resetRequestCounts();
   const groupBefore = app.sandbox.google.groups(EMAIL).find((g) => g.name === 'Pipedrive')?.memberCount ?? 0;
@@ -122,7 +122,10 @@ async function main() {
       try {
         limits = raiseEmulatorLimits(app.sandbox);
         const tg = performance.now();
+        // Persons that existed before today's runs (outside the hourly pass's 60 s overlap window).
+        app.sandbox.advanceClock(-10 * 60_000);
         app.sandbox.pipedrive.generatePersons(NORTHWIND.companyId, NORTHWIND.admin, n);
+        app.sandbox.advanceClock(10 * 60_000);
         const owned = app.sandbox.pipedrive.persons(NORTHWIND.companyId).filter((p) => !p.is_deleted && p.owner_id === NORTHWIND.admin) as Person[];
         const ok = owned.filter(exportable).length;
         const note = `N=${fmtInt(n)}: generated ${fmtInt(n)} persons in ${fmtSeconds(performance.now() - tg)}; owned by 13001 incl. demo persons: ${fmtInt(owned.length)}; pass Google's required fields (first + last name + phone/e-mail): ${fmtInt(ok)} (${((ok / owned.length) * 100).toFixed(1)} %), skipped by design: ${fmtInt(owned.length - ok)}`;
@@ -141,11 +144,16 @@ async function main() {
         if (first.exported !== ok) log(`  WARNING: exported ${first.exported} contacts, expected ${ok}`);
         results.push(first);
 
-        // No-change run: nothing to write. Minimum Google: 1 (contactGroups.get: the group still exists);
-        // the CRM has to be listed in full to notice deletes (no deleted-persons feed is used).
-        const second = await measure(app, `N=${fmtInt(n)} no-change run`, n, syncId, 'refresh', () => ({ google: 1, crm: crmPages }), owned.length, usePg);
+        // No-change Refresh: a full sweep. Minimum Google: 1 (contactGroups.get: the group still exists); the
+        // CRM is listed in full, the only way to notice deletes (no deleted-persons feed exists).
+        const second = await measure(app, `N=${fmtInt(n)} no-change Refresh (full sweep)`, n, syncId, 'refresh', () => ({ google: 1, crm: crmPages }), owned.length, usePg);
         if (second.exported !== 0) log(`  WARNING: no-change run added ${second.exported} contacts`);
         results.push(second);
+
+        // No-change hourly run: incremental (updated_since watermark): one CRM page of (no) changes.
+        const third = await measure(app, `N=${fmtInt(n)} no-change hourly run (incremental)`, n, syncId, 'hourly', () => ({ google: 1, crm: 1 }), owned.length, usePg);
+        if (third.exported !== 0) log(`  WARNING: hourly run added ${third.exported} contacts`);
+        results.push(third);
       } finally {
         await app.close();
         gcNow();

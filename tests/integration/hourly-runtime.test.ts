@@ -63,12 +63,18 @@ describe('C16 hourly runs', () => {
 describe('C16 incremental hourly runs (updated_since watermark)', () => {
   it('C16: an hourly run lists only what changed since the last pass, exports it, and infers no deletes', async () => {
     const db = await getDb();
+    // 1,200 more persons, last changed 10 minutes ago: a full listing takes 3+ pages of 500.
+    app.sandbox.advanceClock(-10 * 60_000);
+    app.sandbox.pipedrive.generatePersons(NORTHWIND.companyId, NORTHWIND.admin, 1200);
+    app.sandbox.advanceClock(10 * 60_000);
+    app.sandbox.pipedrive.resetRequestCounts();
     await app.runSync(syncId, 'refresh'); // a full sweep sets the watermark
+    expect(app.sandbox.pipedrive.requestCounts()['GET /api/v2/persons']).toBeGreaterThanOrEqual(3);
     const [after] = await db.select().from(contactSyncs).where(eq(contactSyncs.id, syncId));
     expect(after!.crmCursor).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(after!.lastFullSweepAt).toBeTruthy();
     const owned = () => app.sandbox.pipedrive.persons(NORTHWIND.companyId).filter((p) => !p.is_deleted && p.owner_id === NORTHWIND.admin && p.first_name && p.last_name && (p.emails.length || p.phones.length));
-    const [edited, removed] = owned();
+    const [edited, removed] = owned().filter((p) => p.id > 50); // generated persons, outside the overlap window
     app.sandbox.pipedrive.updatePerson(NORTHWIND.companyId, edited!.id, { last_name: 'Incremental' });
     app.sandbox.pipedrive.deletePerson(NORTHWIND.companyId, removed!.id);
     app.sandbox.pipedrive.resetRequestCounts();
