@@ -1,7 +1,8 @@
 'use client';
 import { useEffect } from 'react';
 
-export function ConnectDone({ status, autoClose }: { status: string; autoClose: boolean }) {
+/** Tells the settings page how the link ended and closes the popup; the label comes from the server page. */
+export function ConnectDone({ status, autoClose, closeLabel }: { status: string; autoClose: boolean; closeLabel: string }) {
   useEffect(() => {
     try {
       window.opener?.postMessage({ type: 'synclane:link-finished', status }, '*');
@@ -15,7 +16,7 @@ export function ConnectDone({ status, autoClose }: { status: string; autoClose: 
   }, [status, autoClose]);
   return (
     <button className="btn mt-6" onClick={() => window.close()}>
-      Close window
+      {closeLabel}
     </button>
   );
 }

@@ -6,7 +6,10 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useBridge, ApiError } from './crm-bridge';
+import { useI18n, type I18n } from './i18n';
 import { Notice } from './settings-app';
+import { hasKey } from '@/lib/i18n';
+import { en } from '@/lib/i18n/en';
 
 type Account = { id: string; provider: 'google' | 'microsoft'; email: string; status: string; lastAuthError: string | null };
 type SyncSummary = { id: string; providerAccountId: string; provider: string; direction: string; status: string; started: boolean };
@@ -15,16 +18,15 @@ type Preview = { total: number; toExport: number; groupName: string; ownedOnly: 
 
 const PROVIDER_NAME = { google: 'Google Contacts', microsoft: 'Microsoft Outlook' } as const;
 const CRM_NAME = { pipedrive: 'Pipedrive', teamleader: 'Teamleader' } as const;
-function directionLabel(direction: string, provider: 'google' | 'microsoft', crm: 'pipedrive' | 'teamleader'): string {
-  const p = PROVIDER_NAME[provider];
-  const c = CRM_NAME[crm];
-  if (direction === 'crm_to_provider') return `${c} → ${p} (one-way export)`;
-  if (direction === 'provider_to_crm') return `${p} → ${c} (one-way)`;
-  return `${p} ⇄ ${c} (two-way)`;
+function directionLabel(i18n: I18n, direction: string, provider: 'google' | 'microsoft', crm: 'pipedrive' | 'teamleader'): string {
+  const labels = i18n.t.contacts.direction;
+  const template = hasKey(labels, direction) ? labels[direction] : labels.two_way;
+  return i18n.format(template, { provider: PROVIDER_NAME[provider], crm: CRM_NAME[crm] });
 }
 
 export function ContactsSection({ crm, onChanged }: { crm: 'pipedrive' | 'teamleader'; onChanged?: () => void }) {
   const bridge = useBridge();
+  const { t } = useI18n();
   const [overview, setOverview] = useState<Overview | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -44,7 +46,7 @@ export function ContactsSection({ crm, onChanged }: { crm: 'pipedrive' | 'teamle
   }, [bridge.ready, load]);
 
   if (error) return <div className="mt-3"><Notice tone="err">{error}</Notice></div>;
-  if (!overview) return <p className="muted mt-3">Loading contact sync…</p>;
+  if (!overview) return <p className="muted mt-3">{t.contacts.loading}</p>;
 
   return (
     <div className="mt-4 space-y-4" data-testid="contacts-section">
@@ -67,6 +69,7 @@ export function ContactsSection({ crm, onChanged }: { crm: 'pipedrive' | 'teamle
 
 function usePopupLink(onDone: () => void) {
   const bridge = useBridge();
+  const { t } = useI18n();
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const start = async (provider: 'google' | 'microsoft', email: string) => {
@@ -76,7 +79,7 @@ function usePopupLink(onDone: () => void) {
       const { url } = await bridge.api<{ url: string }>('/api/embedded/contacts/link', { method: 'POST', body: JSON.stringify({ provider, email }) });
       const popup = window.open(url, 'synclane-link', 'width=520,height=720');
       if (!popup) {
-        setMessage('Your browser blocked the sign-in window. Allow pop-ups for this page and try again.');
+        setMessage(t.contacts.link.popupBlocked);
         setBusy(false);
         return;
       }
@@ -84,7 +87,7 @@ function usePopupLink(onDone: () => void) {
         window.removeEventListener('message', onMessage);
         clearInterval(timer);
         setBusy(false);
-        if (status && status !== 'linked') setMessage('Linking did not complete — see the sign-in window for why.');
+        if (status && status !== 'linked') setMessage(t.contacts.link.notCompleted);
         onDone();
       };
       const onMessage = (e: MessageEvent) => {
@@ -103,6 +106,7 @@ function usePopupLink(onDone: () => void) {
 }
 
 function ConnectForm({ hasAccounts, onLinked }: { hasAccounts: boolean; onLinked: () => void }) {
+  const { t } = useI18n();
   const [provider, setProvider] = useState<'google' | 'microsoft'>('google');
   const [email, setEmail] = useState('');
   const link = usePopupLink(() => {
@@ -118,26 +122,26 @@ function ConnectForm({ hasAccounts, onLinked }: { hasAccounts: boolean; onLinked
         if (valid) void link.start(provider, email);
       }}
     >
-      <p className="text-[13px] font-semibold">{hasAccounts ? 'Link another account' : 'Link the account to sync with'}</p>
+      <p className="text-[13px] font-semibold">{hasAccounts ? t.contacts.link.titleAnother : t.contacts.link.titleFirst}</p>
       <div className="flex flex-wrap items-center gap-2">
         <select className="input" value={provider} onChange={(e) => setProvider(e.target.value as 'google' | 'microsoft')} data-testid="contacts-provider">
           <option value="google">Google Contacts</option>
-          <option value="microsoft">Microsoft Outlook (Outlook.com, Live, Hotmail, Microsoft 365)</option>
+          <option value="microsoft">{t.contacts.link.microsoftOption}</option>
         </select>
         <input
           className="input min-w-56 flex-1"
           type="email"
-          placeholder="E-mail address of that account"
+          placeholder={t.contacts.link.emailPlaceholder}
           value={email}
           onChange={(e) => setEmail(e.target.value)}
           data-testid="contacts-email"
-          aria-label="E-mail address of the account"
+          aria-label={t.contacts.link.emailLabel}
         />
         <button className="btn btn-primary" disabled={!valid || link.busy} data-testid="contacts-connect">
-          {link.busy ? 'Waiting for sign-in…' : 'Connect'}
+          {link.busy ? t.contacts.link.waiting : t.contacts.link.connect}
         </button>
       </div>
-      <p className="muted text-[12px]">A sign-in window opens; authorize the same account you entered. Synclane stores its tokens encrypted.</p>
+      <p className="muted text-[12px]">{t.contacts.link.hint}</p>
       {link.message ? <Notice tone="err">{link.message}</Notice> : null}
     </form>
   );
@@ -145,33 +149,34 @@ function ConnectForm({ hasAccounts, onLinked }: { hasAccounts: boolean; onLinked
 
 function AccountRow({ account, onChanged }: { account: Account; onChanged: () => void }) {
   const bridge = useBridge();
+  const { t, format } = useI18n();
   const link = usePopupLink(onChanged);
   return (
     <div className="flex flex-wrap items-center justify-between gap-2" data-testid={`account-${account.provider}`}>
       <div>
         <span className="font-semibold">{PROVIDER_NAME[account.provider]}</span> · <span data-testid="linked-email">{account.email}</span>{' '}
-        {account.status === 'needs_reconnect' ? <span className="badge badge-err">Needs reconnect</span> : <span className="badge badge-ok">Linked</span>}
+        {account.status === 'needs_reconnect' ? <span className="badge badge-err">{t.contacts.account.needsReconnect}</span> : <span className="badge badge-ok">{t.contacts.account.linked}</span>}
         {account.status === 'needs_reconnect' ? (
           <p className="text-[12px]" style={{ color: 'var(--danger)' }}>
-            Access to {account.email} was revoked or expired. Syncing is paused and nothing was deleted. Press Reconnect and authorize {account.email} again.
+            {format(t.contacts.account.revoked, { email: account.email })}
           </p>
         ) : null}
       </div>
       <div className="flex gap-2">
         {account.status === 'needs_reconnect' ? (
           <button className="btn btn-primary" disabled={link.busy} onClick={() => link.start(account.provider, account.email)} data-testid="reconnect">
-            Reconnect
+            {t.contacts.account.reconnect}
           </button>
         ) : null}
         <button
           className="btn btn-danger"
           onClick={async () => {
-            if (!(await bridge.confirm('Unlink this account?', 'Syncing with it stops. Contacts already synced stay where they are on both sides.', 'Unlink'))) return;
+            if (!(await bridge.confirm(t.contacts.account.unlinkTitle, t.contacts.account.unlinkBody, t.contacts.account.unlink))) return;
             await bridge.api(`/api/embedded/contacts/accounts/${account.id}`, { method: 'DELETE' }).catch(() => undefined);
             onChanged();
           }}
         >
-          Unlink
+          {t.contacts.account.unlink}
         </button>
       </div>
     </div>
@@ -180,6 +185,8 @@ function AccountRow({ account, onChanged }: { account: Account; onChanged: () =>
 
 function SyncSetup({ account, crm, existing, onStarted }: { account: Account; crm: 'pipedrive' | 'teamleader'; existing: SyncSummary[]; onStarted: () => void }) {
   const bridge = useBridge();
+  const i18n = useI18n();
+  const { t, format, rich } = i18n;
   const used = new Set(existing.map((s) => s.direction));
   const options = (['crm_to_provider', 'provider_to_crm', 'two_way'] as const).filter(
     (d) => !used.has(d) && !(d !== 'crm_to_provider' && (used.has('provider_to_crm') || used.has('two_way'))),
@@ -220,6 +227,7 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
   }, [direction, groups, account.id, bridge.api]);
 
   if (!options.length) return null;
+  const skippedTotal = preview ? preview.skipped.reduce((n, s) => n + s.count, 0) : 0;
   const run = async (label: string, fn: () => Promise<void>) => {
     setBusy(label);
     setError(null);
@@ -235,27 +243,30 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
     <div className="card space-y-3 p-3" data-testid="sync-setup" style={{ background: 'var(--surface-2)' }}>
       <div className="flex flex-wrap items-center gap-2">
         <label className="text-[13px] font-semibold" htmlFor={`dir-${account.id}`}>
-          Direction
+          {t.contacts.setup.direction}
         </label>
         <select id={`dir-${account.id}`} className="input" value={direction} onChange={(e) => { setDirection(e.target.value); setPreview(null); }} data-testid="direction">
           {options.map((d) => (
             <option key={d} value={d}>
-              {directionLabel(d, account.provider, crm)}
+              {directionLabel(i18n, d, account.provider, crm)}
             </option>
           ))}
         </select>
       </div>
       {direction === 'crm_to_provider' ? (
         <p className="muted text-[13px]">
-          Exports your {crmName} persons{crm === 'pipedrive' ? ' that you own' : ''} (never organizations) into a group named “{crmName}”, with their company name and
-          company phone. Edits made in {PROVIDER_NAME[account.provider]} are not brought back. Runs every hour and when you press Refresh.
+          {format(crm === 'pipedrive' ? t.contacts.setup.exportOwned : t.contacts.setup.exportAll, {
+            crm: crmName,
+            group: crmName,
+            provider: PROVIDER_NAME[account.provider],
+          })}
         </p>
       ) : (
         <div className="space-y-2">
           <div className="flex flex-wrap items-center gap-2">
-            <label className="text-[13px] font-semibold">Sync group</label>
+            <label className="text-[13px] font-semibold">{t.contacts.setup.group}</label>
             <select className="input" value={groupId} onChange={(e) => setGroupId(e.target.value)} data-testid="group">
-              <option value="">{groups ? 'Choose a group…' : 'Loading groups…'}</option>
+              <option value="">{groups ? t.contacts.setup.chooseGroup : t.contacts.setup.loadingGroups}</option>
               {(groups ?? []).map((g) => (
                 <option key={g.id} value={g.id}>
                   {g.name}
@@ -265,19 +276,19 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
             </select>
             {direction === 'two_way' ? (
               <>
-                <label className="text-[13px] font-semibold">When both sides changed a field</label>
+                <label className="text-[13px] font-semibold">{t.contacts.setup.conflictLabel}</label>
                 <select className="input" value={policy} onChange={(e) => setPolicy(e.target.value as typeof policy)} data-testid="policy">
-                  <option value="newest">Newest change wins</option>
-                  <option value="crm">{crmName} wins</option>
-                  <option value="provider">{PROVIDER_NAME[account.provider]} wins</option>
+                  <option value="newest">{t.contacts.setup.newestWins}</option>
+                  <option value="crm">{format(t.contacts.setup.sideWins, { side: crmName })}</option>
+                  <option value="provider">{format(t.contacts.setup.sideWins, { side: PROVIDER_NAME[account.provider] })}</option>
                 </select>
               </>
             ) : null}
             {visibilityChoices?.length ? (
               <>
-                <label className="text-[13px] font-semibold">Visibility of persons created in {crmName}</label>
+                <label className="text-[13px] font-semibold">{format(t.contacts.setup.visibilityLabel, { crm: crmName })}</label>
                 <select className="input" value={visibility ?? ''} onChange={(e) => setVisibility(e.target.value ? Number(e.target.value) : null)} data-testid="visibility">
-                  <option value="">Your default visibility</option>
+                  <option value="">{t.contacts.setup.defaultVisibility}</option>
                   {visibilityChoices.map((v) => (
                     <option key={v.value} value={v.value}>
                       {v.label}
@@ -289,27 +300,35 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
           </div>
           <label className="flex items-center gap-2 text-[13px]">
             <input type="checkbox" checked={matchByEmail} onChange={(e) => setMatchByEmail(e.target.checked)} data-testid="match-by-email" />
-            On the first sync, link contacts to your existing {crmName} persons with the same e-mail instead of creating duplicates
+            {format(t.contacts.setup.matchByEmail, { crm: crmName })}
           </label>
           <p className="muted text-[12px]">
-            Synced fields: name, e-mails, phones, address, company, job title, notes{account.provider === 'microsoft' ? ' (via Outlook personal notes)' : ''}, birthday,
-            instant messengers{direction === 'provider_to_crm' ? ', photo (only when the CRM person has none)' : ''}. Only the chosen group is synced; deletes in it reach{' '}
-            {crmName}, and a run that would delete many contacts pauses and asks first.
+            {format(t.contacts.setup.syncedFields, {
+              notesVia: account.provider === 'microsoft' ? t.contacts.setup.notesViaOutlook : '',
+              photo: direction === 'provider_to_crm' ? t.contacts.setup.photoWhenMissing : '',
+              crm: crmName,
+            })}
           </p>
         </div>
       )}
       {preview ? (
         <div className="space-y-1 text-[13px]" data-testid="preview-result">
           <p>
-            <strong data-testid="preview-to-export">{preview.toExport}</strong> of {preview.total} persons will be exported to the group “{preview.groupName}”.
-            {preview.skipped.length ? ` ${preview.skipped.reduce((n, s) => n + s.count, 0)} will be skipped:` : ' None will be skipped.'}
+            {rich(t.contacts.preview.summary, {
+              toExport: <strong data-testid="preview-to-export">{preview.toExport}</strong>,
+              total: preview.total,
+              group: preview.groupName,
+            })}{' '}
+            {preview.skipped.length
+              ? i18n.plural(skippedTotal, t.contacts.preview.willSkip)
+              : t.contacts.preview.noneSkipped}
           </p>
           <ul className="list-disc pl-5">
             {preview.skipped.map((s) => (
               <li key={s.reason}>
                 {s.count} × {s.reason}{' '}
                 <span className="muted">
-                  e.g.{' '}
+                  {t.contacts.preview.example}{' '}
                   {s.samples.map((x, i) => (
                     <span key={x.id}>
                       {i ? ', ' : ''}
@@ -333,7 +352,7 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
             data-testid="preview-button"
             onClick={() => run('preview', async () => setPreview(await bridge.api<Preview>('/api/embedded/contacts/preview')))}
           >
-            {busy === 'preview' ? 'Counting…' : 'Preview'}
+            {busy === 'preview' ? t.contacts.setup.counting : t.contacts.setup.preview}
           </button>
         ) : null}
         <button
@@ -347,12 +366,12 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
                 method: 'POST',
                 body: JSON.stringify({ accountId: account.id, direction, groupId: groupId || null, groupName: group?.name ?? null, conflictPolicy: policy, visibility, matchByEmail }),
               });
-              bridge.snackbar('Contact sync started');
+              bridge.snackbar(t.contacts.setup.started);
               onStarted();
             })
           }
         >
-          {busy === 'start' ? 'Starting…' : 'Start sync'}
+          {busy === 'start' ? t.contacts.setup.starting : t.contacts.setup.start}
         </button>
       </div>
     </div>
@@ -386,17 +405,13 @@ type Dashboard = {
   restorable: { id: string; label: string | null; deletedAt: string | null; side: 'crm' | 'provider' | null }[];
 };
 
-const STATUS_BADGE: Record<string, [string, string]> = {
-  active: ['In sync', 'badge-ok'],
-  paused_deletes: ['Paused — confirm deletes', 'badge-warn'],
-  needs_reconnect: ['Needs reconnect', 'badge-err'],
-  error: ['Stopped — action needed', 'badge-err'],
-};
-
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
+const STATUS_CLASS: Record<string, string> = { active: 'badge-ok', paused_deletes: 'badge-warn', needs_reconnect: 'badge-err', error: 'badge-err' };
 
 function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'pipedrive' | 'teamleader'; onChanged: () => void }) {
   const bridge = useBridge();
+  const i18n = useI18n();
+  const { t, format, rich, plural, date: when } = i18n;
+  const d = t.contacts.dashboard;
   const [data, setData] = useState<Dashboard | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -441,26 +456,27 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
     }
   };
 
-  if (!data) return error ? <Notice tone="err">{error}</Notice> : <p className="muted">Loading dashboard…</p>;
+  if (!data) return error ? <Notice tone="err">{error}</Notice> : <p className="muted">{d.loading}</p>;
   const { sync, run } = data;
-  const [label, cls] = STATUS_BADGE[sync.status] ?? [sync.status, ''];
+  const label = hasKey(d.status, sync.status) ? d.status[sync.status] : sync.status;
+  const cls = STATUS_CLASS[sync.status] ?? '';
   const pct = run && data.running ? Math.min(99, Math.round(((run.done || 0) / Math.max(run.total || run.done || 1, 1)) * 100)) : 100;
   const counts = (data.running ? run?.counts : data.lastCounts) ?? {};
   return (
     <div className="card space-y-3 p-3" data-testid="dashboard" data-running={data.running ? 'true' : 'false'}>
       <div className="flex flex-wrap items-center justify-between gap-2">
         <div>
-          <span className="font-semibold">{directionLabel(sync.direction, sync.provider, crm)}</span>{' '}
+          <span className="font-semibold">{directionLabel(i18n, sync.direction, sync.provider, crm)}</span>{' '}
           <span className={`badge ${cls}`} data-testid="sync-status">
-            {data.running ? 'Syncing…' : label}
+            {data.running ? d.syncing : label}
           </span>
           <p className="muted text-[12px]">
             {sync.account}
-            {sync.groupName ? ` · group “${sync.groupName}”` : ''}
+            {sync.groupName ? ` · ${format(d.group, { group: sync.groupName })}` : ''}
           </p>
         </div>
         <button className="btn" onClick={refresh} disabled={busy || data.running || sync.status !== 'active'} data-testid="refresh">
-          {data.running ? 'Syncing…' : busy ? 'Starting…' : 'Refresh'}
+          {data.running ? d.syncing : busy ? d.starting : d.refresh}
         </button>
       </div>
 
@@ -470,34 +486,36 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
             <div style={{ width: `${pct}%` }} />
           </div>
           <p className="muted mt-1 text-[12px]">
-            {run.phase ?? 'Starting'} · {run.done}
-            {run.total ? ` of ~${run.total}` : ''} records checked
+            {/* The phase is written by the sync engine and stays English for now. */}
+            {run.total
+              ? format(d.progressOfTotal, { phase: run.phase ?? d.phaseStarting, done: run.done, total: run.total })
+              : plural(run.done, d.progress, { phase: run.phase ?? d.phaseStarting, done: run.done })}
           </p>
         </div>
       ) : null}
 
       {sync.status === 'needs_reconnect' || sync.status === 'error' ? (
-        <Notice tone="err">{sync.lastErrorMessage ?? 'This sync stopped. Reconnect the account above.'}</Notice>
+        <Notice tone="err">{sync.lastErrorMessage ?? d.stopped}</Notice>
       ) : sync.lastErrorMessage && !data.running ? (
-        <Notice tone="warn">Last run: {sync.lastErrorMessage}</Notice>
+        <Notice tone="warn">{format(d.lastRunProblem, { message: sync.lastErrorMessage })}</Notice>
       ) : null}
 
       {sync.status === 'paused_deletes' ? (
         <div className="space-y-2 rounded-md p-3" style={{ background: 'var(--warn-bg)' }} data-testid="delete-prompt">
           <p className="text-[13px]" style={{ color: 'var(--warning)' }}>
-            This run would delete <strong>{sync.pendingDeletes}</strong> contacts — more than Synclane deletes without asking. Nothing has been deleted yet.
+            {rich(d.deletePrompt, { count: <strong>{sync.pendingDeletes}</strong> })}
           </p>
           <div className="flex gap-2">
             <button
               className="btn btn-danger"
               data-testid="approve-deletes"
               onClick={async () => {
-                if (!(await bridge.confirm('Delete these contacts?', `${sync.pendingDeletes} contacts will be deleted. Deleted contacts can be restored for 30 days.`, 'Delete'))) return;
+                if (!(await bridge.confirm(d.deleteTitle, format(d.deleteBody, { count: sync.pendingDeletes }), d.deleteConfirm))) return;
                 await bridge.api(`/api/embedded/contacts/syncs/${syncId}/deletes`, { method: 'POST', body: JSON.stringify({ approve: true }) });
                 await load();
               }}
             >
-              Delete them
+              {d.deleteThem}
             </button>
             <button
               className="btn"
@@ -507,33 +525,32 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
                 await load();
               }}
             >
-              Keep everything
+              {d.keepEverything}
             </button>
           </div>
         </div>
       ) : null}
 
       <dl className="grid grid-cols-2 gap-2 text-[13px] sm:grid-cols-4">
-        <Stat label="Contacts in sync" value={data.inSync} testId="in-sync-count" />
-        <Stat label="Added" value={counts.added ?? 0} testId="count-added" />
-        <Stat label="Updated" value={counts.updated ?? 0} testId="count-updated" />
-        <Stat label="Deleted" value={counts.deleted ?? 0} testId="count-deleted" />
+        <Stat label={d.stat.inSync} value={data.inSync} testId="in-sync-count" />
+        <Stat label={d.stat.added} value={counts.added ?? 0} testId="count-added" />
+        <Stat label={d.stat.updated} value={counts.updated ?? 0} testId="count-updated" />
+        <Stat label={d.stat.deleted} value={counts.deleted ?? 0} testId="count-deleted" />
       </dl>
       <p className="muted text-[12px]">
-        Last run: {when(sync.lastRunAt)} · Next run: {sync.status === 'active' ? when(sync.nextRunAt) : '—'}
+        {format(d.schedule, { last: when(sync.lastRunAt), next: sync.status === 'active' ? when(sync.nextRunAt) : '—' })}
       </p>
       <p className="muted text-[12px]" data-testid="instant-updates">
-        {data.instant.enabled ? '⚡ Instant updates on. ' : ''}
-        {data.instant.note}
+        {instantNote(i18n, data.instant, crm, sync.provider)}
       </p>
 
       {data.recent.length ? (
         <details open data-testid="recent-activity">
-          <summary className="cursor-pointer text-[13px] font-semibold">Recently added, updated and deleted</summary>
+          <summary className="cursor-pointer text-[13px] font-semibold">{d.recentTitle}</summary>
           <ul className="mt-1 space-y-0.5 text-[13px]">
             {data.recent.slice(0, 12).map((a, i) => (
               <li key={i}>
-                <span className={`badge ${a.action === 'deleted' ? 'badge-err' : a.action === 'conflict' ? 'badge-warn' : 'badge-ok'}`}>{a.action}</span>{' '}
+                <span className={`badge ${a.action === 'deleted' ? 'badge-err' : a.action === 'conflict' ? 'badge-warn' : 'badge-ok'}`}>{hasKey(d.action, a.action) ? d.action[a.action] : a.action}</span>{' '}
                 {a.url ? (
                   <a href={a.url} target="_blank" rel="noreferrer">
                     {a.label}
@@ -542,7 +559,7 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
                   a.label
                 )}{' '}
                 <span className="muted">
-                  in {a.side === 'crm' ? 'CRM' : PROVIDER_NAME[sync.provider]} · {when(a.at)}
+                  {format(d.activityPlace, { place: a.side === 'crm' ? d.crm : PROVIDER_NAME[sync.provider], when: when(a.at) })}
                   {a.reason ? ` · ${a.reason}` : ''}
                 </span>
               </li>
@@ -554,7 +571,7 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
       {data.skipped.length ? (
         <details data-testid="skipped-list">
           <summary className="cursor-pointer text-[13px] font-semibold">
-            Why not synced? {data.skippedCount} skipped — fix them in the CRM and they sync on the next run
+            {plural(data.skippedCount, d.skippedTitle)}
           </summary>
           <ul className="mt-1 space-y-0.5 text-[13px]">
             {data.skipped.map((s, i) => (
@@ -574,12 +591,15 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
       ) : null}
       {data.restorable.length ? (
         <details data-testid="restorable-list">
-          <summary className="cursor-pointer text-[13px] font-semibold">Deleted by this sync in the last 30 days — restore any of them</summary>
+          <summary className="cursor-pointer text-[13px] font-semibold">{d.restorableTitle}</summary>
           <ul className="mt-1 space-y-1 text-[13px]">
             {data.restorable.map((r) => (
               <li key={r.id} className="flex items-center justify-between gap-2">
                 <span>
-                  {r.label} <span className="muted">· deleted in {r.side === 'crm' ? CRM_NAME[crm] : PROVIDER_NAME[sync.provider]} · {when(r.deletedAt)}</span>
+                  {r.label}{' '}
+                  <span className="muted">
+                    · {format(d.deletedIn, { place: r.side === 'crm' ? CRM_NAME[crm] : PROVIDER_NAME[sync.provider], when: when(r.deletedAt) })}
+                  </span>
                 </span>
                 <button
                   className="btn text-[12px]"
@@ -587,14 +607,14 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
                   onClick={async () => {
                     try {
                       await bridge.api(`/api/embedded/contacts/syncs/${syncId}/restore`, { method: 'POST', body: JSON.stringify({ linkId: r.id }) });
-                      bridge.snackbar(`${r.label ?? 'Contact'} restored`);
+                      bridge.snackbar(format(d.restored, { label: r.label ?? d.contactFallback }));
                     } catch (e) {
                       setError((e as ApiError).message);
                     }
                     await load();
                   }}
                 >
-                  Restore
+                  {d.restore}
                 </button>
               </li>
             ))}
@@ -606,12 +626,12 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
         <button
           className="btn btn-danger text-[12px]"
           onClick={async () => {
-            if (!(await bridge.confirm('Stop this sync?', 'Hourly runs stop. Contacts already synced stay where they are.', 'Stop sync'))) return;
+            if (!(await bridge.confirm(d.stopTitle, d.stopBody, d.stop))) return;
             await bridge.api(`/api/embedded/contacts/syncs/${syncId}`, { method: 'DELETE' });
             onChanged();
           }}
         >
-          Stop sync
+          {d.stop}
         </button>
       </div>
     </div>
@@ -627,4 +647,14 @@ function Stat({ label, value, testId }: { label: string; value: number; testId: 
       </dd>
     </div>
   );
+}
+
+/**
+ * The server describes instant updates in English; the sentences we know are shown in the user's
+ * language, anything else (a webhook registration error) as sent.
+ */
+function instantNote(i18n: I18n, instant: Dashboard['instant'], crm: 'pipedrive' | 'teamleader', provider: 'google' | 'microsoft'): string {
+  const d = i18n.t.contacts.dashboard;
+  if (instant.enabled) return i18n.format(d.instantOn, { crm: CRM_NAME[crm], provider: PROVIDER_NAME[provider] });
+  return instant.note === en.contacts.dashboard.runsHourly ? d.runsHourly : instant.note;
 }

@@ -6,6 +6,7 @@
  * settings page (no iframe surface) calls carry the session cookie instead.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { I18nProvider, useI18n } from './i18n';
 
 type Theme = 'light' | 'dark';
 type SdkLike = {
@@ -38,10 +39,21 @@ export const useBridge = () => {
   return b;
 };
 
-export function CrmBridge({ mode, children }: { mode: 'pipedrive' | 'teamleader'; children: ReactNode }) {
+/** Every CRM page speaks the user's language: the bridge carries the i18n provider with it. */
+export function CrmBridge(props: { mode: 'pipedrive' | 'teamleader'; children: ReactNode }) {
+  return (
+    <I18nProvider>
+      <CrmBridgeInner {...props} />
+    </I18nProvider>
+  );
+}
+
+function CrmBridgeInner({ mode, children }: { mode: 'pipedrive' | 'teamleader'; children: ReactNode }) {
+  const { t, format } = useI18n();
   const [sdk, setSdk] = useState<SdkLike | null>(null);
   const [ready, setReady] = useState(mode === 'teamleader');
-  const [error, setError] = useState<string | null>(null);
+  // The SDK's own failure text; the sentence around it is rendered in the user's language.
+  const [sdkFailure, setSdkFailure] = useState<string | null>(null);
   const [theme, setTheme] = useState<Theme>(() => {
     if (typeof window === 'undefined') return 'light';
     return new URLSearchParams(window.location.search).get('theme') === 'dark' ? 'dark' : 'light';
@@ -68,7 +80,7 @@ export function CrmBridge({ mode, children }: { mode: 'pipedrive' | 'teamleader'
         });
         setReady(true);
       } catch (e) {
-        setError(`Could not connect to Pipedrive: ${(e as Error).message}. Open this page from inside Pipedrive.`);
+        setSdkFailure((e as Error).message);
       }
     })();
     return () => {
@@ -120,6 +132,7 @@ export function CrmBridge({ mode, children }: { mode: 'pipedrive' | 'teamleader'
     [mode, freshToken],
   );
 
+  const error = sdkFailure === null ? null : format(t.bridge.pipedriveUnreachable, { detail: sdkFailure });
   const bridge = useMemo<Bridge>(
     () => ({
       mode,
@@ -131,15 +144,15 @@ export function CrmBridge({ mode, children }: { mode: 'pipedrive' | 'teamleader'
       snackbar: (message) => {
         if (sdk) sdk.execute('show_snackbar', { message }).catch(() => undefined);
       },
-      confirm: async (title, description, okText = 'Confirm') => {
+      confirm: async (title, description, okText = t.common.confirm) => {
         if (sdk) {
-          const r = await sdk.execute('show_confirmation', { title, description, okText, cancelText: 'Cancel', okColor: 'negative' });
+          const r = await sdk.execute('show_confirmation', { title, description, okText, cancelText: t.common.cancel, okColor: 'negative' });
           return !!r?.confirmed;
         }
         return window.confirm(`${title}\n\n${description}`);
       },
     }),
-    [mode, ready, theme, error, sdk, api],
+    [mode, ready, theme, error, sdk, api, t],
   );
 
   return (

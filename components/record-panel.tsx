@@ -2,21 +2,29 @@
 /** The record panel: shows the record it is opened on, read through the CRM API with the user's token. */
 import { useEffect, useState } from 'react';
 import { useBridge, ApiError } from './crm-bridge';
+import { useI18n } from './i18n';
 import { Notice } from './settings-app';
+import { hasKey } from '@/lib/i18n';
 
 type Record = { resource: string; id: string; title: string; fields: { label: string; value: string }[]; webUrl: string };
 
 export function RecordPanel({ resource, id }: { resource: string; id: string }) {
   const bridge = useBridge();
+  const { t, setCrmLocale } = useI18n();
   const [record, setRecord] = useState<Record | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     if (!bridge.ready) return;
-    if (!id) {
-      setError('Pipedrive did not tell us which record this panel is on.');
-      return;
-    }
+    // The panel speaks the CRM user's language too; a failure here only costs the translation.
+    bridge
+      .api<{ locale?: string | null }>('/api/embedded/context')
+      .then((c) => setCrmLocale(c.locale))
+      .catch(() => undefined);
+  }, [bridge.ready, bridge.api, setCrmLocale]);
+
+  useEffect(() => {
+    if (!bridge.ready || !id) return;
     bridge
       .api<{ record: Record }>(`/api/embedded/record?resource=${encodeURIComponent(resource)}&id=${encodeURIComponent(id)}`)
       .then((r) => setRecord(r.record))
@@ -24,11 +32,15 @@ export function RecordPanel({ resource, id }: { resource: string; id: string }) 
   }, [bridge.ready, bridge.api, resource, id]);
 
   if (bridge.error) return <Notice tone="err">{bridge.error}</Notice>;
-  if (error) return <div className="p-3"><Notice tone="err">{error}</Notice></div>;
-  if (!record) return <p className="muted p-3">Loading…</p>;
+  const problem = !id && bridge.ready ? t.panel.missingRecordId : error;
+  if (problem) return <div className="p-3"><Notice tone="err">{problem}</Notice></div>;
+  if (!record) return <p className="muted p-3">{t.common.loading}</p>;
+  // Field labels come from the server and stay English for now.
   return (
     <div className="space-y-2 p-3" data-testid="record-panel">
-      <p className="muted text-[12px] uppercase tracking-wide">Synclane · {record.resource}</p>
+      <p className="muted text-[12px] uppercase tracking-wide">
+        Synclane · {hasKey(t.panel.resource, record.resource) ? t.panel.resource[record.resource] : record.resource}
+      </p>
       <h1 className="text-base font-semibold" data-testid="record-title">
         {record.title}
       </h1>

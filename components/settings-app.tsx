@@ -3,43 +3,61 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useBridge, ApiError } from './crm-bridge';
 import { ContactsSection } from './contacts-section';
+import { useI18n } from './i18n';
+import { formatPlural, hasKey, type Locale, type Messages } from '@/lib/i18n';
 
 type Context = {
   crm: 'pipedrive' | 'teamleader';
   company: { id: string; name: string };
   user: { id: string; name: string; isAdmin: boolean; status: string };
-  integrations: { id: string; name: string; description: string; available: boolean; state: string; detail?: string }[];
+  locale?: string | null;
+  integrations: { id: string; name: string; description: string; available: boolean; state: string; detail?: string; accounts?: string[]; activeSyncs?: number }[];
 };
 
 export function StateBadge({ state }: { state: string }) {
-  const map: Record<string, [string, string]> = {
-    connected: ['Connected', 'badge-ok'],
-    not_connected: ['Not connected', ''],
-    needs_reconnect: ['Needs reconnect', 'badge-err'],
-    unavailable: ['Not available yet', ''],
+  const { t } = useI18n();
+  const classes: Record<string, string> = { connected: 'badge-ok', needs_reconnect: 'badge-err' };
+  const label = hasKey(t.settings.state, state) ? t.settings.state[state] : state;
+  return <span className={`badge ${classes[state] ?? ''}`}>{label}</span>;
+}
+
+/** Names and descriptions are ours to translate; the server's English stays the fallback for new ids. */
+function integrationCopy(t: Messages, locale: Locale, integration: Context['integrations'][number]) {
+  const copy = hasKey(t.settings.integrations, integration.id) ? t.settings.integrations[integration.id] : null;
+  return {
+    name: copy?.name ?? integration.name,
+    description: copy?.description ?? integration.description,
+    detail:
+      integration.state === 'unavailable' && integration.detail
+        ? t.settings.notInThisRelease
+        : integration.accounts?.length
+          ? `${integration.accounts.join(', ')} · ${formatPlural(locale, integration.activeSyncs ?? 0, t.settings.activeSyncs, { count: integration.activeSyncs ?? 0 })}`
+          : integration.detail,
   };
-  const [label, cls] = map[state] ?? [state, ''];
-  return <span className={`badge ${cls}`}>{label}</span>;
 }
 
 export function SettingsApp() {
   const bridge = useBridge();
+  const { t, format, rich, setCrmLocale, locale } = useI18n();
   const [ctx, setCtx] = useState<Context | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const loadContext = useCallback(() => {
     bridge
       .api<Context>('/api/embedded/context')
-      .then(setCtx)
+      .then((c) => {
+        setCrmLocale(c.locale);
+        setCtx(c);
+      })
       .catch((e: ApiError) => setError(e.message));
-  }, [bridge.api]);
+  }, [bridge.api, setCrmLocale]);
   useEffect(() => {
     if (bridge.ready) loadContext();
   }, [bridge.ready, loadContext]);
 
   if (bridge.error) return <Notice tone="err">{bridge.error}</Notice>;
   if (error) return <Notice tone="err">{error}</Notice>;
-  if (!ctx) return <p className="muted p-4">Loading Synclane…</p>;
+  if (!ctx) return <p className="muted p-4">{t.settings.loading}</p>;
 
   return (
     <div className="space-y-4 p-4" data-testid="settings">
@@ -47,32 +65,34 @@ export function SettingsApp() {
         <div>
           <h1 className="text-lg font-bold">Synclane</h1>
           <p className="muted" data-testid="connected-company">
-            Connected to <strong style={{ color: 'var(--text)' }}>{ctx.company.name}</strong> as {ctx.user.name}
-            {ctx.user.isAdmin ? ' (admin)' : ''}
+            {rich(ctx.user.isAdmin ? t.settings.connectedAsAdmin : t.settings.connectedAs, {
+              company: <strong style={{ color: 'var(--text)' }}>{ctx.company.name}</strong>,
+              user: ctx.user.name,
+            })}
           </p>
         </div>
         <span className="badge badge-ok">{ctx.crm === 'pipedrive' ? 'Pipedrive' : 'Teamleader Focus'}</span>
       </header>
       {ctx.user.status === 'needs_reconnect' ? (
-        <Notice tone="err">
-          Synclane lost access to your {ctx.crm === 'pipedrive' ? 'Pipedrive' : 'Teamleader'} account. Reinstall it from the Marketplace to
-          reconnect; nothing was deleted.
-        </Notice>
+        <Notice tone="err">{format(t.settings.lostAccess, { crm: ctx.crm === 'pipedrive' ? 'Pipedrive' : 'Teamleader' })}</Notice>
       ) : null}
       <section className="space-y-3">
-        {ctx.integrations.map((i) => (
-          <div key={i.id} className="card p-4" data-testid={`integration-${i.id}`}>
-            <div className="flex items-center justify-between gap-3">
-              <div>
-                <h2 className="font-semibold">{i.name}</h2>
-                <p className="muted text-[13px]">{i.description}</p>
+        {ctx.integrations.map((i) => {
+          const copy = integrationCopy(t, locale, i);
+          return (
+            <div key={i.id} className="card p-4" data-testid={`integration-${i.id}`}>
+              <div className="flex items-center justify-between gap-3">
+                <div>
+                  <h2 className="font-semibold">{copy.name}</h2>
+                  <p className="muted text-[13px]">{copy.description}</p>
+                </div>
+                <StateBadge state={i.state} />
               </div>
-              <StateBadge state={i.state} />
+              {copy.detail ? <p className="muted mt-2 text-[13px]">{copy.detail}</p> : null}
+              {i.id === 'contacts' ? <ContactsSection crm={ctx.crm} onChanged={loadContext} /> : null}
             </div>
-            {i.detail ? <p className="muted mt-2 text-[13px]">{i.detail}</p> : null}
-            {i.id === 'contacts' ? <ContactsSection crm={ctx.crm} onChanged={loadContext} /> : null}
-          </div>
-        ))}
+          );
+        })}
       </section>
     </div>
   );

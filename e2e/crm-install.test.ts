@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startStack, type Stack } from './support/servers';
 import { authorizeInPopup } from './support/flows';
+import { nl } from '@/lib/i18n/nl';
 
 let stack: Stack;
 let page: Page;
@@ -79,6 +80,12 @@ describe('Teamleader', () => {
     await page.getByRole('button', { name: 'Allow' }).click();
     await page.waitForURL(/\/teamleader\/settings/);
     await expect.poll(async () => page.getByTestId('connected-company').textContent(), { timeout: 20_000 }).toContain('Brugge Bikes');
+  });
+
+  it('B8: the settings page speaks Dutch to Lotte, whose Teamleader language is nl-BE', async () => {
+    await expect.poll(async () => page.getByTestId('integration-contacts').locator('h2').textContent(), { timeout: 20_000 }).toBe(nl.settings.integrations.contacts.name);
+    expect(await page.getByTestId('contacts-connect').textContent()).toBe(nl.contacts.link.connect);
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('nl');
   });
 
   it('C1/B2/C14: on the Teamleader settings page, connect Google, preview and start the export', async () => {

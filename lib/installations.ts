@@ -24,6 +24,8 @@ export type InstalledUser = {
   apiDomain: string | null;
   userExternalId: string;
   userName: string;
+  /** The CRM user's language as the CRM reports it (`en_US`, `nl-BE`, `nl`); the UI follows it (B8). */
+  locale: string | null;
   isAdmin: boolean;
 };
 
@@ -106,6 +108,7 @@ async function upsertInstall(args: {
       apiDomain: inst!.apiDomain,
       userExternalId: user!.crmUserId,
       userName: user!.name,
+      locale: user!.locale,
       isAdmin: user!.isAdmin,
     };
   });
@@ -205,6 +208,7 @@ export async function findInstalledUser(crm: 'pipedrive' | 'teamleader', company
     apiDomain: row.inst.apiDomain,
     userExternalId: row.user.crmUserId,
     userName: row.user.name,
+    locale: row.user.locale,
     isAdmin: row.user.isAdmin,
     status: row.user.status,
   };

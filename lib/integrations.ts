@@ -11,6 +11,9 @@ export type IntegrationState = {
   available: boolean;
   state: 'not_connected' | 'connected' | 'needs_reconnect' | 'unavailable';
   detail?: string;
+  /** Contacts only: linked account e-mails and started syncs (the page words and translates them). */
+  accounts?: string[];
+  activeSyncs?: number;
 };
 
 export async function describeIntegrations(tenant: Tenant): Promise<IntegrationState[]> {
@@ -36,7 +39,9 @@ export async function describeIntegrations(tenant: Tenant): Promise<IntegrationS
       description: 'Google Contacts and Microsoft Outlook — export, one-way or two-way.',
       available: true,
       state: contactsState,
-      detail: live.length ? `${live.map((a) => a.email).join(', ')} · ${syncs.filter((s) => s.startedAt).length} sync(s) running` : undefined,
+      detail: live.length ? `${live.map((a) => a.email).join(', ')} · ${syncs.filter((s) => s.startedAt && s.status !== 'disabled').length} sync(s) running` : undefined,
+      accounts: live.map((a) => a.email),
+      activeSyncs: syncs.filter((s) => s.startedAt && s.status !== 'disabled').length,
     },
     {
       id: 'dropbox',

@@ -1,5 +1,8 @@
 /** Where an install ends when it did not succeed: denied consent, a bad/expired state, or a failure. */
+import { DocumentLanguage } from '@/components/i18n';
 import { env } from '@/lib/env';
+import { formatMessage as format, messagesFor } from '@/lib/i18n';
+import { requestLocale } from '@/lib/i18n/server';
 
 export const dynamic = 'force-dynamic';
 
@@ -7,6 +10,8 @@ const CRM_NAMES = { pipedrive: 'Pipedrive', teamleader: 'Teamleader Focus' } as 
 
 export default async function InstallResult({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const q = await searchParams;
+  const locale = await requestLocale(q.lang);
+  const t = messagesFor(locale).install;
   const crm = q.crm === 'teamleader' ? 'teamleader' : 'pipedrive';
   const name = CRM_NAMES[crm];
   const marketplace = env().isSandbox
@@ -16,25 +21,17 @@ export default async function InstallResult({ searchParams }: { searchParams: Pr
       : 'https://marketplace.focus.teamleader.eu';
   const content =
     q.outcome === 'denied'
-      ? {
-          title: 'Synclane was not installed',
-          body: `You chose Deny on ${name}'s consent screen, so Synclane received no access and stored nothing. You can install it any time from the Marketplace.`,
-        }
+      ? { title: t.deniedTitle, body: format(t.deniedBody, { crm: name }) }
       : q.outcome === 'invalid_state'
-        ? {
-            title: 'This install link is invalid or expired',
-            body: `For your security, installs must be finished within 10 minutes of starting them, from the same link. Start the install again from the ${name} Marketplace.`,
-          }
-        : {
-            title: 'The install did not complete',
-            body: `${name} answered with an error, so nothing was stored. Try again from the Marketplace; if it keeps failing, contact support with this detail: ${q.detail ?? 'unknown error'}`,
-          };
+        ? { title: t.invalidStateTitle, body: format(t.invalidStateBody, { crm: name }) }
+        : { title: t.failedTitle, body: format(t.failedBody, { crm: name, detail: q.detail ?? t.unknownError }) };
   return (
     <main className="mx-auto max-w-xl p-10" data-testid="install-result" data-outcome={q.outcome}>
+      <DocumentLanguage locale={locale} />
       <h1 className="text-xl font-bold">{content.title}</h1>
       <p className="muted mt-3">{content.body}</p>
       <a className="btn btn-primary mt-6" href={marketplace}>
-        Back to the {name} Marketplace
+        {format(t.backToMarketplace, { crm: name })}
       </a>
     </main>
   );

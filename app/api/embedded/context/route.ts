@@ -8,5 +8,6 @@ export const GET = tenantRoute(null, async ({ tenant }) => ({
   crm: tenant.crm,
   company: { id: tenant.companyId, name: tenant.companyName },
   user: { id: tenant.userExternalId, name: tenant.userName, isAdmin: tenant.isAdmin, status: tenant.status },
+  locale: tenant.locale,
   integrations: await describeIntegrations(tenant),
 }));

@@ -1,0 +1,81 @@
+'use client';
+/**
+ * The UI language on the client (B8). Starts in English (what the server rendered), guesses from the
+ * browser until the CRM says otherwise, and then follows the CRM user's locale from /api/embedded/context.
+ */
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import {
+  DEFAULT_LOCALE,
+  formatDateTime,
+  formatMessage,
+  formatPlural,
+  formattingLocale,
+  messagesFor,
+  resolveLocale,
+  supportedLocale,
+  type Locale,
+  type Messages,
+  type PluralForms,
+} from '@/lib/i18n';
+import { richText } from './rich-text';
+
+export type I18n = {
+  locale: Locale;
+  t: Messages;
+  /** Follow the CRM user's locale as the CRM reports it (`nl_BE`, `en-US`, …). */
+  setCrmLocale(input: string | null | undefined): void;
+  format(template: string, params?: Record<string, string | number>): string;
+  /** `format` with React nodes as values (a <strong> inside a sentence). */
+  rich(template: string, params: Record<string, ReactNode>): ReactNode;
+  plural(count: number, forms: PluralForms, params?: Record<string, string | number>): string;
+  date(iso: string | null | undefined): string;
+};
+
+const I18nContext = createContext<I18n | null>(null);
+
+export const useI18n = (): I18n => {
+  const i18n = useContext(I18nContext);
+  if (!i18n) throw new Error('useI18n outside I18nProvider');
+  return i18n;
+};
+
+export function I18nProvider({ children }: { children: ReactNode }) {
+  const [source, setSource] = useState<{ input: string; fromCrm: boolean }>({ input: DEFAULT_LOCALE, fromCrm: false });
+
+  useEffect(() => {
+    const browser = navigator.languages?.find((l) => supportedLocale(l)) ?? navigator.language;
+    setSource((s) => (s.fromCrm ? s : { input: browser, fromCrm: false }));
+  }, []);
+
+  const setCrmLocale = useCallback((input: string | null | undefined) => {
+    if (input) setSource((s) => (s.fromCrm && s.input === input ? s : { input, fromCrm: true }));
+  }, []);
+
+  const locale = resolveLocale(source.input);
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
+
+  const i18n = useMemo<I18n>(() => {
+    const dates = formattingLocale(source.input, locale);
+    return {
+      locale,
+      t: messagesFor(locale),
+      setCrmLocale,
+      format: formatMessage,
+      rich: richText,
+      plural: (count, forms, params) => formatPlural(locale, count, forms, params),
+      date: (iso) => formatDateTime(iso, dates),
+    };
+  }, [locale, source.input, setCrmLocale]);
+
+  return <I18nContext.Provider value={i18n}>{children}</I18nContext.Provider>;
+}
+
+/** For server-rendered pages: the root layout says `lang="en"`; this corrects it after hydration. */
+export function DocumentLanguage({ locale }: { locale: Locale }) {
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
+  return null;
+}

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CATALOGUES,
+  LOCALES,
+  formatMessage,
+  formatParts,
+  formatPlural,
+  formattingLocale,
+  localeFromAcceptLanguage,
+  placeholdersOf,
+  resolveLocale,
+  type Messages,
+} from './index';
+import { en } from './en';
+
+/** Every leaf of a catalogue as `path → string`. */
+function leaves(node: unknown, path = ''): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  if (node !== null && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) for (const [p, v] of leaves(value, path ? `${path}.${key}` : key)) out.set(p, v);
+  } else out.set(path, node);
+  return out;
+}
+
+const english = leaves(en);
+const others = LOCALES.filter((l) => l !== 'en');
+
+// B8 at compile time: a catalogue with a missing key does not type-check.
+// @ts-expect-error `common.cancel` and `common.confirm` are missing
+const incomplete: Messages = { ...en, common: { loading: '…' } };
+void incomplete;
+
+describe('B8: message catalogues', () => {
+  it.each(others)('B8: %s has exactly the keys of en, each a non-empty string', (locale) => {
+    const translated = leaves(CATALOGUES[locale]);
+    expect([...translated.keys()].sort()).toEqual([...english.keys()].sort());
+    for (const [path, value] of translated) {
+      expect(typeof value, path).toBe('string');
+      expect((value as string).trim(), path).not.toBe('');
+    }
+  });
+
+  it.each(others)('B8: %s uses the same {placeholders} as en in every message', (locale) => {
+    const translated = leaves(CATALOGUES[locale]);
+    for (const [path, source] of english) expect(placeholdersOf(translated.get(path) as string), `${locale}: ${path}`).toEqual(placeholdersOf(source as string));
+  });
+
+  it.each(others)('B8: %s keeps product names untranslated', (locale) => {
+    const translated = leaves(CATALOGUES[locale]);
+    for (const [path, source] of english)
+      for (const product of ['Pipedrive', 'Teamleader', 'Google Contacts', 'Microsoft Outlook', 'Dropbox', 'Synclane'])
+        if ((source as string).includes(product)) expect(translated.get(path) as string, `${locale}: ${path}`).toContain(product);
+  });
+
+  it('B8: the Dutch export sentence keeps the group name in quotes (e2e relies on “Teamleader”)', () => {
+    expect(formatMessage(CATALOGUES.nl.contacts.preview.summary, { toExport: 3, total: 4, group: 'Teamleader' })).toContain('“Teamleader”');
+  });
+});
+
+describe('B8: resolveLocale follows the CRM or browser locale', () => {
+  it.each([
+    ['nl_BE', 'nl'],
+    ['nl-BE', 'nl'],
+    ['nl', 'nl'],
+    ['NL-nl', 'nl'],
+    ['sv_SE', 'sv'],
+    ['fr-FR', 'fr'],
+    ['fr_BE', 'fr'],
+    ['de_DE', 'de'],
+    ['de-AT', 'de'],
+    ['en_US', 'en'],
+    ['en-GB', 'en'],
+    ['es_ES', 'en'],
+    ['pt-BR', 'en'],
+    ['', 'en'],
+    [null, 'en'],
+    [undefined, 'en'],
+    ['garbage!', 'en'],
+  ] as const)('%s → %s', (input, expected) => {
+    expect(resolveLocale(input)).toBe(expected);
+  });
+
+  it.each([
+    ['nl-BE,nl;q=0.9,en;q=0.8', 'nl'],
+    ['es-ES,es;q=0.9,de;q=0.5,en;q=0.4', 'de'],
+    ['en;q=0.5,fr;q=0.8', 'fr'],
+    ['*', 'en'],
+    ['sv;q=0,de', 'de'],
+    ['', 'en'],
+    [null, 'en'],
+  ] as const)('Accept-Language %s → %s', (header, expected) => {
+    expect(localeFromAcceptLanguage(header)).toBe(expected);
+  });
+
+  it('dates keep the CRM region when it matches the language', () => {
+    expect(formattingLocale('nl_BE')).toBe('nl-BE');
+    expect(formattingLocale('en_US')).toBe('en-US');
+    expect(formattingLocale('es_ES')).toBe('en');
+    expect(formattingLocale(null)).toBe('en');
+  });
+});
+
+describe('B8: formatting', () => {
+  it('fills {name} tokens and leaves unknown ones visible', () => {
+    expect(formatMessage('{a} and {b}, again {a}', { a: 'x', b: 2 })).toBe('x and 2, again x');
+    expect(formatMessage('Hi {who}', {})).toBe('Hi {who}');
+  });
+
+  it('splits a template around rich values, in order', () => {
+    const node = { bold: true };
+    expect(formatParts('{n} of {total} persons', { n: node, total: 5 })).toEqual([node, ' of ', '5', ' persons']);
+  });
+
+  it('chooses plural forms by the language (French 0 and 1 are singular)', () => {
+    const forms = { one: '{count} one', other: '{count} other' };
+    expect(formatPlural('en', 1, forms)).toBe('1 one');
+    expect(formatPlural('en', 0, forms)).toBe('0 other');
+    expect(formatPlural('fr', 0, forms)).toBe('0 one');
+    expect(formatPlural('nl', 2, forms)).toBe('2 other');
+    expect(formatPlural('de', 1_000_000, forms)).toBe('1000000 other');
+    expect(formatPlural('fr', 1_000_000, forms)).toBe('1000000 other');
+  });
+});
