@@ -364,7 +364,7 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
               const group = groups?.find((g) => g.id === groupId);
               await bridge.api('/api/embedded/contacts/syncs', {
                 method: 'POST',
-                body: JSON.stringify({ accountId: account.id, direction, groupId: groupId || null, groupName: group?.name ?? null, conflictPolicy: policy, visibility, matchByEmail }),
+                body: JSON.stringify({ accountId: account.id, direction, groupId: groupId || null, groupName: group?.name ?? null, conflictPolicy: policy, visibility, matchByEmail, expectedTotal: preview?.total ?? null }),
               });
               bridge.snackbar(t.contacts.setup.started);
               onStarted();
@@ -482,8 +482,8 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
 
       {data.running && run ? (
         <div data-testid="progress">
-          <div className="progress" role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100}>
-            <div style={{ width: `${pct}%` }} />
+          <div className={`progress${run.total ? '' : ' progress-indeterminate'}`} role="progressbar" aria-valuenow={run.total ? pct : undefined} aria-valuemin={0} aria-valuemax={100}>
+            <div style={{ width: run.total ? `${pct}%` : undefined }} />
           </div>
           <p className="muted mt-1 text-[12px]">
             {/* The phase is written by the sync engine and stays English for now. */}

@@ -118,7 +118,18 @@ export async function previewExport(tenant: Tenant) {
 
 export async function startSync(
   tenant: Tenant,
-  input: { accountId: string; direction: Direction; groupId?: string | null; groupName?: string | null; visibility?: number | null; conflictPolicy?: 'newest' | 'crm' | 'provider'; matchByEmail?: boolean; fieldMap?: Record<string, string> },
+  input: {
+    accountId: string;
+    direction: Direction;
+    groupId?: string | null;
+    groupName?: string | null;
+    visibility?: number | null;
+    conflictPolicy?: 'newest' | 'crm' | 'provider';
+    matchByEmail?: boolean;
+    fieldMap?: Record<string, string>;
+    /** Persons the preview counted: the first run's progress bar has a total before any sweep finished. */
+    expectedTotal?: number | null;
+  },
 ) {
   const account = await ownedAccount(tenant, input.accountId);
   if (account.status === 'needs_reconnect') throw new SyncError('auth_revoked', `Reconnect ${account.email} before starting a sync.`);
@@ -135,6 +146,7 @@ export async function startSync(
     conflictPolicy: input.conflictPolicy ?? 'newest',
     matchByEmail: input.matchByEmail ?? false,
     fieldMap: input.fieldMap ?? existing[0]?.fieldMap ?? {},
+    ...(input.expectedTotal != null && !existing[0]?.crmTotal ? { crmTotal: input.expectedTotal } : {}),
     status: 'active' as const,
     startedAt: new Date(),
     nextRunAt: new Date(),
