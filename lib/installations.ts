@@ -2,9 +2,9 @@
  * Install, re-install, uninstall and tenant resolution for both CRMs (M1, M2, M5).
  * Identity always comes from the CRM (`users/me`, `users.me`) keyed by company + user, never e-mail.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import { getDb } from '@/db/client';
-import { contactSyncs, crmUsers, installations, providerAccounts } from '@/db/schema';
+import { activity, contactSyncs, crmUsers, installations, providerAccounts, webhookEvents } from '@/db/schema';
 import { encryptOptional } from '@/lib/auth/token-vault';
 import { forgetCachedToken } from '@/lib/auth/token-manager';
 import { createPipedriveClient } from '@/lib/crm/pipedrive/client';
@@ -228,5 +228,12 @@ export async function purgeUninstalledData(now = new Date()): Promise<number> {
   if (purged.length) {
     await db.execute(sql`delete from installations i where not exists (select 1 from crm_users u where u.installation_id = i.id)`);
   }
+  // Housekeeping: the per-record activity log and webhook delivery ids are kept for ACTIVITY_RETENTION_DAYS.
+  const cutoff = new Date(now.getTime() - ACTIVITY_RETENTION_DAYS * 86_400_000);
+  await db.delete(activity).where(lt(activity.at, cutoff));
+  await db.delete(webhookEvents).where(lt(webhookEvents.receivedAt, cutoff));
   return purged.length;
 }
+
+/** How long the dashboard's per-record history (added / updated / deleted / skipped) is kept. */
+export const ACTIVITY_RETENTION_DAYS = 90;
