@@ -46,6 +46,13 @@ export async function checkCrmPermissions(tenant: Tenant): Promise<void> {
       `Your ${tenant.crm === 'pipedrive' ? 'Pipedrive' : 'Teamleader'} user lacks the ${PERMISSION_NAMES[tenant.crm].people} permission, which contact sync needs to create people. Ask an admin to grant it, then try again.`,
     );
   }
+  // Provider companies become CRM organizations, so that permission is needed too (where the CRM has it).
+  if (crm.probeCreateOrganization && !(await canCreate(() => crm.probeCreateOrganization!()))) {
+    throw new SyncError(
+      'insufficient_permission',
+      `Your ${tenant.crm === 'pipedrive' ? 'Pipedrive' : 'Teamleader'} user lacks the ${PERMISSION_NAMES[tenant.crm].organizations} permission, which contact sync needs to create the companies of your contacts. Ask an admin to grant it, then try again.`,
+    );
+  }
 }
 
 export async function prepareCrmFields(tenant: Tenant): Promise<Record<string, string>> {

@@ -78,4 +78,6 @@ export interface CrmClient {
   searchPersons?(term: string, field: 'email' | 'name' | 'phone'): Promise<{ id: string; ownerId: string | null }[]>;
   /** Whether the persons returned carry an owner (Teamleader contacts have none). */
   readonly personsHaveOwner: boolean;
+  /** Sends an empty organization create: refused (insufficient_permission) or invalid (validation), never created. */
+  probeCreateOrganization?(): Promise<void>;
 }

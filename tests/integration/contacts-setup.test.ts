@@ -84,3 +84,20 @@ describe('C6/B6 duplicates on the first link', () => {
     expect(app.sandbox.pipedrive.getPerson(NORTHWIND.companyId, existing.id)!.phones.some((ph) => ph.value === '+32 9 000 00 00')).toBe(true);
   });
 });
+
+describe('C2 permissions checked before setup', () => {
+  it('C2: a user who may add people but not organizations is stopped with a message naming “Add organizations”', async () => {
+    const { checkCrmPermissions } = await import('@/lib/contacts/crm-fields');
+    const rahul = app.sandbox.pipedrive.users(NORTHWIND.companyId).find((u) => u.id === NORTHWIND.regular)!;
+    const tenant = await app.installPipedrive(NORTHWIND.regular);
+    const personsBefore = app.sandbox.pipedrive.persons(NORTHWIND.companyId).length;
+    await expect(checkCrmPermissions(tenant)).resolves.toBeUndefined();
+    expect(app.sandbox.pipedrive.persons(NORTHWIND.companyId).length).toBe(personsBefore); // the probes create nothing
+    rahul.canAddOrganizations = false; // an admin takes the permission away
+    try {
+      await expect(checkCrmPermissions(tenant)).rejects.toMatchObject({ code: 'insufficient_permission', message: expect.stringContaining('“Add organizations”') });
+    } finally {
+      rahul.canAddOrganizations = true;
+    }
+  });
+});

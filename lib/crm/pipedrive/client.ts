@@ -139,6 +139,10 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
       return result;
     },
 
+    async probeCreateOrganization() {
+      await request('POST', '/api/v2/organizations', {});
+    },
+
     async findOrCreateOrganization(name) {
       const body = await request('GET', '/api/v2/organizations/search', undefined, { term: name, exact_match: 'true', fields: 'name', limit: 5 }).catch(() => null);
       const found = (body?.data?.items ?? []).map((i: { item: { id: number; name: string } }) => i.item).find((o: { name: string }) => o.name === name);
