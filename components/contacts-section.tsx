@@ -10,6 +10,19 @@ import { useI18n, type I18n } from './i18n';
 import { Notice } from './settings-app';
 import { hasKey } from '@/lib/i18n';
 import { en } from '@/lib/i18n/en';
+import { SKIP_REASONS } from '@/lib/sync/contacts/constants';
+
+const SKIP_REASON_KEYS = Object.entries(SKIP_REASONS) as [keyof typeof SKIP_REASONS, string][];
+
+/** The engine writes skip reasons in English; the known ones are shown in the user's language. */
+function useReasonText() {
+  const { t } = useI18n();
+  return (reason: string | null | undefined): string => {
+    if (!reason) return '';
+    const known = SKIP_REASON_KEYS.find(([, text]) => text === reason);
+    return known ? t.settings.skipReasons[known[0]] : reason;
+  };
+}
 
 type Account = { id: string; provider: 'google' | 'microsoft'; email: string; status: string; lastAuthError: string | null };
 type SyncSummary = { id: string; providerAccountId: string; provider: string; direction: string; status: string; started: boolean };
@@ -184,6 +197,7 @@ function AccountRow({ account, onChanged }: { account: Account; onChanged: () =>
 }
 
 function SyncSetup({ account, crm, existing, onStarted }: { account: Account; crm: 'pipedrive' | 'teamleader'; existing: SyncSummary[]; onStarted: () => void }) {
+  const reasonText = useReasonText();
   const bridge = useBridge();
   const i18n = useI18n();
   const { t, format, rich } = i18n;
@@ -326,7 +340,7 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
           <ul className="list-disc pl-5">
             {preview.skipped.map((s) => (
               <li key={s.reason}>
-                {s.count} × {s.reason}{' '}
+                {s.count} × {reasonText(s.reason)}{' '}
                 <span className="muted">
                   {t.contacts.preview.example}{' '}
                   {s.samples.map((x, i) => (
@@ -408,6 +422,7 @@ type Dashboard = {
 const STATUS_CLASS: Record<string, string> = { active: 'badge-ok', paused_deletes: 'badge-warn', needs_reconnect: 'badge-err', error: 'badge-err' };
 
 function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'pipedrive' | 'teamleader'; onChanged: () => void }) {
+  const reasonText = useReasonText();
   const bridge = useBridge();
   const i18n = useI18n();
   const { t, format, rich, plural, date: when } = i18n;
@@ -560,7 +575,7 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
                 )}{' '}
                 <span className="muted">
                   {format(d.activityPlace, { place: a.side === 'crm' ? d.crm : PROVIDER_NAME[sync.provider], when: when(a.at) })}
-                  {a.reason ? ` · ${a.reason}` : ''}
+                  {a.reason ? ` · ${reasonText(a.reason)}` : ''}
                 </span>
               </li>
             ))}
@@ -583,7 +598,7 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
                 ) : (
                   s.label
                 )}{' '}
-                <span className="muted">— {s.reason}</span>
+                <span className="muted">— {reasonText(s.reason)}</span>
               </li>
             ))}
           </ul>

@@ -22,6 +22,12 @@ export const de: Messages = {
       unavailable: 'Noch nicht verfügbar',
     },
     activeSyncs: { one: '{count} Synchronisierung aktiv', other: '{count} Synchronisierungen aktiv' },
+    /** Translations of the engine's skip reasons (lib/sync/contacts/constants.ts SKIP_REASONS), by key. */
+    skipReasons: {
+      missingFirstName: 'Vorname fehlt (Google verlangt Vorname, Nachname und eine Telefon-, Mobilnummer oder E-Mail-Adresse).',
+      missingLastName: 'Nachname fehlt (Google verlangt Vorname, Nachname und eine Telefon-, Mobilnummer oder E-Mail-Adresse).',
+      missingContactPoint: 'Keine Telefon-, Mobilnummer oder E-Mail-Adresse (Google verlangt mindestens eine).',
+    },
     notInThisRelease: 'Noch nicht Teil dieser Version.',
     integrations: {
       contacts: { name: 'Kontaktsynchronisierung', description: 'Google Contacts und Microsoft Outlook — Export, Synchronisierung in eine oder in beide Richtungen.' },

@@ -24,6 +24,12 @@ export const en = {
       unavailable: 'Not available yet',
     },
     activeSyncs: { one: '{count} sync running', other: '{count} syncs running' },
+    /** Translations of the engine's skip reasons (lib/sync/contacts/constants.ts SKIP_REASONS), by key. */
+    skipReasons: {
+      missingFirstName: 'Missing first name (Google requires first name, last name and a phone, mobile or e-mail).',
+      missingLastName: 'Missing last name (Google requires first name, last name and a phone, mobile or e-mail).',
+      missingContactPoint: 'No phone, mobile or e-mail (Google requires at least one).',
+    },
     notInThisRelease: 'Not part of this release yet.',
     integrations: {
       contacts: { name: 'Contact sync', description: 'Google Contacts and Microsoft Outlook — export, one-way or two-way.' },

@@ -22,6 +22,12 @@ export const fr: Messages = {
       unavailable: 'Pas encore disponible',
     },
     activeSyncs: { one: '{count} synchronisation active', other: '{count} synchronisations actives' },
+    /** Translations of the engine's skip reasons (lib/sync/contacts/constants.ts SKIP_REASONS), by key. */
+    skipReasons: {
+      missingFirstName: 'Prénom manquant (Google exige un prénom, un nom et un téléphone, un mobile ou un e-mail).',
+      missingLastName: 'Nom manquant (Google exige un prénom, un nom et un téléphone, un mobile ou un e-mail).',
+      missingContactPoint: 'Aucun téléphone, mobile ou e-mail (Google en exige au moins un).',
+    },
     notInThisRelease: 'Ne fait pas encore partie de cette version.',
     integrations: {
       contacts: { name: 'Synchronisation des contacts', description: 'Google Contacts et Microsoft Outlook — export, synchronisation unidirectionnelle ou bidirectionnelle.' },

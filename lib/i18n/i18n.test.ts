@@ -121,3 +121,11 @@ describe('B8: formatting', () => {
     expect(formatPlural('fr', 1_000_000, forms)).toBe('1000000 other');
   });
 });
+
+describe('B8: the engine’s skip reasons are translated by key', () => {
+  it('B8/B4: the English catalogue repeats SKIP_REASONS word for word (the client matches on it)', async () => {
+    const { SKIP_REASONS } = await import('@/lib/sync/contacts/constants');
+    const { en } = await import('./en');
+    expect(en.settings.skipReasons).toEqual(SKIP_REASONS);
+  });
+});

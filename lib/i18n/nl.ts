@@ -22,6 +22,12 @@ export const nl: Messages = {
       unavailable: 'Nog niet beschikbaar',
     },
     activeSyncs: { one: '{count} synchronisatie actief', other: '{count} synchronisaties actief' },
+    /** Translations of the engine's skip reasons (lib/sync/contacts/constants.ts SKIP_REASONS), by key. */
+    skipReasons: {
+      missingFirstName: 'Voornaam ontbreekt (Google vereist voornaam, achternaam en een telefoon, gsm of e-mailadres).',
+      missingLastName: 'Achternaam ontbreekt (Google vereist voornaam, achternaam en een telefoon, gsm of e-mailadres).',
+      missingContactPoint: 'Geen telefoon, gsm of e-mailadres (Google vereist er minstens één).',
+    },
     notInThisRelease: 'Maakt nog geen deel uit van deze versie.',
     integrations: {
       contacts: { name: 'Contactsynchronisatie', description: 'Google Contacts en Microsoft Outlook — exporteren, in één of in twee richtingen.' },

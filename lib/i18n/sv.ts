@@ -22,6 +22,12 @@ export const sv: Messages = {
       unavailable: 'Inte tillgänglig än',
     },
     activeSyncs: { one: '{count} synkronisering aktiv', other: '{count} synkroniseringar aktiva' },
+    /** Translations of the engine's skip reasons (lib/sync/contacts/constants.ts SKIP_REASONS), by key. */
+    skipReasons: {
+      missingFirstName: 'Förnamn saknas (Google kräver förnamn, efternamn och ett telefonnummer, mobilnummer eller en e-postadress).',
+      missingLastName: 'Efternamn saknas (Google kräver förnamn, efternamn och ett telefonnummer, mobilnummer eller en e-postadress).',
+      missingContactPoint: 'Inget telefonnummer, mobilnummer eller e-post (Google kräver minst ett).',
+    },
     notInThisRelease: 'Ingår inte i den här versionen än.',
     integrations: {
       contacts: { name: 'Kontaktsynkronisering', description: 'Google Contacts och Microsoft Outlook — export, envägs- eller tvåvägssynkronisering.' },
