@@ -1,6 +1,7 @@
-/** companies.list / companies.info (§4.5), read-only: enough for company names, phones and addresses. */
+/** companies.list / companies.info / companies.add (§4.5): company names, phones and addresses; apps create companies for their contacts. */
 import { badRequest } from './errors';
 import {
+  createdResponse,
   dataResponse,
   objectField,
   pageMeta,
@@ -81,6 +82,7 @@ export const companyEndpoints: Record<string, Endpoint> = {
     const rows = paginate(matches, page).map((c) => serializeCompany(c, webBase, 'list', includes.has('custom_fields')));
     return dataResponse(rows, pageMeta(includes, page, matches.length));
   },
+  'companies.add': ({ body, accountId, store, userId }) => createdResponse('company', store.createCompany(accountId, body, userId).id),
   'companies.info': ({ body, accountId, store, webBase }) =>
     dataResponse(serializeCompany(store.requireCompany(accountId, body.id), webBase, 'info', true)),
 };

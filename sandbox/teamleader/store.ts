@@ -171,6 +171,31 @@ export class TeamleaderStore {
     return contact;
   }
 
+  /** companies.add (§4.5): `name` required; emails/telephones/website/remarks accepted. Same permission as contacts. */
+  createCompany(accountId: string, body: Record<string, unknown>, actor: Actor = null): CompanyRecord {
+    if (!this.account(accountId)) throw notFound(`Account ${accountId} not found`);
+    this.assertCanAddContacts(actor);
+    const name = typeof body.name === 'string' ? body.name.trim() : '';
+    if (!name) throw badRequest('Company name must not be empty');
+    this.assertBelowRecordLimit(accountId);
+    const list = <T>(value: unknown, field: string): T[] => {
+      if (value === undefined) return [];
+      if (!Array.isArray(value)) throw badRequest(`${field} must be an array`);
+      return value as T[];
+    };
+    const at = this.timestamp();
+    const company: CompanyRecord = {
+      id: randomId(), account_id: accountId, name, status: 'active', vat_number: typeof body.vat_number === 'string' ? body.vat_number : null,
+      national_identification_number: null, emails: list(body.emails, 'emails'), telephones: list(body.telephones, 'telephones'),
+      website: typeof body.website === 'string' ? body.website : null, addresses: [], iban: null, bic: null, language: null,
+      responsible_user_id: typeof actor === 'string' ? actor : null, remarks: typeof body.remarks === 'string' ? body.remarks : null,
+      tags: [], custom_fields: [], marketing_mails_consent: false, added_at: at, updated_at: at,
+    };
+    this.state.companies[company.id] = company;
+    this.emit({ accountId, type: 'company.added', subject: { type: 'company', id: company.id }, userId: actor });
+    return company;
+  }
+
   updateContact(accountId: string, id: string, body: Record<string, unknown>, actor: Actor = null): ContactRecord {
     this.assertCanAddContacts(actor);
     const contact = this.requireContact(accountId, id);

@@ -89,6 +89,14 @@ export function createTeamleaderClient(opts: TeamleaderClientOptions): CrmClient
 
     getPerson: info,
 
+    /** Exact e-mail match (filter.email) or a name search (filter.term); Teamleader contacts have no owner. */
+    async searchPersons(term, field) {
+      if (field === 'phone') return [];
+      const filter = field === 'email' ? { email: { type: 'primary', email: term } } : { term };
+      const body = await call('contacts.list', { filter, page: { size: 100, number: 1 } });
+      return ((body.data ?? []) as { id: string }[]).map((c) => ({ id: c.id, ownerId: null }));
+    },
+
     async createPerson(input) {
       const created = (await call('contacts.add', contactToTeamleader(input))).data;
       if (input.orgId) await call('contacts.linkToCompany', { id: created.id, company_id: input.orgId, position: input.jobTitle ?? undefined });
