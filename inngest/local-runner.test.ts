@@ -194,13 +194,27 @@ describe('R1 bounded retries with backoff', () => {
     await r.idle();
   });
 
-  it('R1: a RetryLaterError on the last attempt is recorded', async () => {
+  it('R1: waiting out a rate limit does not use up an attempt (3 failures + a 429 + success = success)', async () => {
+    run
+      .mockRejectedValueOnce(new SyncError('temporary', 'a'))
+      .mockRejectedValueOnce(new SyncError('temporary', 'b'))
+      .mockRejectedValueOnce(new RetryLaterError('429', 1))
+      .mockRejectedValueOnce(new SyncError('temporary', 'c'))
+      .mockResolvedValueOnce({ status: 'succeeded' });
+    const r = runner();
+    r.enqueue(data('a'));
+    await r.idle();
+    expect(run).toHaveBeenCalledTimes(5);
+    expect(recordRunFailure).not.toHaveBeenCalled();
+  });
+
+  it('R1: endless rate limiting still ends: after 30 waits the run is recorded as rate limited', async () => {
     const err = new RetryLaterError('429', 1);
     run.mockRejectedValue(err);
     const r = runner();
     r.enqueue(data('a'));
     await r.idle();
-    expect(run).toHaveBeenCalledTimes(4);
+    expect(run).toHaveBeenCalledTimes(30);
     expect(recordRunFailure).toHaveBeenCalledWith(data('a'), err);
   });
 });

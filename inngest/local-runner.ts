@@ -13,6 +13,8 @@ import { listSyncsForHourlyRun, recordRunFailure, resetStuckSyncs, runContactSyn
 import { purgeUninstalledData } from '@/lib/installations';
 
 const MAX_ATTEMPTS = 4;
+/** Waiting out a rate limit is not a failure: it does not use an attempt (up to this many waits per run). */
+const MAX_RATE_LIMIT_WAITS = 30;
 const BASE_BACKOFF_MS = 2_000;
 
 type Runner = {
@@ -44,6 +46,7 @@ export function createLocalRunner(opts: { hourly?: boolean; tickMs?: number; bac
   const backoff = opts.backoffMs ?? BASE_BACKOFF_MS;
 
   async function execute(data: ContactSyncEventData, abort: AbortController) {
+    let waits = 0;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       if (abort.signal.aborted) return;
       try {
@@ -51,7 +54,12 @@ export function createLocalRunner(opts: { hourly?: boolean; tickMs?: number; bac
         return;
       } catch (error) {
         const e = error instanceof RetryLaterError ? error : toSyncError(error);
-        const final = attempt === MAX_ATTEMPTS || (e instanceof SyncError && (e.action === 'reconnect' || e.action === 'stop' || e.action === 'skip'));
+        const rateLimited = e instanceof RetryLaterError || (e instanceof SyncError && e.code === 'rate_limited');
+        if (rateLimited && waits < MAX_RATE_LIMIT_WAITS) {
+          waits++;
+          attempt--; // the next try resumes from the stored cursors
+        }
+        const final = (!rateLimited && attempt >= MAX_ATTEMPTS) || (rateLimited && waits >= MAX_RATE_LIMIT_WAITS) || (e instanceof SyncError && (e.action === 'reconnect' || e.action === 'stop' || e.action === 'skip'));
         if (final || abort.signal.aborted) {
           await recordRunFailure(data, e).catch((err) => console.error('[jobs] could not record failure', err));
           return;

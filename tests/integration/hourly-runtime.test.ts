@@ -100,3 +100,20 @@ describe('C16 incremental hourly runs (updated_since watermark)', () => {
     expect(Date.now() - s!.lastFullSweepAt!.getTime()).toBeLessThan(60_000);
   });
 });
+
+describe('R1 retries on the in-process runner', () => {
+  it('R1: a failed attempt is retried in the same run (one history row, attempt 2, succeeded)', async () => {
+    const db = await getDb();
+    const before = (await db.select().from(syncRuns).where(eq(syncRuns.syncId, syncId))).length;
+    app.sandbox.pipedrive.createPerson(NORTHWIND.companyId, { first_name: 'Retry', last_name: 'Once', emails: [{ value: 'retry.once@example.com', primary: true, label: 'work' }], owner_id: NORTHWIND.admin });
+    app.sandbox.google.faults.add({ method: 'POST', path: 'people:batchCreateContacts', status: 503, times: 1, body: { error: { code: 503, message: 'Backend Error', status: 'UNAVAILABLE' } } });
+    const runner = createLocalRunner({ hourly: false, backoffMs: 10 });
+    runner.enqueue({ syncId, installationId: '', provider: 'google', trigger: 'refresh' });
+    await runner.idle();
+    const runs = await db.select().from(syncRuns).where(eq(syncRuns.syncId, syncId));
+    expect(runs.length).toBe(before + 1);
+    const last = runs.sort((a, b) => b.queuedAt.getTime() - a.queuedAt.getTime())[0]!;
+    expect(last).toMatchObject({ status: 'succeeded', attempt: 2 });
+    expect(runs.filter((r) => r.status === 'running')).toEqual([]);
+  });
+});

@@ -37,7 +37,11 @@ async function beginRun(data: ContactSyncEventData, attempt: number): Promise<Be
   if (sync.status === 'paused_deletes' && data.trigger !== 'confirm') return { runId: null, reason: 'waiting for the user to confirm deletes' };
   const startedAt = new Date();
   const full = chooseFullSweep(sync, data, startedAt.getTime());
-  let runId = data.runId ?? null;
+  // A retry (or a restart after a crash) continues the run that was left `running`, not a new one.
+  const [unfinished] = data.runId
+    ? []
+    : await db.select({ id: syncRuns.id }).from(syncRuns).where(and(eq(syncRuns.syncId, sync.id), eq(syncRuns.status, 'running'))).orderBy(desc(syncRuns.queuedAt)).limit(1);
+  let runId = data.runId ?? unfinished?.id ?? null;
   if (runId) {
     await db.update(syncRuns).set({ status: 'running', startedAt, attempt }).where(eq(syncRuns.id, runId));
   } else {
