@@ -546,11 +546,12 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
         </div>
       ) : null}
 
-      <dl className="grid grid-cols-2 gap-2 text-[13px] sm:grid-cols-4">
+      <dl className={`grid grid-cols-2 gap-2 text-[13px] ${counts.conflicts ? 'sm:grid-cols-5' : 'sm:grid-cols-4'}`}>
         <Stat label={d.stat.inSync} value={data.inSync} testId="in-sync-count" />
         <Stat label={d.stat.added} value={counts.added ?? 0} testId="count-added" />
         <Stat label={d.stat.updated} value={counts.updated ?? 0} testId="count-updated" />
         <Stat label={d.stat.deleted} value={counts.deleted ?? 0} testId="count-deleted" />
+        {counts.conflicts ? <Stat label={d.stat.conflicts} value={counts.conflicts} testId="count-conflicts" /> : null}
       </dl>
       <p className="muted text-[12px]">
         {format(d.schedule, { last: when(sync.lastRunAt), next: sync.status === 'active' ? when(sync.nextRunAt) : '—' })}

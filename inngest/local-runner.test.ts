@@ -200,7 +200,7 @@ describe('R1 bounded retries with backoff', () => {
       .mockRejectedValueOnce(new SyncError('temporary', 'b'))
       .mockRejectedValueOnce(new RetryLaterError('429', 1))
       .mockRejectedValueOnce(new SyncError('temporary', 'c'))
-      .mockResolvedValueOnce({ status: 'succeeded' });
+      .mockResolvedValueOnce({ status: 'skipped' as const, reason: 'done' });
     const r = runner();
     r.enqueue(data('a'));
     await r.idle();

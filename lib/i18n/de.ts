@@ -121,7 +121,7 @@ export const de: Messages = {
       deleteConfirm: 'Löschen',
       deleteThem: 'Löschen',
       keepEverything: 'Alles behalten',
-      stat: { inSync: 'Synchronisierte Kontakte', added: 'Hinzugefügt', updated: 'Aktualisiert', deleted: 'Gelöscht' },
+      stat: { inSync: 'Synchronisierte Kontakte', added: 'Hinzugefügt', updated: 'Aktualisiert', deleted: 'Gelöscht', conflicts: 'Konflikte' },
       schedule: 'Letzter Lauf: {last} · Nächster Lauf: {next}',
       instantOn: '⚡ Sofortige Aktualisierung aktiv. Änderungen in {crm} erreichen {provider} innerhalb von Sekunden; der stündliche Lauf holt Verpasstes nach.',
       runsHourly: 'Läuft stündlich und immer, wenn Sie auf Aktualisieren klicken.',

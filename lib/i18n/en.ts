@@ -123,7 +123,7 @@ export const en = {
       deleteConfirm: 'Delete',
       deleteThem: 'Delete them',
       keepEverything: 'Keep everything',
-      stat: { inSync: 'Contacts in sync', added: 'Added', updated: 'Updated', deleted: 'Deleted' },
+      stat: { inSync: 'Contacts in sync', added: 'Added', updated: 'Updated', deleted: 'Deleted', conflicts: 'Conflicts' },
       schedule: 'Last run: {last} · Next run: {next}',
       instantOn: '⚡ Instant updates on. Changes in {crm} reach {provider} within seconds; hourly runs catch anything missed.',
       // Must equal the server's default note (lib/contacts/service.ts) so it can be shown translated.

@@ -121,7 +121,7 @@ export const fr: Messages = {
       deleteConfirm: 'Supprimer',
       deleteThem: 'Les supprimer',
       keepEverything: 'Tout conserver',
-      stat: { inSync: 'Contacts synchronisés', added: 'Ajoutés', updated: 'Mis à jour', deleted: 'Supprimés' },
+      stat: { inSync: 'Contacts synchronisés', added: 'Ajoutés', updated: 'Mis à jour', deleted: 'Supprimés', conflicts: 'Conflits' },
       schedule: 'Dernière exécution\u00a0: {last} · Prochaine\u00a0: {next}',
       instantOn: '⚡ Mises à jour instantanées activées. Les modifications dans {crm} arrivent dans {provider} en quelques secondes\u00a0; l’exécution horaire rattrape ce qui aurait été manqué.',
       runsHourly: 'S’exécute toutes les heures et chaque fois que vous cliquez sur Actualiser.',

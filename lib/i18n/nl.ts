@@ -121,7 +121,7 @@ export const nl: Messages = {
       deleteConfirm: 'Verwijderen',
       deleteThem: 'Verwijderen',
       keepEverything: 'Alles behouden',
-      stat: { inSync: 'Gesynchroniseerde contacten', added: 'Toegevoegd', updated: 'Bijgewerkt', deleted: 'Verwijderd' },
+      stat: { inSync: 'Gesynchroniseerde contacten', added: 'Toegevoegd', updated: 'Bijgewerkt', deleted: 'Verwijderd', conflicts: 'Conflicten' },
       schedule: 'Laatste synchronisatie: {last} · Volgende: {next}',
       instantOn: '⚡ Directe updates staan aan. Wijzigingen in {crm} staan binnen enkele seconden in {provider}; wat toch gemist wordt, neemt de synchronisatie van elk uur mee.',
       runsHourly: 'Wordt elk uur uitgevoerd en telkens wanneer je op Vernieuwen klikt.',

@@ -121,7 +121,7 @@ export const sv: Messages = {
       deleteConfirm: 'Radera',
       deleteThem: 'Radera dem',
       keepEverything: 'Behåll allt',
-      stat: { inSync: 'Synkroniserade kontakter', added: 'Tillagda', updated: 'Uppdaterade', deleted: 'Raderade' },
+      stat: { inSync: 'Synkroniserade kontakter', added: 'Tillagda', updated: 'Uppdaterade', deleted: 'Raderade', conflicts: 'Konflikter' },
       schedule: 'Senaste körning: {last} · Nästa körning: {next}',
       instantOn: '⚡ Direktuppdateringar på. Ändringar i {crm} når {provider} inom några sekunder; körningen varje timme fångar upp det som missats.',
       runsHourly: 'Körs varje timme och när du klickar på Uppdatera.',
