@@ -72,8 +72,7 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
     ? await db.select().from(contactLinks).where(and(eq(contactLinks.syncId, sync.id), inArray(contactLinks.remoteId, remoteIds)))
     : [];
   const byRemote = new Map(links.map((l) => [l.remoteId!, l]));
-  const orgCache = new Map<string, string>();
-  const orgView = new Map<string, CrmOrganization | null>();
+  const { orgCache, orgView } = organizationCaches(`${sync.id}:${args.runId}`);
   const oneWay = sync.direction === 'provider_to_crm';
 
   const project = (c: Contact) => (ctx.provider.projectContact ? ctx.provider.projectContact(c) : c);
@@ -321,6 +320,22 @@ async function crmViewHash(ctx: SyncContext, person: CrmPerson, orgView: Map<str
     org = orgView.get(person.orgId) ?? null;
   }
   return hashContact(contactFromCrmPerson(person, org));
+}
+
+/**
+ * Organization lookups (name → id, id → organization) for the whole run, not one provider page: a run of
+ * 100k contacts otherwise repeats them on every page (docs/BENCHMARKS.md). Per process and short-lived —
+ * a step running in another process simply starts with empty caches.
+ */
+const runCaches = new Map<string, { orgCache: Map<string, string>; orgView: Map<string, CrmOrganization | null> }>();
+function organizationCaches(key: string) {
+  let caches = runCaches.get(key);
+  if (!caches) {
+    caches = { orgCache: new Map(), orgView: new Map() };
+    runCaches.set(key, caches);
+    while (runCaches.size > 20) runCaches.delete(runCaches.keys().next().value!);
+  }
+  return caches;
 }
 
 /** Deletes the CRM person of a link (provider said it was deleted). The snapshot stays for a 30-day restore. */
