@@ -9,10 +9,8 @@
  *   - otherwise (or with BENCH_USE_PGLITE=1): embedded PGlite in a temp DATA_DIR, one per case.
  *   BENCH_DATABASE_URL=postgres://…/postgres uses an existing server instead (databases are created in it).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { startSandbox, type Sandbox } from '@/sandbox/server';
 import { setEnvForTests } from '@/lib/env';
@@ -20,6 +18,7 @@ import { closeDb, getDb } from '@/db/client';
 import { completePipedriveInstall, findInstalledUser, type InstalledUser } from '@/lib/installations';
 import { linkProviderAccount, pipedriveAuthorizationCode } from '../tests/support/sandbox-oauth';
 import { hasPostgresBinaries, startThrowawayPostgres } from '../tests/support/postgres-server';
+import { configureSandboxApp, createDatabase } from '../tests/support/app-env';
 import { runContactSyncJob, recordRunFailure } from '@/lib/sync/contacts/run';
 import type { ContactSyncEventData } from '@/lib/jobs/step';
 import type { Tenant } from '@/lib/tenant';
@@ -159,29 +158,10 @@ export type BenchApp = {
 export async function createBenchApp(server: DatabaseServer, opts: { appUrl?: string } = {}): Promise<BenchApp> {
   const appUrl = opts.appUrl ?? 'http://127.0.0.1:3999';
   const sandbox = await startSandbox({ port: 0, appUrl, quiet: true });
-  let databaseUrl: string | null = null;
-  let dbName: string | null = null;
-  if (server.adminUrl) {
-    dbName = `bench_${randomBytes(6).toString('hex')}`;
-    const c = new pg.Client({ connectionString: server.adminUrl });
-    await c.connect();
-    await c.query(`create database ${dbName}`);
-    await c.end();
-    databaseUrl = server.adminUrl.replace(/\/[^/]*$/, `/${dbName}`);
-  }
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'synclane-bench-'));
-  setEnvForTests({
-    SYNCLANE_ENV: 'sandbox',
-    APP_URL: appUrl,
-    SANDBOX_URL: sandbox.url,
-    DATA_DIR: dataDir,
-    DATABASE_URL: databaseUrl ?? undefined,
-    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    AUTH_SECRET: randomBytes(33).toString('base64'),
-    HOURLY_SYNC: 'false',
-    JOBS_MODE: 'local',
-  });
-  await getDb();
+  const db = server.adminUrl ? await createDatabase(server.adminUrl, 'bench') : null;
+  const databaseUrl = db?.url ?? null;
+  const dbName = db?.name ?? null;
+  const { dataDir } = await configureSandboxApp({ appUrl, sandboxUrl: sandbox.url, databaseUrl, dataDirPrefix: 'synclane-bench-' });
 
   const asTenant = async (u: InstalledUser): Promise<Tenant> => (await findInstalledUser(u.crm, u.companyId, u.userExternalId))!;
 

@@ -2,15 +2,11 @@
  * Integration harness: the real app code against the in-process sandbox and a fresh database
  * (a new database on the throwaway Postgres, or PGlite when no binaries exist).
  */
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { Client } from 'pg';
 import { startSandbox, type Sandbox } from '@/sandbox/server';
-import { setEnvForTests } from '@/lib/env';
-import { closeDb, getDb } from '@/db/client';
+import { closeDb } from '@/db/client';
+import { configureSandboxApp, createDatabase } from './app-env';
 import { completePipedriveInstall, completeTeamleaderInstall, findInstalledUser, type InstalledUser } from '@/lib/installations';
 import { linkProviderAccount, pipedriveAuthorizationCode, teamleaderAuthorizationCode } from './sandbox-oauth';
 import { runContactSyncJob, recordRunFailure } from '@/lib/sync/contacts/run';
@@ -36,30 +32,10 @@ export async function createTestApp(opts: { appUrl?: string; env?: Record<string
   const appUrl = opts.appUrl ?? 'http://127.0.0.1:3999';
   const sandbox = await startSandbox({ port: 0, appUrl });
   const admin = inject('postgresUrl');
-  let databaseUrl: string | null = null;
-  let dbName: string | null = null;
-  if (admin) {
-    dbName = `t_${randomBytes(6).toString('hex')}`;
-    const c = new Client({ connectionString: admin });
-    await c.connect();
-    await c.query(`create database ${dbName}`);
-    await c.end();
-    databaseUrl = admin.replace(/\/[^/]*$/, `/${dbName}`);
-  }
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'synclane-test-'));
-  setEnvForTests({
-    SYNCLANE_ENV: 'sandbox',
-    APP_URL: appUrl,
-    SANDBOX_URL: sandbox.url,
-    DATA_DIR: dataDir,
-    DATABASE_URL: databaseUrl ?? undefined,
-    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    AUTH_SECRET: randomBytes(33).toString('base64'),
-    HOURLY_SYNC: 'false',
-    JOBS_MODE: 'local',
-    ...opts.env,
-  });
-  await getDb();
+  const db = admin ? await createDatabase(admin, 't') : null;
+  const databaseUrl = db?.url ?? null;
+  const dbName = db?.name ?? null;
+  await configureSandboxApp({ appUrl, sandboxUrl: sandbox.url, databaseUrl, dataDirPrefix: 'synclane-test-', env: opts.env });
 
   const asTenant = async (u: InstalledUser): Promise<Tenant> => (await findInstalledUser(u.crm, u.companyId, u.userExternalId))!;
 
