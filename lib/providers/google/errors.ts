@@ -22,8 +22,10 @@ export function mapGoogleError(error: unknown): unknown {
   if (status === 400 && (data?.error?.status === 'FAILED_PRECONDITION' || /etag/i.test(message)))
     return new SyncError('precondition_failed', `Google: ${message}`, opts);
   if (status === 429) {
-    const headers = (error as { response?: { headers?: Record<string, string> } }).response?.headers ?? {};
-    return new SyncError('rate_limited', `Google: ${message}`, { ...opts, retryAfterMs: parseRetryAfter(headers['retry-after']) ?? 30_000 });
+    // gaxios 7 answers with fetch `Headers`; older versions with a plain object.
+    const headers = (error as { response?: { headers?: Headers | Record<string, string> } }).response?.headers;
+    const retryAfter = headers instanceof Headers ? headers.get('retry-after') : headers?.['retry-after'];
+    return new SyncError('rate_limited', `Google: ${message}`, { ...opts, retryAfterMs: parseRetryAfter(retryAfter) ?? 30_000 });
   }
   if (status === 403) return new SyncError('insufficient_permission', `Google: ${message}`, opts);
   if (status === 404) return new SyncError('not_found', `Google: ${message}`, opts);
