@@ -1,10 +1,13 @@
 /**
  * Boot hook: validates configuration (a wrong value stops startup with a message naming the variable),
- * applies migrations, and starts the in-process job runner when no Inngest server is configured.
- * Node-only code lives in a dynamically imported module (this file is also compiled for edge).
+ * applies migrations, registers the job queue and, without an Inngest server, starts the in-process runner.
+ * Node-only code lives in dynamically imported modules (this file is also compiled for edge).
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { bootServer } = await import('./lib/boot');
-  await bootServer();
+  const config = await bootServer();
+  const { startJobs } = await import('./inngest/queue');
+  const mode = startJobs();
+  console.log(mode === 'local' ? `[synclane] jobs: in-process runner (hourly ${config.jobs.hourly ? 'on' : 'off'})` : '[synclane] jobs: Inngest');
 }

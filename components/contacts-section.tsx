@@ -7,22 +7,15 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useBridge, ApiError } from './crm-bridge';
 import { useI18n, type I18n } from './i18n';
-import { Notice } from './settings-app';
+import { Notice } from './sync/notice';
 import { hasKey } from '@/lib/i18n';
 import { en } from '@/lib/i18n/en';
-import { SKIP_REASONS } from '@/lib/sync/contacts/constants';
-
-const SKIP_REASON_KEYS = Object.entries(SKIP_REASONS) as [keyof typeof SKIP_REASONS, string][];
-
-/** The engine writes skip reasons in English; the known ones are shown in the user's language. */
-function useReasonText() {
-  const { t } = useI18n();
-  return (reason: string | null | undefined): string => {
-    if (!reason) return '';
-    const known = SKIP_REASON_KEYS.find(([, text]) => text === reason);
-    return known ? t.settings.skipReasons[known[0]] : reason;
-  };
-}
+import { useReasonText } from './sync/reason-text';
+import { RunProgress, type RunView } from './sync/run-progress';
+import { Stat, StatusHeader } from './sync/status-header';
+import { ActivityList, type ActivityView } from './sync/activity-list';
+import { SkippedList, type SkippedView } from './sync/skipped-list';
+import { DeleteBrakePrompt } from './sync/delete-brake-prompt';
 
 type Account = { id: string; provider: 'google' | 'microsoft'; email: string; status: string; lastAuthError: string | null };
 type SyncSummary = { id: string; providerAccountId: string; provider: string; direction: string; status: string; started: boolean };
@@ -340,7 +333,7 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
           <ul className="list-disc pl-5">
             {preview.skipped.map((s) => (
               <li key={s.reason}>
-                {s.count} × {reasonText(s.reason)}{' '}
+                {s.count} × {reasonText({ reasonCode: s.reason })}{' '}
                 <span className="muted">
                   {t.contacts.preview.example}{' '}
                   {s.samples.map((x, i) => (
@@ -412,20 +405,17 @@ type Dashboard = {
   skippedCount: number;
   running: boolean;
   instant: { enabled: boolean; note: string };
-  run: { status: string; phase: string | null; done: number; total: number | null; counts: Record<string, number>; errorMessage: string | null } | null;
+  run: (RunView & { counts: Record<string, number>; errorMessage: string | null }) | null;
   lastCounts: Record<string, number> | null;
-  recent: { at: string; action: string; side: string; label: string; reason: string | null; url: string | null }[];
-  skipped: { label: string; reason: string | null; url: string | null }[];
+  recent: ActivityView[];
+  skipped: SkippedView[];
   restorable: { id: string; label: string | null; deletedAt: string | null; side: 'crm' | 'provider' | null }[];
 };
 
-const STATUS_CLASS: Record<string, string> = { active: 'badge-ok', paused_deletes: 'badge-warn', needs_reconnect: 'badge-err', error: 'badge-err' };
-
 function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'pipedrive' | 'teamleader'; onChanged: () => void }) {
-  const reasonText = useReasonText();
   const bridge = useBridge();
   const i18n = useI18n();
-  const { t, format, rich, plural, date: when } = i18n;
+  const { t, format, date: when } = i18n;
   const d = t.contacts.dashboard;
   const [data, setData] = useState<Dashboard | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -473,41 +463,29 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
 
   if (!data) return error ? <Notice tone="err">{error}</Notice> : <p className="muted">{d.loading}</p>;
   const { sync, run } = data;
-  const label = hasKey(d.status, sync.status) ? d.status[sync.status] : sync.status;
-  const cls = STATUS_CLASS[sync.status] ?? '';
-  const pct = run && data.running ? Math.min(99, Math.round(((run.done || 0) / Math.max(run.total || run.done || 1, 1)) * 100)) : 100;
   const counts = (data.running ? run?.counts : data.lastCounts) ?? {};
+  const answerDeletes = async (approve: boolean) => {
+    await bridge.api(`/api/embedded/contacts/syncs/${syncId}/deletes`, { method: 'POST', body: JSON.stringify({ approve }) });
+    await load();
+  };
   return (
     <div className="card space-y-3 p-3" data-testid="dashboard" data-running={data.running ? 'true' : 'false'}>
-      <div className="flex flex-wrap items-center justify-between gap-2">
-        <div>
-          <span className="font-semibold">{directionLabel(i18n, sync.direction, sync.provider, crm)}</span>{' '}
-          <span className={`badge ${cls}`} data-testid="sync-status">
-            {data.running ? d.syncing : label}
-          </span>
-          <p className="muted text-[12px]">
+      <StatusHeader
+        title={directionLabel(i18n, sync.direction, sync.provider, crm)}
+        subtitle={
+          <>
             {sync.account}
             {sync.groupName ? ` · ${format(d.group, { group: sync.groupName })}` : ''}
-          </p>
-        </div>
-        <button className="btn" onClick={refresh} disabled={busy || data.running || sync.status !== 'active'} data-testid="refresh">
-          {data.running ? d.syncing : busy ? d.starting : d.refresh}
-        </button>
-      </div>
+          </>
+        }
+        status={sync.status}
+        running={data.running}
+        busy={busy}
+        onRefresh={refresh}
+        labels={d}
+      />
 
-      {data.running && run ? (
-        <div data-testid="progress">
-          <div className={`progress${run.total ? '' : ' progress-indeterminate'}`} role="progressbar" aria-valuenow={run.total ? pct : undefined} aria-valuemin={0} aria-valuemax={100}>
-            <div style={{ width: run.total ? `${pct}%` : undefined }} />
-          </div>
-          <p className="muted mt-1 text-[12px]">
-            {/* The phase is written by the sync engine and stays English for now. */}
-            {run.total
-              ? format(d.progressOfTotal, { phase: run.phase ?? d.phaseStarting, done: run.done, total: run.total })
-              : plural(run.done, d.progress, { phase: run.phase ?? d.phaseStarting, done: run.done })}
-          </p>
-        </div>
-      ) : null}
+      {data.running && run ? <RunProgress run={run} labels={d} /> : null}
 
       {sync.status === 'needs_reconnect' || sync.status === 'error' ? (
         <Notice tone="err">{sync.lastErrorMessage ?? d.stopped}</Notice>
@@ -515,36 +493,7 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
         <Notice tone="warn">{format(d.lastRunProblem, { message: sync.lastErrorMessage })}</Notice>
       ) : null}
 
-      {sync.status === 'paused_deletes' ? (
-        <div className="space-y-2 rounded-md p-3" style={{ background: 'var(--warn-bg)' }} data-testid="delete-prompt">
-          <p className="text-[13px]" style={{ color: 'var(--warning)' }}>
-            {rich(d.deletePrompt, { count: <strong>{sync.pendingDeletes}</strong> })}
-          </p>
-          <div className="flex gap-2">
-            <button
-              className="btn btn-danger"
-              data-testid="approve-deletes"
-              onClick={async () => {
-                if (!(await bridge.confirm(d.deleteTitle, format(d.deleteBody, { count: sync.pendingDeletes }), d.deleteConfirm))) return;
-                await bridge.api(`/api/embedded/contacts/syncs/${syncId}/deletes`, { method: 'POST', body: JSON.stringify({ approve: true }) });
-                await load();
-              }}
-            >
-              {d.deleteThem}
-            </button>
-            <button
-              className="btn"
-              data-testid="keep-contacts"
-              onClick={async () => {
-                await bridge.api(`/api/embedded/contacts/syncs/${syncId}/deletes`, { method: 'POST', body: JSON.stringify({ approve: false }) });
-                await load();
-              }}
-            >
-              {d.keepEverything}
-            </button>
-          </div>
-        </div>
-      ) : null}
+      {sync.status === 'paused_deletes' ? <DeleteBrakePrompt count={sync.pendingDeletes} labels={d} onAnswer={answerDeletes} /> : null}
 
       <dl className={`grid grid-cols-2 gap-2 text-[13px] ${counts.conflicts ? 'sm:grid-cols-5' : 'sm:grid-cols-4'}`}>
         <Stat label={d.stat.inSync} value={data.inSync} testId="in-sync-count" />
@@ -560,51 +509,8 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
         {instantNote(i18n, data.instant, crm, sync.provider)}
       </p>
 
-      {data.recent.length ? (
-        <details open data-testid="recent-activity">
-          <summary className="cursor-pointer text-[13px] font-semibold">{d.recentTitle}</summary>
-          <ul className="mt-1 space-y-0.5 text-[13px]">
-            {data.recent.slice(0, 12).map((a, i) => (
-              <li key={i}>
-                <span className={`badge ${a.action === 'deleted' ? 'badge-err' : a.action === 'conflict' ? 'badge-warn' : 'badge-ok'}`}>{hasKey(d.action, a.action) ? d.action[a.action] : a.action}</span>{' '}
-                {a.url ? (
-                  <a href={a.url} target="_blank" rel="noreferrer">
-                    {a.label}
-                  </a>
-                ) : (
-                  a.label
-                )}{' '}
-                <span className="muted">
-                  {format(d.activityPlace, { place: a.side === 'crm' ? d.crm : PROVIDER_NAME[sync.provider], when: when(a.at) })}
-                  {a.reason ? ` · ${reasonText(a.reason)}` : ''}
-                </span>
-              </li>
-            ))}
-          </ul>
-        </details>
-      ) : null}
-
-      {data.skipped.length ? (
-        <details data-testid="skipped-list">
-          <summary className="cursor-pointer text-[13px] font-semibold">
-            {plural(data.skippedCount, d.skippedTitle)}
-          </summary>
-          <ul className="mt-1 space-y-0.5 text-[13px]">
-            {data.skipped.map((s, i) => (
-              <li key={i}>
-                {s.url ? (
-                  <a href={s.url} target="_blank" rel="noreferrer">
-                    {s.label}
-                  </a>
-                ) : (
-                  s.label
-                )}{' '}
-                <span className="muted">— {reasonText(s.reason)}</span>
-              </li>
-            ))}
-          </ul>
-        </details>
-      ) : null}
+      <ActivityList items={data.recent} placeOf={(side) => (side === 'crm' ? d.crm : PROVIDER_NAME[sync.provider])} labels={d} />
+      <SkippedList count={data.skippedCount} items={data.skipped} title={d.skippedTitle} />
       {data.restorable.length ? (
         <details data-testid="restorable-list">
           <summary className="cursor-pointer text-[13px] font-semibold">{d.restorableTitle}</summary>
@@ -650,17 +556,6 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
           {d.stop}
         </button>
       </div>
-    </div>
-  );
-}
-
-function Stat({ label, value, testId }: { label: string; value: number; testId: string }) {
-  return (
-    <div className="rounded-md p-2" style={{ background: 'var(--surface-2)' }}>
-      <dt className="muted text-[12px]">{label}</dt>
-      <dd className="text-base font-semibold" data-testid={testId}>
-        {value}
-      </dd>
     </div>
   );
 }

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import { useBridge, ApiError } from './crm-bridge';
 import { useI18n } from './i18n';
-import { Notice } from './settings-app';
+import { Notice } from './sync/notice';
 import { hasKey } from '@/lib/i18n';
 
 type Record = { resource: string; id: string; title: string; fields: { label: string; value: string }[]; webUrl: string };

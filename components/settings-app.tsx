@@ -2,7 +2,8 @@
 /** Settings page body (Pipedrive app settings iframe and the Teamleader settings page). */
 import { useCallback, useEffect, useState } from 'react';
 import { useBridge, ApiError } from './crm-bridge';
-import { ContactsSection } from './contacts-section';
+import { PillarSection } from './pillar-sections';
+import { Notice } from './sync/notice';
 import { useI18n } from './i18n';
 import { formatPlural, hasKey, type Locale, type Messages } from '@/lib/i18n';
 
@@ -11,7 +12,7 @@ type Context = {
   company: { id: string; name: string };
   user: { id: string; name: string; isAdmin: boolean; status: string };
   locale?: string | null;
-  integrations: { id: string; name: string; description: string; available: boolean; state: string; detail?: string; accounts?: string[]; activeSyncs?: number }[];
+  integrations: { id: string; available: boolean; state: string; accounts?: string[]; activeSyncs?: number }[];
 };
 
 export function StateBadge({ state }: { state: string }) {
@@ -21,18 +22,18 @@ export function StateBadge({ state }: { state: string }) {
   return <span className={`badge ${classes[state] ?? ''}`}>{label}</span>;
 }
 
-/** Names and descriptions are ours to translate; the server's English stays the fallback for new ids. */
+/** Every card's words come from the catalogue by the pillar's id (B8); the server sends only state. */
 function integrationCopy(t: Messages, locale: Locale, integration: Context['integrations'][number]) {
-  const copy = hasKey(t.settings.integrations, integration.id) ? t.settings.integrations[integration.id] : null;
+  const copy = hasKey(t.settings.integrations, integration.id) ? t.settings.integrations[integration.id] : { name: integration.id, description: '' };
   return {
-    name: copy?.name ?? integration.name,
-    description: copy?.description ?? integration.description,
+    name: copy.name,
+    description: copy.description,
     detail:
-      integration.state === 'unavailable' && integration.detail
+      integration.state === 'unavailable'
         ? t.settings.notInThisRelease
         : integration.accounts?.length
           ? `${integration.accounts.join(', ')} · ${formatPlural(locale, integration.activeSyncs ?? 0, t.settings.activeSyncs, { count: integration.activeSyncs ?? 0 })}`
-          : integration.detail,
+          : undefined,
   };
 }
 
@@ -89,7 +90,7 @@ export function SettingsApp() {
                 <StateBadge state={i.state} />
               </div>
               {copy.detail ? <p className="muted mt-2 text-[13px]">{copy.detail}</p> : null}
-              {i.id === 'contacts' ? <ContactsSection crm={ctx.crm} onChanged={loadContext} /> : null}
+              <PillarSection id={i.id} crm={ctx.crm} onChanged={loadContext} />
             </div>
           );
         })}
@@ -98,18 +99,3 @@ export function SettingsApp() {
   );
 }
 
-export function Notice({ tone, children }: { tone: 'ok' | 'warn' | 'err' | 'info'; children: React.ReactNode }) {
-  const style =
-    tone === 'err'
-      ? { background: 'var(--err-bg)', color: 'var(--danger)' }
-      : tone === 'warn'
-        ? { background: 'var(--warn-bg)', color: 'var(--warning)' }
-        : tone === 'ok'
-          ? { background: 'var(--ok-bg)', color: 'var(--primary)' }
-          : { background: 'var(--surface-2)', color: 'var(--text)' };
-  return (
-    <div role={tone === 'err' ? 'alert' : 'status'} className="rounded-md px-3 py-2 text-[13px]" style={style}>
-      {children}
-    </div>
-  );
-}

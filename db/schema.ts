@@ -94,13 +94,61 @@ export const providerAccounts = pgTable(
 );
 
 /**
- * A contact sync connection and its state machine (ARCHITECTURE §7): user-facing status, stage,
- * cursors per side, stage_started_at for the stuck-run watchdog, consecutive failures, last error code.
+ * A sync connection of any pillar (contacts, files, signatures) and its state machine (ARCHITECTURE §7):
+ * user-facing status, stage, stage_started_at for the stuck-run watchdog, consecutive failures, last error
+ * code, last/next run, deletes waiting for confirmation. Only lib/sync/runtime/connections.ts writes these
+ * columns (named transitions); a pillar keeps its own settings and cursors in its own table keyed by the
+ * same id. `kind` is the pillar's registry key, so adding a pillar needs no schema change here.
+ */
+export const syncConnections = pgTable(
+  'sync_connections',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    installationId: uuid('installation_id').notNull().references(() => installations.id, { onDelete: 'cascade' }),
+    crmUserId: uuid('crm_user_id').notNull().references(() => crmUsers.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    /**
+     * The linked accounts (provider_accounts ids) this connection uses, so revoking or unlinking one pauses
+     * exactly its connections without knowing the pillar.
+     */
+    accountIds: uuid('account_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    /** draft (set up, not started) | active | paused_deletes | needs_reconnect | error | disabled */
+    status: text('status', {
+      enum: ['draft', 'active', 'paused_deletes', 'needs_reconnect', 'error', 'disabled'],
+    })
+      .notNull()
+      .default('draft'),
+    /** idle | queued | running */
+    stage: text('stage', { enum: ['idle', 'queued', 'running'] }).notNull().default('idle'),
+    stageStartedAt: ts('stage_started_at'),
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    lastErrorCode: text('last_error_code'),
+    /** The vendor's or our own detail for the last error (the user-facing text comes from the code). */
+    lastErrorMessage: text('last_error_message'),
+    lastRunAt: ts('last_run_at'),
+    lastSuccessAt: ts('last_success_at'),
+    nextRunAt: ts('next_run_at'),
+    startedAt: ts('started_at'),
+    /** Deletes awaiting confirmation when the mass-delete brake tripped (B3). */
+    pendingDeletes: jsonb('pending_deletes').$type<{ side: 'crm' | 'provider'; ids: string[] }[] | null>(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('sync_connections_installation').on(t.installationId),
+    index('sync_connections_user').on(t.crmUserId),
+    index('sync_connections_due').on(t.status, t.stage, t.nextRunAt),
+  ],
+);
+
+/**
+ * Settings and cursors of a contact sync (C3, C4, C7, B5, B6, C9). Its id is the connection's id: status,
+ * stage and errors live on sync_connections.
  */
 export const contactSyncs = pgTable(
   'contact_syncs',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: uuid('id').primaryKey().references(() => syncConnections.id, { onDelete: 'cascade' }),
     installationId: uuid('installation_id').notNull().references(() => installations.id, { onDelete: 'cascade' }),
     crmUserId: uuid('crm_user_id').notNull().references(() => crmUsers.id, { onDelete: 'cascade' }),
     providerAccountId: uuid('provider_account_id').notNull().references(() => providerAccounts.id, { onDelete: 'cascade' }),
@@ -114,15 +162,6 @@ export const contactSyncs = pgTable(
     matchByEmail: boolean('match_by_email').notNull().default(false),
     /** CRM custom field keys created/reused for fields the CRM lacks (C9). */
     fieldMap: jsonb('field_map').$type<Record<string, string>>().notNull().default({}),
-    /** draft (set up, not started) | active | paused_deletes | needs_reconnect | error | disabled */
-    status: text('status', {
-      enum: ['draft', 'active', 'paused_deletes', 'needs_reconnect', 'error', 'disabled'],
-    })
-      .notNull()
-      .default('draft'),
-    /** idle | queued | running */
-    stage: text('stage', { enum: ['idle', 'queued', 'running'] }).notNull().default('idle'),
-    stageStartedAt: ts('stage_started_at'),
     crmCursor: text('crm_cursor'),
     providerCursor: text('provider_cursor'),
     /**
@@ -136,15 +175,6 @@ export const contactSyncs = pgTable(
     firstSweepDone: boolean('first_sweep_done').notNull().default(false),
     /** When the last complete CRM listing finished (deletes are only inferred from one). */
     lastFullSweepAt: ts('last_full_sweep_at'),
-    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
-    lastErrorCode: text('last_error_code'),
-    lastErrorMessage: text('last_error_message'),
-    lastRunAt: ts('last_run_at'),
-    lastSuccessAt: ts('last_success_at'),
-    nextRunAt: ts('next_run_at'),
-    startedAt: ts('started_at'),
-    /** Deletes awaiting confirmation when the mass-delete brake tripped (B3). */
-    pendingDeletes: jsonb('pending_deletes').$type<{ side: 'crm' | 'provider'; ids: string[] }[] | null>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -167,6 +197,9 @@ export const contactLinks = pgTable(
     snapshotHash: text('snapshot_hash'),
     /** linked | skipped | deleted */
     state: text('state', { enum: ['linked', 'skipped', 'deleted'] }).notNull().default('linked'),
+    /** Why the record is skipped: a reason code (lib/sync/runtime/reasons.ts) … */
+    skipCode: text('skip_code'),
+    /** … and its free detail (a vendor's message), if any. */
     skipReason: text('skip_reason'),
     /** Which side we created (so we only ever delete what we created on the provider, C-rules). */
     createdBy: text('created_by', { enum: ['sync_to_provider', 'sync_to_crm', 'matched'] }),
@@ -192,13 +225,15 @@ export const syncRuns = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     installationId: uuid('installation_id').notNull(),
-    syncId: uuid('sync_id').notNull().references(() => contactSyncs.id, { onDelete: 'cascade' }),
-    kind: text('kind').notNull().default('contacts'),
-    trigger: text('trigger', { enum: ['start', 'refresh', 'hourly', 'webhook', 'retry', 'confirm'] }).notNull(),
+    connectionId: uuid('connection_id').notNull().references(() => syncConnections.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    /** start | refresh | hourly | webhook | retry | confirm (validated by the runtime's event schema). */
+    trigger: text('trigger').notNull(),
     status: text('status', { enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'paused'] })
       .notNull()
       .default('queued'),
     attempt: integer('attempt').notNull().default(1),
+    /** What the run is doing now, as a code the UI translates (runtime/phases). */
     phase: text('phase'),
     progressDone: integer('progress_done').notNull().default(0),
     progressTotal: integer('progress_total'),
@@ -212,7 +247,7 @@ export const syncRuns = pgTable(
     startedAt: ts('started_at'),
     finishedAt: ts('finished_at'),
   },
-  (t) => [index('sync_runs_sync').on(t.syncId, t.queuedAt)],
+  (t) => [index('sync_runs_connection').on(t.connectionId, t.queuedAt)],
 );
 
 /** Per-record log: added / updated / deleted / skipped (with reason) / conflict / restored. */
@@ -221,7 +256,7 @@ export const activity = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     installationId: uuid('installation_id').notNull(),
-    syncId: uuid('sync_id').notNull().references(() => contactSyncs.id, { onDelete: 'cascade' }),
+    connectionId: uuid('connection_id').notNull().references(() => syncConnections.id, { onDelete: 'cascade' }),
     runId: uuid('run_id'),
     at: ts('at').notNull().defaultNow(),
     action: text('action', { enum: ['added', 'updated', 'deleted', 'skipped', 'conflict', 'restored'] }).notNull(),
@@ -229,10 +264,14 @@ export const activity = pgTable(
     crmId: text('crm_id'),
     remoteId: text('remote_id'),
     label: text('label').notNull(),
+    /** A reason code from lib/sync/runtime/reasons.ts, translated by key in the UI (B8). */
+    reasonCode: text('reason_code'),
+    /** Free detail for the code (a vendor's own message); shown as-is next to the translated reason. */
     reason: text('reason'),
+    /** Values the reason's message interpolates ({field}, {winner}…) and links (url). */
     detail: jsonb('detail').$type<Record<string, unknown> | null>(),
   },
-  (t) => [index('activity_sync_at').on(t.syncId, t.at)],
+  (t) => [index('activity_connection_at').on(t.connectionId, t.at)],
 );
 
 /** Delivery ids already processed (webhook dedupe). */

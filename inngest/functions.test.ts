@@ -1,7 +1,8 @@
 /**
- * R1 on Inngest: the hourly cron fans out one event per connection with a per-hour event id; the sync
- * function's flow control (singleton per connection, per-provider throttle, cancelOn, retries) and its
- * error mapping. Flow control is a server feature (stack-probe §3.3), so it is asserted on the config.
+ * R1 on Inngest: functions generated from the pillar registry — the hourly fan-out over every pillar with a
+ * per-hour event id, each pillar's sync function (singleton per connection, per-vendor throttle, cancelOn
+ * for its connection and for its user's uninstall only, bounded retries) and the shared error policy.
+ * Flow control is a server feature (stack-probe §3.3), so it is asserted on the config.
  */
 import { InngestTestEngine } from '@inngest/test';
 import { NonRetriableError, RetryAfterError } from 'inngest';
@@ -13,25 +14,33 @@ vi.hoisted(() => {
   vi.stubEnv('INNGEST_EVENT_KEY', 'test-event-key');
 });
 
-vi.mock('@/lib/sync/contacts/run', () => ({
-  runContactSyncJob: vi.fn(),
-  recordRunFailure: vi.fn(async () => undefined),
-  listSyncsForHourlyRun: vi.fn(async () => []),
-  resetStuckSyncs: vi.fn(async () => 0),
-}));
-// The hourly tick also purges uninstalled users' data (M5); never touch a real database here.
+vi.mock('@/lib/sync/runtime/execute', () => ({ executeRun: vi.fn(), recordRunFailure: vi.fn(async () => undefined) }));
+vi.mock('@/lib/sync/schedule', () => ({ hourlyRunRequests: vi.fn(async () => []) }));
+// Housekeeping purges uninstalled users' data (M5); never touch a real database here.
 vi.mock('@/lib/installations', () => ({ purgeUninstalledData: vi.fn(async () => 0) }));
 
-import { EVENTS, RetryLaterError, type ContactSyncEventData } from '@/lib/jobs/step';
+import { RetryLaterError } from '@/lib/sync/runtime/step';
+import type { RunRequest } from '@/lib/sync/runtime/events';
 import { SyncError } from '@/lib/errors';
 import { purgeUninstalledData } from '@/lib/installations';
-import { listSyncsForHourlyRun, recordRunFailure, runContactSyncJob } from '@/lib/sync/contacts/run';
-import { contactsHourly, contactsSync, functions } from './functions';
+import { executeRun, recordRunFailure } from '@/lib/sync/runtime/execute';
+import { hourlyRunRequests } from '@/lib/sync/schedule';
+import { PILLARS } from '@/lib/sync/registry';
+import { functions, housekeeping, hourlyFanOut, syncFunctions } from './functions';
 
-const syncEvent = (data: Partial<ContactSyncEventData> = {}) => ({
-  name: EVENTS.syncRequested,
-  data: { syncId: 'sync-1', installationId: 'inst-1', provider: 'google', trigger: 'refresh', ...data } satisfies ContactSyncEventData,
-});
+const request = (patch: Partial<RunRequest> & Record<string, unknown> = {}) =>
+  ({
+    kind: 'contacts',
+    connectionId: '00000000-0000-4000-8000-000000000001',
+    installationId: '00000000-0000-4000-8000-000000000002',
+    crmUserId: '00000000-0000-4000-8000-000000000003',
+    provider: 'google',
+    throttleKey: 'google',
+    trigger: 'refresh',
+    ...patch,
+  }) as RunRequest;
+const contactsSync = syncFunctions[0]!;
+const syncEvent = (data = request()) => ({ name: 'contacts/sync.requested', data });
 
 type FnConfig = {
   id: string;
@@ -41,179 +50,136 @@ type FnConfig = {
   cancel?: { event: string; if?: string; timeout?: string }[];
   steps: Record<string, { retries?: { attempts?: number } }>;
 };
-const handler = () => (contactsSync as unknown as { fn: (ctx: { event: unknown; step: unknown }) => Promise<unknown> }).fn;
-const configOf = (fn: typeof contactsSync | typeof contactsHourly): FnConfig[] =>
+type Fn = typeof contactsSync | typeof hourlyFanOut;
+const handler = () => (contactsSync as unknown as { fn: (ctx: { event: unknown; step: unknown; attempt?: number }) => Promise<unknown> }).fn;
+const configOf = (fn: Fn): FnConfig[] =>
   (fn as unknown as { getConfig(o: { baseUrl: URL; appPrefix: string }): FnConfig[] }).getConfig({ baseUrl: new URL('http://localhost:3000/api/inngest'), appPrefix: 'synclane' });
 
 beforeEach(() => {
-  vi.mocked(runContactSyncJob).mockReset();
+  vi.mocked(executeRun).mockReset();
   vi.mocked(recordRunFailure).mockClear();
+  vi.mocked(hourlyRunRequests).mockReset().mockResolvedValue([]);
 });
 afterEach(() => vi.useRealTimers());
 
-describe('contacts-hourly (C16, R1)', () => {
-  it('R1/C16: fans out one contacts/sync.requested per connection with event id hourly-<syncId>-<hour>', async () => {
+describe('sync-hourly (C16, R1)', () => {
+  it('R1/C16: fans out one <kind>/sync.requested per due connection of every pillar, with event id hourly-<connection>-<hour>', async () => {
+    const a = request({ connectionId: '00000000-0000-4000-8000-00000000000a', trigger: 'hourly' });
+    const b = request({ connectionId: '00000000-0000-4000-8000-00000000000b', trigger: 'hourly', provider: 'microsoft', throttleKey: 'microsoft' });
     const before = new Date().toISOString().slice(0, 13);
-    const t = new InngestTestEngine({
-      function: contactsHourly,
-      steps: [
-        {
-          id: 'load-connections',
-          handler: () => [
-            { syncId: 'sync-a', installationId: 'inst-1', provider: 'google' },
-            { syncId: 'sync-b', installationId: 'inst-2', provider: 'microsoft' },
-          ],
-        },
-        { id: 'fan-out', handler: () => ({ ids: ['e1', 'e2'] }) },
-      ],
-    });
+    const t = new InngestTestEngine({ function: hourlyFanOut, steps: [{ id: 'load-due-connections', handler: () => [a, b] }, { id: 'fan-out-0', handler: () => ({ ids: ['e1', 'e2'] }) }] });
     const { result, ctx } = await t.execute();
-    const after = new Date().toISOString().slice(0, 13);
     expect(result).toEqual({ fannedOut: 2 });
-    expect(ctx.step.sendEvent).toHaveBeenCalledTimes(1);
     const [id, events] = ctx.step.sendEvent.mock.calls[0]! as [string, { id: string }[]];
-    expect(id).toBe('fan-out');
+    expect(id).toBe('fan-out-0');
     const hour = events[0]!.id.slice(-13);
-    expect([before, after]).toContain(hour);
-    expect(hour).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}$/);
+    expect([before, new Date().toISOString().slice(0, 13)]).toContain(hour);
     expect(events).toEqual([
-      { name: 'contacts/sync.requested', id: `hourly-sync-a-${hour}`, data: { syncId: 'sync-a', installationId: 'inst-1', provider: 'google', trigger: 'hourly' } },
-      { name: 'contacts/sync.requested', id: `hourly-sync-b-${hour}`, data: { syncId: 'sync-b', installationId: 'inst-2', provider: 'microsoft', trigger: 'hourly' } },
+      { name: 'contacts/sync.requested', id: `hourly-${a.connectionId}-${hour}`, data: a },
+      { name: 'contacts/sync.requested', id: `hourly-${b.connectionId}-${hour}`, data: b },
     ]);
   });
 
   it('R1/C16: the event id is stable within an hour and changes with the hour (re-sends are no-ops)', async () => {
-    vi.mocked(listSyncsForHourlyRun).mockResolvedValue([{ syncId: 's', installationId: 'i', provider: 'google' }] as never);
+    vi.mocked(hourlyRunRequests).mockResolvedValue([request({ trigger: 'hourly' })]);
     const ids: string[] = [];
     const step = { run: (_id: string, fn: () => unknown) => fn(), sendEvent: vi.fn(async (_id: string, evts: { id: string }[]) => void ids.push(...evts.map((e) => e.id))) };
-    const hourly = (contactsHourly as unknown as { fn: (ctx: unknown) => Promise<unknown> }).fn;
+    const hourly = (hourlyFanOut as unknown as { fn: (ctx: unknown) => Promise<unknown> }).fn;
     vi.useFakeTimers({ toFake: ['Date'] });
     for (const at of ['2025-06-01T14:00:00Z', '2025-06-01T14:59:59Z', '2025-06-01T15:00:00Z']) {
       vi.setSystemTime(new Date(at));
       await hourly({ step });
     }
-    vi.mocked(listSyncsForHourlyRun).mockReset();
-    expect(ids).toEqual(['hourly-s-2025-06-01T14', 'hourly-s-2025-06-01T14', 'hourly-s-2025-06-01T15']);
+    const c = request().connectionId;
+    expect(ids).toEqual([`hourly-${c}-2025-06-01T14`, `hourly-${c}-2025-06-01T14`, `hourly-${c}-2025-06-01T15`]);
   });
 
   it('C16: no connections due → no events sent', async () => {
-    const t = new InngestTestEngine({ function: contactsHourly, steps: [{ id: 'load-connections', handler: () => [] }] });
+    const t = new InngestTestEngine({ function: hourlyFanOut });
     const { result, ctx } = await t.execute();
     expect(result).toEqual({ fannedOut: 0 });
     expect(ctx.step.sendEvent).not.toHaveBeenCalled();
   });
 
-  it('R1/M5: unmocked, the steps purge uninstalled data (M5) then call listSyncsForHourlyRun', async () => {
-    vi.mocked(listSyncsForHourlyRun).mockResolvedValueOnce([]);
-    vi.mocked(purgeUninstalledData).mockClear();
-    const t = new InngestTestEngine({ function: contactsHourly });
-    const { result, ctx } = await t.execute();
-    expect(result).toEqual({ fannedOut: 0 });
-    expect(purgeUninstalledData).toHaveBeenCalledTimes(1);
-    expect(listSyncsForHourlyRun).toHaveBeenCalledTimes(1);
-    expect(ctx.step.run.mock.calls.map((c) => c[0])).toEqual(['purge-uninstalled', 'load-connections']);
-  });
-
-  it('R1/C16: runs on an hourly cron', () => {
-    const [cfg] = configOf(contactsHourly);
-    expect(cfg!.triggers).toEqual([{ cron: '0 * * * *' }]);
+  it('R1/C16: runs on an hourly cron; housekeeping (M5 purge) runs daily in its own function', async () => {
+    expect(configOf(hourlyFanOut)[0]!.triggers).toEqual([{ cron: '0 * * * *' }]);
+    const t = new InngestTestEngine({ function: housekeeping });
+    await t.execute();
+    expect(purgeUninstalledData).toHaveBeenCalled();
   });
 });
 
-describe('contacts-sync configuration (R1)', () => {
+describe('generated sync functions (R1)', () => {
   const cfg = () => configOf(contactsSync).find((c) => !c.id.endsWith('-failure'))!;
 
-  it('R1: is triggered by contacts/sync.requested', () => {
+  it('R1: one function per registered pillar, served with the hourly fan-out and housekeeping', () => {
+    expect(syncFunctions).toHaveLength(PILLARS.length);
+    expect(functions).toEqual([hourlyFanOut, housekeeping, ...syncFunctions]);
     expect(cfg().triggers).toEqual([{ event: 'contacts/sync.requested' }]);
   });
 
-  it('R1: one run per connection at a time (singleton on event.data.syncId, mode skip)', () => {
-    expect(cfg().singleton).toEqual({ key: 'event.data.syncId', mode: 'skip' });
+  it('R1: one run per connection at a time (singleton on event.data.connectionId, mode skip)', () => {
+    expect(cfg().singleton).toEqual({ key: 'event.data.connectionId', mode: 'skip' });
   });
 
-  it('R1: throttled per provider', () => {
-    expect(cfg().throttle).toMatchObject({ key: 'event.data.provider', limit: 60, period: '1m' });
+  it('R1: throttled per vendor (event.data.throttleKey)', () => {
+    expect(cfg().throttle).toMatchObject({ key: 'event.data.throttleKey', limit: 60, period: '1m' });
   });
 
-  it('R1: cancelled on contacts/sync.cancelled for the same syncId and on crm/user.uninstalled for the same installation', () => {
-    const cancel = cfg().cancel ?? [];
-    expect(cancel).toHaveLength(2);
-    const byEvent = Object.fromEntries(cancel.map((c) => [c.event, c]));
-    expect(byEvent['contacts/sync.cancelled']?.if).toBe('event.data.syncId == async.data.syncId');
-    expect(byEvent['crm/user.uninstalled']?.if).toBe('async.data.installationId == event.data.installationId');
+  it('R1/M5: cancelled for its own connection, and on uninstall only for the uninstalling user (not colleagues)', () => {
+    const byEvent = Object.fromEntries((cfg().cancel ?? []).map((c) => [c.event, c]));
+    expect(byEvent['sync/connection.cancelled']?.if).toBe('event.data.connectionId == async.data.connectionId');
+    expect(byEvent['crm/user.uninstalled']?.if).toBe('event.data.crmUserId == async.data.crmUserId');
   });
 
-  it('R1: retries are bounded (4)', () => {
-    expect(Object.values(cfg().steps)[0]?.retries?.attempts).toBe(4);
-    expect((contactsSync as unknown as { opts: { retries: number } }).opts.retries).toBe(4);
-  });
-
-  it('R1: a failure handler is registered (records the failed run on the connection)', () => {
-    const all = configOf(contactsSync);
-    expect(all.map((c) => c.id)).toEqual(expect.arrayContaining([expect.stringMatching(/contacts-sync$/), expect.stringMatching(/contacts-sync-failure$/)]));
-  });
-
-  it('both functions are served', () => {
-    expect(functions).toEqual([contactsHourly, contactsSync]);
+  it('R1: retries are bounded by the shared policy (4 attempts in all, like the in-process runner)', () => {
+    expect((contactsSync as unknown as { opts: { retries: number } }).opts.retries).toBe(3);
   });
 });
 
-describe('contacts-sync body (R1 error mapping)', () => {
-  it('R1: runs the job body with the event data and returns its result', async () => {
-    vi.mocked(runContactSyncJob).mockResolvedValueOnce({ status: 'ok', runId: 'run-1', counts: undefined } as never);
+describe('sync function body (R1 error policy)', () => {
+  it('R1: runs the pillar through the runtime with the event data and returns its result', async () => {
+    vi.mocked(executeRun).mockResolvedValueOnce({ status: 'succeeded', runId: 'run-1' });
     const t = new InngestTestEngine({ function: contactsSync, events: [syncEvent()] });
     const { result } = await t.execute();
-    expect(result).toEqual({ status: 'ok', runId: 'run-1' });
-    expect(runContactSyncJob).toHaveBeenCalledWith(expect.anything(), syncEvent().data);
+    expect(result).toEqual({ status: 'succeeded', runId: 'run-1' });
+    expect(vi.mocked(executeRun).mock.calls[0]![0]).toBe(PILLARS[0]);
+    expect(vi.mocked(executeRun).mock.calls[0]![2]).toEqual(syncEvent().data);
   });
 
-  it('R1: a RetryLaterError from the job fails the attempt as Inngest RetryAfterError (not recorded as a failure)', async () => {
-    vi.mocked(runContactSyncJob).mockRejectedValueOnce(new RetryLaterError('Google asked us to wait', 30_000));
-    const t = new InngestTestEngine({ function: contactsSync, events: [syncEvent()] });
-    const { error, result } = await t.execute();
-    expect(result).toBeUndefined();
-    expect(error).toMatchObject({ name: 'RetryAfterError', message: 'Google asked us to wait' });
-    expect(recordRunFailure).not.toHaveBeenCalled();
-  });
-
-  it('R1: the RetryAfterError carries the requested delay and the original error as cause', async () => {
+  it('R1: a rate limit that escapes the steps becomes RetryAfterError with the delay and cause; nothing is recorded', async () => {
     const original = new RetryLaterError('Graph 429', 45_000);
-    vi.mocked(runContactSyncJob).mockRejectedValueOnce(original);
+    vi.mocked(executeRun).mockRejectedValueOnce(original);
     const step = { run: vi.fn((_id: string, fn: () => unknown) => fn()) };
-    const err = await handler()({ event: syncEvent(), step }).catch((e: unknown) => e);
+    const err = await handler()({ event: syncEvent(), step, attempt: 0 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RetryAfterError);
     expect((err as RetryAfterError).retryAfter).toBe('45');
     expect((err as RetryAfterError).cause).toBe(original);
-  });
-
-  it('R2: an auth_revoked SyncError is recorded (needs reconnect) and is not retried (NonRetriableError)', async () => {
-    const revoked = new SyncError('auth_revoked', 'revoked');
-    vi.mocked(runContactSyncJob).mockRejectedValueOnce(revoked);
-    const t = new InngestTestEngine({ function: contactsSync, events: [syncEvent()] });
-    const { error } = await t.execute();
-    expect(error).toMatchObject({ name: 'NonRetriableError', message: 'revoked' });
-    expect(recordRunFailure).toHaveBeenCalledWith(syncEvent().data, revoked);
-  });
-
-  it('R1: a "stop" error (insufficient permission, uninstalled) is recorded and not retried', async () => {
-    for (const code of ['insufficient_permission', 'uninstalled'] as const) {
-      vi.mocked(runContactSyncJob).mockRejectedValueOnce(new SyncError(code, code));
-      const step = { run: vi.fn((_id: string, fn: () => unknown) => fn()) };
-      const err = await handler()({ event: syncEvent(), step }).catch((e: unknown) => e);
-      expect(err, code).toBeInstanceOf(NonRetriableError);
-    }
-    expect(recordRunFailure).toHaveBeenCalledTimes(2);
-  });
-
-  it('R1: temporary errors are rethrown as is, so Inngest retries them (recorded only by onFailure)', async () => {
-    const temporary = new SyncError('temporary', 'HTTP 503');
-    vi.mocked(runContactSyncJob).mockRejectedValueOnce(temporary);
-    const step = { run: vi.fn((_id: string, fn: () => unknown) => fn()) };
-    await expect(handler()({ event: syncEvent(), step })).rejects.toBe(temporary);
     expect(recordRunFailure).not.toHaveBeenCalled();
   });
 
-  it('R1: after the last retry, onFailure records the failure with the original event data', async () => {
+  it('R2: auth_revoked, stop and job-level skip codes are recorded at once and never retried (NonRetriableError)', async () => {
+    for (const code of ['auth_revoked', 'insufficient_permission', 'uninstalled', 'not_found', 'validation'] as const) {
+      vi.mocked(executeRun).mockRejectedValueOnce(new SyncError(code, code));
+      const step = { run: vi.fn((_id: string, fn: () => unknown) => fn()) };
+      const err = await handler()({ event: syncEvent(), step, attempt: 0 }).catch((e: unknown) => e);
+      expect(err, code).toBeInstanceOf(NonRetriableError);
+    }
+    expect(recordRunFailure).toHaveBeenCalledTimes(5);
+  });
+
+  it('R1: temporary errors are rethrown as is while attempts remain (Inngest retries); the last attempt is final', async () => {
+    const temporary = new SyncError('temporary', 'HTTP 503');
+    vi.mocked(executeRun).mockRejectedValueOnce(temporary);
+    const step = { run: vi.fn((_id: string, fn: () => unknown) => fn()) };
+    await expect(handler()({ event: syncEvent(), step, attempt: 0 })).rejects.toBe(temporary);
+    expect(recordRunFailure).not.toHaveBeenCalled();
+    vi.mocked(executeRun).mockRejectedValueOnce(temporary);
+    await expect(handler()({ event: syncEvent(), step, attempt: 3 })).rejects.toBeInstanceOf(NonRetriableError);
+    expect(recordRunFailure).toHaveBeenCalledTimes(1);
+  });
+
+  it('R1: onFailure records the failure with the original event data', async () => {
     const onFailure = (contactsSync as unknown as { opts: { onFailure: (a: unknown) => Promise<void> } }).opts.onFailure;
     const error = new Error('boom');
     await onFailure({ event: { name: 'inngest/function.failed', data: { event: syncEvent(), error } }, error });

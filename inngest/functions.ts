@@ -1,65 +1,74 @@
 /**
- * Inngest functions (R1): thin wrappers around lib/sync. The same bodies run under the in-process
- * runner (local-runner.ts) when no Inngest server is configured.
+ * Inngest functions (R1), generated from the pillar registry: one sync function per pillar (singleton per
+ * connection, throttled per vendor, cancelled on disconnect and on that user's uninstall, every payload
+ * validated by the pillar's zod schema), one hourly fan-out over all pillars, and housekeeping. The bodies
+ * are lib/sync's; the same ones run under the in-process runner (local-runner.ts).
  */
 import { NonRetriableError, RetryAfterError } from 'inngest';
 import { inngest } from './client';
-import { EVENTS, RetryLaterError, type ContactSyncEventData, type StepTools } from '@/lib/jobs/step';
-import { listSyncsForHourlyRun, recordRunFailure, runContactSyncJob } from '@/lib/sync/contacts/run';
-import { SyncError } from '@/lib/errors';
+import { EVENTS, type RunRequest } from '@/lib/sync/runtime/events';
+import { executeRun, recordRunFailure } from '@/lib/sync/runtime/execute';
+import { decideAfterError, MAX_ATTEMPTS } from '@/lib/sync/runtime/retry-policy';
+import { hourlyRunRequests } from '@/lib/sync/schedule';
+import type { Pillar } from '@/lib/sync/runtime/pillar';
+import type { StepTools } from '@/lib/sync/runtime/step';
+import { PILLARS } from '@/lib/sync/registry';
 import { purgeUninstalledData } from '@/lib/installations';
 
-/** Hourly cron: fans out one event per active connection; the event id makes re-sends within the hour no-ops. */
-export const contactsHourly = inngest.createFunction(
-  { id: 'contacts-hourly', triggers: [{ cron: '0 * * * *' }] },
-  async ({ step }) => {
-    await step.run('purge-uninstalled', () => purgeUninstalledData());
-    const syncs = await step.run('load-connections', () => listSyncsForHourlyRun());
-    if (syncs.length === 0) return { fannedOut: 0 };
-    const hour = new Date().toISOString().slice(0, 13);
+/** Hourly cron: one event per due connection of every pillar; the event id makes re-sends within the hour no-ops. */
+export const hourlyFanOut = inngest.createFunction({ id: 'sync-hourly', triggers: [{ cron: '0 * * * *' }] }, async ({ step }) => {
+  const requests = await step.run('load-due-connections', () => hourlyRunRequests());
+  if (requests.length === 0) return { fannedOut: 0 };
+  const hour = new Date().toISOString().slice(0, 13);
+  // Inngest accepts up to 5,000 events per send; fan out in slices.
+  for (let i = 0; i < requests.length; i += 5000)
     await step.sendEvent(
-      'fan-out',
-      syncs.map((s) => ({
-        name: EVENTS.syncRequested,
-        id: `hourly-${s.syncId}-${hour}`,
-        data: { syncId: s.syncId, installationId: s.installationId, provider: s.provider, trigger: 'hourly' } satisfies ContactSyncEventData,
-      })),
+      `fan-out-${i / 5000}`,
+      requests.slice(i, i + 5000).map((r) => ({ name: EVENTS.runRequested(r.kind), id: `hourly-${r.connectionId}-${hour}`, data: r })),
     );
-    return { fannedOut: syncs.length };
-  },
-);
+  return { fannedOut: requests.length };
+});
 
-/** One sync run for one connection. Singleton per connection; throttled per provider; cancelled on disconnect/uninstall. */
-export const contactsSync = inngest.createFunction(
-  {
-    id: 'contacts-sync',
-    triggers: [{ event: EVENTS.syncRequested }],
-    singleton: { key: 'event.data.syncId', mode: 'skip' },
-    throttle: { key: 'event.data.provider', limit: 60, period: '1m', burst: 10 },
-    retries: 4,
-    cancelOn: [
-      { event: EVENTS.syncCancelled, match: 'data.syncId' },
-      { event: EVENTS.userUninstalled, if: 'async.data.installationId == event.data.installationId' },
-    ],
-    onFailure: async ({ event, error }) => {
-      const data = (event.data as { event: { data: ContactSyncEventData } }).event.data;
-      await recordRunFailure(data, error);
-    },
-  },
-  async ({ event, step }) => {
-    const data = event.data as ContactSyncEventData;
-    try {
-      // Our steps return plain JSON (ids, counts, cursors), so Inngest's Jsonify<T> is T.
-      return await runContactSyncJob(step as unknown as StepTools, data);
-    } catch (error) {
-      if (error instanceof RetryLaterError) throw new RetryAfterError(error.message, error.retryAfterMs, { cause: error });
-      if (error instanceof SyncError && (error.action === 'reconnect' || error.action === 'stop')) {
+/** Daily: purge data of users who uninstalled more than 30 days ago (M5). */
+export const housekeeping = inngest.createFunction({ id: 'housekeeping', triggers: [{ cron: '17 3 * * *' }] }, async ({ step }) => {
+  await step.run('purge-uninstalled', () => purgeUninstalledData());
+});
+
+export function syncFunctionFor(pillar: Pillar<RunRequest>) {
+  return inngest.createFunction(
+    {
+      id: `${pillar.kind}-sync`,
+      triggers: [{ event: EVENTS.runRequested(pillar.kind) }],
+      singleton: { key: 'event.data.connectionId', mode: 'skip' },
+      throttle: { key: 'event.data.throttleKey', limit: pillar.throttle.limit, period: pillar.throttle.period, burst: pillar.throttle.burst as 10 | undefined },
+      retries: (MAX_ATTEMPTS - 1) as 3,
+      cancelOn: [
+        { event: EVENTS.connectionCancelled, match: 'data.connectionId' },
+        // Only the uninstalling user's runs stop; colleagues of the same company keep syncing.
+        { event: EVENTS.userUninstalled, match: 'data.crmUserId' },
+      ],
+      onFailure: async ({ event, error }) => {
+        const data = (event.data as { event: { data: RunRequest } }).event.data;
         await recordRunFailure(data, error);
-        throw new NonRetriableError(error.message, { cause: error });
+      },
+    },
+    async ({ event, step, attempt }) => {
+      try {
+        // Our steps return plain JSON (ids, counts, cursors), so Inngest's Jsonify<T> is T.
+        return await executeRun(pillar, step as unknown as StepTools, event.data, { attempt: (attempt ?? 0) + 1 });
+      } catch (error) {
+        const decision = decideAfterError(error, { attempt: (attempt ?? 0) + 1, rateLimitWaits: 0 });
+        if (decision.kind === 'wait') throw new RetryAfterError('rate limited', decision.ms, { cause: error });
+        if (decision.kind === 'final') {
+          const data = event.data as RunRequest;
+          if (data?.connectionId) await recordRunFailure(data, error);
+          throw new NonRetriableError(error instanceof Error ? error.message : String(error), { cause: error });
+        }
+        throw error;
       }
-      throw error;
-    }
-  },
-);
+    },
+  );
+}
 
-export const functions = [contactsHourly, contactsSync];
+export const syncFunctions = PILLARS.map(syncFunctionFor);
+export const functions = [hourlyFanOut, housekeeping, ...syncFunctions];

@@ -10,26 +10,34 @@ vi.hoisted(() => {
   vi.stubEnv('AUTH_SECRET', 'a'.repeat(40));
 });
 
-vi.mock('@/lib/sync/contacts/run', () => ({
-  runContactSyncJob: vi.fn(),
+vi.mock('@/lib/sync/runtime/execute', () => ({
+  executeRun: vi.fn(),
   recordRunFailure: vi.fn(async () => undefined),
-  listSyncsForHourlyRun: vi.fn(async () => []),
-  resetStuckSyncs: vi.fn(async () => 0),
 }));
+vi.mock('@/lib/sync/schedule', () => ({ hourlyRunRequests: vi.fn(async () => []) }));
+vi.mock('@/lib/sync/runtime/connections', () => ({ resetStuckRuns: vi.fn(async () => 0) }));
+vi.mock('@/lib/sync/registry', () => ({ pillarFor: vi.fn((kind: string) => ({ kind })) }));
 // The hourly tick also purges uninstalled users' data (M5); never touch a real database here.
 vi.mock('@/lib/installations', () => ({ purgeUninstalledData: vi.fn(async () => 0) }));
 
 import { SyncError } from '@/lib/errors';
-import { RetryLaterError, type ContactSyncEventData } from '@/lib/jobs/step';
+import { RetryLaterError } from '@/lib/sync/runtime/step';
+import type { RunRequest } from '@/lib/sync/runtime/events';
 import { purgeUninstalledData } from '@/lib/installations';
-import { listSyncsForHourlyRun, recordRunFailure, resetStuckSyncs, runContactSyncJob } from '@/lib/sync/contacts/run';
+import { executeRun, recordRunFailure } from '@/lib/sync/runtime/execute';
+import { hourlyRunRequests as listSyncsForHourlyRun } from '@/lib/sync/schedule';
+import { resetStuckRuns as resetStuckSyncs } from '@/lib/sync/runtime/connections';
 import { createLocalRunner } from './local-runner';
 
-const run = vi.mocked(runContactSyncJob);
-const data = (syncId = 'sync-1', patch: Partial<ContactSyncEventData> = {}): ContactSyncEventData => ({
-  syncId,
+const run = vi.mocked(executeRun);
+type Request = RunRequest & { provider?: string };
+const data = (syncId = 'sync-1', patch: Partial<Request> = {}): Request => ({
+  kind: 'contacts',
+  connectionId: syncId,
   installationId: 'inst-1',
+  crmUserId: 'user-1',
   provider: 'google',
+  throttleKey: 'google',
   trigger: 'refresh',
   ...patch,
 });
@@ -85,14 +93,14 @@ describe('R1 one run per connection', () => {
   });
 
   it('R1: runs the job body with the event data, a step shim that runs steps, the abort signal and attempt 1', async () => {
-    run.mockImplementation(async (step) => {
+    run.mockImplementation(async (_pillar, step) => {
       expect(await step.run('x', async () => 42)).toBe(42);
       return ok;
     });
     const r = runner();
     r.enqueue(data('a'));
     await r.idle();
-    expect(run).toHaveBeenCalledWith(expect.anything(), data('a'), { signal: expect.any(AbortSignal), attempt: 1 });
+    expect(run).toHaveBeenCalledWith({ kind: 'contacts' }, expect.anything(), data('a'), { signal: expect.any(AbortSignal), attempt: 1 });
     expect(recordRunFailure).not.toHaveBeenCalled();
   });
 });
@@ -104,7 +112,7 @@ describe('R1 bounded retries with backoff', () => {
     r.enqueue(data('a'));
     await r.idle();
     expect(run).toHaveBeenCalledTimes(3);
-    expect(run.mock.calls.map((c) => [c[1].trigger, c[2]?.attempt])).toEqual([
+    expect(run.mock.calls.map((c) => [(c[2] as Request).trigger, c[3]?.attempt])).toEqual([
       ['refresh', 1],
       ['retry', 2],
       ['retry', 3],
@@ -214,8 +222,8 @@ describe('R1 bounded retries with backoff', () => {
     const r = runner();
     r.enqueue(data('a'));
     await r.idle();
-    expect(run).toHaveBeenCalledTimes(30);
-    expect(recordRunFailure).toHaveBeenCalledWith(data('a'), err);
+    expect(run).toHaveBeenCalledTimes(31); // the first try and one after each of the 30 waits
+    expect(recordRunFailure).toHaveBeenCalledWith(data('a'), expect.objectContaining({ code: 'rate_limited' }));
   });
 });
 
@@ -252,7 +260,7 @@ describe('R2 no retry for auth problems and other final errors', () => {
 describe('R1 cancellation', () => {
   it('R1: cancel aborts the signal the running job sees', async () => {
     let seen: AbortSignal | undefined;
-    run.mockImplementation(async (_step, _d, opts) => {
+    run.mockImplementation(async (_pillar, _step, _d, opts) => {
       seen = opts?.signal;
       await new Promise<void>((resolve) => opts!.signal!.addEventListener('abort', () => resolve()));
       return ok;
@@ -283,7 +291,7 @@ describe('R1 cancellation', () => {
   });
 
   it('R1: a job that fails because it was cancelled is not retried', async () => {
-    run.mockImplementation(async (_step, _d, opts) => {
+    run.mockImplementation(async (_pillar, _step, _d, opts) => {
       await new Promise<void>((resolve) => opts!.signal!.addEventListener('abort', () => resolve()));
       throw new SyncError('temporary', 'aborted mid-request');
     });
@@ -297,7 +305,7 @@ describe('R1 cancellation', () => {
 
   it('stop() aborts every running job', async () => {
     const signals: AbortSignal[] = [];
-    run.mockImplementation(async (_step, _d, opts) => {
+    run.mockImplementation(async (_pillar, _step, _d, opts) => {
       signals.push(opts!.signal!);
       await new Promise<void>((resolve) => opts!.signal!.addEventListener('abort', () => resolve()));
       return ok;
@@ -317,19 +325,19 @@ describe('R1 cancellation', () => {
 });
 
 describe('C16 hourly scheduler (real timers, small tickMs)', () => {
-  it('C16: each tick resets stuck runs and enqueues what listSyncsForHourlyRun returns, with trigger "hourly"', async () => {
+  it('C16: each tick resets stuck runs and enqueues what hourlyRunRequests returns, with trigger "hourly"', async () => {
     vi.mocked(listSyncsForHourlyRun).mockResolvedValue([
-      { syncId: 'a', installationId: 'i1', provider: 'google' },
-      { syncId: 'b', installationId: 'i2', provider: 'microsoft' },
+      data('a', { installationId: 'i1', trigger: 'hourly' }),
+      data('b', { installationId: 'i2', provider: 'microsoft', throttleKey: 'microsoft', trigger: 'hourly' }),
     ] as never);
     run.mockResolvedValue(ok);
     const r = runner({ hourly: true, tickMs: 100 });
     await vi.waitFor(() => expect(run.mock.calls.length).toBeGreaterThanOrEqual(2), { timeout: 2_000, interval: 5 });
     expect(resetStuckSyncs).toHaveBeenCalled();
     expect(purgeUninstalledData).toHaveBeenCalled();
-    expect(run.mock.calls.slice(0, 2).map((c) => c[1])).toEqual([
-      { syncId: 'a', installationId: 'i1', provider: 'google', trigger: 'hourly' },
-      { syncId: 'b', installationId: 'i2', provider: 'microsoft', trigger: 'hourly' },
+    expect(run.mock.calls.slice(0, 2).map((c) => c[2])).toEqual([
+      data('a', { installationId: 'i1', trigger: 'hourly' }),
+      data('b', { installationId: 'i2', provider: 'microsoft', throttleKey: 'microsoft', trigger: 'hourly' }),
     ]);
     // and again on the next tick
     await vi.waitFor(() => expect(run.mock.calls.length).toBeGreaterThanOrEqual(4), { timeout: 2_000, interval: 5 });
@@ -343,7 +351,7 @@ describe('C16 hourly scheduler (real timers, small tickMs)', () => {
       await gate.promise;
       return ok;
     });
-    vi.mocked(listSyncsForHourlyRun).mockResolvedValue([{ syncId: 'a', installationId: 'i1', provider: 'google' }] as never);
+    vi.mocked(listSyncsForHourlyRun).mockResolvedValue([data('a', { trigger: 'hourly' })] as never);
     const r = runner({ hourly: true, tickMs: 100 });
     await vi.waitFor(() => expect(resetStuckSyncs).toHaveBeenCalledWith(['a']), { timeout: 2_000, interval: 5 });
     await vi.waitFor(() => expect(vi.mocked(listSyncsForHourlyRun).mock.calls.length).toBeGreaterThanOrEqual(2), { timeout: 2_000, interval: 5 });
@@ -357,7 +365,7 @@ describe('C16 hourly scheduler (real timers, small tickMs)', () => {
     const spy = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     vi.mocked(listSyncsForHourlyRun)
       .mockRejectedValueOnce(new Error('db down'))
-      .mockResolvedValue([{ syncId: 'a', installationId: 'i', provider: 'google' }] as never);
+      .mockResolvedValue([data('a', { trigger: 'hourly' })] as never);
     run.mockResolvedValue(ok);
     const r = runner({ hourly: true, tickMs: 100 });
     await vi.waitFor(() => expect(run).toHaveBeenCalled(), { timeout: 2_000, interval: 5 });

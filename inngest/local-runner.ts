@@ -1,31 +1,29 @@
 /**
  * In-process job runner, used when no Inngest server is configured (the sandbox default). It runs the
- * same function bodies as Inngest with a step shim: an hourly scheduler, a refresh queue, one run per
- * connection at a time (skip semantics, like Inngest `singleton`), bounded retries with backoff that
- * honour Retry-After, and run state in the database (sync_runs). Honest limits: single process,
- * at-least-once, in-flight steps are not durable — a crash mid-run leaves the run to the watchdog,
- * and the next run resumes from the cursors the finished steps stored.
+ * same pillar bodies as Inngest with a step shim: an hourly scheduler over every pillar, a request queue,
+ * one run per connection at a time (skip semantics, like Inngest `singleton`), retries decided by the
+ * runtime's retry policy, and run state in the database. Honest limits: single process, at-least-once,
+ * in-flight steps are not durable — a crash mid-run leaves the run to the watchdog, and the next run
+ * resumes from the cursors the finished steps stored.
  */
 import { env } from '@/lib/env';
-import { RetryLaterError, type ContactSyncEventData, type StepTools } from '@/lib/jobs/step';
-import { SyncError, toSyncError } from '@/lib/errors';
-import { listSyncsForHourlyRun, recordRunFailure, resetStuckSyncs, runContactSyncJob } from '@/lib/sync/contacts/run';
+import type { JobQueue } from '@/lib/jobs/queue';
+import type { RunRequest } from '@/lib/sync/runtime/events';
+import { executeRun, recordRunFailure } from '@/lib/sync/runtime/execute';
+import { asSyncError, decideAfterError } from '@/lib/sync/runtime/retry-policy';
+import { resetStuckRuns } from '@/lib/sync/runtime/connections';
+import type { StepTools } from '@/lib/sync/runtime/step';
+import { hourlyRunRequests } from '@/lib/sync/schedule';
+import { pillarFor } from '@/lib/sync/registry';
 import { purgeUninstalledData } from '@/lib/installations';
 
-const MAX_ATTEMPTS = 4;
-/** Waiting out a rate limit is not a failure: it does not use an attempt (up to this many waits per run). */
-const MAX_RATE_LIMIT_WAITS = 30;
-const BASE_BACKOFF_MS = 2_000;
-
-type Runner = {
-  enqueue(data: ContactSyncEventData): boolean;
-  cancel(syncId: string): void;
-  isRunning(syncId: string): boolean;
+export type Runner = {
+  enqueue(request: RunRequest): boolean;
+  cancel(connectionId: string): void;
+  isRunning(connectionId: string): boolean;
   idle(): Promise<void>;
   stop(): void;
 };
-
-const shim: StepTools = { run: (_id, fn) => fn() };
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -40,63 +38,61 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export function createLocalRunner(opts: { hourly?: boolean; tickMs?: number; backoffMs?: number } = {}): Runner {
   const running = new Map<string, { promise: Promise<void>; abort: AbortController }>();
   // Asked again while running (Refresh, a webhook): run once more afterwards so that change is not missed.
-  const again = new Map<string, ContactSyncEventData>();
+  const again = new Map<string, RunRequest>();
   let timer: NodeJS.Timeout | null = null;
   let bootTick: NodeJS.Timeout | null = null;
-  const backoff = opts.backoffMs ?? BASE_BACKOFF_MS;
 
-  async function execute(data: ContactSyncEventData, abort: AbortController) {
-    let waits = 0;
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+  async function execute(request: RunRequest, abort: AbortController) {
+    const pillar = pillarFor(request.kind);
+    const step: StepTools = { run: (_id, fn) => fn(), sleep: (_id, ms) => sleep(ms, abort.signal) };
+    let rateLimitWaits = 0;
+    for (let attempt = 1; ; attempt++) {
       if (abort.signal.aborted) return;
       try {
-        await runContactSyncJob(shim, { ...data, trigger: attempt > 1 ? 'retry' : data.trigger }, { signal: abort.signal, attempt });
+        await executeRun(pillar, step, { ...request, trigger: attempt > 1 ? 'retry' : request.trigger }, { signal: abort.signal, attempt });
         return;
       } catch (error) {
-        const e = error instanceof RetryLaterError ? error : toSyncError(error);
-        const rateLimited = e instanceof RetryLaterError || (e instanceof SyncError && e.code === 'rate_limited');
-        if (rateLimited && waits < MAX_RATE_LIMIT_WAITS) {
-          waits++;
-          attempt--; // the next try resumes from the stored cursors
-        }
-        const final = (!rateLimited && attempt >= MAX_ATTEMPTS) || (rateLimited && waits >= MAX_RATE_LIMIT_WAITS) || (e instanceof SyncError && (e.action === 'reconnect' || e.action === 'stop' || e.action === 'skip'));
-        if (final || abort.signal.aborted) {
-          await recordRunFailure(data, e).catch((err) => console.error('[jobs] could not record failure', err));
+        const decision = decideAfterError(error, { attempt, rateLimitWaits, baseBackoffMs: opts.backoffMs });
+        if (decision.kind === 'final' || abort.signal.aborted) {
+          await recordRunFailure(request, asSyncError(error)).catch((err) => console.error('[jobs] could not record failure', err));
           return;
         }
-        const wait =
-          e instanceof RetryLaterError ? e.retryAfterMs : e instanceof SyncError && e.options.retryAfterMs ? e.options.retryAfterMs : backoff * 2 ** (attempt - 1);
-        await sleep(Math.min(wait, 5 * 60_000), abort.signal);
+        if (decision.kind === 'wait') {
+          rateLimitWaits++;
+          attempt--; // waiting out a rate limit spends no attempt; the next try resumes from the stored cursors
+        }
+        await sleep(decision.ms, abort.signal);
       }
     }
   }
 
   const runner: Runner = {
-    enqueue(data) {
-      if (running.has(data.syncId)) {
-        if (data.trigger === 'webhook' || data.trigger === 'refresh') {
-          const queued = again.get(data.syncId);
-          again.set(data.syncId, { ...data, fullSweep: !!(data.fullSweep || queued?.fullSweep || data.trigger === 'refresh' || queued?.trigger === 'refresh') });
+    enqueue(request) {
+      if (running.has(request.connectionId)) {
+        if (request.trigger === 'webhook' || request.trigger === 'refresh') {
+          const queued = again.get(request.connectionId) as (RunRequest & { fullSweep?: boolean }) | undefined;
+          const next = request as RunRequest & { fullSweep?: boolean };
+          again.set(request.connectionId, { ...next, ...(next.fullSweep || queued?.fullSweep || next.trigger === 'refresh' || queued?.trigger === 'refresh' ? { fullSweep: true } : {}) } as RunRequest);
         }
         return false;
       }
       const abort = new AbortController();
-      const promise = execute(data, abort)
+      const promise = execute(request, abort)
         .catch((error) => console.error('[jobs] run crashed', error))
         .finally(() => {
-          running.delete(data.syncId);
-          const next = again.get(data.syncId);
-          again.delete(data.syncId);
+          running.delete(request.connectionId);
+          const next = again.get(request.connectionId);
+          again.delete(request.connectionId);
           if (next && !abort.signal.aborted) runner.enqueue(next);
         });
-      running.set(data.syncId, { promise, abort });
+      running.set(request.connectionId, { promise, abort });
       return true;
     },
-    cancel(syncId) {
-      again.delete(syncId);
-      running.get(syncId)?.abort.abort();
+    cancel(connectionId) {
+      again.delete(connectionId);
+      running.get(connectionId)?.abort.abort();
     },
-    isRunning: (syncId) => running.has(syncId),
+    isRunning: (connectionId) => running.has(connectionId),
     async idle() {
       while (running.size) await Promise.all([...running.values()].map((r) => r.promise));
     },
@@ -110,9 +106,9 @@ export function createLocalRunner(opts: { hourly?: boolean; tickMs?: number; bac
   if (opts.hourly) {
     const tick = async () => {
       try {
-        await resetStuckSyncs([...running.keys()]);
+        await resetStuckRuns([...running.keys()]);
         await purgeUninstalledData();
-        for (const s of await listSyncsForHourlyRun()) runner.enqueue({ ...s, trigger: 'hourly' });
+        for (const r of await hourlyRunRequests()) runner.enqueue(r);
       } catch (error) {
         console.error('[jobs] scheduler tick failed', error);
       }
@@ -127,8 +123,23 @@ export function createLocalRunner(opts: { hourly?: boolean; tickMs?: number; bac
 
 const g = globalThis as unknown as { __synclaneRunner?: Runner };
 
-/** The process-wide runner (started lazily; instrumentation.ts starts it at boot in local mode). */
+/** The process-wide runner (started lazily; the boot registers it as the job queue in local mode). */
 export function localRunner(): Runner {
   g.__synclaneRunner ??= createLocalRunner({ hourly: env().jobs.hourly, tickMs: env().jobs.schedulerTickMs });
   return g.__synclaneRunner;
+}
+
+/** The job-queue port on top of a local runner. */
+export function localQueue(runner: () => Runner = localRunner): JobQueue {
+  return {
+    async request(requests) {
+      for (const r of requests) runner().enqueue(r);
+    },
+    async cancel(ids) {
+      for (const id of ids) runner().cancel(id);
+    },
+    async cancelUser(_crmUserId, ids) {
+      for (const id of ids) runner().cancel(id);
+    },
+  };
 }

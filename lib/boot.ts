@@ -13,11 +13,5 @@ export async function bootServer() {
   }
   const { getDb } = await import('@/db/client');
   await getDb();
-  if (config.jobs.mode === 'local') {
-    const { localRunner } = await import('@/inngest/local-runner');
-    localRunner();
-    console.log(`[synclane] jobs: in-process runner (hourly ${config.jobs.hourly ? 'on' : 'off'})`);
-  } else {
-    console.log('[synclane] jobs: Inngest');
-  }
+  return config;
 }

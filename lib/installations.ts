@@ -3,8 +3,10 @@
  * Identity always comes from the CRM (`users/me`, `users.me`) keyed by company + user, never e-mail.
  */
 import { and, eq, lt, sql } from 'drizzle-orm';
-import { getDb } from '@/db/client';
-import { activity, contactSyncs, crmUsers, installations, providerAccounts, webhookEvents } from '@/db/schema';
+import { getDb, type Db } from '@/db/client';
+import { activity, crmUsers, installations, providerAccounts, syncConnections, webhookEvents } from '@/db/schema';
+import { jobQueue } from '@/lib/jobs/queue';
+import { disable as disableConnections, markReconnected } from '@/lib/sync/runtime/connections';
 import { encryptOptional } from '@/lib/auth/token-vault';
 import { forgetCachedToken } from '@/lib/auth/token-manager';
 import { createPipedriveClient } from '@/lib/crm/pipedrive/client';
@@ -94,10 +96,7 @@ async function upsertInstall(args: {
       .returning();
     forgetCachedToken({ kind: 'crm_user', id: user!.id });
     // A re-install repairs connections that were waiting for new CRM tokens.
-    await tx
-      .update(contactSyncs)
-      .set({ status: 'active', lastErrorCode: null, lastErrorMessage: null, updatedAt: new Date() })
-      .where(and(eq(contactSyncs.crmUserId, user!.id), eq(contactSyncs.status, 'needs_reconnect'), sql`${contactSyncs.startedAt} is not null`));
+    await markReconnected({ crmUserId: user!.id }, tx as unknown as Db);
     return {
       installationId: inst!.id,
       crmUserId: user!.id,
@@ -163,7 +162,7 @@ export async function uninstallCrmUser(
   crm: 'pipedrive' | 'teamleader',
   companyId: string,
   userId: string,
-): Promise<{ installationId: string; syncIds: string[] } | null> {
+): Promise<{ installationId: string; crmUserId: string; connectionIds: string[] } | null> {
   const db = await getDb();
   const [inst] = await db.select().from(installations).where(and(eq(installations.crm, crm), eq(installations.companyId, companyId)));
   if (!inst) return null;
@@ -179,13 +178,17 @@ export async function uninstallCrmUser(
       .update(providerAccounts)
       .set({ status: 'disconnected', accessTokenEnc: null, refreshTokenEnc: null, updatedAt: new Date() })
       .where(eq(providerAccounts.crmUserId, user.id));
-    await tx.update(contactSyncs).set({ status: 'disabled', stage: 'idle', updatedAt: new Date() }).where(eq(contactSyncs.crmUserId, user.id));
+    await disableConnections({ crmUserId: user.id }, tx as unknown as Db);
   });
-  const syncs = await db.select({ id: contactSyncs.id }).from(contactSyncs).where(eq(contactSyncs.crmUserId, user.id));
+  const syncs = await db.select({ id: syncConnections.id }).from(syncConnections).where(eq(syncConnections.crmUserId, user.id));
   forgetCachedToken({ kind: 'crm_user', id: user.id });
   for (const a of await db.select({ id: providerAccounts.id }).from(providerAccounts).where(eq(providerAccounts.crmUserId, user.id)))
     forgetCachedToken({ kind: 'provider_account', id: a.id });
-  return { installationId: inst.id, syncIds: syncs.map((s) => s.id) };
+  // Stop this user's running syncs only (colleagues keep theirs).
+  await jobQueue()
+    .cancelUser(user.id, syncs.map((s) => s.id))
+    .catch((e) => console.error('[uninstall] could not cancel jobs', e));
+  return { installationId: inst.id, crmUserId: user.id, connectionIds: syncs.map((s) => s.id) };
 }
 
 /** Resolves a verified CRM identity to the stored install; null when not installed (or uninstalled). */

@@ -170,7 +170,7 @@ async function main() {
         const fieldMap = await prepareCrmFields(tenant);
         const setupCalls = app.sandbox.pipedrive.requestCounts();
         log(`setup (prepareCrmFields, outside the run): Pipedrive ${formatCounts(setupCalls)}`);
-        const { syncId } = await startSync(tenant, { accountId, direction: 'provider_to_crm', groupId, groupName: 'Clients', fieldMap });
+        const { syncId } = await startSync(tenant, { accountId, direction: 'provider_to_crm', groupId, groupName: 'Clients' });
         const usePg = server.kind === 'postgres';
 
         // Minimum provider calls: Google reads the whole account with connections.list (1000 per page max,

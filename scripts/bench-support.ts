@@ -19,8 +19,11 @@ import { completePipedriveInstall, findInstalledUser, type InstalledUser } from 
 import { linkProviderAccount, pipedriveAuthorizationCode } from '../tests/support/sandbox-oauth';
 import { hasPostgresBinaries, startThrowawayPostgres } from '../tests/support/postgres-server';
 import { configureSandboxApp, createDatabase } from '../tests/support/app-env';
-import { runContactSyncJob, recordRunFailure } from '@/lib/sync/contacts/run';
-import type { ContactSyncEventData } from '@/lib/jobs/step';
+import { executeRun, recordRunFailure } from '@/lib/sync/runtime/execute';
+import { loadConnection } from '@/lib/sync/runtime/connections';
+import type { RunRequest, Trigger } from '@/lib/sync/runtime/events';
+import { setJobQueue } from '@/lib/jobs/queue';
+import { pillarFor } from '@/lib/sync/registry';
 import type { Tenant } from '@/lib/tenant';
 
 export const NORTHWIND = { companyId: 7401001, admin: 13001 };
@@ -150,7 +153,7 @@ export type BenchApp = {
   linkGoogle(tenant: Tenant, email: string): Promise<string>;
   linkMicrosoft(tenant: Tenant, email: string): Promise<string>;
   /** Runs one sync job in-process; `steps` is the wall time per step kind (`export-page-12` → `export-page`). */
-  runSync(syncId: string, trigger?: ContactSyncEventData['trigger']): Promise<{ status: string; counts?: unknown; error?: unknown; steps: Record<string, { n: number; ms: number }> }>;
+  runSync(syncId: string, trigger?: Trigger): Promise<{ status: string; counts?: unknown; error?: unknown; steps: Record<string, { n: number; ms: number }> }>;
   close(): Promise<void>;
 };
 
@@ -163,6 +166,8 @@ export async function createBenchApp(server: DatabaseServer, opts: { appUrl?: st
   const dbName = db?.name ?? null;
   const { dataDir } = await configureSandboxApp({ appUrl, sandboxUrl: sandbox.url, databaseUrl, dataDirPrefix: 'synclane-bench-' });
 
+  // Benchmarks drive runs explicitly; run requests the app makes (Start) are dropped.
+  setJobQueue({ request: async () => undefined, cancel: async () => undefined, cancelUser: async () => undefined });
   const asTenant = async (u: InstalledUser): Promise<Tenant> => (await findInstalledUser(u.crm, u.companyId, u.userExternalId))!;
 
   return {
@@ -172,7 +177,10 @@ export async function createBenchApp(server: DatabaseServer, opts: { appUrl?: st
     linkGoogle: (tenant, email) => linkProviderAccount(sandbox, 'google', tenant, email),
     linkMicrosoft: (tenant, email) => linkProviderAccount(sandbox, 'microsoft', tenant, email),
     async runSync(syncId, trigger = 'refresh') {
-      const data: ContactSyncEventData = { syncId, installationId: '', provider: 'google', trigger };
+      const connection = await loadConnection(syncId);
+      if (!connection) throw new Error(`no connection ${syncId}`);
+      const pillar = pillarFor(connection.kind);
+      const data: RunRequest = (await pillar.requestsFor([connection], trigger))[0]!;
       const steps: Record<string, { n: number; ms: number }> = {};
       const run = async <T>(id: string, fn: () => Promise<T>): Promise<T> => {
         const t0 = performance.now();
@@ -186,7 +194,7 @@ export async function createBenchApp(server: DatabaseServer, opts: { appUrl?: st
         }
       };
       try {
-        const r = await runContactSyncJob({ run } as Parameters<typeof runContactSyncJob>[0], data);
+        const r = await executeRun(pillar, { run }, data);
         return { status: r.status, counts: (r as { counts?: unknown }).counts, steps };
       } catch (error) {
         await recordRunFailure(data, error);

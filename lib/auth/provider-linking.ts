@@ -7,7 +7,8 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { getDb } from '@/db/client';
-import { contactSyncs, providerAccounts } from '@/db/schema';
+import { providerAccounts } from '@/db/schema';
+import { markReconnected } from '@/lib/sync/runtime/connections';
 import { encryptOptional } from './token-vault';
 import { forgetCachedToken } from './token-manager';
 import { signPayload, verifyPayload } from './signed-payload';
@@ -75,9 +76,6 @@ export async function saveLinkedAccount(
     })
     .returning({ id: providerAccounts.id });
   forgetCachedToken({ kind: 'provider_account', id: row!.id });
-  await db
-    .update(contactSyncs)
-    .set({ status: 'active', lastErrorCode: null, lastErrorMessage: null, updatedAt: new Date() })
-    .where(and(eq(contactSyncs.providerAccountId, row!.id), eq(contactSyncs.status, 'needs_reconnect')));
+  await markReconnected({ accountId: row!.id }, db);
   return { status: 'linked', accountId: row!.id };
 }

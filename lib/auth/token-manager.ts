@@ -8,7 +8,8 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import { getDb, type Db } from '@/db/client';
-import { crmUsers, providerAccounts, contactSyncs } from '@/db/schema';
+import { crmUsers, providerAccounts } from '@/db/schema';
+import { markNeedsReconnect as pauseConnections } from '@/lib/sync/runtime/connections';
 import { decryptOptional, encryptOptional } from './token-vault';
 import { SyncError } from '@/lib/errors';
 
@@ -73,22 +74,12 @@ function assertActive(owner: TokenOwner, row: Row | undefined): asserts row is R
   if (!row.refreshTokenEnc && !row.accessTokenEnc) throw new SyncError('auth_revoked', `No tokens stored for ${owner.kind}.`);
 }
 
-/** Marks the owner (and, for provider accounts, their contact syncs) as needing a reconnect. */
+/** Marks the owner as needing a reconnect, and pauses the connections that use it (R2; nothing is deleted). */
 export async function markNeedsReconnect(db: Db, owner: TokenOwner, reason: string): Promise<void> {
   forgetCachedToken(owner);
   const t = table(owner.kind);
   await db.update(t).set({ status: 'needs_reconnect', lastAuthError: reason, updatedAt: new Date() }).where(eq(t.id, owner.id));
-  if (owner.kind === 'provider_account') {
-    await db
-      .update(contactSyncs)
-      .set({ status: 'needs_reconnect', lastErrorCode: 'auth_revoked', lastErrorMessage: reason, updatedAt: new Date() })
-      .where(eq(contactSyncs.providerAccountId, owner.id));
-  } else {
-    await db
-      .update(contactSyncs)
-      .set({ status: 'needs_reconnect', lastErrorCode: 'auth_revoked', lastErrorMessage: reason, updatedAt: new Date() })
-      .where(eq(contactSyncs.crmUserId, owner.id));
-  }
+  await pauseConnections(owner.kind === 'provider_account' ? { accountId: owner.id } : { crmUserId: owner.id }, reason, db);
 }
 
 async function refreshLocked(owner: TokenOwner, refresher: Refresher, seenVersion: number | null, force: boolean): Promise<string> {

@@ -11,7 +11,8 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { getDb } from '@/db/client';
-import { activity, contactLinks, contactSyncs } from '@/db/schema';
+import { contactLinks, contactSyncs, syncConnections } from '@/db/schema';
+import { recordActivity } from '@/lib/sync/runtime/activity';
 import { SyncError } from '@/lib/errors';
 import type { Tenant } from '@/lib/tenant';
 import { RESTORE_WINDOW_DAYS } from '@/lib/sync/contacts/constants';
@@ -26,17 +27,18 @@ export async function restoreDeletedContact(tenant: Tenant, linkId: string, now 
   const db = await getDb();
   // Scoped: the link must belong to one of this CRM user's syncs in this installation.
   const [row] = await db
-    .select({ link: contactLinks, sync: contactSyncs })
+    .select({ link: contactLinks, sync: contactSyncs, status: syncConnections.status })
     .from(contactLinks)
     .innerJoin(contactSyncs, eq(contactLinks.syncId, contactSyncs.id))
+    .innerJoin(syncConnections, eq(syncConnections.id, contactSyncs.id))
     .where(and(eq(contactLinks.id, linkId), eq(contactSyncs.installationId, tenant.installationId), eq(contactSyncs.crmUserId, tenant.crmUserId)));
   if (!row) throw new SyncError('not_found', 'That contact is not in your sync history.');
-  const { link, sync } = row;
+  const { link, sync, status } = row;
   if (link.state !== 'deleted' || !link.deletedAt || !link.deletedSide) throw new SyncError('validation', 'That contact was not deleted by the sync, so there is nothing to restore.');
   if (now.getTime() - link.deletedAt.getTime() > RESTORE_WINDOW_DAYS * DAY_MS)
     throw new SyncError('validation', `Deleted contacts can be restored for ${RESTORE_WINDOW_DAYS} days; this one was deleted on ${link.deletedAt.toISOString().slice(0, 10)}.`);
   if (!link.snapshot) throw new SyncError('validation', 'No copy of this contact was kept, so it cannot be restored.');
-  if (sync.status === 'disabled') throw new SyncError('validation', 'This sync was stopped. Start it again before restoring contacts.');
+  if (status === 'disabled') throw new SyncError('validation', 'This sync was stopped. Start it again before restoring contacts.');
 
   const snapshot = normalizeContact(link.snapshot as unknown as Contact);
   const ctx = await loadSyncContext(sync.id);
@@ -49,10 +51,10 @@ export async function restoreDeletedContact(tenant: Tenant, linkId: string, now 
       .update(contactLinks)
       .set({
         crmId: person.id, remoteId: null, remoteEtag: null, crmUpdatedAt: person.updatedAt, snapshot: snapshot as unknown as Record<string, unknown>, snapshotHash: hashContact(snapshot),
-        state: 'linked', deletedAt: null, deletedSide: null, skipReason: null, pendingSince: null, seenSweepId: null, createdBy: 'sync_to_crm', updatedAt: new Date(),
+        state: 'linked', deletedAt: null, deletedSide: null, skipCode: null, skipReason: null, pendingSince: null, seenSweepId: null, createdBy: 'sync_to_crm', updatedAt: new Date(),
       })
       .where(eq(contactLinks.id, link.id));
-    await db.insert(activity).values({ installationId: sync.installationId, syncId: sync.id, action: 'restored', side: 'crm', crmId: person.id, remoteId: link.remoteId, label, reason: 'Restored from the copy kept when the sync deleted it.' });
+    await recordActivity([{ installationId: sync.installationId, connectionId: sync.id, action: 'restored', side: 'crm', crmId: person.id, remoteId: link.remoteId, label, reasonCode: 'restored' }]);
     return { linkId: link.id, side: 'crm' as const, crmId: person.id, remoteId: null };
   }
 
@@ -64,9 +66,9 @@ export async function restoreDeletedContact(tenant: Tenant, linkId: string, now 
     .update(contactLinks)
     .set({
       crmId: null, remoteId: result.remoteId, remoteEtag: result.etag ?? null, crmUpdatedAt: null, snapshot: snapshot as unknown as Record<string, unknown>, snapshotHash: hashContact(snapshot),
-      state: 'linked', deletedAt: null, deletedSide: null, skipReason: null, pendingSince: null, seenSweepId: null, createdBy: 'sync_to_provider', updatedAt: new Date(),
+      state: 'linked', deletedAt: null, deletedSide: null, skipCode: null, skipReason: null, pendingSince: null, seenSweepId: null, createdBy: 'sync_to_provider', updatedAt: new Date(),
     })
     .where(eq(contactLinks.id, link.id));
-  await db.insert(activity).values({ installationId: sync.installationId, syncId: sync.id, action: 'restored', side: 'provider', crmId: link.crmId, remoteId: result.remoteId, label, reason: 'Restored from the copy kept when the sync deleted it.' });
+  await recordActivity([{ installationId: sync.installationId, connectionId: sync.id, action: 'restored', side: 'provider', crmId: link.crmId, remoteId: result.remoteId, label, reasonCode: 'restored' }]);
   return { linkId: link.id, side: 'provider' as const, crmId: null, remoteId: result.remoteId };
 }

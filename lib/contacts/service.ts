@@ -3,8 +3,8 @@
  * each query to its installation and CRM user — ids from the browser are never trusted on their own.
  */
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import { getDb } from '@/db/client';
-import { activity, contactLinks, contactSyncs, crmUsers, providerAccounts, syncRuns } from '@/db/schema';
+import { getDb, type Db } from '@/db/client';
+import { contactLinks, contactSyncs, crmUsers, providerAccounts, syncConnections } from '@/db/schema';
 import { removeCrmWebhook } from '@/lib/crm/webhooks';
 import { crmClientFor } from '@/lib/crm';
 import { recordUrl } from '@/lib/crm/pipedrive/client';
@@ -12,10 +12,18 @@ import { env } from '@/lib/env';
 import { SyncError } from '@/lib/errors';
 import { providerFor } from '@/lib/providers';
 import { connectUrl, createLinkTicket } from '@/lib/auth/provider-linking';
+import { ensureCrmWebhook } from '@/lib/crm/webhooks';
+import { jobQueue } from '@/lib/jobs/queue';
+import { activate, createConnection, disable, requestRunNow, resumeAfterDeletes } from '@/lib/sync/runtime/connections';
+import { recentActivity } from '@/lib/sync/runtime/activity';
+import { lastRuns } from '@/lib/sync/runtime/runs';
+import type { Trigger } from '@/lib/sync/runtime/events';
+import type { ContactRunRequest } from '@/lib/sync/contacts/run';
+import { prepareCrmFields } from './crm-fields';
 import { forgetCachedToken } from '@/lib/auth/token-manager';
 import { contactFromCrmPerson, displayName } from '@/lib/sync/contacts/model';
 import { exportSkipReason } from '@/lib/sync/contacts/export-rules';
-import { CRM_PAGE_SIZE, EXPORT_GROUP_NAME } from '@/lib/sync/contacts/constants';
+import { CRM_PAGE_SIZE, EXPORT_GROUP_NAME, RESTORE_WINDOW_DAYS } from '@/lib/sync/contacts/constants';
 import type { Tenant } from '@/lib/tenant';
 
 export type Direction = 'crm_to_provider' | 'provider_to_crm' | 'two_way';
@@ -38,14 +46,21 @@ async function ownedAccount(tenant: Tenant, accountId: string) {
   return account;
 }
 
+/** The user's own contact sync with its connection state; anyone else's id is "not found". */
 export async function ownedSync(tenant: Tenant, syncId: string) {
   const db = await getDb();
-  const [sync] = await db
-    .select()
+  const [row] = await db
+    .select({ sync: contactSyncs, connection: syncConnections })
     .from(contactSyncs)
+    .innerJoin(syncConnections, eq(syncConnections.id, contactSyncs.id))
     .where(and(eq(contactSyncs.id, syncId), eq(contactSyncs.installationId, tenant.installationId), eq(contactSyncs.crmUserId, tenant.crmUserId)));
-  if (!sync) throw new SyncError('not_found', 'That sync does not exist for your user.');
-  return sync;
+  if (!row) throw new SyncError('not_found', 'That sync does not exist for your user.');
+  const c = row.connection;
+  return { ...row.sync, status: c.status, stage: c.stage, startedAt: c.startedAt, lastRunAt: c.lastRunAt, lastSuccessAt: c.lastSuccessAt, nextRunAt: c.nextRunAt, lastErrorCode: c.lastErrorCode, lastErrorMessage: c.lastErrorMessage, pendingDeletes: c.pendingDeletes, consecutiveFailures: c.consecutiveFailures };
+}
+
+function runRequest(sync: { id: string; installationId: string; crmUserId: string; provider: 'google' | 'microsoft' }, trigger: Trigger): ContactRunRequest {
+  return { kind: 'contacts', connectionId: sync.id, installationId: sync.installationId, crmUserId: sync.crmUserId, provider: sync.provider, throttleKey: sync.provider, trigger };
 }
 
 export function startLink(tenant: Tenant, provider: 'google' | 'microsoft', email: string) {
@@ -60,12 +75,13 @@ export async function contactsOverview(tenant: Tenant) {
     .from(providerAccounts)
     .where(and(eq(providerAccounts.installationId, tenant.installationId), eq(providerAccounts.crmUserId, tenant.crmUserId)));
   const syncs = await db
-    .select()
+    .select({ sync: contactSyncs, connection: syncConnections })
     .from(contactSyncs)
-    .where(and(eq(contactSyncs.installationId, tenant.installationId), eq(contactSyncs.crmUserId, tenant.crmUserId), sql`${contactSyncs.status} <> 'disabled'`));
+    .innerJoin(syncConnections, eq(syncConnections.id, contactSyncs.id))
+    .where(and(eq(contactSyncs.installationId, tenant.installationId), eq(contactSyncs.crmUserId, tenant.crmUserId), sql`${syncConnections.status} <> 'disabled'`));
   return {
     accounts: accounts.filter((a) => a.status !== 'disconnected'),
-    syncs: syncs.map((s) => ({ id: s.id, providerAccountId: s.providerAccountId, provider: s.provider, direction: s.direction, status: s.status, started: !!s.startedAt })),
+    syncs: syncs.map(({ sync: s, connection: c }) => ({ id: s.id, providerAccountId: s.providerAccountId, provider: s.provider, direction: s.direction, status: c.status, started: !!c.startedAt })),
   };
 }
 
@@ -116,53 +132,59 @@ export async function previewExport(tenant: Tenant) {
   };
 }
 
-export async function startSync(
-  tenant: Tenant,
-  input: {
-    accountId: string;
-    direction: Direction;
-    groupId?: string | null;
-    groupName?: string | null;
-    visibility?: number | null;
-    conflictPolicy?: 'newest' | 'crm' | 'provider';
-    matchByEmail?: boolean;
-    fieldMap?: Record<string, string>;
-    /** Persons the preview counted: the first run's progress bar has a total before any sweep finished. */
-    expectedTotal?: number | null;
-  },
-) {
+export type StartSyncInput = {
+  accountId: string;
+  direction: Direction;
+  groupId?: string | null;
+  groupName?: string | null;
+  visibility?: number | null;
+  conflictPolicy?: 'newest' | 'crm' | 'provider';
+  matchByEmail?: boolean;
+  /** Persons the preview counted: the first run's progress bar has a total before any sweep finished. */
+  expectedTotal?: number | null;
+};
+
+/**
+ * "Start sync" (C14). Everything is checked before anything is written anywhere: the account is the user's
+ * own and linked, the input complete; then the CRM fields (C2, C9), the connection, the CRM webhook (B1), and
+ * the first run.
+ */
+export async function startSync(tenant: Tenant, input: StartSyncInput) {
   const account = await ownedAccount(tenant, input.accountId);
   if (account.status === 'needs_reconnect') throw new SyncError('auth_revoked', `Reconnect ${account.email} before starting a sync.`);
   if (input.direction !== 'crm_to_provider' && !input.groupId) throw new SyncError('validation', 'Choose which contact group or folder to sync (C3).');
+  const fieldMap = input.direction === 'crm_to_provider' ? undefined : await prepareCrmFields(tenant);
   const db = await getDb();
-  const existing = await db
-    .select()
+  const [existing] = await db
+    .select({ sync: contactSyncs })
     .from(contactSyncs)
-    .where(and(eq(contactSyncs.crmUserId, tenant.crmUserId), eq(contactSyncs.providerAccountId, account.id), eq(contactSyncs.direction, input.direction), sql`${contactSyncs.status} <> 'disabled'`));
+    .innerJoin(syncConnections, eq(syncConnections.id, contactSyncs.id))
+    .where(and(eq(contactSyncs.crmUserId, tenant.crmUserId), eq(contactSyncs.providerAccountId, account.id), eq(contactSyncs.direction, input.direction), sql`${syncConnections.status} <> 'disabled'`));
   const values = {
-    groupId: input.groupId ?? existing[0]?.groupId ?? null,
+    groupId: input.groupId ?? existing?.sync.groupId ?? null,
     groupName: input.groupName ?? (input.direction === 'crm_to_provider' ? EXPORT_GROUP_NAME[tenant.crm] : null),
     visibility: input.visibility ?? null,
     conflictPolicy: input.conflictPolicy ?? 'newest',
     matchByEmail: input.matchByEmail ?? false,
-    fieldMap: input.fieldMap ?? existing[0]?.fieldMap ?? {},
-    ...(input.expectedTotal != null && !existing[0]?.crmTotal ? { crmTotal: input.expectedTotal } : {}),
-    status: 'active' as const,
-    startedAt: new Date(),
-    nextRunAt: new Date(),
+    fieldMap: fieldMap ?? existing?.sync.fieldMap ?? {},
+    ...(input.expectedTotal != null && !existing?.sync.crmTotal ? { crmTotal: input.expectedTotal } : {}),
     updatedAt: new Date(),
   };
   let syncId: string;
-  if (existing[0]) {
-    syncId = existing[0].id;
+  if (existing) {
+    syncId = existing.sync.id;
     await db.update(contactSyncs).set(values).where(eq(contactSyncs.id, syncId));
   } else {
-    const [row] = await db
-      .insert(contactSyncs)
-      .values({ installationId: tenant.installationId, crmUserId: tenant.crmUserId, providerAccountId: account.id, provider: account.provider, direction: input.direction, ...values })
-      .returning({ id: contactSyncs.id });
-    syncId = row!.id;
+    syncId = await db.transaction(async (tx) => {
+      const id = await createConnection({ installationId: tenant.installationId, crmUserId: tenant.crmUserId, kind: 'contacts', accountIds: [account.id] }, tx as unknown as Db);
+      await tx.insert(contactSyncs).values({ id, installationId: tenant.installationId, crmUserId: tenant.crmUserId, providerAccountId: account.id, provider: account.provider, direction: input.direction, ...values });
+      return id;
+    });
   }
+  await activate(syncId);
+  // B1: CRM changes reach the provider within seconds where the CRM lets us register a webhook.
+  if (input.direction !== 'provider_to_crm') await ensureCrmWebhook({ crm: tenant.crm, crmUserId: tenant.crmUserId, apiDomain: tenant.apiDomain });
+  await jobQueue().request([runRequest({ id: syncId, installationId: tenant.installationId, crmUserId: tenant.crmUserId, provider: account.provider }, 'start')]);
   return { syncId, installationId: tenant.installationId, provider: account.provider };
 }
 
@@ -170,27 +192,16 @@ export async function syncDashboard(tenant: Tenant, syncId: string) {
   const sync = await ownedSync(tenant, syncId);
   const db = await getDb();
   const [account] = await db.select().from(providerAccounts).where(eq(providerAccounts.id, sync.providerAccountId));
-  const [lastRun] = await db.select().from(syncRuns).where(eq(syncRuns.syncId, sync.id)).orderBy(desc(syncRuns.queuedAt)).limit(1);
-  const [lastFinished] = await db
-    .select()
-    .from(syncRuns)
-    .where(and(eq(syncRuns.syncId, sync.id), inArray(syncRuns.status, ['succeeded', 'paused'])))
-    .orderBy(desc(syncRuns.queuedAt))
-    .limit(1);
+  const { last: lastRun, lastFinished } = await lastRuns(sync.id);
   const stateCounts = await db
     .select({ state: contactLinks.state, n: sql<number>`count(*)::int` })
     .from(contactLinks)
     .where(eq(contactLinks.syncId, sync.id))
     .groupBy(contactLinks.state);
   const count = (s: string) => stateCounts.find((c) => c.state === s)?.n ?? 0;
-  const recent = await db
-    .select()
-    .from(activity)
-    .where(and(eq(activity.syncId, sync.id), inArray(activity.action, ['added', 'updated', 'deleted', 'conflict', 'restored'])))
-    .orderBy(desc(activity.at), desc(activity.id))
-    .limit(30);
+  const recent = await recentActivity(sync.id, ['added', 'updated', 'deleted', 'conflict', 'restored']);
   const skipped = await db
-    .select({ crmId: contactLinks.crmId, remoteId: contactLinks.remoteId, label: contactLinks.label, reason: contactLinks.skipReason, side: sql<string>`'provider'` })
+    .select({ crmId: contactLinks.crmId, remoteId: contactLinks.remoteId, label: contactLinks.label, reasonCode: contactLinks.skipCode, reason: contactLinks.skipReason })
     .from(contactLinks)
     .where(and(eq(contactLinks.syncId, sync.id), eq(contactLinks.state, 'skipped')))
     .orderBy(contactLinks.label)
@@ -198,7 +209,7 @@ export async function syncDashboard(tenant: Tenant, syncId: string) {
   const restorable = await db
     .select({ id: contactLinks.id, label: contactLinks.label, deletedAt: contactLinks.deletedAt, side: contactLinks.deletedSide })
     .from(contactLinks)
-    .where(and(eq(contactLinks.syncId, sync.id), eq(contactLinks.state, 'deleted'), sql`${contactLinks.deletedAt} > now() - interval '30 days'`))
+    .where(and(eq(contactLinks.syncId, sync.id), eq(contactLinks.state, 'deleted'), sql`${contactLinks.deletedAt} > now() - make_interval(days => ${RESTORE_WINDOW_DAYS})`))
     .orderBy(desc(contactLinks.deletedAt))
     .limit(50);
   const running = lastRun && (lastRun.status === 'running' || lastRun.status === 'queued');
@@ -247,35 +258,45 @@ export async function syncDashboard(tenant: Tenant, syncId: string) {
     running: !!running,
     instant,
     lastCounts: lastFinished?.counts ?? null,
-    recent: recent.map((a) => ({ at: a.at, action: a.action, side: a.side, label: a.label, reason: a.reason, url: a.crmId ? personUrl(tenant, a.crmId) : null })),
-    skipped: skipped.map((s) => ({ label: s.label ?? s.crmId ?? s.remoteId ?? '', reason: s.reason, url: s.crmId ? personUrl(tenant, s.crmId) : null })),
+    recent: recent.map((a) => ({ at: a.at, action: a.action, side: a.side, label: a.label, reasonCode: a.reasonCode, reason: a.reason, params: reasonParams(a.detail), url: a.crmId ? personUrl(tenant, a.crmId) : null })),
+    skipped: skipped.map((s) => ({ label: s.label ?? s.crmId ?? s.remoteId ?? '', reasonCode: s.reasonCode, reason: s.reason, url: s.crmId ? personUrl(tenant, s.crmId) : null })),
     restorable,
   };
 }
 
-export async function markQueued(syncId: string, trigger: 'start' | 'refresh' | 'confirm'): Promise<{ alreadyRunning: boolean }> {
-  const db = await getDb();
-  const [sync] = await db.select({ stage: contactSyncs.stage }).from(contactSyncs).where(eq(contactSyncs.id, syncId));
-  if (sync?.stage === 'running') return { alreadyRunning: true };
-  await db.update(contactSyncs).set({ nextRunAt: new Date(), updatedAt: new Date() }).where(eq(contactSyncs.id, syncId));
-  void trigger;
-  return { alreadyRunning: false };
+/** Reason parameters the UI interpolates (strings and numbers only). */
+function reasonParams(detail: Record<string, unknown> | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(detail ?? {})) if (typeof v === 'string' || typeof v === 'number') out[k] = String(v);
+  return out;
 }
 
-/** B3: the user answered the paused-for-deletes prompt. */
+/** Refresh (C15): runs a sync now; if one is running, it runs once more after it. */
+export async function refreshSync(tenant: Tenant, syncId: string) {
+  const sync = await ownedSync(tenant, syncId);
+  if (sync.status === 'needs_reconnect') throw new SyncError('auth_revoked', 'Reconnect the account first; then Refresh works again.');
+  if (sync.status === 'paused_deletes') throw new SyncError('validation', 'This sync is waiting for you to confirm or cancel the deletes shown above.');
+  if (sync.status === 'disabled') throw new SyncError('validation', 'This sync was stopped. Start it again from the setup.');
+  const { alreadyRunning } = await requestRunNow(sync.id);
+  await jobQueue().request([runRequest(sync, 'refresh')]);
+  return { queued: !alreadyRunning, alreadyRunning };
+}
+
+/** B3: the user answered the paused-for-deletes prompt. Approve runs the deletes now; keep deletes nothing. */
 export async function resolvePendingDeletes(tenant: Tenant, syncId: string, approve: boolean) {
   const sync = await ownedSync(tenant, syncId);
   if (sync.status !== 'paused_deletes') throw new SyncError('validation', 'There are no deletes waiting for confirmation.');
   const db = await getDb();
   if (approve) {
-    await db.update(contactSyncs).set({ status: 'active', updatedAt: new Date() }).where(eq(contactSyncs.id, sync.id));
-    return { rerun: true };
+    await resumeAfterDeletes(sync.id, true);
+    await jobQueue().request([runRequest(sync, 'confirm')]);
+    return { rerun: true, unlinked: 0 };
   }
   // Keep everything: forget the vanished pairs so they are never deleted by this sync.
   const ids = (sync.pendingDeletes ?? []).flatMap((p) => p.ids);
   if (ids.length) await db.delete(contactLinks).where(and(eq(contactLinks.syncId, sync.id), inArray(contactLinks.id, ids)));
-  await db.update(contactSyncs).set({ status: 'active', pendingDeletes: null, updatedAt: new Date() }).where(eq(contactSyncs.id, sync.id));
-  return { rerun: false };
+  await resumeAfterDeletes(sync.id, false);
+  return { rerun: false, unlinked: ids.length };
 }
 
 /** Unlinks a provider account: tokens purged, its syncs stopped. Contacts stay where they are on both sides. */
@@ -287,19 +308,16 @@ export async function disconnectAccount(tenant: Tenant, accountId: string) {
     .set({ status: 'disconnected', accessTokenEnc: null, refreshTokenEnc: null, updatedAt: new Date() })
     .where(eq(providerAccounts.id, account.id));
   forgetCachedToken({ kind: 'provider_account', id: account.id });
-  const syncs = await db
-    .update(contactSyncs)
-    .set({ status: 'disabled', stage: 'idle', updatedAt: new Date() })
-    .where(eq(contactSyncs.providerAccountId, account.id))
-    .returning({ id: contactSyncs.id });
+  const ids = await disable({ accountId: account.id });
+  await jobQueue().cancel(ids).catch(() => undefined);
   await dropWebhookIfUnused(tenant);
-  return { syncIds: syncs.map((s) => s.id) };
+  return { syncIds: ids };
 }
 
 export async function stopSync(tenant: Tenant, syncId: string) {
   const sync = await ownedSync(tenant, syncId);
-  const db = await getDb();
-  await db.update(contactSyncs).set({ status: 'disabled', stage: 'idle', updatedAt: new Date() }).where(eq(contactSyncs.id, sync.id));
+  await disable({ ids: [sync.id] });
+  await jobQueue().cancel([sync.id]).catch(() => undefined);
   await dropWebhookIfUnused(tenant);
 }
 
@@ -309,7 +327,8 @@ export async function dropWebhookIfUnused(tenant: Tenant) {
   const still = await db
     .select({ id: contactSyncs.id })
     .from(contactSyncs)
-    .where(and(eq(contactSyncs.crmUserId, tenant.crmUserId), inArray(contactSyncs.direction, ['crm_to_provider', 'two_way']), sql`${contactSyncs.status} <> 'disabled'`));
+    .innerJoin(syncConnections, eq(syncConnections.id, contactSyncs.id))
+    .where(and(eq(contactSyncs.crmUserId, tenant.crmUserId), inArray(contactSyncs.direction, ['crm_to_provider', 'two_way']), sql`${syncConnections.status} <> 'disabled'`));
   if (still.length === 0) await removeCrmWebhook({ crm: tenant.crm, crmUserId: tenant.crmUserId, apiDomain: tenant.apiDomain });
 }
 

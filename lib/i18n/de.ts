@@ -22,18 +22,49 @@ export const de: Messages = {
       unavailable: 'Noch nicht verfügbar',
     },
     activeSyncs: { one: '{count} Synchronisierung aktiv', other: '{count} Synchronisierungen aktiv' },
-    /** Translations of the engine's skip reasons (lib/sync/contacts/constants.ts SKIP_REASONS), by key. */
-    skipReasons: {
-      missingFirstName: 'Vorname fehlt (Google verlangt Vorname, Nachname und eine Telefon-, Mobilnummer oder E-Mail-Adresse).',
-      missingLastName: 'Nachname fehlt (Google verlangt Vorname, Nachname und eine Telefon-, Mobilnummer oder E-Mail-Adresse).',
-      missingContactPoint: 'Keine Telefon-, Mobilnummer oder E-Mail-Adresse (Google verlangt mindestens eine).',
-    },
     notInThisRelease: 'Noch nicht Teil dieser Version.',
     integrations: {
       contacts: { name: 'Kontaktsynchronisierung', description: 'Google Contacts und Microsoft Outlook — Export, Synchronisierung in eine oder in beide Richtungen.' },
       dropbox: { name: 'Dropbox-Dateien', description: 'Dateien in beide Richtungen zwischen CRM-Datensätzen und Dropbox-Ordnern synchronisieren.' },
       'dropbox-sign': { name: 'Dropbox Sign-Archiv', description: 'Unterschriebene Dokumente werden in Dropbox und am CRM-Datensatz abgelegt.' },
     },
+  },
+  /** Reason codes the engine stores (lib/sync/runtime/reasons.ts), by code (B4, B8). */
+  reasons: {
+    'crm_rejected': 'Das CRM hat diesen Datensatz abgelehnt.',
+    'provider_rejected': 'Der Anbieter hat diesen Datensatz abgelehnt.',
+    'unreadable_record': 'Der Datensatz konnte nicht gelesen werden.',
+    'restored': 'Aus der Kopie wiederhergestellt, die beim Löschen durch die Synchronisierung aufbewahrt wurde.',
+    'run_reset_by_watchdog': 'Eine Synchronisierung reagierte nicht mehr und wurde zurückgesetzt; die nächste macht dort weiter.',
+    'contacts.missing_first_name': 'Vorname fehlt (Google verlangt Vorname, Nachname und eine Telefonnummer, Mobilnummer oder E-Mail).',
+    'contacts.missing_last_name': 'Nachname fehlt (Google verlangt Vorname, Nachname und eine Telefonnummer, Mobilnummer oder E-Mail).',
+    'contacts.missing_contact_point': 'Keine Telefonnummer, Mobilnummer oder E-Mail (Google verlangt mindestens eine).',
+    'contacts.no_name': 'Der Kontakt hat keinen Namen; das CRM braucht einen.',
+    'contacts.matched_by_email': 'Mit Ihrer vorhandenen Person mit derselben E-Mail verknüpft (kein Duplikat erstellt).',
+    'contacts.recovered': 'Nach einer unterbrochenen Synchronisierung wiederhergestellt (kein Duplikat erstellt).',
+    'contacts.edit_beats_crm_delete': 'Er war im CRM gelöscht, wurde aber beim Anbieter bearbeitet; die Änderung gewinnt.',
+    'contacts.recreated_in_provider': 'Er war beim Anbieter gelöscht; das CRM ist die Quelle dieses Exports.',
+    'contacts.deleted_in_provider': 'Beim Anbieter gelöscht. 30 Tage lang über das Dashboard wiederherstellbar.',
+    'contacts.deleted_in_crm': 'Im CRM gelöscht oder gehört nicht mehr Ihnen.',
+    'contacts.field_conflict': '„{field}“ wurde auf beiden Seiten geändert; der Wert {winner} wurde behalten ({policy}).',
+  },
+  /** What a run is doing (lib/sync/runtime/reasons.ts PHASES). */
+  phases: {
+    starting: 'Start',
+    reading_provider: 'Änderungen beim Anbieter lesen',
+    preparing: 'Vorbereitung',
+    sending_crm_changes: 'CRM-Änderungen senden',
+    removing_deleted: 'Gelöschte Kontakte entfernen',
+    waiting_for_deletes: 'Wartet auf Ihre Bestätigung der Löschungen',
+    done: 'Fertig',
+  },
+  /** Words the reason messages interpolate. */
+  reasonWords: {
+    crm: 'des CRM',
+    provider: 'des Anbieters',
+    newest: 'neueste gewinnt',
+    crmPolicy: 'CRM gewinnt',
+    providerPolicy: 'Anbieter gewinnt',
   },
   panel: {
     missingRecordId: 'Pipedrive hat nicht mitgeteilt, zu welchem Datensatz dieses Panel gehört. Schließen Sie das Panel und öffnen Sie es erneut im Datensatz.',

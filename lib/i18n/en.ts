@@ -24,18 +24,49 @@ export const en = {
       unavailable: 'Not available yet',
     },
     activeSyncs: { one: '{count} sync running', other: '{count} syncs running' },
-    /** Translations of the engine's skip reasons (lib/sync/contacts/constants.ts SKIP_REASONS), by key. */
-    skipReasons: {
-      missingFirstName: 'Missing first name (Google requires first name, last name and a phone, mobile or e-mail).',
-      missingLastName: 'Missing last name (Google requires first name, last name and a phone, mobile or e-mail).',
-      missingContactPoint: 'No phone, mobile or e-mail (Google requires at least one).',
-    },
     notInThisRelease: 'Not part of this release yet.',
     integrations: {
       contacts: { name: 'Contact sync', description: 'Google Contacts and Microsoft Outlook — export, one-way or two-way.' },
       dropbox: { name: 'Dropbox files', description: 'Two-way file sync between CRM records and Dropbox folders.' },
       'dropbox-sign': { name: 'Dropbox Sign archive', description: 'Signed documents filed into Dropbox and onto the CRM record.' },
     },
+  },
+  /** Reason codes the engine stores (lib/sync/runtime/reasons.ts), by code (B4, B8). */
+  reasons: {
+    'crm_rejected': 'The CRM rejected this record.',
+    'provider_rejected': 'The provider rejected this record.',
+    'unreadable_record': 'The record could not be read.',
+    'restored': 'Restored from the copy kept when the sync deleted it.',
+    'run_reset_by_watchdog': 'A run stopped responding and was reset; the next run resumes where it left off.',
+    'contacts.missing_first_name': 'Missing first name (Google requires first name, last name and a phone, mobile or e-mail).',
+    'contacts.missing_last_name': 'Missing last name (Google requires first name, last name and a phone, mobile or e-mail).',
+    'contacts.missing_contact_point': 'No phone, mobile or e-mail (Google requires at least one).',
+    'contacts.no_name': 'The contact has no name; the CRM needs one.',
+    'contacts.matched_by_email': 'Linked to your existing person with the same e-mail (no duplicate created).',
+    'contacts.recovered': 'Recovered after an interrupted run (no duplicate created).',
+    'contacts.edit_beats_crm_delete': 'It had been deleted in the CRM but was edited in the provider; the edit wins.',
+    'contacts.recreated_in_provider': 'It had been deleted in the provider; the CRM is the source of this export.',
+    'contacts.deleted_in_provider': 'Deleted in the provider. Restorable for 30 days from the dashboard.',
+    'contacts.deleted_in_crm': 'Deleted in the CRM or no longer owned by you.',
+    'contacts.field_conflict': '“{field}” changed on both sides; the {winner} value was kept ({policy}).',
+  },
+  /** What a run is doing (lib/sync/runtime/reasons.ts PHASES). */
+  phases: {
+    starting: 'Starting',
+    reading_provider: 'Reading changes from the provider',
+    preparing: 'Preparing',
+    sending_crm_changes: 'Sending CRM changes',
+    removing_deleted: 'Removing deleted contacts',
+    waiting_for_deletes: 'Waiting for you to confirm deletes',
+    done: 'Done',
+  },
+  /** Words the reason messages interpolate. */
+  reasonWords: {
+    crm: 'CRM',
+    provider: 'provider',
+    newest: 'newest wins',
+    crmPolicy: 'CRM wins',
+    providerPolicy: 'provider wins',
   },
   panel: {
     missingRecordId: 'Pipedrive did not tell us which record this panel is on. Close the panel and open it again from the record.',

@@ -22,18 +22,49 @@ export const fr: Messages = {
       unavailable: 'Pas encore disponible',
     },
     activeSyncs: { one: '{count} synchronisation active', other: '{count} synchronisations actives' },
-    /** Translations of the engine's skip reasons (lib/sync/contacts/constants.ts SKIP_REASONS), by key. */
-    skipReasons: {
-      missingFirstName: 'Prénom manquant (Google exige un prénom, un nom et un téléphone, un mobile ou un e-mail).',
-      missingLastName: 'Nom manquant (Google exige un prénom, un nom et un téléphone, un mobile ou un e-mail).',
-      missingContactPoint: 'Aucun téléphone, mobile ou e-mail (Google en exige au moins un).',
-    },
     notInThisRelease: 'Ne fait pas encore partie de cette version.',
     integrations: {
       contacts: { name: 'Synchronisation des contacts', description: 'Google Contacts et Microsoft Outlook — export, synchronisation unidirectionnelle ou bidirectionnelle.' },
       dropbox: { name: 'Fichiers Dropbox', description: 'Synchronisation bidirectionnelle des fichiers entre les fiches du CRM et des dossiers Dropbox.' },
       'dropbox-sign': { name: 'Archive Dropbox Sign', description: 'Les documents signés sont classés dans Dropbox et joints à la fiche du CRM.' },
     },
+  },
+  /** Reason codes the engine stores (lib/sync/runtime/reasons.ts), by code (B4, B8). */
+  reasons: {
+    'crm_rejected': 'Le CRM a refusé cet enregistrement.',
+    'provider_rejected': 'Le fournisseur a refusé cet enregistrement.',
+    'unreadable_record': 'L\'enregistrement n\'a pas pu être lu.',
+    'restored': 'Restauré à partir de la copie conservée lorsque la synchronisation l’a supprimé.',
+    'run_reset_by_watchdog': 'Une synchronisation ne répondait plus et a été réinitialisée ; la suivante reprend là où elle s’est arrêtée.',
+    'contacts.missing_first_name': 'Prénom manquant (Google exige prénom, nom et un téléphone, mobile ou e-mail).',
+    'contacts.missing_last_name': 'Nom manquant (Google exige prénom, nom et un téléphone, mobile ou e-mail).',
+    'contacts.missing_contact_point': 'Aucun téléphone, mobile ou e-mail (Google en exige au moins un).',
+    'contacts.no_name': 'Le contact n’a pas de nom ; le CRM en exige un.',
+    'contacts.matched_by_email': 'Lié à votre personne existante ayant le même e-mail (aucun doublon créé).',
+    'contacts.recovered': 'Récupéré après une synchronisation interrompue (aucun doublon créé).',
+    'contacts.edit_beats_crm_delete': 'Il avait été supprimé dans le CRM mais modifié chez le fournisseur ; la modification l’emporte.',
+    'contacts.recreated_in_provider': 'Il avait été supprimé chez le fournisseur ; le CRM est la source de cet export.',
+    'contacts.deleted_in_provider': 'Supprimé chez le fournisseur. Restaurable pendant 30 jours depuis le tableau de bord.',
+    'contacts.deleted_in_crm': 'Supprimé dans le CRM ou ne vous appartient plus.',
+    'contacts.field_conflict': '« {field} » a changé des deux côtés ; la valeur de {winner} a été conservée ({policy}).',
+  },
+  /** What a run is doing (lib/sync/runtime/reasons.ts PHASES). */
+  phases: {
+    starting: 'Démarrage',
+    reading_provider: 'Lecture des modifications du fournisseur',
+    preparing: 'Préparation',
+    sending_crm_changes: 'Envoi des modifications du CRM',
+    removing_deleted: 'Suppression des contacts supprimés',
+    waiting_for_deletes: 'En attente de votre confirmation des suppressions',
+    done: 'Terminé',
+  },
+  /** Words the reason messages interpolate. */
+  reasonWords: {
+    crm: 'du CRM',
+    provider: 'du fournisseur',
+    newest: 'la plus récente l’emporte',
+    crmPolicy: 'le CRM l’emporte',
+    providerPolicy: 'le fournisseur l’emporte',
   },
   panel: {
     missingRecordId: 'Pipedrive n’a pas indiqué à quelle fiche ce panneau se rapporte. Fermez le panneau et rouvrez-le depuis la fiche.',

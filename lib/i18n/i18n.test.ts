@@ -122,10 +122,20 @@ describe('B8: formatting', () => {
   });
 });
 
-describe('B8: the engine’s skip reasons are translated by key', () => {
-  it('B8/B4: the English catalogue repeats SKIP_REASONS word for word (the client matches on it)', async () => {
+describe('B8: the engine’s reason codes and run phases are translated by code', () => {
+  it('B8/B4: every language words exactly the reason codes the engine can store, and every run phase', async () => {
+    const { REASON_CODES, PHASES } = await import('@/lib/sync/runtime/reasons');
+    const { CATALOGUES } = await import('./index');
+    for (const [locale, t] of Object.entries(CATALOGUES)) {
+      expect(Object.keys(t.reasons).sort(), locale).toEqual([...REASON_CODES].sort());
+      expect(Object.keys(t.phases).sort(), locale).toEqual([...PHASES].sort());
+      for (const code of REASON_CODES) expect((t.reasons as Record<string, string>)[code]!.length, `${locale} ${code}`).toBeGreaterThan(5);
+    }
+  });
+
+  it('B8/C12: the export skip codes of the engine are reason codes (no sentences stored)', async () => {
     const { SKIP_REASONS } = await import('@/lib/sync/contacts/constants');
-    const { en } = await import('./en');
-    expect(en.settings.skipReasons).toEqual(SKIP_REASONS);
+    const { isReasonCode } = await import('@/lib/sync/runtime/reasons');
+    for (const code of Object.values(SKIP_REASONS)) expect(isReasonCode(code), code).toBe(true);
   });
 });

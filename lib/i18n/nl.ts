@@ -22,18 +22,49 @@ export const nl: Messages = {
       unavailable: 'Nog niet beschikbaar',
     },
     activeSyncs: { one: '{count} synchronisatie actief', other: '{count} synchronisaties actief' },
-    /** Translations of the engine's skip reasons (lib/sync/contacts/constants.ts SKIP_REASONS), by key. */
-    skipReasons: {
-      missingFirstName: 'Voornaam ontbreekt (Google vereist voornaam, achternaam en een telefoon, gsm of e-mailadres).',
-      missingLastName: 'Achternaam ontbreekt (Google vereist voornaam, achternaam en een telefoon, gsm of e-mailadres).',
-      missingContactPoint: 'Geen telefoon, gsm of e-mailadres (Google vereist er minstens één).',
-    },
     notInThisRelease: 'Maakt nog geen deel uit van deze versie.',
     integrations: {
       contacts: { name: 'Contactsynchronisatie', description: 'Google Contacts en Microsoft Outlook — exporteren, in één of in twee richtingen.' },
       dropbox: { name: 'Dropbox-bestanden', description: 'Bestanden in twee richtingen synchroniseren tussen CRM-records en Dropbox-mappen.' },
       'dropbox-sign': { name: 'Dropbox Sign-archief', description: 'Ondertekende documenten opgeslagen in Dropbox en bij het CRM-record.' },
     },
+  },
+  /** Reason codes the engine stores (lib/sync/runtime/reasons.ts), by code (B4, B8). */
+  reasons: {
+    'crm_rejected': 'Het CRM weigerde dit record.',
+    'provider_rejected': 'De provider weigerde dit record.',
+    'unreadable_record': 'Het record kon niet worden gelezen.',
+    'restored': 'Hersteld uit de kopie die werd bewaard toen de synchronisatie het verwijderde.',
+    'run_reset_by_watchdog': 'Een synchronisatie reageerde niet meer en werd gereset; de volgende gaat verder waar deze stopte.',
+    'contacts.missing_first_name': 'Voornaam ontbreekt (Google vereist voornaam, achternaam en een telefoon, gsm of e-mailadres).',
+    'contacts.missing_last_name': 'Achternaam ontbreekt (Google vereist voornaam, achternaam en een telefoon, gsm of e-mailadres).',
+    'contacts.missing_contact_point': 'Geen telefoon, gsm of e-mailadres (Google vereist er minstens één).',
+    'contacts.no_name': 'Het contact heeft geen naam; het CRM heeft er een nodig.',
+    'contacts.matched_by_email': 'Gekoppeld aan je bestaande persoon met hetzelfde e-mailadres (geen dubbel aangemaakt).',
+    'contacts.recovered': 'Hersteld na een onderbroken synchronisatie (geen dubbel aangemaakt).',
+    'contacts.edit_beats_crm_delete': 'Het was verwijderd in het CRM maar gewijzigd bij de provider; de wijziging wint.',
+    'contacts.recreated_in_provider': 'Het was verwijderd bij de provider; het CRM is de bron van deze export.',
+    'contacts.deleted_in_provider': 'Verwijderd bij de provider. 30 dagen te herstellen vanuit het dashboard.',
+    'contacts.deleted_in_crm': 'Verwijderd in het CRM of niet langer van jou.',
+    'contacts.field_conflict': '“{field}” is aan beide kanten gewijzigd; de waarde van {winner} is behouden ({policy}).',
+  },
+  /** What a run is doing (lib/sync/runtime/reasons.ts PHASES). */
+  phases: {
+    starting: 'Starten',
+    reading_provider: 'Wijzigingen lezen bij de provider',
+    preparing: 'Voorbereiden',
+    sending_crm_changes: 'CRM-wijzigingen versturen',
+    removing_deleted: 'Verwijderde contacten opruimen',
+    waiting_for_deletes: 'Wacht op je bevestiging van verwijderingen',
+    done: 'Klaar',
+  },
+  /** Words the reason messages interpolate. */
+  reasonWords: {
+    crm: 'het CRM',
+    provider: 'de provider',
+    newest: 'nieuwste wint',
+    crmPolicy: 'CRM wint',
+    providerPolicy: 'provider wint',
   },
   panel: {
     missingRecordId: 'Pipedrive heeft niet doorgegeven bij welk record dit paneel hoort. Sluit het paneel en open het opnieuw vanuit het record.',

@@ -22,18 +22,49 @@ export const sv: Messages = {
       unavailable: 'Inte tillgänglig än',
     },
     activeSyncs: { one: '{count} synkronisering aktiv', other: '{count} synkroniseringar aktiva' },
-    /** Translations of the engine's skip reasons (lib/sync/contacts/constants.ts SKIP_REASONS), by key. */
-    skipReasons: {
-      missingFirstName: 'Förnamn saknas (Google kräver förnamn, efternamn och ett telefonnummer, mobilnummer eller en e-postadress).',
-      missingLastName: 'Efternamn saknas (Google kräver förnamn, efternamn och ett telefonnummer, mobilnummer eller en e-postadress).',
-      missingContactPoint: 'Inget telefonnummer, mobilnummer eller e-post (Google kräver minst ett).',
-    },
     notInThisRelease: 'Ingår inte i den här versionen än.',
     integrations: {
       contacts: { name: 'Kontaktsynkronisering', description: 'Google Contacts och Microsoft Outlook — export, envägs- eller tvåvägssynkronisering.' },
       dropbox: { name: 'Dropbox-filer', description: 'Tvåvägssynkronisering av filer mellan poster i CRM:et och mappar i Dropbox.' },
       'dropbox-sign': { name: 'Dropbox Sign-arkiv', description: 'Signerade dokument sparas i Dropbox och på posten i CRM:et.' },
     },
+  },
+  /** Reason codes the engine stores (lib/sync/runtime/reasons.ts), by code (B4, B8). */
+  reasons: {
+    'crm_rejected': 'CRM:et avvisade posten.',
+    'provider_rejected': 'Leverantören avvisade posten.',
+    'unreadable_record': 'Posten kunde inte läsas.',
+    'restored': 'Återställd från kopian som sparades när synkroniseringen raderade den.',
+    'run_reset_by_watchdog': 'En synkronisering slutade svara och återställdes; nästa fortsätter där den slutade.',
+    'contacts.missing_first_name': 'Förnamn saknas (Google kräver förnamn, efternamn och ett telefonnummer, mobilnummer eller e-post).',
+    'contacts.missing_last_name': 'Efternamn saknas (Google kräver förnamn, efternamn och ett telefonnummer, mobilnummer eller e-post).',
+    'contacts.missing_contact_point': 'Inget telefonnummer, mobilnummer eller e-post (Google kräver minst ett).',
+    'contacts.no_name': 'Kontakten saknar namn; CRM:et kräver ett.',
+    'contacts.matched_by_email': 'Kopplad till din befintliga person med samma e-post (ingen dubblett skapad).',
+    'contacts.recovered': 'Återställd efter en avbruten synkronisering (ingen dubblett skapad).',
+    'contacts.edit_beats_crm_delete': 'Den hade raderats i CRM:et men ändrats hos leverantören; ändringen vinner.',
+    'contacts.recreated_in_provider': 'Den hade raderats hos leverantören; CRM:et är källan för den här exporten.',
+    'contacts.deleted_in_provider': 'Raderad hos leverantören. Kan återställas i 30 dagar från översikten.',
+    'contacts.deleted_in_crm': 'Raderad i CRM:et eller inte längre din.',
+    'contacts.field_conflict': '”{field}” ändrades på båda sidor; värdet från {winner} behölls ({policy}).',
+  },
+  /** What a run is doing (lib/sync/runtime/reasons.ts PHASES). */
+  phases: {
+    starting: 'Startar',
+    reading_provider: 'Läser ändringar från leverantören',
+    preparing: 'Förbereder',
+    sending_crm_changes: 'Skickar CRM-ändringar',
+    removing_deleted: 'Tar bort raderade kontakter',
+    waiting_for_deletes: 'Väntar på att du bekräftar raderingar',
+    done: 'Klar',
+  },
+  /** Words the reason messages interpolate. */
+  reasonWords: {
+    crm: 'CRM:et',
+    provider: 'leverantören',
+    newest: 'nyaste vinner',
+    crmPolicy: 'CRM vinner',
+    providerPolicy: 'leverantören vinner',
   },
   panel: {
     missingRecordId: 'Pipedrive angav inte vilken post den här panelen hör till. Stäng panelen och öppna den igen från posten.',

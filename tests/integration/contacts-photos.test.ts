@@ -23,7 +23,7 @@ describe('C8 photos (Outlook)', () => {
     const withPhoto = app.sandbox.microsoft.contacts(OUTLOOK, clients.id).filter((c) => c.photo && emailOf(c));
     const without = app.sandbox.microsoft.contacts(OUTLOOK, clients.id).filter((c) => !c.photo && emailOf(c));
     expect(withPhoto.length).toBeGreaterThan(0);
-    const { syncId } = await startSync(tenant, { accountId, direction: 'provider_to_crm', groupId: clients.id, groupName: 'Clients', fieldMap: await prepareCrmFields(tenant) });
+    const { syncId } = await startSync(tenant, { accountId, direction: 'provider_to_crm', groupId: clients.id, groupName: 'Clients' });
     expect((await app.runSync(syncId, 'start')).status).toBe('succeeded');
     for (const c of withPhoto) expect(crmPersonFor(emailOf(c)!)?.picture_id).not.toBeNull();
     for (const c of without) expect(crmPersonFor(emailOf(c)!)?.picture_id ?? null).toBeNull();
@@ -34,7 +34,7 @@ describe('C8 photos (Outlook)', () => {
     const accountId = await app.linkMicrosoft(tenant, 'lotte.bruggebikes@outlook.com');
     const contactsFolder = app.sandbox.microsoft.folders('lotte.bruggebikes@outlook.com');
     const target = contactsFolder.find((f) => app.sandbox.microsoft.contacts('lotte.bruggebikes@outlook.com', f.id).some((c) => c.photo))!;
-    const { syncId } = await startSync(tenant, { accountId, direction: 'two_way', groupId: target.id, groupName: target.displayName, fieldMap: await prepareCrmFields(tenant) });
+    const { syncId } = await startSync(tenant, { accountId, direction: 'two_way', groupId: target.id, groupName: target.displayName });
     expect((await app.runSync(syncId, 'start')).status).toBe('succeeded');
     const photoed = app.sandbox.microsoft.contacts('lotte.bruggebikes@outlook.com', target.id).filter((c) => c.photo && emailOf(c));
     expect(photoed.length).toBeGreaterThan(0);

@@ -52,7 +52,7 @@ describe('C13 no cap on the first export', () => {
     expect(exportedBefore).toBeLessThan(preview.toExport);
     const dash = await syncDashboard(tenant, syncId);
     expect(dash.inSync).toBe(preview.toExport);
-    const runs = await db.select().from(syncRuns).where(eq(syncRuns.syncId, syncId));
+    const runs = await db.select().from(syncRuns).where(eq(syncRuns.connectionId, syncId));
     expect(runs.find((r) => r.trigger === 'start')!.progressTotal).toBe(preview.total);
-  });
+  }, 240_000);
 });

@@ -64,7 +64,7 @@ describe('C6/B6 duplicates on the first link', () => {
     const existing = mineAlready
       ? app.sandbox.pipedrive.updatePerson(NORTHWIND.companyId, mineAlready.id, { phones: [...mineAlready.phones, { value: '+32 9 000 00 00', primary: false, label: 'work' }] }, user)
       : app.sandbox.pipedrive.createPerson(NORTHWIND.companyId, { first_name: member.names?.[0]?.givenName ?? 'X', last_name: member.names?.[0]?.familyName ?? 'Y', emails: [{ value: email, primary: true, label: 'work' }], phones: [{ value: '+32 9 000 00 00', primary: true, label: 'work' }], owner_id: user }, user);
-    const { syncId } = await startSync(tenant, { accountId, direction: 'two_way', groupId: group.resourceName, groupName: 'Clients', matchByEmail, fieldMap: await prepareCrmFields(tenant) });
+    const { syncId } = await startSync(tenant, { accountId, direction: 'two_way', groupId: group.resourceName, groupName: 'Clients', matchByEmail });
     expect((await app.runSync(syncId, 'start')).status).toBe('succeeded');
     const withEmail = app.sandbox.pipedrive.persons(NORTHWIND.companyId).filter((p) => !p.is_deleted && p.owner_id === user && p.emails.some((e) => e.value === email));
     return { existing, withEmail, member, GMAIL };

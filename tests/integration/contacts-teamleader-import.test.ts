@@ -42,7 +42,7 @@ describe('Google → Teamleader', () => {
   it('C4/C11: one-way import creates Teamleader contacts, linked to companies by name (created when missing)', async () => {
     const googleAccount = await app.linkGoogle(tenant, LOTTE);
     const group = app.sandbox.google.groups(LOTTE).find((g) => g.name === 'Clients')!;
-    const { syncId } = await startSync(tenant, { accountId: googleAccount, direction: 'provider_to_crm', groupId: group.resourceName, groupName: 'Clients', fieldMap: await prepareCrmFields(tenant) });
+    const { syncId } = await startSync(tenant, { accountId: googleAccount, direction: 'provider_to_crm', groupId: group.resourceName, groupName: 'Clients' });
     const run = await app.runSync(syncId, 'start');
     expect(run.status).toBe('succeeded');
     expect(await skippedCount()).toBe(0);
@@ -104,7 +104,7 @@ describe('Google ⇄ Teamleader two-way', () => {
     const friends = (app.sandbox.google.contacts(RAHUL) as unknown as GPerson[]).filter((p) =>
       (p.memberships ?? []).some((m) => m.contactGroupMembership?.contactGroupResourceName === group.resourceName) && p.names?.[0]?.familyName,
     );
-    const { syncId } = await startSync(tl, { accountId: googleAccount, direction: 'two_way', groupId: group.resourceName, groupName: 'Friends', fieldMap: await prepareCrmFields(tl) });
+    const { syncId } = await startSync(tl, { accountId: googleAccount, direction: 'two_way', groupId: group.resourceName, groupName: 'Friends' });
     // Teamleader accepts the first contact create but the answer is lost.
     app.sandbox.teamleader.faults.add({ method: 'POST', path: 'contacts\\.add', status: 500, phase: 'after', times: 1, body: { errors: [{ title: 'Internal error' }] } });
     await app.runSync(syncId, 'start');

@@ -8,7 +8,8 @@ import { crmUsers, syncRuns } from '@/db/schema';
 import { startSync } from '@/lib/contacts/service';
 import { ensurePersonWebhook } from '@/lib/crm/pipedrive/webhooks';
 import { decryptSecret } from '@/lib/auth/token-vault';
-import { localRunner } from '@/inngest/local-runner';
+import { localQueue, localRunner } from '@/inngest/local-runner';
+import { setJobQueue } from '@/lib/jobs/queue';
 import { POST as webhookRoute } from '@/app/api/pipedrive/webhooks/route';
 import { CLIENT_DATA_KEY } from '@/lib/sync/contacts/constants';
 import type { Tenant } from '@/lib/tenant';
@@ -25,6 +26,8 @@ beforeAll(async () => {
   const accountId = await app.linkGoogle(tenant, OLIVIA);
   ({ syncId } = await startSync(tenant, { accountId, direction: 'crm_to_provider' }));
   await app.runSync(syncId, 'start');
+  // From here on the app's run requests (webhooks, Start) are executed by the in-process runner.
+  setJobQueue(localQueue());
 });
 afterAll(async () => {
   localRunner().stop();
@@ -65,7 +68,7 @@ describe('B1 Pipedrive webhooks', () => {
     );
     expect(contact?.names?.[0]?.familyName).toBe('Webhooked');
     const db = await getDb();
-    expect((await db.select().from(syncRuns).where(eq(syncRuns.syncId, syncId))).some((r) => r.trigger === 'webhook')).toBe(true);
+    expect((await db.select().from(syncRuns).where(eq(syncRuns.connectionId, syncId))).some((r) => r.trigger === 'webhook')).toBe(true);
   });
 
   it('B1: a replayed delivery (same id) is acknowledged but starts nothing', async () => {
@@ -96,8 +99,8 @@ describe('B1 Teamleader webhooks', () => {
     const { BRUGGE } = await import('../support/harness');
     const tl = await app.installTeamleader(BRUGGE.admin);
     const accountId = await app.linkGoogle(tl, 'lotte.bruggebikes@gmail.com');
-    const { syncId: tlSync } = await startSync(tl, { accountId, direction: 'crm_to_provider' });
-    await app.runSync(tlSync, 'start');
+    await startSync(tl, { accountId, direction: 'crm_to_provider' });
+    await localRunner().idle(); // Start's first run
     expect(await ensureContactWebhook(tl.crmUserId)).toEqual({ enabled: true });
     const account = app.sandbox.teamleader.accounts()[0]!.id;
     const hooks = app.sandbox.teamleader.webhooks(account);

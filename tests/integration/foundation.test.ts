@@ -214,21 +214,19 @@ describe('M5 scheduled purge', () => {
 describe('Housekeeping', () => {
   it('the activity log keeps 90 days: older rows are pruned by the hourly job, recent ones stay', async () => {
     const { purgeUninstalledData, ACTIVITY_RETENTION_DAYS } = await import('@/lib/installations');
-    const { activity, contactSyncs } = await import('@/db/schema');
+    const { activity } = await import('@/db/schema');
+    const { createConnection } = await import('@/lib/sync/runtime/connections');
     const tenant = await app.installPipedrive(NORTHWIND.admin);
     const db = await getDb();
     const accountId = await app.linkGoogle(tenant, 'olivia.northwind@gmail.com');
-    const [sync] = await db
-      .insert(contactSyncs)
-      .values({ installationId: tenant.installationId, crmUserId: tenant.crmUserId, providerAccountId: accountId, provider: 'google', direction: 'crm_to_provider' })
-      .returning();
-    const base = { installationId: tenant.installationId, syncId: sync!.id, action: 'added' as const, side: 'provider' as const, label: 'x' };
+    const sync = { id: await createConnection({ installationId: tenant.installationId, crmUserId: tenant.crmUserId, kind: 'contacts', accountIds: [accountId] }) };
+    const base = { installationId: tenant.installationId, connectionId: sync.id, action: 'added' as const, side: 'provider' as const, label: 'x' };
     await db.insert(activity).values([
       { ...base, label: 'old', at: new Date(Date.now() - (ACTIVITY_RETENTION_DAYS + 1) * 86_400_000) },
       { ...base, label: 'recent', at: new Date(Date.now() - 86_400_000) },
     ]);
     await purgeUninstalledData();
-    const labels = (await db.select().from(activity).where(eq(activity.syncId, sync!.id))).map((a) => a.label);
+    const labels = (await db.select().from(activity).where(eq(activity.connectionId, sync!.id))).map((a) => a.label);
     expect(labels).toEqual(['recent']);
   });
 });

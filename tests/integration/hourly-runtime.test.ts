@@ -3,11 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { createTestApp, NORTHWIND, type TestApp } from '../support/harness';
 import { getDb } from '@/db/client';
-import { contactSyncs, syncRuns } from '@/db/schema';
+import { contactSyncs, syncConnections, syncRuns } from '@/db/schema';
 import { startSync } from '@/lib/contacts/service';
-import { listSyncsForHourlyRun, resetStuckSyncs } from '@/lib/sync/contacts/run';
+import { resetStuckRuns } from '@/lib/sync/runtime/connections';
+import { hourlyRunRequests } from '@/lib/sync/schedule';
+import { contactsPillar } from '@/lib/sync/contacts/pillar';
 import { createLocalRunner } from '@/inngest/local-runner';
-import { HOURLY_INTERVAL_MS } from '@/lib/sync/contacts/constants';
+import { HOURLY_INTERVAL_MS } from '@/lib/sync/runtime/connections';
 
 let app: TestApp;
 let syncId: string;
@@ -23,20 +25,21 @@ describe('C16 hourly runs', () => {
   it('C16: a finished run schedules the next one an hour later; it is due only then', async () => {
     await app.runSync(syncId, 'start');
     const db = await getDb();
-    const [sync] = await db.select().from(contactSyncs).where(eq(contactSyncs.id, syncId));
+    const [sync] = await db.select().from(syncConnections).where(eq(syncConnections.id, syncId));
     expect(Math.abs(sync!.nextRunAt!.getTime() - sync!.lastSuccessAt!.getTime() - HOURLY_INTERVAL_MS)).toBeLessThan(1000);
-    expect((await listSyncsForHourlyRun(new Date())).map((s) => s.syncId)).not.toContain(syncId);
-    expect((await listSyncsForHourlyRun(new Date(Date.now() + HOURLY_INTERVAL_MS + 1000))).map((s) => s.syncId)).toContain(syncId);
+    expect((await hourlyRunRequests(new Date())).map((s) => s.connectionId)).not.toContain(syncId);
+    const due = await hourlyRunRequests(new Date(Date.now() + HOURLY_INTERVAL_MS + 1000));
+    expect(due.find((r) => r.connectionId === syncId)).toMatchObject({ kind: 'contacts', trigger: 'hourly', provider: 'google', throttleKey: 'google' });
   });
 
   it('C16: the in-process scheduler runs a due connection with nobody pressing anything', async () => {
     const db = await getDb();
-    await db.update(contactSyncs).set({ nextRunAt: new Date(Date.now() - 1000) }).where(eq(contactSyncs.id, syncId));
+    await db.update(syncConnections).set({ nextRunAt: new Date(Date.now() - 1000) }).where(eq(syncConnections.id, syncId));
     const person = app.sandbox.pipedrive.createPerson(NORTHWIND.companyId, { first_name: 'Hourly', last_name: 'Run', emails: [{ value: 'hourly@example.com', primary: true, label: 'work' }], owner_id: NORTHWIND.admin });
     const runner = createLocalRunner({ hourly: true, tickMs: 200, backoffMs: 10 });
     try {
       await expect
-        .poll(async () => (await db.select().from(syncRuns).where(eq(syncRuns.syncId, syncId))).some((r) => r.trigger === 'hourly' && r.status === 'succeeded'), { timeout: 15_000 })
+        .poll(async () => (await db.select().from(syncRuns).where(eq(syncRuns.connectionId, syncId))).some((r) => r.trigger === 'hourly' && r.status === 'succeeded'), { timeout: 15_000 })
         .toBe(true);
     } finally {
       runner.stop();
@@ -51,10 +54,10 @@ describe('C16 hourly runs', () => {
   it('R1: the watchdog resets a connection stuck in "running" (and leaves one running here alone)', async () => {
     const db = await getDb();
     const longAgo = new Date(Date.now() - 60 * 60_000);
-    await db.update(contactSyncs).set({ stage: 'running', stageStartedAt: longAgo }).where(eq(contactSyncs.id, syncId));
-    expect(await resetStuckSyncs([syncId])).toBe(0);
-    expect(await resetStuckSyncs([])).toBe(1);
-    const [sync] = await db.select().from(contactSyncs).where(eq(contactSyncs.id, syncId));
+    await db.update(syncConnections).set({ stage: 'running', stageStartedAt: longAgo }).where(eq(syncConnections.id, syncId));
+    expect(await resetStuckRuns([syncId])).toBe(0);
+    expect(await resetStuckRuns([])).toBe(1);
+    const [sync] = await db.select().from(syncConnections).where(eq(syncConnections.id, syncId));
     expect(sync!.stage).toBe('idle');
     expect(sync!.lastErrorMessage).toMatch(/stopped responding/);
   });
@@ -104,13 +107,15 @@ describe('C16 incremental hourly runs (updated_since watermark)', () => {
 describe('R1 retries on the in-process runner', () => {
   it('R1: a failed attempt is retried in the same run (one history row, attempt 2, succeeded)', async () => {
     const db = await getDb();
-    const before = (await db.select().from(syncRuns).where(eq(syncRuns.syncId, syncId))).length;
+    const before = (await db.select().from(syncRuns).where(eq(syncRuns.connectionId, syncId))).length;
     app.sandbox.pipedrive.createPerson(NORTHWIND.companyId, { first_name: 'Retry', last_name: 'Once', emails: [{ value: 'retry.once@example.com', primary: true, label: 'work' }], owner_id: NORTHWIND.admin });
     app.sandbox.google.faults.add({ method: 'POST', path: 'people:batchCreateContacts', status: 503, times: 1, body: { error: { code: 503, message: 'Backend Error', status: 'UNAVAILABLE' } } });
     const runner = createLocalRunner({ hourly: false, backoffMs: 10 });
-    runner.enqueue({ syncId, installationId: '', provider: 'google', trigger: 'refresh' });
+    const connection = (await db.select().from(syncConnections).where(eq(syncConnections.id, syncId)))[0]!;
+    const [request] = await contactsPillar.requestsFor([connection], 'refresh');
+    runner.enqueue(request!);
     await runner.idle();
-    const runs = await db.select().from(syncRuns).where(eq(syncRuns.syncId, syncId));
+    const runs = await db.select().from(syncRuns).where(eq(syncRuns.connectionId, syncId));
     expect(runs.length).toBe(before + 1);
     const last = runs.sort((a, b) => b.queuedAt.getTime() - a.queuedAt.getTime())[0]!;
     expect(last).toMatchObject({ status: 'succeeded', attempt: 2 });

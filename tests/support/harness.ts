@@ -9,8 +9,11 @@ import { closeDb } from '@/db/client';
 import { configureSandboxApp, createDatabase } from './app-env';
 import { completePipedriveInstall, completeTeamleaderInstall, findInstalledUser, type InstalledUser } from '@/lib/installations';
 import { linkProviderAccount, pipedriveAuthorizationCode, teamleaderAuthorizationCode } from './sandbox-oauth';
-import { runContactSyncJob, recordRunFailure } from '@/lib/sync/contacts/run';
-import type { ContactSyncEventData } from '@/lib/jobs/step';
+import { executeRun, recordRunFailure } from '@/lib/sync/runtime/execute';
+import { loadConnection } from '@/lib/sync/runtime/connections';
+import type { RunRequest, Trigger } from '@/lib/sync/runtime/events';
+import { setJobQueue, type JobQueue } from '@/lib/jobs/queue';
+import { pillarFor } from '@/lib/sync/registry';
 import type { Tenant } from '@/lib/tenant';
 
 export type TestApp = {
@@ -21,7 +24,10 @@ export type TestApp = {
   installTeamleader(userId?: string): Promise<Tenant>;
   linkGoogle(tenant: Tenant, email: string): Promise<string>;
   linkMicrosoft(tenant: Tenant, email: string): Promise<string>;
-  runSync(syncId: string, trigger?: ContactSyncEventData['trigger']): Promise<{ status: string; error?: unknown }>;
+  /** Runs one sync of this connection now, the way a runner would (bookkeeping and failure recording included). */
+  runSync(syncId: string, trigger?: Trigger): Promise<{ status: string; error?: unknown }>;
+  /** Run requests the app made through the job queue (tests run syncs explicitly with runSync). */
+  requested: RunRequest[];
   close(): Promise<void>;
 };
 
@@ -37,6 +43,17 @@ export async function createTestApp(opts: { appUrl?: string; env?: Record<string
   const dbName = db?.name ?? null;
   await configureSandboxApp({ appUrl, sandboxUrl: sandbox.url, databaseUrl, dataDirPrefix: 'synclane-test-', env: opts.env });
 
+  // Tests drive runs explicitly; the queue only records what the app asked for.
+  const requested: RunRequest[] = [];
+  const recordingQueue: JobQueue = {
+    async request(rs) {
+      requested.push(...rs);
+    },
+    async cancel() {},
+    async cancelUser() {},
+  };
+  setJobQueue(recordingQueue);
+
   const asTenant = async (u: InstalledUser): Promise<Tenant> => (await findInstalledUser(u.crm, u.companyId, u.userExternalId))!;
 
   return {
@@ -47,13 +64,17 @@ export async function createTestApp(opts: { appUrl?: string; env?: Record<string
     installTeamleader: async (userId = BRUGGE.admin) => asTenant(await completeTeamleaderInstall(await teamleaderAuthorizationCode(sandbox, userId))),
     linkGoogle: (tenant, email) => linkProviderAccount(sandbox, 'google', tenant, email),
     linkMicrosoft: (tenant, email) => linkProviderAccount(sandbox, 'microsoft', tenant, email),
+    requested,
     async runSync(syncId, trigger = 'refresh') {
-      const data: ContactSyncEventData = { syncId, installationId: '', provider: 'google', trigger };
+      const connection = await loadConnection(syncId);
+      if (!connection) throw new Error(`no connection ${syncId}`);
+      const pillar = pillarFor(connection.kind);
+      const [request] = await pillar.requestsFor([connection], trigger);
       try {
-        const r = await runContactSyncJob({ run: (_id, fn) => fn() }, data);
+        const r = await executeRun(pillar, { run: (_id, fn) => fn() }, request);
         return { status: r.status };
       } catch (error) {
-        await recordRunFailure(data, error);
+        await recordRunFailure(request!, error);
         return { status: 'failed', error };
       }
     },

@@ -20,8 +20,9 @@ export const EXPORT_GROUP_NAME = { pipedrive: 'Pipedrive', teamleader: 'Teamlead
 /** clientData / open-extension key stamped into every contact we create (idempotent creates). */
 export const CLIENT_DATA_KEY = 'synclane.ref';
 
+/** C12 skip reasons (codes; the UI words them, lib/i18n `reasons`). */
 export const SKIP_REASONS = {
-  missingFirstName: 'Missing first name (Google requires first name, last name and a phone, mobile or e-mail).',
-  missingLastName: 'Missing last name (Google requires first name, last name and a phone, mobile or e-mail).',
-  missingContactPoint: 'No phone, mobile or e-mail (Google requires at least one).',
+  missingFirstName: 'contacts.missing_first_name',
+  missingLastName: 'contacts.missing_last_name',
+  missingContactPoint: 'contacts.missing_contact_point',
 } as const;

@@ -52,7 +52,7 @@ describe('decideExport', () => {
     remoteId: 'people/c1',
     snapshotHash: hash,
     crmUpdatedAt: '2025-01-01T00:00:00Z',
-    skipReason: null,
+    skipCode: null,
     pending: false,
     ...patch,
   });
@@ -79,7 +79,7 @@ describe('decideExport', () => {
   });
 
   it('a previously skipped person that became valid and already has a remote id is updated', () => {
-    expect(decideExport(ok, hash, link({ state: 'skipped', skipReason: SKIP_REASONS.missingLastName }))).toEqual({ kind: 'update' });
+    expect(decideExport(ok, hash, link({ state: 'skipped', skipCode: SKIP_REASONS.missingLastName }))).toEqual({ kind: 'update' });
   });
 
   it('C12/B4: an invalid person is skipped with the reason; the first skip is new', () => {
@@ -89,13 +89,13 @@ describe('decideExport', () => {
 
   it('B4: skipping again for the same reason is not new (no repeated activity)', () => {
     const bad = contact({ lastName: null, emails: email });
-    const l = link({ state: 'skipped', remoteId: null, snapshotHash: null, skipReason: SKIP_REASONS.missingLastName });
+    const l = link({ state: 'skipped', remoteId: null, snapshotHash: null, skipCode: SKIP_REASONS.missingLastName });
     expect(decideExport(bad, hashContact(bad), l)).toEqual({ kind: 'skip', reason: SKIP_REASONS.missingLastName, isNew: false });
   });
 
   it('B4: a skip for a different reason is new', () => {
     const bad = contact({ emails: [] });
-    const l = link({ state: 'skipped', remoteId: null, snapshotHash: null, skipReason: SKIP_REASONS.missingLastName });
+    const l = link({ state: 'skipped', remoteId: null, snapshotHash: null, skipCode: SKIP_REASONS.missingLastName });
     expect(decideExport(bad, hashContact(bad), l)).toEqual({ kind: 'skip', reason: SKIP_REASONS.missingContactPoint, isNew: true });
   });
 

@@ -1,13 +1,14 @@
 /** Pure rules of the CRM → provider export (Teamleader article; PRODUCT C11, C12). */
 import type { Contact } from './model';
 import { SKIP_REASONS } from './constants';
+import type { ReasonCode } from '@/lib/sync/runtime/reasons';
 
 /**
  * C12: Google needs first name, last name and at least one of phone, mobile or e-mail.
  * Returns the reason a contact cannot be exported, or null. The company phone (C11) does not count:
  * it is the company's, not the person's.
  */
-export function exportSkipReason(c: Contact): string | null {
+export function exportSkipReason(c: Contact): ReasonCode | null {
   if (!c.firstName) return SKIP_REASONS.missingFirstName;
   if (!c.lastName) return SKIP_REASONS.missingLastName;
   if (c.emails.length === 0 && c.phones.length === 0) return SKIP_REASONS.missingContactPoint;
@@ -19,20 +20,20 @@ export type LinkState = {
   remoteId: string | null;
   snapshotHash: string | null;
   crmUpdatedAt: string | null;
-  skipReason: string | null;
+  skipCode: string | null;
   pending: boolean;
 };
 
 export type ExportDecision =
   | { kind: 'unchanged' }
-  | { kind: 'skip'; reason: string; isNew: boolean }
+  | { kind: 'skip'; reason: ReasonCode; isNew: boolean }
   | { kind: 'create' }
   | { kind: 'update' };
 
 /** Decides what to do with one CRM person given its link (base state). Pure. */
 export function decideExport(contact: Contact, hash: string, link: LinkState | undefined): ExportDecision {
   const reason = exportSkipReason(contact);
-  if (reason) return { kind: 'skip', reason, isNew: !link || link.state !== 'skipped' || link.skipReason !== reason };
+  if (reason) return { kind: 'skip', reason, isNew: !link || link.state !== 'skipped' || link.skipCode !== reason };
   if (!link || !link.remoteId || link.state === 'deleted') return { kind: 'create' };
   if (link.state === 'linked' && link.snapshotHash === hash) return { kind: 'unchanged' };
   return { kind: 'update' };

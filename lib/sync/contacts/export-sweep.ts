@@ -5,7 +5,8 @@
  * stamped into the contact, so a retry after a lost answer adopts the twin instead of creating a second.
  */
 import { and, eq, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
-import { activity, contactLinks, contactSyncs } from '@/db/schema';
+import { contactLinks, contactSyncs } from '@/db/schema';
+import { recordActivity, type ActivityEntry } from '@/lib/sync/runtime/activity';
 import type { CrmOrganization, CrmPerson } from '@/lib/crm/port';
 import { SyncError } from '@/lib/errors';
 import { CRM_PAGE_SIZE, EXPORT_GROUP_NAME } from './constants';
@@ -87,7 +88,7 @@ export async function exportPage(
     if (!l || l.pendingSince || l.crmUpdatedAt !== p.updatedAt || sameSecond(l, p.updatedAt)) return false;
     if (l.state === 'linked') return !!l.remoteId && !!l.snapshotHash;
     // A skipped person stays skipped until the CRM record changes (the reason depends only on its fields).
-    return l.state === 'skipped' && !!l.skipReason && !l.remoteId;
+    return l.state === 'skipped' && !!l.skipCode && !l.remoteId;
   };
   const listed = page.items.filter((p) => !isUnchanged(p));
   counts.unchanged = page.items.length - listed.length;
@@ -108,8 +109,9 @@ export async function exportPage(
   const creates: Planned[] = [];
   const updates: (Planned & { remoteId: string; etag: string | null })[] = [];
   const finals: (typeof contactLinks.$inferInsert)[] = [];
-  const log: (typeof activity.$inferInsert)[] = [];
+  const log: ActivityEntry[] = [];
   const base = { installationId: sync.installationId, syncId: sync.id };
+  const act = { installationId: sync.installationId, connectionId: sync.id };
 
   for (const person of changed) {
     const contact = contactFromCrmPerson(person, person.orgId ? (orgs.get(person.orgId) ?? null) : null);
@@ -119,11 +121,11 @@ export async function exportPage(
     const decision = decideExport(contact, hash, link && { ...link, pending: !!link.pendingSince });
     if (decision.kind === 'skip') {
       counts.skipped++;
-      finals.push({ ...base, crmId: person.id, remoteId: link?.remoteId ?? null, remoteEtag: link?.remoteEtag ?? null, state: 'skipped', skipReason: decision.reason, label, crmUpdatedAt: person.updatedAt, snapshot: link?.snapshot ?? null, snapshotHash: link?.snapshotHash ?? null, createdBy: link?.createdBy ?? null });
-      if (decision.isNew) log.push({ ...base, runId: args.runId, action: 'skipped', side: 'provider', crmId: person.id, label, reason: decision.reason, detail: { url: person.webUrl } });
+      finals.push({ ...base, crmId: person.id, remoteId: link?.remoteId ?? null, remoteEtag: link?.remoteEtag ?? null, state: 'skipped', skipCode: decision.reason, skipReason: null, label, crmUpdatedAt: person.updatedAt, snapshot: link?.snapshot ?? null, snapshotHash: link?.snapshotHash ?? null, createdBy: link?.createdBy ?? null });
+      if (decision.isNew) log.push({ ...act, runId: args.runId, action: 'skipped', side: 'provider', crmId: person.id, label, reasonCode: decision.reason, detail: { url: person.webUrl } });
     } else if (decision.kind === 'unchanged') {
       counts.unchanged++;
-      finals.push({ ...base, crmId: person.id, remoteId: link!.remoteId, remoteEtag: link!.remoteEtag, state: 'linked', skipReason: null, label, crmUpdatedAt: person.updatedAt, snapshot: link!.snapshot, snapshotHash: hash, createdBy: link!.createdBy });
+      finals.push({ ...base, crmId: person.id, remoteId: link!.remoteId, remoteEtag: link!.remoteEtag, state: 'linked', skipCode: null, skipReason: null, label, crmUpdatedAt: person.updatedAt, snapshot: link!.snapshot, snapshotHash: hash, createdBy: link!.createdBy });
     } else if (decision.kind === 'create') {
       creates.push({ person, contact, hash, label });
     } else {
@@ -149,12 +151,12 @@ export async function exportPage(
       const r = results[i]!;
       if (r.remoteId) {
         counts.added++;
-        finals.push({ ...base, crmId: c.person.id, remoteId: r.remoteId, remoteEtag: r.etag ?? null, state: 'linked', skipReason: null, label: c.label, crmUpdatedAt: c.person.updatedAt, snapshot: c.contact as unknown as Record<string, unknown>, snapshotHash: c.hash, createdBy: 'sync_to_provider', pendingSince: null });
-        log.push({ ...base, runId: args.runId, action: 'added', side: 'provider', crmId: c.person.id, remoteId: r.remoteId, label: c.label });
+        finals.push({ ...base, crmId: c.person.id, remoteId: r.remoteId, remoteEtag: r.etag ?? null, state: 'linked', skipCode: null, skipReason: null, label: c.label, crmUpdatedAt: c.person.updatedAt, snapshot: c.contact as unknown as Record<string, unknown>, snapshotHash: c.hash, createdBy: 'sync_to_provider', pendingSince: null });
+        log.push({ ...act, runId: args.runId, action: 'added', side: 'provider', crmId: c.person.id, remoteId: r.remoteId, label: c.label });
       } else {
         counts.errors++;
-        finals.push({ ...base, crmId: c.person.id, state: 'skipped', skipReason: r.error?.message ?? 'The provider rejected this contact.', label: c.label, crmUpdatedAt: null, pendingSince: null });
-        log.push({ ...base, runId: args.runId, action: 'skipped', side: 'provider', crmId: c.person.id, label: c.label, reason: r.error?.message ?? 'rejected', detail: { url: c.person.webUrl } });
+        finals.push({ ...base, crmId: c.person.id, state: 'skipped', skipCode: 'provider_rejected', skipReason: r.error?.message ?? null, label: c.label, crmUpdatedAt: null, pendingSince: null });
+        log.push({ ...act, runId: args.runId, action: 'skipped', side: 'provider', crmId: c.person.id, label: c.label, reasonCode: 'provider_rejected', reason: r.error?.message ?? null, detail: { url: c.person.webUrl } });
       }
     });
   }
@@ -169,14 +171,14 @@ export async function exportPage(
       const r = results[i]!;
       if (r.etag !== undefined && !r.error) {
         counts.updated++;
-        finals.push({ ...base, crmId: u.person.id, remoteId: u.remoteId, remoteEtag: r.etag, state: 'linked', skipReason: null, label: u.label, crmUpdatedAt: u.person.updatedAt, snapshot: u.contact as unknown as Record<string, unknown>, snapshotHash: u.hash, createdBy: 'sync_to_provider' });
-        log.push({ ...base, runId: args.runId, action: 'updated', side: 'provider', crmId: u.person.id, remoteId: u.remoteId, label: u.label });
+        finals.push({ ...base, crmId: u.person.id, remoteId: u.remoteId, remoteEtag: r.etag, state: 'linked', skipCode: null, skipReason: null, label: u.label, crmUpdatedAt: u.person.updatedAt, snapshot: u.contact as unknown as Record<string, unknown>, snapshotHash: u.hash, createdBy: 'sync_to_provider' });
+        log.push({ ...act, runId: args.runId, action: 'updated', side: 'provider', crmId: u.person.id, remoteId: u.remoteId, label: u.label });
       } else if (r.error?.code === 'not_found') {
         // Deleted in the provider: the export is one-way (the CRM is the source), so it is exported again.
         recreate.push(u);
       } else {
         counts.errors++;
-        log.push({ ...base, runId: args.runId, action: 'skipped', side: 'provider', crmId: u.person.id, remoteId: u.remoteId, label: u.label, reason: r.error?.message ?? 'update failed', detail: { url: u.person.webUrl } });
+        log.push({ ...act, runId: args.runId, action: 'skipped', side: 'provider', crmId: u.person.id, remoteId: u.remoteId, label: u.label, reasonCode: 'provider_rejected', reason: r.error?.message ?? null, detail: { url: u.person.webUrl } });
       }
     });
     if (recreate.length) {
@@ -189,8 +191,8 @@ export async function exportPage(
         const r = again[i]!;
         if (r.remoteId) {
           counts.added++;
-          finals.push({ ...base, crmId: c.person.id, remoteId: r.remoteId, remoteEtag: r.etag ?? null, state: 'linked', skipReason: null, label: c.label, crmUpdatedAt: c.person.updatedAt, snapshot: c.contact as unknown as Record<string, unknown>, snapshotHash: c.hash, createdBy: 'sync_to_provider', pendingSince: null });
-          log.push({ ...base, runId: args.runId, action: 'added', side: 'provider', crmId: c.person.id, remoteId: r.remoteId, label: c.label, reason: 'It had been deleted in the provider; the CRM is the source of this export.' });
+          finals.push({ ...base, crmId: c.person.id, remoteId: r.remoteId, remoteEtag: r.etag ?? null, state: 'linked', skipCode: null, skipReason: null, label: c.label, crmUpdatedAt: c.person.updatedAt, snapshot: c.contact as unknown as Record<string, unknown>, snapshotHash: c.hash, createdBy: 'sync_to_provider', pendingSince: null });
+          log.push({ ...act, runId: args.runId, action: 'added', side: 'provider', crmId: c.person.id, remoteId: r.remoteId, label: c.label, reasonCode: 'contacts.recreated_in_provider' });
         } else counts.errors++;
       });
     }
@@ -207,6 +209,7 @@ export async function exportPage(
           remoteId: sql`excluded.remote_id`,
           remoteEtag: sql`excluded.remote_etag`,
           state: sql`excluded.state`,
+          skipCode: sql`excluded.skip_code`,
           skipReason: sql`excluded.skip_reason`,
           label: sql`excluded.label`,
           crmUpdatedAt: sql`excluded.crm_updated_at`,
@@ -229,9 +232,9 @@ export async function exportPage(
       .where(and(eq(contactLinks.syncId, sync.id), inArray(contactLinks.crmId, ids), or(isNull(contactLinks.seenSweepId), ne(contactLinks.seenSweepId, args.sweepId))));
   if (page.invalid.length) {
     counts.skipped += page.invalid.length;
-    for (const bad of page.invalid) log.push({ ...base, runId: args.runId, action: 'skipped', side: 'provider', crmId: bad.id, label: `Record ${bad.id}`, reason: bad.reason });
+    for (const bad of page.invalid) log.push({ ...act, runId: args.runId, action: 'skipped', side: 'provider', crmId: bad.id, label: `Record ${bad.id}`, reasonCode: 'unreadable_record', reason: bad.reason });
   }
-  if (log.length) await db.insert(activity).values(log);
+  await recordActivity(log, db);
   return { ...counts, nextCursor: page.nextCursor };
 }
 
@@ -267,7 +270,7 @@ export async function applyExportDeletes(ctx: SyncContext, runId: string, linkId
   const notOurs = rows.filter((r) => !deletable(r));
   const results = ours.length ? await ctx.provider.deleteContacts(ours.map((r) => r.remoteId!)) : [];
   const failed = new Set(results.filter((r) => r.error).map((r) => r.remoteId));
-  const base = { installationId: ctx.sync.installationId, syncId: ctx.sync.id, runId };
+  const base = { installationId: ctx.sync.installationId, connectionId: ctx.sync.id, runId };
   const now = new Date();
   let deleted = 0;
   for (const r of ours) {
@@ -276,10 +279,11 @@ export async function applyExportDeletes(ctx: SyncContext, runId: string, linkId
     await ctx.db.update(contactLinks).set({ state: 'deleted', deletedAt: now, deletedSide: 'provider', seenSweepId: null, updatedAt: now }).where(eq(contactLinks.id, r.id));
   }
   if (ours.length) {
-    await ctx.db.insert(activity).values(
+    await recordActivity(
       ours
         .filter((r) => !failed.has(r.remoteId!))
-        .map((r) => ({ ...base, action: 'deleted' as const, side: 'provider' as const, crmId: r.crmId, remoteId: r.remoteId, label: r.label ?? r.crmId ?? 'contact', reason: 'Deleted in the CRM or no longer owned by you.' })),
+        .map((r) => ({ ...base, action: 'deleted' as const, side: 'provider' as const, crmId: r.crmId, remoteId: r.remoteId, label: r.label ?? r.crmId ?? 'contact', reasonCode: 'contacts.deleted_in_crm' as const })),
+      ctx.db,
     );
   }
   // Records we never created (or only skipped) simply leave the base state.

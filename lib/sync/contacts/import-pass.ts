@@ -6,7 +6,9 @@
  * An expired cursor restarts a full pass that matches by remote id, so it neither duplicates nor deletes.
  */
 import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
-import { activity, contactLinks, contactSyncs } from '@/db/schema';
+import { contactLinks, contactSyncs } from '@/db/schema';
+import { recordActivity, type ActivityEntry } from '@/lib/sync/runtime/activity';
+import { pauseForDeletes, settlePendingDeletes } from '@/lib/sync/runtime/connections';
 import type { CrmOrganization, CrmPerson, PersonInput } from '@/lib/crm/port';
 import { env } from '@/lib/env';
 import { SyncError } from '@/lib/errors';
@@ -60,13 +62,13 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
   } catch (error) {
     if (error instanceof SyncError && error.code === 'cursor_invalid' && sync.providerCursor) {
       // Expired sync token / delta link: forget it and start a full pass (matching by remote id: no duplicates, no deletes).
-      await db.update(contactSyncs).set({ providerCursor: null, lastErrorCode: 'cursor_invalid', updatedAt: new Date() }).where(eq(contactSyncs.id, sync.id));
+      await db.update(contactSyncs).set({ providerCursor: null, updatedAt: new Date() }).where(eq(contactSyncs.id, sync.id));
       sync.providerCursor = null;
       page = await ctx.provider.listChanges(sync.groupId, null, null);
     } else throw error;
   }
-  const base = { installationId: sync.installationId, syncId: sync.id, runId: args.runId };
-  const log: (typeof activity.$inferInsert)[] = [];
+  const base = { installationId: sync.installationId, connectionId: sync.id, runId: args.runId };
+  const log: ActivityEntry[] = [];
   const remoteIds = [...page.items.map((i) => i.remoteId), ...page.deletedIds];
   const links = remoteIds.length
     ? await db.select().from(contactLinks).where(and(eq(contactLinks.syncId, sync.id), inArray(contactLinks.remoteId, remoteIds)))
@@ -87,7 +89,7 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
     const label = displayName(item.contact, item.remoteId);
     if (!item.contact.firstName && !item.contact.lastName) {
       counts.skipped++;
-      log.push({ ...base, action: 'skipped', side: 'crm', remoteId: item.remoteId, label: item.contact.emails[0]?.value ?? item.remoteId, reason: 'The contact has no name; the CRM needs one.' });
+      log.push({ ...base, action: 'skipped', side: 'crm', remoteId: item.remoteId, label: item.contact.emails[0]?.value ?? item.remoteId, reasonCode: 'contacts.no_name' });
       continue;
     }
     try {
@@ -115,7 +117,7 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
         }
         await upsertLink(ctx, { crmId: match.id, remoteId: item.remoteId, remoteEtag: etag, crmUpdatedAt: person.updatedAt, snapshot: merged, snapshotHash: await crmViewHash(ctx, person, orgView), label, createdBy: 'matched' });
         counts.updated++;
-        log.push({ ...base, action: 'updated', side: 'crm', crmId: match.id, remoteId: item.remoteId, label, reason: 'Linked to your existing person with the same e-mail (no duplicate created).' });
+        log.push({ ...base, action: 'updated', side: 'crm', crmId: match.id, remoteId: item.remoteId, label, reasonCode: 'contacts.matched_by_email' });
         continue;
       }
       if (!link || link.state === 'deleted' || !link.crmId) {
@@ -125,7 +127,7 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
           crmId: created.id, remoteId: item.remoteId, remoteEtag: item.etag, crmUpdatedAt: created.updatedAt, snapshot: item.contact, snapshotHash: await crmViewHash(ctx, created, orgView), label, createdBy: 'sync_to_crm',
         }, linkId);
         counts.added++;
-        log.push({ ...base, action: 'added', side: 'crm', crmId: created.id, remoteId: item.remoteId, label, ...(adopted ? { reason: 'Recovered after an interrupted run (no duplicate created).' } : {}) });
+        log.push({ ...base, action: 'added', side: 'crm', crmId: created.id, remoteId: item.remoteId, label, ...(adopted ? { reasonCode: 'contacts.recovered' as const } : {}) });
         continue;
       }
       const person = await ctx.crm.getPerson(link.crmId);
@@ -147,7 +149,7 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
         const { person: created } = await createCrmPerson(ctx, item.remoteId, plan.contact, link, label, orgCache);
         await upsertLink(ctx, { crmId: created.id, remoteId: item.remoteId, remoteEtag: item.etag, crmUpdatedAt: created.updatedAt, snapshot: plan.contact, snapshotHash: await crmViewHash(ctx, created, orgView), label, createdBy: 'sync_to_crm' }, link.id);
         counts.added++;
-        log.push({ ...base, action: 'added', side: 'crm', crmId: created.id, remoteId: item.remoteId, label, reason: 'It had been deleted in the CRM but was edited in the provider; the edit wins.' });
+        log.push({ ...base, action: 'added', side: 'crm', crmId: created.id, remoteId: item.remoteId, label, reasonCode: 'contacts.edit_beats_crm_delete' });
         continue;
       }
       if (plan.action === 'update') {
@@ -169,7 +171,7 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
         }
         for (const c of plan.conflicts) {
           counts.conflicts++;
-          log.push({ ...base, action: 'conflict', side: c.winner === 'crm' ? 'provider' : 'crm', crmId: link.crmId, remoteId: item.remoteId, label, reason: `“${String(c.field)}” changed on both sides; ${c.winner === 'crm' ? 'the CRM' : 'the provider'} value was kept (${sync.conflictPolicy === 'newest' ? 'newest wins' : `${sync.conflictPolicy} wins`}).`, detail: { field: c.field, crm: c.crmValue, provider: c.providerValue, winner: c.winner } as Record<string, unknown> });
+          log.push({ ...base, action: 'conflict', side: c.winner === 'crm' ? 'provider' : 'crm', crmId: link.crmId, remoteId: item.remoteId, label, reasonCode: 'contacts.field_conflict', detail: { field: String(c.field), crm: c.crmValue, provider: c.providerValue, winner: c.winner, policy: sync.conflictPolicy } as Record<string, unknown> });
         }
         await db
           .update(contactLinks)
@@ -181,11 +183,11 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
       // One record the CRM refuses (B4) must not stop the whole sync: list it with the reason and go on.
       if (!(error instanceof SyncError && (error.code === 'validation' || error.code === 'not_found'))) throw error;
       counts.skipped++;
-      const reason = `The CRM rejected this contact: ${error.message}`;
-      log.push({ ...base, action: 'skipped', side: 'crm', crmId: link?.crmId ?? null, remoteId: item.remoteId, label, reason });
+      const reason = error.message;
+      log.push({ ...base, action: 'skipped', side: 'crm', crmId: link?.crmId ?? null, remoteId: item.remoteId, label, reasonCode: 'crm_rejected', reason });
       const [row] = await db.select({ id: contactLinks.id, crmId: contactLinks.crmId, state: contactLinks.state }).from(contactLinks).where(and(eq(contactLinks.syncId, sync.id), eq(contactLinks.remoteId, item.remoteId)));
       if (row && !row.crmId && row.state === 'linked')
-        await db.update(contactLinks).set({ state: 'skipped', skipReason: reason, pendingSince: null, updatedAt: new Date() }).where(eq(contactLinks.id, row.id));
+        await db.update(contactLinks).set({ state: 'skipped', skipCode: 'crm_rejected', skipReason: reason, pendingSince: null, updatedAt: new Date() }).where(eq(contactLinks.id, row.id));
       else if (row) await db.update(contactLinks).set({ pendingSince: null, updatedAt: new Date() }).where(eq(contactLinks.id, row.id));
     }
   }
@@ -202,7 +204,7 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
       const ids = toDelete.map((l) => l.id);
       if (crmEntry) crmEntry.ids = [...new Set([...crmEntry.ids, ...ids])];
       else pending.push({ side: 'crm', ids });
-      await db.update(contactSyncs).set({ status: 'paused_deletes', pendingDeletes: pending, updatedAt: new Date() }).where(eq(contactSyncs.id, sync.id));
+      await pauseForDeletes(sync.id, pending, db);
       sync.status = 'paused_deletes';
       sync.pendingDeletes = pending;
       paused = true;
@@ -213,7 +215,7 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
       }
     }
   }
-  if (log.length) await db.insert(activity).values(log);
+  await recordActivity(log, db);
   if (!page.nextPageCursor && page.syncCursor)
     await db.update(contactSyncs).set({ providerCursor: page.syncCursor, updatedAt: new Date() }).where(eq(contactSyncs.id, sync.id));
   return { nextPageCursor: page.nextPageCursor, processed: page.items.length + page.deletedIds.length, counts, paused };
@@ -231,7 +233,7 @@ async function applyApprovedCrmDeletes(ctx: SyncContext, runId: string): Promise
   const rows = await db.select().from(contactLinks).where(and(eq(contactLinks.syncId, sync.id), inArray(contactLinks.id, ids), eq(contactLinks.state, 'linked'), isNotNull(contactLinks.crmId)));
   for (const row of rows) await deleteCrmSide(ctx, row, runId);
   const rest = pending.filter((p) => p.side !== 'crm');
-  await db.update(contactSyncs).set({ pendingDeletes: rest.length ? rest : null, updatedAt: new Date() }).where(eq(contactSyncs.id, sync.id));
+  await settlePendingDeletes(sync.id, rest, db);
   sync.pendingDeletes = rest.length ? rest : null;
   return rows.length;
 }
@@ -346,10 +348,10 @@ export async function deleteCrmSide(ctx: SyncContext, link: typeof contactLinks.
     if (!(error instanceof SyncError && error.code === 'not_found')) throw error;
   }
   await ctx.db.update(contactLinks).set({ state: 'deleted', deletedAt: new Date(), deletedSide: 'crm', updatedAt: new Date() }).where(eq(contactLinks.id, link.id));
-  await ctx.db.insert(activity).values({
-    installationId: ctx.sync.installationId, syncId: ctx.sync.id, runId, action: 'deleted', side: 'crm', crmId: link.crmId, remoteId: link.remoteId, label: link.label ?? link.crmId!,
-    reason: 'Deleted in the provider. Restorable for 30 days from the dashboard.',
-  });
+  await recordActivity([{
+    installationId: ctx.sync.installationId, connectionId: ctx.sync.id, runId, action: 'deleted', side: 'crm', crmId: link.crmId, remoteId: link.remoteId, label: link.label ?? link.crmId!,
+    reasonCode: 'contacts.deleted_in_provider',
+  }], ctx.db);
 }
 
 /** C8: the photo only in one-way sync, and only when the CRM person has no picture yet. */
@@ -364,7 +366,7 @@ async function upsertLink(
   v: { crmId: string; remoteId: string; remoteEtag: string; crmUpdatedAt: string; snapshot: Contact; snapshotHash: string; label: string; createdBy: 'sync_to_crm' | 'sync_to_provider' | 'matched' },
   existingId?: string,
 ) {
-  const values = { ...v, snapshot: v.snapshot as unknown as Record<string, unknown>, state: 'linked' as const, deletedAt: null, deletedSide: null, skipReason: null, pendingSince: null, updatedAt: new Date() };
+  const values = { ...v, snapshot: v.snapshot as unknown as Record<string, unknown>, state: 'linked' as const, deletedAt: null, deletedSide: null, skipCode: null, skipReason: null, pendingSince: null, updatedAt: new Date() };
   if (existingId) await ctx.db.update(contactLinks).set(values).where(eq(contactLinks.id, existingId));
   else await ctx.db.insert(contactLinks).values({ installationId: ctx.sync.installationId, syncId: ctx.sync.id, ...values });
 }

@@ -10,7 +10,6 @@ import { env } from '@/lib/env';
 import { checkInstallState, installResultUrl } from '@/lib/install-flow';
 import { completePipedriveInstall, uninstallCrmUser } from '@/lib/installations';
 import { isValidBasicAuth } from '@/lib/auth/basic-auth';
-import { announceUninstall } from '@/inngest/dispatch';
 
 export const dynamic = 'force-dynamic';
 
@@ -48,7 +47,6 @@ export async function DELETE(req: NextRequest) {
   const parsed = ZUninstall.safeParse(await req.json().catch(() => null));
   if (!parsed.success) return NextResponse.json({ error: { code: 'bad_request', message: 'Expected {company_id, user_id}' } }, { status: 400 });
   const result = await uninstallCrmUser('pipedrive', parsed.data.company_id, parsed.data.user_id);
-  if (result) await announceUninstall(result.installationId, result.syncIds).catch((e) => console.error('[uninstall] could not cancel jobs', e));
   return NextResponse.json({ ok: true, uninstalled: !!result });
 }
 

@@ -2,9 +2,6 @@
 import { z } from 'zod';
 import { tenantRoute } from '@/lib/api/route';
 import { startSync } from '@/lib/contacts/service';
-import { prepareCrmFields } from '@/lib/contacts/crm-fields';
-import { requestContactSync } from '@/inngest/dispatch';
-import { ensureCrmWebhook } from '@/lib/crm/webhooks';
 
 export const dynamic = 'force-dynamic';
 
@@ -20,11 +17,6 @@ const ZStart = z.object({
 });
 
 export const POST = tenantRoute(ZStart, async ({ tenant, input }) => {
-  // C2 + C9: check permissions and create the CRM fields the sync needs before anything runs.
-  const fieldMap = input.direction === 'crm_to_provider' ? undefined : await prepareCrmFields(tenant);
-  const started = await startSync(tenant, { ...input, fieldMap });
-  // B1: CRM changes reach the provider within seconds where the CRM lets us register a webhook.
-  if (input.direction !== 'provider_to_crm') await ensureCrmWebhook({ crm: tenant.crm, crmUserId: tenant.crmUserId, apiDomain: tenant.apiDomain });
-  await requestContactSync({ syncId: started.syncId, installationId: started.installationId, provider: started.provider, trigger: 'start' });
+  const started = await startSync(tenant, input);
   return { syncId: started.syncId };
 });

@@ -1,13 +1,13 @@
 /**
  * Teamleader webhook deliveries (B1). The URL's secret authenticates (Teamleader has no signatures); the
- * account must match the installation. A contact event requests a sync of the user's exporting connections.
+ * account must match the installation. The change is fanned out to the pillars by lib/webhooks.
  */
 import { NextResponse, type NextRequest } from 'next/server';
-import { and, eq, inArray, isNotNull } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { getDb } from '@/db/client';
-import { contactSyncs, installations } from '@/db/schema';
+import { installations } from '@/db/schema';
 import { authenticateTeamleaderWebhook, ZTeamleaderWebhook } from '@/lib/crm/teamleader/webhooks';
-import { requestContactSync } from '@/inngest/dispatch';
+import { fanOutCrmChange } from '@/lib/webhooks';
 
 export const dynamic = 'force-dynamic';
 
@@ -21,12 +21,7 @@ export async function POST(req: NextRequest, ctx: { params: Promise<{ user: stri
   const [inst] = await db.select().from(installations).where(eq(installations.id, user.installationId));
   if (!inst || (parsed.data.account && parsed.data.account.id !== inst.companyId))
     return NextResponse.json({ error: { code: 'unauthorized', message: 'Webhook for another account' } }, { status: 401 });
-  if (parsed.data.subject.type !== 'contact') return NextResponse.json({ ok: true, ignored: parsed.data.type });
-  const syncs = await db
-    .select()
-    .from(contactSyncs)
-    .where(and(eq(contactSyncs.crmUserId, user.id), eq(contactSyncs.status, 'active'), isNotNull(contactSyncs.startedAt), inArray(contactSyncs.direction, ['crm_to_provider', 'two_way'])));
-  const fullSweep = parsed.data.type === 'contact.deleted'; // deletes are only visible in a complete listing
-  for (const s of syncs) await requestContactSync({ syncId: s.id, installationId: s.installationId, provider: s.provider, trigger: 'webhook', fullSweep });
-  return NextResponse.json({ ok: true, syncs: syncs.length });
+  const [entity = parsed.data.subject.type, action = 'updated'] = parsed.data.type.split('.');
+  const runs = await fanOutCrmChange({ crm: 'teamleader', crmUserId: user.id, installationId: user.installationId, entity, action, recordId: parsed.data.subject.id });
+  return NextResponse.json({ ok: true, syncs: runs });
 }

@@ -1,0 +1,35 @@
+/**
+ * Reason codes: why a record was skipped, added, deleted or kept. The engine stores the code (plus an
+ * optional free detail such as a vendor's message, and parameters in `detail`); the UI translates it by key
+ * (lib/i18n/*.ts `reasons`). Never store a sentence and match it back.
+ */
+export const REASON_CODES = [
+  // shared by every pillar
+  'crm_rejected',
+  'provider_rejected',
+  'unreadable_record',
+  'restored',
+  'run_reset_by_watchdog',
+  // contacts (C12, B3, B5, B6, B10)
+  'contacts.missing_first_name',
+  'contacts.missing_last_name',
+  'contacts.missing_contact_point',
+  'contacts.no_name',
+  'contacts.matched_by_email',
+  'contacts.recovered',
+  'contacts.edit_beats_crm_delete',
+  'contacts.recreated_in_provider',
+  'contacts.deleted_in_provider',
+  'contacts.deleted_in_crm',
+  'contacts.field_conflict',
+] as const;
+
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+export function isReasonCode(value: unknown): value is ReasonCode {
+  return typeof value === 'string' && (REASON_CODES as readonly string[]).includes(value);
+}
+
+/** What a run is doing now (sync_runs.phase), translated by key in the UI. */
+export const PHASES = ['starting', 'reading_provider', 'preparing', 'sending_crm_changes', 'removing_deleted', 'waiting_for_deletes', 'done'] as const;
+export type Phase = (typeof PHASES)[number];
