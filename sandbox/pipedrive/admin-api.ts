@@ -24,8 +24,12 @@ export function applyConfig(deps: EmulatorDeps, companyId: number, patch: Pipedr
   for (const key of SETTING_KEYS) {
     const value = patch[key];
     if (value === undefined) continue;
+    if (key === 'burstLimit' && value === null) {
+      store.state.settings.burstLimit = null; // back to the plan's limit
+      continue;
+    }
     if (typeof value !== 'number' || !(value > 0)) throw new ApiFailure(400, `${key} must be a positive number.`);
-    store.state.settings[key] = value;
+    (store.state.settings as Record<string, number | null>)[key] = value;
   }
   if (patch.plan !== undefined) {
     if (!isPlanName(patch.plan)) throw new ApiFailure(400, `Unknown plan ${String(patch.plan)}.`);
@@ -33,7 +37,7 @@ export function applyConfig(deps: EmulatorDeps, companyId: number, patch: Pipedr
   }
   if (patch.contactSyncFields !== undefined) company.contactSyncFields = Boolean(patch.contactSyncFields);
   if (patch.customFieldLimit !== undefined) company.customFieldLimit = patch.customFieldLimit;
-  burst.limit = store.state.settings.burstLimit;
+  burst.limit = store.state.settings.burstLimit ?? 80;
   burst.windowMs = store.state.settings.burstWindowMs;
 }
 

@@ -24,6 +24,7 @@ import { SurfaceRegistry } from './host-session';
 import { signIframeJwt } from './iframe-jwt';
 import { InstallationRegistry, type UninstallResult } from './installations';
 import { registerOAuthRoutes } from './oauth-server';
+import { burstLimit } from './plans';
 import { PipedriveStore, type PersonInput } from './store';
 import type { Company, PersonV2, PipedriveState, User } from './types';
 import type { DeliveryLogEntry } from './webhook-delivery';
@@ -81,7 +82,7 @@ export interface PipedriveEmulator extends Emulator<PipedriveState> {
 export function createPipedriveEmulator(ctx: SandboxContext): PipedriveEmulator {
   const store = new PipedriveStore(ctx);
   const faults = new FaultInjector();
-  const burst = new SlidingWindow(store.state.settings.burstLimit, store.state.settings.burstWindowMs);
+  const burst = new SlidingWindow(store.state.settings.burstLimit ?? 80, store.state.settings.burstWindowMs);
   const deps: EmulatorDeps = {
     ctx,
     store,
@@ -114,12 +115,16 @@ export function createPipedriveEmulator(ctx: SandboxContext): PipedriveEmulator 
   let requestsByEndpoint: Record<string, number> = {};
 
   const syncBurstWindow = () => {
-    burst.limit = store.state.settings.burstLimit;
+    burst.limit = store.state.settings.burstLimit ?? 80;
     burst.windowMs = store.state.settings.burstWindowMs;
     burst.reset();
   };
 
-  /** The api_domain gateway: company, bearer token, burst window with x-ratelimit-* headers. */
+  /**
+   * The api_domain gateway: company, bearer token, burst window with x-ratelimit-* headers. The burst
+   * limit follows the company's plan (reference §3.9) unless a test overrides it for everyone. Pipedrive
+   * documents only the x-ratelimit-* headers for a 429, so no Retry-After is sent.
+   */
   async function handleApi(req: Omit<SandboxRequest, 'params'>, domain: string, rest: string): Promise<SandboxResponse> {
     const apiPath = rest.startsWith('/v1/') ? `/api${rest}` : rest;
     const endpoint = `${req.method} ${apiPath.replace(/\/\d+(?=\/|$)/g, '/:id')}`;
@@ -135,15 +140,16 @@ export function createPipedriveEmulator(ctx: SandboxContext): PipedriveEmulator 
     if (!user) return unauthorized();
 
     const now = ctx.now();
-    const window = burst.hit(token, now);
+    const limit = store.state.settings.burstLimit ?? burstLimit(company.plan);
+    const window = burst.hit(token, now, limit);
     const rateHeaders = {
-      'x-ratelimit-limit': String(burst.limit),
+      'x-ratelimit-limit': String(limit),
       'x-ratelimit-remaining': String(window.remaining),
       'x-ratelimit-reset': String(Math.max(1, Math.ceil((window.resetAt - now) / 1000))),
     };
     if (!window.allowed) {
       const response = apiError(429, 'Request over limit');
-      return { ...response, headers: { ...response.headers, ...rateHeaders, 'retry-after': rateHeaders['x-ratelimit-reset'] } };
+      return { ...response, headers: { ...response.headers, ...rateHeaders } };
     }
     attachCaller(req, { company, user, token });
     const response = (await apiRouter.handle({ ...req, path: apiPath })) ?? apiError(404, 'Unknown method .');

@@ -27,7 +27,7 @@ export const DEFAULT_SETTINGS: PipedriveSettings = {
   accessTokenTtlSeconds: 3600,
   refreshTokenTtlDays: 60,
   authCodeTtlSeconds: 300,
-  burstLimit: 80,
+  burstLimit: null,
   burstWindowMs: 2000,
 };
 

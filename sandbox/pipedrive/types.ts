@@ -190,7 +190,8 @@ export type PipedriveSettings = {
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
   authCodeTtlSeconds: number;
-  burstLimit: number;
+  /** Overrides the plan's burst limit for every company when set (tests, benchmarks); null = per plan. */
+  burstLimit: number | null;
   burstWindowMs: number;
 };
 

@@ -429,7 +429,7 @@ describe('Setup and faults (C2, R1, R2, idempotent creates, expired cursors)', (
 
     it('R1: a 429 from Pipedrive fails the run with a retry-after; the next run succeeds without duplicates', async () => {
       newGoogleContact(env, 'Pd', 'Throttled', 'pd.throttled@example.com');
-      env.app.sandbox.pipedrive.faults.add({ method: 'POST', path: 'api/v2/persons$', status: 429, times: 1, headers: { 'retry-after': '2' }, body: { success: false, error: 'Too many requests' } });
+      env.app.sandbox.pipedrive.faults.add({ method: 'POST', path: 'api/v2/persons$', status: 429, times: 1, headers: { 'x-ratelimit-limit': '160', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '2' }, body: { success: false, error: 'Request over limit' } });
       const first = await env.app.runSync(env.syncId);
       expect(first.status).toBe('failed');
       expect((first.error as { retryAfterMs?: number }).retryAfterMs).toBeGreaterThan(0);
