@@ -129,7 +129,7 @@ ${installed ? `<li><a href="${base}/settings/marketplace/app/${e(app().clientId)
     const shown = all.slice((pageNumber - 1) * 100, pageNumber * 100);
     const orgName = (id: number | null) => (id ? store.organizationIncludingDeleted(user.companyId, id)?.name ?? '' : '');
     const rows = shown
-      .map((p) => `<tr><td><a href="${base}/persons/${p.id}">${e(p.name || '(no name)')}</a></td><td>${e(orgName(p.org_id))}</td><td>${e(primaryValue(p.emails))}</td><td>${e(primaryValue(p.phones))}</td><td>${e(store.user(p.owner_id)?.name ?? '')}</td><td class="muted">${e(rfc3339(p.update_time))}</td></tr>`)
+      .map((p) => `<tr><td><a href="${base}/person/${p.id}">${e(p.name || '(no name)')}</a></td><td>${e(orgName(p.org_id))}</td><td>${e(primaryValue(p.emails))}</td><td>${e(primaryValue(p.phones))}</td><td>${e(store.user(p.owner_id)?.name ?? '')}</td><td class="muted">${e(rfc3339(p.update_time))}</td></tr>`)
       .join('');
     const pager = all.length > 100 ? `<p class="muted">Page ${pageNumber} of ${Math.ceil(all.length / 100)} · ${pageNumber > 1 ? `<a href="?page=${pageNumber - 1}">Previous</a>` : ''} ${pageNumber * 100 < all.length ? `<a href="?page=${pageNumber + 1}">Next</a>` : ''}</p>` : '';
     const body = `${banner(message, 'error')}<div class="card"><h2>Add person</h2>
@@ -154,7 +154,7 @@ ${installed ? `<li><a href="${base}/settings/marketplace/app/${e(app().clientId)
     if (form.get('org_id')) input.org_id = Number(form.get('org_id'));
     try {
       const person = store.createPerson(user.companyId, input, { userId: user.id, source: 'app' });
-      return redirect(`${base}/persons/${person.id}`, 303);
+      return redirect(`${base}/person/${person.id}`, 303);
     } catch (error) {
       return personsList(req, failureMessage(error), error instanceof ApiFailure ? error.status : 400);
     }
@@ -186,7 +186,7 @@ ${installed ? `<li><a href="${base}/settings/marketplace/app/${e(app().clientId)
     const editableCustom = custom.filter((f) => ['varchar', 'text', 'varchar_auto', 'phone'].includes(f.field_type));
     const a = person.postal_address;
     const picture = person.picture_id ? `<img src="${base}/pictures/${person.picture_id}" alt="Profile picture" style="width:72px;height:72px;border-radius:50%;object-fit:cover">` : `<div class="badge">No picture</div>`;
-    const form = `<form method="post" action="${base}/persons/${person.id}">
+    const form = `<form method="post" action="${base}/person/${person.id}">
 <label for="p-name">Name</label><input id="p-name" name="name" value="${e(person.name)}">
 <div class="row"><div><label for="p-first">First name</label><input id="p-first" name="first_name" value="${e(person.first_name ?? '')}"></div>
 <div><label for="p-last">Last name</label><input id="p-last" name="last_name" value="${e(person.last_name ?? '')}"></div></div>
@@ -202,7 +202,7 @@ ${sync ? `<div class="row"><div><label for="p-job">Job title</label><input id="p
 <label for="p-notes">Notes</label><textarea id="p-notes" name="notes" rows="3">${e(person.notes ?? '')}</textarea>` : `<p class="muted">Job title, birthday, postal address, notes and instant messengers appear once the company sets up Contact Sync.</p>`}
 ${editableCustom.map((f) => `<label for="cf-${f.key}">${e(f.name)}</label><input id="cf-${f.key}" name="cf_${f.key}" value="${e((person.custom_fields[f.key] as string | undefined) ?? '')}">`).join('')}
 <div class="row" style="margin-top:14px;max-width:200px"><button type="submit">Save</button></div></form>
-<form method="post" action="${base}/persons/${person.id}/delete" onsubmit="return confirm('Delete this person?')" style="margin-top:10px"><button type="submit" class="danger">Delete person</button></form>`;
+<form method="post" action="${base}/person/${person.id}/delete" onsubmit="return confirm('Delete this person?')" style="margin-top:10px"><button type="submit" class="danger">Delete person</button></form>`;
     const readOnlyCustom = custom.filter((f) => !editableCustom.includes(f));
     const body = `${banner(message, isError ? 'error' : 'info')}<p><a href="${base}/persons">← People</a></p><div class="grid"><aside>
 <div class="card" style="display:flex;gap:14px;align-items:center">${picture}<div><h2 style="margin:0">${e(person.name || '(no name)')}</h2><span class="muted">Person #${person.id} · updated ${e(rfc3339(person.update_time))}</span></div></div>
@@ -220,12 +220,12 @@ ${readOnlyCustom.length ? `<div class="card"><h2>Custom fields</h2>${readOnlyCus
 
   const notFoundPage = (req: SandboxRequest, what: string) => page(req, { title: 'Not found', body: `<div class="card"><h2>${e(what)} not found</h2><p>It may have been deleted.</p></div>`, status: 404 });
 
-  router.get('/persons/:id', (req) => {
+  router.get('/person/:id', (req) => {
     const person = findPerson(req);
     return person ? personDetail(req, person) : notFoundPage(req, 'Person');
   });
 
-  router.post('/persons/:id', (req) => {
+  router.post('/person/:id', (req) => {
     const person = findPerson(req);
     if (!person) return notFoundPage(req, 'Person');
     const user = currentUser(store, req);
@@ -267,7 +267,7 @@ ${readOnlyCustom.length ? `<div class="card"><h2>Custom fields</h2>${readOnlyCus
     }
   });
 
-  router.post('/persons/:id/delete', (req) => {
+  router.post('/person/:id/delete', (req) => {
     const person = findPerson(req);
     if (!person) return notFoundPage(req, 'Person');
     const user = currentUser(store, req);
@@ -285,7 +285,7 @@ ${readOnlyCustom.length ? `<div class="card"><h2>Custom fields</h2>${readOnlyCus
   const organizationsList = (req: SandboxRequest, message: string | null = null, status = 200) => {
     const user = currentUser(store, req);
     const orgs = store.organizationsOf(user.companyId).filter((o) => !o.is_deleted && store.canSee(user, o));
-    const rows = orgs.map((o) => `<tr><td><a href="${base}/organizations/${o.id}">${e(o.name)}</a></td><td>${e(o.address?.value ?? '')}</td><td>${e((o.custom_fields[ORG_PHONE_FIELD_KEY] as string | null) ?? '')}</td><td>${e(store.user(o.owner_id)?.name ?? '')}</td></tr>`).join('');
+    const rows = orgs.map((o) => `<tr><td><a href="${base}/organization/${o.id}">${e(o.name)}</a></td><td>${e(o.address?.value ?? '')}</td><td>${e((o.custom_fields[ORG_PHONE_FIELD_KEY] as string | null) ?? '')}</td><td>${e(store.user(o.owner_id)?.name ?? '')}</td></tr>`).join('');
     const body = `${banner(message, 'error')}<div class="card"><h2>Add organization</h2><form method="post" action="${base}/organizations" class="row" style="align-items:end">
 <div><label for="new-org-name">Name</label><input id="new-org-name" name="name" required></div><div><label for="new-org-address">Address</label><input id="new-org-address" name="address"></div>
 <div style="flex:0"><button type="submit">Save</button></div></form></div>
@@ -302,7 +302,7 @@ ${readOnlyCustom.length ? `<div class="card"><h2>Custom fields</h2>${readOnlyCus
     if (form.get('address')) input.address = { value: form.get('address') };
     try {
       const org = store.createOrganization(user.companyId, input, { userId: user.id, source: 'app' });
-      return redirect(`${base}/organizations/${org.id}`, 303);
+      return redirect(`${base}/organization/${org.id}`, 303);
     } catch (error) {
       return organizationsList(req, failureMessage(error), error instanceof ApiFailure ? error.status : 400);
     }
@@ -314,23 +314,23 @@ ${readOnlyCustom.length ? `<div class="card"><h2>Custom fields</h2>${readOnlyCus
     const body = `${banner(message, isError ? 'error' : 'info')}<p><a href="${base}/organizations">← Organizations</a></p><div class="grid"><aside>
 <div class="card"><h2 style="margin:0">${e(org.name)}</h2><span class="muted">Organization #${org.id} · updated ${e(rfc3339(org.update_time))}</span></div>
 ${appPanel(req, user, 'organization', org.id)}
-<div class="card"><h2>People</h2>${people.map((p) => `<div><a href="${base}/persons/${p.id}">${e(p.name)}</a></div>`).join('') || '<span class="muted">None</span>'}</div></aside>
-<div class="card"><h2>Details</h2><form method="post" action="${base}/organizations/${org.id}">
+<div class="card"><h2>People</h2>${people.map((p) => `<div><a href="${base}/person/${p.id}">${e(p.name)}</a></div>`).join('') || '<span class="muted">None</span>'}</div></aside>
+<div class="card"><h2>Details</h2><form method="post" action="${base}/organization/${org.id}">
 <label for="o-name">Name</label><input id="o-name" name="name" value="${e(org.name)}">
 <label for="o-address">Address</label><input id="o-address" name="address" value="${e(org.address?.value ?? '')}">
 <label for="o-phone">Phone</label><input id="o-phone" name="phone" value="${e((org.custom_fields[ORG_PHONE_FIELD_KEY] as string | null) ?? '')}">
 <label for="o-website">Website</label><input id="o-website" name="website" value="${e(org.website ?? '')}">
 <div style="margin-top:14px"><button type="submit">Save</button></div></form>
-<form method="post" action="${base}/organizations/${org.id}/delete" onsubmit="return confirm('Delete this organization?')" style="margin-top:10px"><button type="submit" class="danger">Delete organization</button></form></div></div>`;
+<form method="post" action="${base}/organization/${org.id}/delete" onsubmit="return confirm('Delete this organization?')" style="margin-top:10px"><button type="submit" class="danger">Delete organization</button></form></div></div>`;
     return page(req, { title: org.name, active: 'organizations', body, withSdk: true, status: isError ? 400 : 200 });
   };
 
-  router.get('/organizations/:id', (req) => {
+  router.get('/organization/:id', (req) => {
     const org = findOrganization(req);
     return org ? organizationDetail(req, org) : notFoundPage(req, 'Organization');
   });
 
-  router.post('/organizations/:id', (req) => {
+  router.post('/organization/:id', (req) => {
     const org = findOrganization(req);
     if (!org) return notFoundPage(req, 'Organization');
     const user = currentUser(store, req);
@@ -349,7 +349,7 @@ ${appPanel(req, user, 'organization', org.id)}
     }
   });
 
-  router.post('/organizations/:id/delete', (req) => {
+  router.post('/organization/:id/delete', (req) => {
     const org = findOrganization(req);
     if (!org) return notFoundPage(req, 'Organization');
     const user = currentUser(store, req);
@@ -361,11 +361,11 @@ ${appPanel(req, user, 'organization', org.id)}
   router.get('/deals', (req) => {
     const user = currentUser(store, req);
     const deals = store.dealsOf(user.companyId).filter((d) => !d.is_deleted && store.canSee(user, d));
-    const rows = deals.map((d) => `<tr><td><a href="${base}/deals/${d.id}">${e(d.title)}</a></td><td>${e(d.value.toLocaleString('en'))} ${e(d.currency)}</td><td><span class="badge">${e(d.status)}</span></td><td>${e(store.user(d.owner_id)?.name ?? '')}</td></tr>`).join('');
+    const rows = deals.map((d) => `<tr><td><a href="${base}/deal/${d.id}">${e(d.title)}</a></td><td>${e(d.value.toLocaleString('en'))} ${e(d.currency)}</td><td><span class="badge">${e(d.status)}</span></td><td>${e(store.user(d.owner_id)?.name ?? '')}</td></tr>`).join('');
     return page(req, { title: 'Deals', active: 'deals', body: `<div class="card"><h2>${deals.length} deals</h2><table><thead><tr><th>Title</th><th>Value</th><th>Status</th><th>Owner</th></tr></thead><tbody>${rows}</tbody></table></div>` });
   });
 
-  router.get('/deals/:id', (req) => {
+  router.get('/deal/:id', (req) => {
     const user = currentUser(store, req);
     const deal = store.deal(user.companyId, Number(req.params.id));
     if (!deal || deal.is_deleted || !store.canSee(user, deal)) return notFoundPage(req, 'Deal');
@@ -374,7 +374,7 @@ ${appPanel(req, user, 'organization', org.id)}
     const body = `<p><a href="${base}/deals">← Deals</a></p><div class="grid"><aside>
 <div class="card"><h2 style="margin:0">${e(deal.title)}</h2><span class="muted">Deal #${deal.id} · ${e(deal.value.toLocaleString('en'))} ${e(deal.currency)} · ${e(deal.status)}</span></div>
 ${appPanel(req, user, 'deal', deal.id)}</aside>
-<div class="card"><h2>Details</h2><p>Person: ${person ? `<a href="${base}/persons/${person.id}">${e(person.name)}</a>` : '–'}</p><p>Organization: ${org ? `<a href="${base}/organizations/${org.id}">${e(org.name)}</a>` : '–'}</p>
+<div class="card"><h2>Details</h2><p>Person: ${person ? `<a href="${base}/person/${person.id}">${e(person.name)}</a>` : '–'}</p><p>Organization: ${org ? `<a href="${base}/organization/${org.id}">${e(org.name)}</a>` : '–'}</p>
 <p>Owner: ${e(store.user(deal.owner_id)?.name ?? '')}</p><p class="muted">Updated ${e(rfc3339(deal.update_time))}</p></div></div>`;
     return page(req, { title: deal.title, active: 'deals', body, withSdk: true });
   });

@@ -2,7 +2,9 @@
  * Emulated Pipedrive, mounted at `/pipedrive`:
  *   /oauth/authorize|token|revoke       oauth.pipedrive.com
  *   /c/<companyDomain>/api/v1|v2/...    the company's api_domain (also /c/<domain>/v1/...)
- *   /, /persons, /organizations, /deals, /settings/marketplace[...]   the web app hosting our iframes
+ *   /c/<companyDomain>/person/<id> …    the same domain serves the web app (https://<company>.pipedrive.com/person/1)
+ *   /, /persons, /organizations, /deals (lists), /person/<id>, /organization/<id>, /deal/<id> (records, singular
+ *   as in Pipedrive), /settings/marketplace[...]   the web app hosting our iframes
  *   /pictures/:id                       person picture bytes
  *   /_admin/...                         faults, config, generated persons, summary
  */
@@ -158,7 +160,15 @@ export function createPipedriveEmulator(ctx: SandboxContext): PipedriveEmulator 
 
   async function route(req: Omit<SandboxRequest, 'params'>): Promise<SandboxResponse | null> {
     const apiMatch = /^\/c\/([^/]+)(\/.*)$/.exec(req.path);
-    if (apiMatch) return handleApi(req, decodeURIComponent(apiMatch[1]), apiMatch[2]);
+    if (apiMatch) {
+      const rest = apiMatch[2];
+      // The company domain is also the web app's host: record links are `<api_domain>/person/<id>`.
+      if (/^\/(person|organization|deal)\/\d+$/.test(rest) && req.method === 'GET') {
+        if (!store.companyByDomain(decodeURIComponent(apiMatch[1]))) return apiError(404, 'Company not found');
+        return webRouter.handle({ ...req, path: rest });
+      }
+      return handleApi(req, decodeURIComponent(apiMatch[1]), rest);
+    }
     return webRouter.handle(req);
   }
 
