@@ -13,6 +13,7 @@ import { bearer, Router, type SandboxRequest, type SandboxResponse } from '../li
 import type { Emulator, SandboxContext } from '../lib/types';
 import { applyConfig, registerAdminRoutes, stateSummary, type PipedriveConfigPatch } from './admin-api';
 import { ApiRoutes, attachCaller } from './api-context';
+import { registerFileRoutes } from './api-v1-files';
 import { registerPersonFieldRoutes } from './api-v1-person-fields';
 import { registerPictureRoutes } from './api-v1-person-pictures';
 import { registerUserRoutes } from './api-v1-users';
@@ -112,6 +113,7 @@ export function createPipedriveEmulator(ctx: SandboxContext): PipedriveEmulator 
   registerPictureRoutes(api, deps);
   registerPersonRoutes(api, deps);
   registerOrganizationAndDealRoutes(api, deps);
+  registerFileRoutes(api, deps);
 
   let requestTotal = 0;
   let requestsByEndpoint: Record<string, number> = {};
