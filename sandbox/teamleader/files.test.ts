@@ -20,7 +20,7 @@ const firstCompany = () => h.emulator.companies(DEMO_ACCOUNT_ID)[0];
 async function uploadFile(subject: { type: string; id: string }, name: string, bytes: Uint8Array, folder?: string, method = 'POST') {
   const started = await api('files.upload', { name, subject, ...(folder ? { folder } : {}) });
   expect(started.status).toBe(200);
-  const put = await fetch(started.body.data.location, { method, headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+  const put = await fetch(started.body.data.location, { method, headers: { 'content-type': 'application/octet-stream' }, body: new Blob([new Uint8Array(bytes)]) });
   return { started, put, body: await put.json() };
 }
 

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { fetchJson, type ApiCallCounter } from '../http';
 import { mapPipedriveError } from './errors';
+import { createPipedriveFiles } from './files';
 import type { CrmClient, CrmOrganization, CrmPerson, CrmUserInfo, PersonInput, PersonPage, RecordSummary } from '../port';
 import { ZPdOrganization, ZPdPerson, ZPdUserMe, personFromPipedrive, personToPipedrive, type PipedriveFieldMap } from './mapper';
 
@@ -56,6 +57,7 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
   return {
     crm: 'pipedrive',
     personsHaveOwner: true,
+    files: createPipedriveFiles({ base, withToken: opts.withToken, counter: opts.counter, request }),
 
     async getMe(): Promise<CrmUserInfo> {
       const body = await request('GET', '/api/v1/users/me');

@@ -21,6 +21,8 @@ export function mapPipedriveError(error: unknown): unknown {
       return new SyncError('rate_limited', `Pipedrive: ${message}`, { status: 429, retryAfterMs, vendor: 'pipedrive' });
     }
     case 400:
+    case 413: // file over Pipedrive's upload limit
+    case 415: // feature (e.g. Products) not enabled for the company
     case 422:
       return new SyncError('validation', `Pipedrive: ${message}`, { status: error.status, vendor: 'pipedrive', detail: error.body });
     default:
