@@ -65,6 +65,29 @@ describe('Pipedrive host UI (M4, M6)', () => {
     expect((await fetch(`${h.url}/pipedrive/c/nowhere/person/1`)).status).toBe(404);
   });
 
+  it('F4/F5: record pages list files; a reviewer uploads (multipart form) and deletes a file in the CRM', async () => {
+    const person = await (await fetch(`${h.url}/pipedrive/person/1`, { headers: cookie(DEMO_USERS.admin) })).text();
+    expect(person).toContain('Files (2)');
+    expect(person).toContain('Meeting notes 2025-09.txt');
+    expect(person).toContain('enctype="multipart/form-data"');
+    expect(await (await fetch(`${h.url}/pipedrive/organization/1`, { headers: cookie(DEMO_USERS.admin) })).text()).toContain('Contoso NDA.txt');
+    expect(await (await fetch(`${h.url}/pipedrive/deal/1`, { headers: cookie(DEMO_USERS.admin) })).text()).toContain('Proposal v1.csv');
+
+    const form = new FormData();
+    form.set('file', new Blob(['hello from the UI']), 'ui-upload.txt');
+    const upload = await fetch(`${h.url}/pipedrive/organization/2/files`, { method: 'POST', headers: cookie(DEMO_USERS.admin), body: form, redirect: 'manual' });
+    expect(upload.status).toBe(303);
+    const org = await (await fetch(`${h.url}/pipedrive/organization/2`, { headers: cookie(DEMO_USERS.admin) })).text();
+    expect(org).toContain('ui-upload.txt');
+    const id = /files\/(\d+)\/download">ui-upload\.txt/.exec(org)![1];
+    expect(await (await fetch(`${h.url}/pipedrive/files/${id}/download`, { headers: cookie(DEMO_USERS.admin) })).text()).toBe('hello from the UI');
+
+    const del = await fetch(`${h.url}/pipedrive/files/${id}/delete`, { method: 'POST', headers: { ...cookie(DEMO_USERS.admin), 'content-type': 'application/x-www-form-urlencoded' }, body: 'returnTo=/pipedrive/organization/2', redirect: 'manual' });
+    expect(del.status).toBe(303);
+    expect(h.pipedrive.getState().files.find((f) => f.id === Number(id))?.active_flag).toBe(false);
+    expect(await (await fetch(`${h.url}/pipedrive/organization/2`, { headers: cookie(DEMO_USERS.admin) })).text()).toContain('No files yet.');
+  });
+
   it('hosts the settings iframe on the app-settings page', async () => {
     await h.install(DEMO_USERS.admin);
     const page = await (await fetch(`${h.url}/pipedrive/settings/marketplace/app/${h.ctx.app.pipedrive.clientId}/app-settings`)).text();

@@ -10,6 +10,7 @@ import { renderLayout, type LayoutOptions } from './host-layout';
 import { HOST_SDK_SCRIPT } from './host-sdk-script';
 import { currentTheme, currentUser, USER_COOKIE, type Surface } from './host-session';
 import { signIframeJwt } from './iframe-jwt';
+import { parseMultipart } from './multipart';
 import { isPlanName, PLAN_NAMES, visibilityOptions } from './plans';
 import { ApiFailure } from './store';
 import type { LabeledValue, OrganizationRecord, PersonRecord, User } from './types';
@@ -113,6 +114,70 @@ ${installed ? `<li><a href="${base}/settings/marketplace/app/${e(app().clientId)
     return page(req, { title: 'Home', active: 'home', body });
   });
 
+  // ── files (reference §3.7): shown on person / organization / deal pages; upload and delete act like the UI ──
+  type FileTarget = { field: 'person_id' | 'org_id' | 'deal_id'; id: number; path: 'person' | 'organization' | 'deal' };
+
+  const formatSize = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
+
+  const filesCard = (user: User, target: FileTarget) => {
+    const files = store.filesOf(user.companyId).filter((f) => f.active_flag && f[target.field] === target.id);
+    const back = `${base}/${target.path}/${target.id}`;
+    const rows = files
+      .map((f) => `<tr><td><a href="${base}/files/${f.id}/download">${e(f.name)}</a></td><td class="muted">${e(formatSize(f.file_size))}</td><td class="muted">${e(rfc3339(f.update_time))}</td>
+<td><form method="post" action="${base}/files/${f.id}/delete" onsubmit="return confirm('Delete this file?')"><input type="hidden" name="returnTo" value="${e(back)}"><button type="submit" class="danger" aria-label="Delete ${e(f.name)}">Delete</button></form></td></tr>`)
+      .join('');
+    return `<div class="card" id="files"><h2>Files (${files.length})</h2>
+${files.length ? `<table><thead><tr><th>Name</th><th>Size</th><th>Updated</th><th></th></tr></thead><tbody>${rows}</tbody></table>` : '<p class="muted">No files yet.</p>'}
+<form method="post" action="${back}/files" enctype="multipart/form-data" class="row" style="align-items:end;margin-top:10px">
+<div><label for="file-upload">Upload a file</label><input id="file-upload" type="file" name="file" required></div>
+<div style="flex:0"><button type="submit">Upload</button></div></form></div>`;
+  };
+
+  const visibleTarget = (user: User, target: FileTarget) => {
+    const c = user.companyId;
+    const record = target.field === 'person_id' ? store.person(c, target.id) : target.field === 'org_id' ? store.organization(c, target.id) : store.deal(c, target.id);
+    return Boolean(record && !record.is_deleted && store.canSee(user, record));
+  };
+
+  for (const [path, field] of [['person', 'person_id'], ['organization', 'org_id'], ['deal', 'deal_id']] as const) {
+    router.post(`/${path}/:id/files`, (req) => {
+      const user = currentUser(store, req);
+      const target: FileTarget = { field, id: Number(req.params.id), path };
+      if (!visibleTarget(user, target)) return notFoundPage(req, 'Record');
+      const file = parseMultipart(req.body, req.headers['content-type'])?.find((p) => p.name === 'file' && p.fileName);
+      if (!file) return redirect(`${base}/${path}/${target.id}#files`, 303);
+      if (file.data.length > store.state.settings.fileMaxBytes) return page(req, { title: 'File too large', body: `<div class="card"><h2>File too large</h2><p><a href="${base}/${path}/${target.id}">Back</a></p></div>`, status: 413 });
+      store.addFile(user.companyId, { person_id: null, org_id: null, deal_id: null, product_id: null, [field]: target.id }, { fileName: file.fileName!, contentType: file.contentType, bytes: file.data }, user.id);
+      return redirect(`${base}/${path}/${target.id}#files`, 303);
+    });
+  }
+
+  const visibleFile = (req: SandboxRequest) => {
+    const user = currentUser(store, req);
+    const file = store.file(user.companyId, Number(req.params.id));
+    if (!file || !file.active_flag) return null;
+    const targets: FileTarget[] = [];
+    if (file.person_id) targets.push({ field: 'person_id', id: file.person_id, path: 'person' });
+    if (file.org_id) targets.push({ field: 'org_id', id: file.org_id, path: 'organization' });
+    if (file.deal_id) targets.push({ field: 'deal_id', id: file.deal_id, path: 'deal' });
+    return targets.every((t) => visibleTarget(user, t)) ? file : null;
+  };
+
+  router.get('/files/:id/download', (req): SandboxResponse => {
+    const file = visibleFile(req);
+    if (!file) return notFoundPage(req, 'File');
+    return { status: 200, headers: { 'content-type': file.contentType, 'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}` }, body: Buffer.from(file.base64, 'base64') };
+  });
+
+  router.post('/files/:id/delete', (req) => {
+    const file = visibleFile(req);
+    if (!file) return notFoundPage(req, 'File');
+    const user = currentUser(store, req);
+    store.deleteFile(user.companyId, file.id);
+    const returnTo = readForm(req).get('returnTo') ?? base;
+    return redirect(`${returnTo.startsWith('/') ? returnTo : base}#files`, 303);
+  });
+
   // ── persons ──────────────────────────────────────────────────────────────────────────────────
   const orgOptions = (companyId: number, selected: number | null) =>
     `<option value="">(none)</option>` +
@@ -208,7 +273,7 @@ ${editableCustom.map((f) => `<label for="cf-${f.key}">${e(f.name)}</label><input
 <div class="card" style="display:flex;gap:14px;align-items:center">${picture}<div><h2 style="margin:0">${e(person.name || '(no name)')}</h2><span class="muted">Person #${person.id} · updated ${e(rfc3339(person.update_time))}</span></div></div>
 ${appPanel(req, user, 'person', person.id)}
 ${readOnlyCustom.length ? `<div class="card"><h2>Custom fields</h2>${readOnlyCustom.map((f) => `<div><span class="muted">${e(f.name)}:</span> ${e(JSON.stringify(person.custom_fields[f.key] ?? null))}</div>`).join('')}</div>` : ''}
-</aside><div class="card"><h2>Details</h2>${form}</div></div>`;
+</aside><div><div class="card"><h2>Details</h2>${form}</div>${filesCard(user, { field: 'person_id', id: person.id, path: 'person' })}</div></div>`;
     return page(req, { title: person.name || 'Person', active: 'persons', body, withSdk: true, status });
   };
 
@@ -315,13 +380,14 @@ ${readOnlyCustom.length ? `<div class="card"><h2>Custom fields</h2>${readOnlyCus
 <div class="card"><h2 style="margin:0">${e(org.name)}</h2><span class="muted">Organization #${org.id} · updated ${e(rfc3339(org.update_time))}</span></div>
 ${appPanel(req, user, 'organization', org.id)}
 <div class="card"><h2>People</h2>${people.map((p) => `<div><a href="${base}/person/${p.id}">${e(p.name)}</a></div>`).join('') || '<span class="muted">None</span>'}</div></aside>
-<div class="card"><h2>Details</h2><form method="post" action="${base}/organization/${org.id}">
+<div><div class="card"><h2>Details</h2><form method="post" action="${base}/organization/${org.id}">
 <label for="o-name">Name</label><input id="o-name" name="name" value="${e(org.name)}">
 <label for="o-address">Address</label><input id="o-address" name="address" value="${e(org.address?.value ?? '')}">
 <label for="o-phone">Phone</label><input id="o-phone" name="phone" value="${e((org.custom_fields[ORG_PHONE_FIELD_KEY] as string | null) ?? '')}">
 <label for="o-website">Website</label><input id="o-website" name="website" value="${e(org.website ?? '')}">
 <div style="margin-top:14px"><button type="submit">Save</button></div></form>
-<form method="post" action="${base}/organization/${org.id}/delete" onsubmit="return confirm('Delete this organization?')" style="margin-top:10px"><button type="submit" class="danger">Delete organization</button></form></div></div>`;
+<form method="post" action="${base}/organization/${org.id}/delete" onsubmit="return confirm('Delete this organization?')" style="margin-top:10px"><button type="submit" class="danger">Delete organization</button></form></div>
+${filesCard(user, { field: 'org_id', id: org.id, path: 'organization' })}</div></div>`;
     return page(req, { title: org.name, active: 'organizations', body, withSdk: true, status: isError ? 400 : 200 });
   };
 
@@ -374,8 +440,9 @@ ${appPanel(req, user, 'organization', org.id)}
     const body = `<p><a href="${base}/deals">← Deals</a></p><div class="grid"><aside>
 <div class="card"><h2 style="margin:0">${e(deal.title)}</h2><span class="muted">Deal #${deal.id} · ${e(deal.value.toLocaleString('en'))} ${e(deal.currency)} · ${e(deal.status)}</span></div>
 ${appPanel(req, user, 'deal', deal.id)}</aside>
-<div class="card"><h2>Details</h2><p>Person: ${person ? `<a href="${base}/person/${person.id}">${e(person.name)}</a>` : '–'}</p><p>Organization: ${org ? `<a href="${base}/organization/${org.id}">${e(org.name)}</a>` : '–'}</p>
-<p>Owner: ${e(store.user(deal.owner_id)?.name ?? '')}</p><p class="muted">Updated ${e(rfc3339(deal.update_time))}</p></div></div>`;
+<div><div class="card"><h2>Details</h2><p>Person: ${person ? `<a href="${base}/person/${person.id}">${e(person.name)}</a>` : '–'}</p><p>Organization: ${org ? `<a href="${base}/organization/${org.id}">${e(org.name)}</a>` : '–'}</p>
+<p>Owner: ${e(store.user(deal.owner_id)?.name ?? '')}</p><p class="muted">Updated ${e(rfc3339(deal.update_time))}</p></div>
+${filesCard(user, { field: 'deal_id', id: deal.id, path: 'deal' })}</div></div>`;
     return page(req, { title: deal.title, active: 'deals', body, withSdk: true });
   });
 
