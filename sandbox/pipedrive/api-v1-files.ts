@@ -9,7 +9,7 @@
 import { readForm, readJson, type SandboxRequest, type SandboxResponse } from '../lib/http';
 import { ApiRoutes, idParam, integerQuery, paginate, type ApiCaller } from './api-context';
 import type { EmulatorDeps } from './emulator-deps';
-import { parseMultipart } from './multipart';
+import { parseMultipart } from '../lib/multipart';
 import { ApiFailure } from './store';
 import type { Company, FileRecord } from './types';
 import { ok, v1Time } from './wire-format';

@@ -10,7 +10,7 @@ import { renderLayout, type LayoutOptions } from './host-layout';
 import { HOST_SDK_SCRIPT } from './host-sdk-script';
 import { currentTheme, currentUser, USER_COOKIE, type Surface } from './host-session';
 import { signIframeJwt } from './iframe-jwt';
-import { parseMultipart } from './multipart';
+import { parseMultipart } from '../lib/multipart';
 import { isPlanName, PLAN_NAMES, visibilityOptions } from './plans';
 import { ApiFailure } from './store';
 import type { LabeledValue, OrganizationRecord, PersonRecord, User } from './types';
@@ -494,6 +494,7 @@ ${installation ? `<span class="badge">Installed ${e(new Date(installation.instal
     const body = `${banner(message, isError ? 'error' : 'info')}<div class="card" style="max-width:560px"><h2>${e(company.name)}</h2>
 <form method="post" action="${base}/settings/company"><label for="c-plan">Plan</label><select id="c-plan" name="plan">${PLAN_NAMES.map((p) => `<option${p === company.plan ? ' selected' : ''}>${p}</option>`).join('')}</select>
 <label style="display:flex;gap:8px;align-items:center;margin-top:12px"><input type="checkbox" name="contactSyncFields" value="1" style="width:auto"${company.contactSyncFields ? ' checked' : ''}> Contact Sync set up (job title, birthday, postal address, notes, instant messengers exist)</label>
+<label style="display:flex;gap:8px;align-items:center;margin-top:12px"><input type="checkbox" name="productsEnabled" value="1" style="width:auto"${company.productsEnabled ? ' checked' : ''}> Products feature enabled (products exist and can hold files)</label>
 <div style="margin-top:14px"><button type="submit"${user.isAdmin ? '' : ' disabled'}>Save</button>${user.isAdmin ? '' : ' <span class="muted">Only admins can change company settings.</span>'}</div></form></div>`;
     return page(req, { title: 'Company settings', body, status: isError ? 403 : 200 });
   };
@@ -508,6 +509,7 @@ ${installation ? `<span class="badge">Installed ${e(new Date(installation.instal
     const plan = form.get('plan');
     if (isPlanName(plan)) company.plan = plan;
     company.contactSyncFields = form.get('contactSyncFields') === '1';
+    company.productsEnabled = form.get('productsEnabled') === '1';
     return companySettings(req, 'Saved.');
   });
 }
