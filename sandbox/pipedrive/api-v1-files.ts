@@ -156,9 +156,7 @@ export function registerFileRoutes(api: ApiRoutes, { store, installs }: Emulator
       requireTarget(caller, name, Number(value));
       target[name] = Number(value);
     }
-    if (Object.values(target).every((v) => v === null)) {
-      throw new ApiFailure(400, 'One of deal_id, person_id, org_id, product_id, activity_id or lead_id is required.');
-    }
+    // Every link is optional in Pipedrive's add-file schema: a file with none shows only in GET /v1/files.
     const file = store.addFile(caller.company.id, target, { fileName: upload.fileName || 'file', contentType: upload.contentType, bytes: upload.data }, caller.user.id);
     return ok(serialize(file));
   });

@@ -56,8 +56,12 @@ describe('Pipedrive emulator: files (reference §3.7)', () => {
     expect(list.body.data.map((f: { id: number }) => f.id)).toEqual([added.body.data.id]);
   });
 
-  it('F5: an upload needs a file and an existing, visible record; products need the Products feature', async () => {
-    expect((await upload(admin, {}, 'a.txt', 'x')).status).toBe(400);
+  it('F5: an upload needs a file; a linked record must exist and be visible; products need the Products feature', async () => {
+    const unlinked = await json(await upload(admin, {}, 'a.txt', 'x'));
+    expect(unlinked.body.data).toMatchObject({ person_id: null, org_id: null, deal_id: null, product_id: null });
+    const noFile = new FormData();
+    noFile.set('person_id', '1');
+    expect((await fetch(`${apiDomain()}/api/v1/files`, { method: 'POST', headers: { authorization: `Bearer ${admin}` }, body: noFile })).status).toBe(400);
     expect((await upload(admin, { person_id: '99999' }, 'a.txt', 'x')).status).toBe(404);
     expect((await upload(admin, { deal_id: '1' }, 'a.txt', 'x')).status).toBe(200);
     h.pipedrive.config({ productsEnabled: false });
