@@ -126,3 +126,19 @@ describe('Pipedrive emulator: files (reference §3.7)', () => {
     expect(all.body.data.map((f: { id: number }) => f.id)).not.toContain(added.body.data.id);
   });
 });
+
+describe('Pipedrive emulator: saved states from before files and per-plan limits', () => {
+  it('R1: loading an older saved state keeps the per-plan burst limit and adds products and files', async () => {
+    const old = structuredClone(h.pipedrive.getState()) as unknown as Record<string, any>;
+    delete old.products;
+    delete old.files;
+    delete old.settings.fileMaxBytes;
+    old.settings.burstLimit = 80;
+    for (const c of old.companies) delete c.productsEnabled;
+    h.pipedrive.setState(old as never);
+    h.pipedrive.config({ plan: 'ultimate' });
+    expect((await h.api(admin, 'GET', '/api/v1/users/me')).headers.get('x-ratelimit-limit')).toBe('480');
+    expect((await h.api(admin, 'GET', '/api/v2/products/1')).status).toBe(200);
+    expect((await h.api(admin, 'GET', '/api/v1/persons/1/files')).status).toBe(200);
+  });
+});

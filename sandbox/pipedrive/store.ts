@@ -84,6 +84,8 @@ export class PipedriveStore {
     const demo = createDemoState(DEFAULT_SETTINGS);
     this.state = { ...demo, ...state, settings: { ...DEFAULT_SETTINGS, ...state.settings }, nextIds: { ...demo.nextIds, ...state.nextIds } };
     for (const company of this.state.companies) company.productsEnabled ??= true;
+    // States saved before per-plan burst limits stored the old flat default (80) as if it were an override.
+    if (!('fileMaxBytes' in (state.settings ?? {}))) this.state.settings.burstLimit = null;
     this.reindex();
   }
 
