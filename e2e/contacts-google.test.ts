@@ -65,7 +65,7 @@ describe('Google Contacts export inside Pipedrive', () => {
       .persons(7401001)
       .find((p) => !p.is_deleted && p.owner_id === 13001 && p.first_name && p.last_name && (p.emails.length || p.phones.length))!;
     const settingsUrl = page.url();
-    await page.goto(`${stack.sandbox.url}/pipedrive/persons/${person.id}`);
+    await page.goto(`${stack.sandbox.url}/pipedrive/person/${person.id}`);
     await page.locator('#p-last').fill('Vanderbilt-Refreshed');
     await page.getByRole('button', { name: 'Save' }).first().click();
     await expect.poll(() => stack.sandbox.pipedrive.getPerson(7401001, person.id)?.last_name).toBe('Vanderbilt-Refreshed');
@@ -92,7 +92,7 @@ describe('Google Contacts export inside Pipedrive', () => {
       .persons(7401001)
       .filter((p) => !p.is_deleted && p.owner_id === 13001 && p.first_name && p.last_name && (p.emails.length || p.phones.length))
       .at(-1)!;
-    await page.goto(`${stack.sandbox.url}/pipedrive/persons/${person.id}`);
+    await page.goto(`${stack.sandbox.url}/pipedrive/person/${person.id}`);
     await page.locator('#p-last').fill('Instant-Update');
     await page.getByRole('button', { name: 'Save' }).first().click();
     await expect

@@ -37,7 +37,7 @@ describe('Pipedrive', () => {
 
   it('M4: the person panel shows the person it is opened on', async () => {
     const person = stack.sandbox.pipedrive.persons(7401001).find((p) => p.owner_id === 13001 && !p.is_deleted && p.name)!;
-    await page.goto(`${stack.sandbox.url}/pipedrive/persons/${person.id}`);
+    await page.goto(`${stack.sandbox.url}/pipedrive/person/${person.id}`);
     await expect.poll(async () => page.frameLocator('iframe').first().getByTestId('record-title').textContent(), { timeout: 20_000 }).toBe(person.name);
   });
 

@@ -132,8 +132,6 @@ export function buildEnv(source: Record<string, string | undefined> = process.en
         (isSandbox
           ? `${sandboxUrl}/pipedrive/settings/marketplace/app/{client_id}/app-settings`
           : 'https://{company_domain}.pipedrive.com/settings/marketplace/app/{client_id}/app-settings'),
-      /** Link to a record in the CRM web app; {api_domain}, {resource} (person|organization|deal), {id}. */
-      recordUrl: isSandbox ? `${sandboxUrl}/pipedrive/{resource}s/{id}` : '{api_domain}/{resource}/{id}',
       frameAncestors: (e.PIPEDRIVE_FRAME_ANCESTORS ?? (isSandbox ? new URL(sandboxUrl).origin : 'https://*.pipedrive.com'))
         .split(/[\s,]+/)
         .filter(Boolean),

@@ -59,8 +59,67 @@ export type PersonInput = Partial<Omit<CrmPerson, 'id' | 'updatedAt' | 'webUrl' 
 
 export type RecordSummary = { resource: string; id: string; title: string; fields: { label: string; value: string }[]; webUrl: string };
 
+/**
+ * Records whose files sync (F2). Pipedrive: person, organization, deal, product (when the account has
+ * Products). Teamleader: contact, company, deal, project (the current "nextgen" projects), meeting, product.
+ */
+export type CrmRecordModule = 'person' | 'organization' | 'deal' | 'product' | 'contact' | 'company' | 'project' | 'meeting';
+
+/** A file on a CRM record. `folder` is Teamleader's one-level folder; always null on Pipedrive (no folders). */
+export type CrmFile = { id: string; name: string; size: number; folder: string | null; updatedAt: string; mimeType: string | null };
+
+/** What a CRM's file API can and cannot do; the sync engine plans around these instead of asking "which CRM". */
+export type CrmFileCapabilities = {
+  /** Pipedrive: none; Teamleader: one level (a single folder name per file, no nesting). */
+  folders: 'none' | 'one-level';
+  /** Pipedrive can rename (PUT name); Teamleader cannot (delete + re-upload, new id). */
+  canRename: boolean;
+  /** Neither CRM replaces a file's content in place: a content change is delete + upload (new id). */
+  canReplaceContent: false;
+  /** Neither CRM sends file webhooks: changes made in the CRM are found by listing a record's files. */
+  sendsFileEvents: false;
+  /** Modules whose records accept uploads (Teamleader meetings and products are list-only: F4 one-way). */
+  uploadableModules: readonly CrmRecordModule[];
+  /** Modules whose files can be listed. */
+  listableModules: readonly CrmRecordModule[];
+};
+
+export type CrmFileDownload = { stream: ReadableStream<Uint8Array>; size: number | null };
+
+export type CrmFileUpload = {
+  module: CrmRecordModule;
+  recordId: string;
+  name: string;
+  /** Exact byte count of `content` (sent as Content-Length; a stream that disagrees fails the upload). */
+  size: number;
+  /**
+   * The bytes, streamed. Prefer a factory: a retried request (e.g. after a token refresh) needs a fresh
+   * stream, and a plain stream can be read only once.
+   */
+  content: ReadableStream<Uint8Array> | (() => ReadableStream<Uint8Array> | Promise<ReadableStream<Uint8Array>>);
+  contentType?: string;
+  /** Teamleader only (one level); ignored where the CRM has no folders. */
+  folder?: string | null;
+};
+
+export interface CrmFiles {
+  readonly capabilities: CrmFileCapabilities;
+  /** Every live file on the record (all pages). A file deleted in the CRM is simply absent. */
+  listRecordFiles(module: CrmRecordModule, recordId: string): Promise<CrmFile[]>;
+  /** Streams the bytes; never buffers the file in the app. */
+  downloadFile(id: string): Promise<CrmFileDownload>;
+  uploadFile(upload: CrmFileUpload): Promise<CrmFile>;
+  /** Only where `capabilities.canRename`. */
+  renameFile(id: string, name: string): Promise<CrmFile>;
+  deleteFile(id: string): Promise<void>;
+  /** The record's display name for folder naming (F3, F9); null when it does not exist (any more). */
+  getRecordRef(module: CrmRecordModule, id: string): Promise<{ id: string; name: string } | null>;
+}
+
 export interface CrmClient {
   readonly crm: CrmKind;
+  /** File capability (F2–F9). */
+  readonly files: CrmFiles;
   getMe(): Promise<CrmUserInfo>;
   /** Pages through persons; `updatedSince` is inclusive. `ownerId` filters on the owner where the CRM has one. */
   listPersons(args: { cursor?: string | null; updatedSince?: string | null; ownerId?: string | null; limit?: number }): Promise<PersonPage>;

@@ -75,14 +75,14 @@ export class FaultInjector {
 export class SlidingWindow {
   private hits = new Map<string, number[]>();
   constructor(public limit: number, public windowMs: number) {}
-  /** Records a hit; returns { allowed, remaining, resetAt }. */
-  hit(key: string, now: number): { allowed: boolean; remaining: number; resetAt: number } {
+  /** Records a hit; returns { allowed, remaining, resetAt }. `limit` overrides the window's limit for this key (per-plan limits). */
+  hit(key: string, now: number, limit = this.limit): { allowed: boolean; remaining: number; resetAt: number } {
     const list = (this.hits.get(key) ?? []).filter((t) => t > now - this.windowMs);
-    const allowed = list.length < this.limit;
+    const allowed = list.length < limit;
     if (allowed) list.push(now);
     this.hits.set(key, list);
     const resetAt = (list[0] ?? now) + this.windowMs;
-    return { allowed, remaining: Math.max(0, this.limit - list.length), resetAt };
+    return { allowed, remaining: Math.max(0, limit - list.length), resetAt };
   }
   reset(): void { this.hits.clear(); }
 }

@@ -14,9 +14,10 @@ export type PipedriveConfigPatch = Partial<PipedriveSettings> & {
   contactSyncFields?: boolean;
   plan?: PlanName;
   customFieldLimit?: number | null;
+  productsEnabled?: boolean;
 };
 
-const SETTING_KEYS: (keyof PipedriveSettings)[] = ['accessTokenTtlSeconds', 'refreshTokenTtlDays', 'authCodeTtlSeconds', 'burstLimit', 'burstWindowMs'];
+const SETTING_KEYS: (keyof PipedriveSettings)[] = ['accessTokenTtlSeconds', 'refreshTokenTtlDays', 'authCodeTtlSeconds', 'burstLimit', 'burstWindowMs', 'fileMaxBytes'];
 
 export function applyConfig(deps: EmulatorDeps, companyId: number, patch: PipedriveConfigPatch): void {
   const { store, burst } = deps;
@@ -24,8 +25,12 @@ export function applyConfig(deps: EmulatorDeps, companyId: number, patch: Pipedr
   for (const key of SETTING_KEYS) {
     const value = patch[key];
     if (value === undefined) continue;
+    if (key === 'burstLimit' && value === null) {
+      store.state.settings.burstLimit = null; // back to the plan's limit
+      continue;
+    }
     if (typeof value !== 'number' || !(value > 0)) throw new ApiFailure(400, `${key} must be a positive number.`);
-    store.state.settings[key] = value;
+    (store.state.settings as Record<string, number | null>)[key] = value;
   }
   if (patch.plan !== undefined) {
     if (!isPlanName(patch.plan)) throw new ApiFailure(400, `Unknown plan ${String(patch.plan)}.`);
@@ -33,7 +38,8 @@ export function applyConfig(deps: EmulatorDeps, companyId: number, patch: Pipedr
   }
   if (patch.contactSyncFields !== undefined) company.contactSyncFields = Boolean(patch.contactSyncFields);
   if (patch.customFieldLimit !== undefined) company.customFieldLimit = patch.customFieldLimit;
-  burst.limit = store.state.settings.burstLimit;
+  if (patch.productsEnabled !== undefined) company.productsEnabled = Boolean(patch.productsEnabled);
+  burst.limit = store.state.settings.burstLimit ?? 80;
   burst.windowMs = store.state.settings.burstWindowMs;
 }
 
@@ -50,6 +56,8 @@ export function stateSummary(deps: EmulatorDeps) {
       deletedPersons: s.persons.filter((p) => p.companyId === c.id && p.is_deleted).length,
       organizations: s.organizations.filter((o) => o.companyId === c.id && !o.is_deleted).length,
       deals: s.deals.filter((d) => d.companyId === c.id).length,
+      products: s.products.filter((p) => p.companyId === c.id && !p.is_deleted).length,
+      files: s.files.filter((f) => f.companyId === c.id && f.active_flag).length,
       customPersonFields: store.customFields(c.id).map((f) => ({ id: f.id, key: f.key, name: f.name, field_type: f.field_type })),
     })),
     installations: s.installations,

@@ -1,7 +1,7 @@
 /** `POST|DELETE /api/v1/persons/:id/picture` (multipart field `file`); bytes are served by `GET /pipedrive/pictures/:id`. */
 import { ApiRoutes, idParam } from './api-context';
 import type { EmulatorDeps } from './emulator-deps';
-import { parseMultipart } from './multipart';
+import { parseMultipart } from '../lib/multipart';
 import { ApiFailure } from './store';
 import type { Picture } from './types';
 import { ok, v1Time } from './wire-format';

@@ -174,7 +174,7 @@ describe('Pipedrive personFields (C9, C7)', () => {
 });
 
 describe('Pipedrive rate limits and faults', () => {
-  it('answers 429 with x-ratelimit-* and Retry-After over the burst limit', async () => {
+  it('answers 429 with x-ratelimit-* (no Retry-After: Pipedrive does not document one) over the burst limit', async () => {
     h.pipedrive.config({ burstLimit: 3 });
     const statuses: number[] = [];
     let last: Response | null = null;
@@ -186,10 +186,40 @@ describe('Pipedrive rate limits and faults', () => {
     expect(statuses).toEqual([200, 200, 200, 429]);
     expect(last!.headers.get('x-ratelimit-limit')).toBe('3');
     expect(last!.headers.get('x-ratelimit-remaining')).toBe('0');
-    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(last!.headers.get('x-ratelimit-reset'))).toBeGreaterThan(0);
+    expect(last!.headers.get('retry-after')).toBeNull();
     expect((await last!.json()).error).toBe('Request over limit');
     h.advanceClock(2100);
     expect((await h.api(admin, 'GET', '/api/v1/users/me')).status).toBe(200);
+  });
+
+  it.each([
+    ['lite', 80],
+    ['growth', 160],
+    ['premium', 400],
+    ['ultimate', 480],
+    ['professional', 320],
+  ] as const)('R1: the burst limit follows the plan (%s → %i per 2 s for OAuth tokens)', async (plan, limit) => {
+    h.pipedrive.config({ plan });
+    const first = await h.api(admin, 'GET', '/api/v1/users/me');
+    expect(first.headers.get('x-ratelimit-limit')).toBe(String(limit));
+    expect(first.headers.get('x-ratelimit-remaining')).toBe(String(limit - 1));
+    expect(Number(first.headers.get('x-ratelimit-reset'))).toBeGreaterThanOrEqual(1);
+  });
+
+  it('R1: a Lite company is refused its 81st request within 2 s; a Growth company is not', async () => {
+    h.pipedrive.config({ plan: 'lite' });
+    const burst = async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 81; i++) statuses.push((await h.api(admin, 'GET', '/api/v1/users/me')).status);
+      return statuses;
+    };
+    const lite = await burst();
+    expect(lite.filter((s) => s === 429)).toHaveLength(1);
+    expect(lite[80]).toBe(429);
+    h.advanceClock(2100);
+    h.pipedrive.config({ plan: 'growth' });
+    expect((await burst()).every((s) => s === 200)).toBe(true);
   });
 
   it('phase "after" applies the write, then fails', async () => {

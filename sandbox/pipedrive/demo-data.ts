@@ -2,7 +2,7 @@
  * Deterministic demo data: Northwind Traders with three users and a varied, slightly messy contact
  * list (missing names, phones, e-mails; non-ASCII names; several labelled values; org links).
  */
-import type { Address, DealRecord, LabeledValue, OrganizationRecord, PersonRecord, PipedriveState, User } from './types';
+import type { Address, DealRecord, FileRecord, LabeledValue, OrganizationRecord, PersonRecord, PipedriveState, ProductRecord, User } from './types';
 
 export const NORTHWIND_COMPANY_ID = 7401001;
 export const NORTHWIND_DOMAIN = 'northwind';
@@ -124,6 +124,22 @@ const DEALS: { title: string; person: number; org: number | null; owner: number;
   { title: 'Tailspin holiday campaign', person: 7, org: 6, owner: A, value: 9900, currency: 'USD', status: 'open', stage: 2 },
 ];
 
+const PRODUCTS: { name: string; code: string; unit: string }[] = [
+  { name: 'E-bike lease (12 months)', code: 'EB-12', unit: 'contract' },
+  { name: 'Warehouse racking kit', code: 'WR-01', unit: 'kit' },
+  { name: 'Analytics seat', code: 'AN-SEAT', unit: 'seat' },
+];
+
+/** Small demo files (F4: something to sync on the first run). Keys index PERSONS/ORGS/DEALS/PRODUCTS. */
+const FILES: { on: 'person' | 'org' | 'deal' | 'product'; index: number; name: string; type: string; text: string }[] = [
+  { on: 'person', index: 0, name: 'Meeting notes 2025-09.txt', type: 'text/plain', text: 'Zoë wants a quote for the Stockholm warehouse before October.\n' },
+  { on: 'person', index: 0, name: 'Business card.txt', type: 'text/plain', text: 'Zoë Åkesson, CEO, Åkesson & Söner AB\n' },
+  { on: 'person', index: 6, name: 'Analytics brief.md', type: 'text/markdown', text: '# Analytics brief\n\n- dashboards for sales\n- weekly exports\n' },
+  { on: 'org', index: 0, name: 'Contoso NDA.txt', type: 'text/plain', text: 'Mutual NDA between Contoso Ltd and Northwind Traders (demo).\n' },
+  { on: 'deal', index: 0, name: 'Proposal v1.csv', type: 'text/csv', text: 'item,qty,price\nAnalytics seat,20,200\n' },
+  { on: 'product', index: 2, name: 'Analytics seat datasheet.txt', type: 'text/plain', text: 'One analytics seat: dashboards, exports, API access.\n' },
+];
+
 export function createDemoState(settings: PipedriveState['settings']): PipedriveState {
   const users: User[] = [
     { id: DEMO_USERS.admin, name: 'Olivia Admin', email: 'olivia.admin@northwind.example', isAdmin: true, canAddPersons: true, canAddOrganizations: true, locale: 'en_US', lang: 1 },
@@ -200,10 +216,46 @@ export function createDemoState(settings: PipedriveState['settings']): Pipedrive
     probability: null,
   }));
 
+  const products: ProductRecord[] = PRODUCTS.map((p, i) => ({
+    id: i + 1,
+    companyId: NORTHWIND_COMPANY_ID,
+    name: p.name,
+    code: p.code,
+    unit: p.unit,
+    owner_id: A,
+    add_time: SEED_TIME + 2 * 86_400_000 + i * 3_600_000,
+    update_time: SEED_TIME + 2 * 86_400_000 + i * 3_600_000,
+    is_deleted: false,
+    visible_to: 3,
+  }));
+
+  const files: FileRecord[] = FILES.map((f, i) => {
+    const bytes = Buffer.from(f.text, 'utf8');
+    const time = SEED_TIME + 4 * 86_400_000 + i * 600_000;
+    return {
+      id: i + 1,
+      companyId: NORTHWIND_COMPANY_ID,
+      userId: A,
+      person_id: f.on === 'person' ? f.index + 1 : null,
+      org_id: f.on === 'org' ? f.index + 1 : null,
+      deal_id: f.on === 'deal' ? f.index + 1 : null,
+      product_id: f.on === 'product' ? f.index + 1 : null,
+      file_name: f.name,
+      name: f.name,
+      description: null,
+      contentType: f.type,
+      file_size: bytes.length,
+      active_flag: true,
+      add_time: time,
+      update_time: time,
+      base64: bytes.toString('base64'),
+    };
+  });
+
   return {
     version: 1,
     settings: { ...settings },
-    nextIds: { person: 1001, organization: 101, deal: 101, field: 12001, webhook: 1, picture: 1 },
+    nextIds: { person: 1001, organization: 101, deal: 101, field: 12001, webhook: 1, picture: 1, product: 101, file: 1001 },
     companies: [
       {
         id: NORTHWIND_COMPANY_ID,
@@ -215,12 +267,15 @@ export function createDemoState(settings: PipedriveState['settings']): Pipedrive
         contactSyncFields: false,
         customFieldLimit: null,
         defaultCurrency: 'EUR',
+        productsEnabled: true,
       },
     ],
     users,
     persons,
     organizations,
     deals,
+    products,
+    files,
     customPersonFields: [],
     pictures: [],
     installations: [],

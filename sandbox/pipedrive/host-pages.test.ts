@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { escapeHtml as e } from '../lib/http';
 import { DEMO_USERS, NORTHWIND_COMPANY_ID } from './demo-data';
 import { verifyIframeJwt } from './iframe-jwt';
 import { startHarness, type Harness } from './test-harness';
@@ -27,10 +28,10 @@ describe('Pipedrive host UI (M4, M6)', () => {
   });
 
   it('shows the panel iframe only when the current user installed Synclane, with the documented params', async () => {
-    const before = await (await fetch(`${h.url}/pipedrive/persons/1`, { headers: cookie(DEMO_USERS.regular) })).text();
+    const before = await (await fetch(`${h.url}/pipedrive/person/1`, { headers: cookie(DEMO_USERS.regular) })).text();
     expect(iframeSrc(before)).toBeNull();
     await h.install(DEMO_USERS.regular);
-    const page = await (await fetch(`${h.url}/pipedrive/persons/1`, { headers: cookie(DEMO_USERS.regular, 'dark') })).text();
+    const page = await (await fetch(`${h.url}/pipedrive/person/1`, { headers: cookie(DEMO_USERS.regular, 'dark') })).text();
     const frame = iframeSrc(page)!;
     expect(`${frame.src.origin}${frame.src.pathname}`).toBe(h.ctx.app.pipedrive.panelUrl);
     const q = frame.src.searchParams;
@@ -50,6 +51,41 @@ describe('Pipedrive host UI (M4, M6)', () => {
     expect(verifyIframeJwt(h.ctx.app.pipedrive.clientSecret, token, h.ctx.now())).toMatchObject({ userId: DEMO_USERS.regular, companyId: NORTHWIND_COMPANY_ID });
     const otherUser = await fetch(`${h.url}/pipedrive/_host/token?surface=${frame.surfaceId}`, { headers: cookie(DEMO_USERS.admin) });
     expect(otherUser.status).toBe(403);
+  });
+
+  it('addresses records with singular paths on the company domain, like https://<company>.pipedrive.com/person/1', async () => {
+    const apiDomain = h.pipedrive.apiDomain(NORTHWIND_COMPANY_ID);
+    for (const [path, text] of [['person/1', 'Zoë Åkesson'], ['organization/1', 'Contoso Ltd'], ['deal/1', 'Contoso analytics rollout']]) {
+      const res = await fetch(`${apiDomain}/${path}`, { headers: cookie(DEMO_USERS.admin) });
+      expect(res.status, path).toBe(200);
+      expect(await res.text()).toContain(e(text));
+      expect((await fetch(`${h.url}/pipedrive/${path}`, { headers: cookie(DEMO_USERS.admin) })).status).toBe(200);
+    }
+    expect((await fetch(`${h.url}/pipedrive/persons/1`, { headers: cookie(DEMO_USERS.admin) })).status).toBe(404);
+    expect((await fetch(`${h.url}/pipedrive/c/nowhere/person/1`)).status).toBe(404);
+  });
+
+  it('F4/F5: record pages list files; a reviewer uploads (multipart form) and deletes a file in the CRM', async () => {
+    const person = await (await fetch(`${h.url}/pipedrive/person/1`, { headers: cookie(DEMO_USERS.admin) })).text();
+    expect(person).toContain('Files (2)');
+    expect(person).toContain('Meeting notes 2025-09.txt');
+    expect(person).toContain('enctype="multipart/form-data"');
+    expect(await (await fetch(`${h.url}/pipedrive/organization/1`, { headers: cookie(DEMO_USERS.admin) })).text()).toContain('Contoso NDA.txt');
+    expect(await (await fetch(`${h.url}/pipedrive/deal/1`, { headers: cookie(DEMO_USERS.admin) })).text()).toContain('Proposal v1.csv');
+
+    const form = new FormData();
+    form.set('file', new Blob(['hello from the UI']), 'ui-upload.txt');
+    const upload = await fetch(`${h.url}/pipedrive/organization/2/files`, { method: 'POST', headers: cookie(DEMO_USERS.admin), body: form, redirect: 'manual' });
+    expect(upload.status).toBe(303);
+    const org = await (await fetch(`${h.url}/pipedrive/organization/2`, { headers: cookie(DEMO_USERS.admin) })).text();
+    expect(org).toContain('ui-upload.txt');
+    const id = /files\/(\d+)\/download">ui-upload\.txt/.exec(org)![1];
+    expect(await (await fetch(`${h.url}/pipedrive/files/${id}/download`, { headers: cookie(DEMO_USERS.admin) })).text()).toBe('hello from the UI');
+
+    const del = await fetch(`${h.url}/pipedrive/files/${id}/delete`, { method: 'POST', headers: { ...cookie(DEMO_USERS.admin), 'content-type': 'application/x-www-form-urlencoded' }, body: 'returnTo=/pipedrive/organization/2', redirect: 'manual' });
+    expect(del.status).toBe(303);
+    expect(h.pipedrive.getState().files.find((f) => f.id === Number(id))?.active_flag).toBe(false);
+    expect(await (await fetch(`${h.url}/pipedrive/organization/2`, { headers: cookie(DEMO_USERS.admin) })).text()).toContain('No files yet.');
   });
 
   it('hosts the settings iframe on the app-settings page', async () => {
@@ -81,7 +117,7 @@ describe('Pipedrive host UI (M4, M6)', () => {
     const webhookId = (await hook.json()).data.id;
     h.advanceClock(3000);
     const form = new URLSearchParams({ name: 'Ada King', first_name: 'Ada', last_name: 'Lovelace', email_value_0: 'ada@contoso.example', email_label_0: 'work', email_primary: '0', org_id: '1', owner_id: String(DEMO_USERS.admin), visible_to: '3' });
-    const res = await fetch(`${h.url}/pipedrive/persons/7`, { method: 'POST', headers: { ...cookie(DEMO_USERS.admin), 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    const res = await fetch(`${h.url}/pipedrive/person/7`, { method: 'POST', headers: { ...cookie(DEMO_USERS.admin), 'content-type': 'application/x-www-form-urlencoded' }, body: form });
     expect(res.status).toBe(200);
     await h.pipedrive.flushWebhooks();
     const person = h.pipedrive.getPerson(NORTHWIND_COMPANY_ID, 7)!;
@@ -98,7 +134,7 @@ describe('Pipedrive host UI (M4, M6)', () => {
 
   it('saving a name-only person from the UI keeps its name; an empty name is refused without partial writes', async () => {
     const save = (fields: Record<string, string>) =>
-      fetch(`${h.url}/pipedrive/persons/49`, { method: 'POST', headers: { ...cookie(DEMO_USERS.admin), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ owner_id: String(DEMO_USERS.admin), visible_to: '3', org_id: '1', ...fields }) });
+      fetch(`${h.url}/pipedrive/person/49`, { method: 'POST', headers: { ...cookie(DEMO_USERS.admin), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ owner_id: String(DEMO_USERS.admin), visible_to: '3', org_id: '1', ...fields }) });
     expect((await save({ name: 'Reception desk', first_name: '', last_name: '', phone_value_0: '+44 20 7946 0003', phone_label_0: 'work', phone_primary: '0' })).status).toBe(200);
     expect(h.pipedrive.getPerson(NORTHWIND_COMPANY_ID, 49)).toMatchObject({ name: 'Reception desk', phones: [{ value: '+44 20 7946 0003', primary: true, label: 'work' }] });
     expect((await save({ name: '', first_name: '', last_name: '', phone_value_0: '' })).status).toBe(400);

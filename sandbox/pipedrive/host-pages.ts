@@ -10,6 +10,7 @@ import { renderLayout, type LayoutOptions } from './host-layout';
 import { HOST_SDK_SCRIPT } from './host-sdk-script';
 import { currentTheme, currentUser, USER_COOKIE, type Surface } from './host-session';
 import { signIframeJwt } from './iframe-jwt';
+import { parseMultipart } from '../lib/multipart';
 import { isPlanName, PLAN_NAMES, visibilityOptions } from './plans';
 import { ApiFailure } from './store';
 import type { LabeledValue, OrganizationRecord, PersonRecord, User } from './types';
@@ -113,6 +114,70 @@ ${installed ? `<li><a href="${base}/settings/marketplace/app/${e(app().clientId)
     return page(req, { title: 'Home', active: 'home', body });
   });
 
+  // ── files (reference §3.7): shown on person / organization / deal pages; upload and delete act like the UI ──
+  type FileTarget = { field: 'person_id' | 'org_id' | 'deal_id'; id: number; path: 'person' | 'organization' | 'deal' };
+
+  const formatSize = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
+
+  const filesCard = (user: User, target: FileTarget) => {
+    const files = store.filesOf(user.companyId).filter((f) => f.active_flag && f[target.field] === target.id);
+    const back = `${base}/${target.path}/${target.id}`;
+    const rows = files
+      .map((f) => `<tr><td><a href="${base}/files/${f.id}/download">${e(f.name)}</a></td><td class="muted">${e(formatSize(f.file_size))}</td><td class="muted">${e(rfc3339(f.update_time))}</td>
+<td><form method="post" action="${base}/files/${f.id}/delete" onsubmit="return confirm('Delete this file?')"><input type="hidden" name="returnTo" value="${e(back)}"><button type="submit" class="danger" aria-label="Delete ${e(f.name)}">Delete</button></form></td></tr>`)
+      .join('');
+    return `<div class="card" id="files"><h2>Files (${files.length})</h2>
+${files.length ? `<table><thead><tr><th>Name</th><th>Size</th><th>Updated</th><th></th></tr></thead><tbody>${rows}</tbody></table>` : '<p class="muted">No files yet.</p>'}
+<form method="post" action="${back}/files" enctype="multipart/form-data" class="row" style="align-items:end;margin-top:10px">
+<div><label for="file-upload">Upload a file</label><input id="file-upload" type="file" name="file" required></div>
+<div style="flex:0"><button type="submit">Upload</button></div></form></div>`;
+  };
+
+  const visibleTarget = (user: User, target: FileTarget) => {
+    const c = user.companyId;
+    const record = target.field === 'person_id' ? store.person(c, target.id) : target.field === 'org_id' ? store.organization(c, target.id) : store.deal(c, target.id);
+    return Boolean(record && !record.is_deleted && store.canSee(user, record));
+  };
+
+  for (const [path, field] of [['person', 'person_id'], ['organization', 'org_id'], ['deal', 'deal_id']] as const) {
+    router.post(`/${path}/:id/files`, (req) => {
+      const user = currentUser(store, req);
+      const target: FileTarget = { field, id: Number(req.params.id), path };
+      if (!visibleTarget(user, target)) return notFoundPage(req, 'Record');
+      const file = parseMultipart(req.body, req.headers['content-type'])?.find((p) => p.name === 'file' && p.fileName);
+      if (!file) return redirect(`${base}/${path}/${target.id}#files`, 303);
+      if (file.data.length > store.state.settings.fileMaxBytes) return page(req, { title: 'File too large', body: `<div class="card"><h2>File too large</h2><p><a href="${base}/${path}/${target.id}">Back</a></p></div>`, status: 413 });
+      store.addFile(user.companyId, { person_id: null, org_id: null, deal_id: null, product_id: null, [field]: target.id }, { fileName: file.fileName!, contentType: file.contentType, bytes: file.data }, user.id);
+      return redirect(`${base}/${path}/${target.id}#files`, 303);
+    });
+  }
+
+  const visibleFile = (req: SandboxRequest) => {
+    const user = currentUser(store, req);
+    const file = store.file(user.companyId, Number(req.params.id));
+    if (!file || !file.active_flag) return null;
+    const targets: FileTarget[] = [];
+    if (file.person_id) targets.push({ field: 'person_id', id: file.person_id, path: 'person' });
+    if (file.org_id) targets.push({ field: 'org_id', id: file.org_id, path: 'organization' });
+    if (file.deal_id) targets.push({ field: 'deal_id', id: file.deal_id, path: 'deal' });
+    return targets.every((t) => visibleTarget(user, t)) ? file : null;
+  };
+
+  router.get('/files/:id/download', (req): SandboxResponse => {
+    const file = visibleFile(req);
+    if (!file) return notFoundPage(req, 'File');
+    return { status: 200, headers: { 'content-type': file.contentType, 'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}` }, body: Buffer.from(file.base64, 'base64') };
+  });
+
+  router.post('/files/:id/delete', (req) => {
+    const file = visibleFile(req);
+    if (!file) return notFoundPage(req, 'File');
+    const user = currentUser(store, req);
+    store.deleteFile(user.companyId, file.id);
+    const returnTo = readForm(req).get('returnTo') ?? base;
+    return redirect(`${returnTo.startsWith('/') ? returnTo : base}#files`, 303);
+  });
+
   // ── persons ──────────────────────────────────────────────────────────────────────────────────
   const orgOptions = (companyId: number, selected: number | null) =>
     `<option value="">(none)</option>` +
@@ -129,7 +194,7 @@ ${installed ? `<li><a href="${base}/settings/marketplace/app/${e(app().clientId)
     const shown = all.slice((pageNumber - 1) * 100, pageNumber * 100);
     const orgName = (id: number | null) => (id ? store.organizationIncludingDeleted(user.companyId, id)?.name ?? '' : '');
     const rows = shown
-      .map((p) => `<tr><td><a href="${base}/persons/${p.id}">${e(p.name || '(no name)')}</a></td><td>${e(orgName(p.org_id))}</td><td>${e(primaryValue(p.emails))}</td><td>${e(primaryValue(p.phones))}</td><td>${e(store.user(p.owner_id)?.name ?? '')}</td><td class="muted">${e(rfc3339(p.update_time))}</td></tr>`)
+      .map((p) => `<tr><td><a href="${base}/person/${p.id}">${e(p.name || '(no name)')}</a></td><td>${e(orgName(p.org_id))}</td><td>${e(primaryValue(p.emails))}</td><td>${e(primaryValue(p.phones))}</td><td>${e(store.user(p.owner_id)?.name ?? '')}</td><td class="muted">${e(rfc3339(p.update_time))}</td></tr>`)
       .join('');
     const pager = all.length > 100 ? `<p class="muted">Page ${pageNumber} of ${Math.ceil(all.length / 100)} · ${pageNumber > 1 ? `<a href="?page=${pageNumber - 1}">Previous</a>` : ''} ${pageNumber * 100 < all.length ? `<a href="?page=${pageNumber + 1}">Next</a>` : ''}</p>` : '';
     const body = `${banner(message, 'error')}<div class="card"><h2>Add person</h2>
@@ -154,7 +219,7 @@ ${installed ? `<li><a href="${base}/settings/marketplace/app/${e(app().clientId)
     if (form.get('org_id')) input.org_id = Number(form.get('org_id'));
     try {
       const person = store.createPerson(user.companyId, input, { userId: user.id, source: 'app' });
-      return redirect(`${base}/persons/${person.id}`, 303);
+      return redirect(`${base}/person/${person.id}`, 303);
     } catch (error) {
       return personsList(req, failureMessage(error), error instanceof ApiFailure ? error.status : 400);
     }
@@ -186,7 +251,7 @@ ${installed ? `<li><a href="${base}/settings/marketplace/app/${e(app().clientId)
     const editableCustom = custom.filter((f) => ['varchar', 'text', 'varchar_auto', 'phone'].includes(f.field_type));
     const a = person.postal_address;
     const picture = person.picture_id ? `<img src="${base}/pictures/${person.picture_id}" alt="Profile picture" style="width:72px;height:72px;border-radius:50%;object-fit:cover">` : `<div class="badge">No picture</div>`;
-    const form = `<form method="post" action="${base}/persons/${person.id}">
+    const form = `<form method="post" action="${base}/person/${person.id}">
 <label for="p-name">Name</label><input id="p-name" name="name" value="${e(person.name)}">
 <div class="row"><div><label for="p-first">First name</label><input id="p-first" name="first_name" value="${e(person.first_name ?? '')}"></div>
 <div><label for="p-last">Last name</label><input id="p-last" name="last_name" value="${e(person.last_name ?? '')}"></div></div>
@@ -202,13 +267,13 @@ ${sync ? `<div class="row"><div><label for="p-job">Job title</label><input id="p
 <label for="p-notes">Notes</label><textarea id="p-notes" name="notes" rows="3">${e(person.notes ?? '')}</textarea>` : `<p class="muted">Job title, birthday, postal address, notes and instant messengers appear once the company sets up Contact Sync.</p>`}
 ${editableCustom.map((f) => `<label for="cf-${f.key}">${e(f.name)}</label><input id="cf-${f.key}" name="cf_${f.key}" value="${e((person.custom_fields[f.key] as string | undefined) ?? '')}">`).join('')}
 <div class="row" style="margin-top:14px;max-width:200px"><button type="submit">Save</button></div></form>
-<form method="post" action="${base}/persons/${person.id}/delete" onsubmit="return confirm('Delete this person?')" style="margin-top:10px"><button type="submit" class="danger">Delete person</button></form>`;
+<form method="post" action="${base}/person/${person.id}/delete" onsubmit="return confirm('Delete this person?')" style="margin-top:10px"><button type="submit" class="danger">Delete person</button></form>`;
     const readOnlyCustom = custom.filter((f) => !editableCustom.includes(f));
     const body = `${banner(message, isError ? 'error' : 'info')}<p><a href="${base}/persons">← People</a></p><div class="grid"><aside>
 <div class="card" style="display:flex;gap:14px;align-items:center">${picture}<div><h2 style="margin:0">${e(person.name || '(no name)')}</h2><span class="muted">Person #${person.id} · updated ${e(rfc3339(person.update_time))}</span></div></div>
 ${appPanel(req, user, 'person', person.id)}
 ${readOnlyCustom.length ? `<div class="card"><h2>Custom fields</h2>${readOnlyCustom.map((f) => `<div><span class="muted">${e(f.name)}:</span> ${e(JSON.stringify(person.custom_fields[f.key] ?? null))}</div>`).join('')}</div>` : ''}
-</aside><div class="card"><h2>Details</h2>${form}</div></div>`;
+</aside><div><div class="card"><h2>Details</h2>${form}</div>${filesCard(user, { field: 'person_id', id: person.id, path: 'person' })}</div></div>`;
     return page(req, { title: person.name || 'Person', active: 'persons', body, withSdk: true, status });
   };
 
@@ -220,12 +285,12 @@ ${readOnlyCustom.length ? `<div class="card"><h2>Custom fields</h2>${readOnlyCus
 
   const notFoundPage = (req: SandboxRequest, what: string) => page(req, { title: 'Not found', body: `<div class="card"><h2>${e(what)} not found</h2><p>It may have been deleted.</p></div>`, status: 404 });
 
-  router.get('/persons/:id', (req) => {
+  router.get('/person/:id', (req) => {
     const person = findPerson(req);
     return person ? personDetail(req, person) : notFoundPage(req, 'Person');
   });
 
-  router.post('/persons/:id', (req) => {
+  router.post('/person/:id', (req) => {
     const person = findPerson(req);
     if (!person) return notFoundPage(req, 'Person');
     const user = currentUser(store, req);
@@ -267,7 +332,7 @@ ${readOnlyCustom.length ? `<div class="card"><h2>Custom fields</h2>${readOnlyCus
     }
   });
 
-  router.post('/persons/:id/delete', (req) => {
+  router.post('/person/:id/delete', (req) => {
     const person = findPerson(req);
     if (!person) return notFoundPage(req, 'Person');
     const user = currentUser(store, req);
@@ -285,7 +350,7 @@ ${readOnlyCustom.length ? `<div class="card"><h2>Custom fields</h2>${readOnlyCus
   const organizationsList = (req: SandboxRequest, message: string | null = null, status = 200) => {
     const user = currentUser(store, req);
     const orgs = store.organizationsOf(user.companyId).filter((o) => !o.is_deleted && store.canSee(user, o));
-    const rows = orgs.map((o) => `<tr><td><a href="${base}/organizations/${o.id}">${e(o.name)}</a></td><td>${e(o.address?.value ?? '')}</td><td>${e((o.custom_fields[ORG_PHONE_FIELD_KEY] as string | null) ?? '')}</td><td>${e(store.user(o.owner_id)?.name ?? '')}</td></tr>`).join('');
+    const rows = orgs.map((o) => `<tr><td><a href="${base}/organization/${o.id}">${e(o.name)}</a></td><td>${e(o.address?.value ?? '')}</td><td>${e((o.custom_fields[ORG_PHONE_FIELD_KEY] as string | null) ?? '')}</td><td>${e(store.user(o.owner_id)?.name ?? '')}</td></tr>`).join('');
     const body = `${banner(message, 'error')}<div class="card"><h2>Add organization</h2><form method="post" action="${base}/organizations" class="row" style="align-items:end">
 <div><label for="new-org-name">Name</label><input id="new-org-name" name="name" required></div><div><label for="new-org-address">Address</label><input id="new-org-address" name="address"></div>
 <div style="flex:0"><button type="submit">Save</button></div></form></div>
@@ -302,7 +367,7 @@ ${readOnlyCustom.length ? `<div class="card"><h2>Custom fields</h2>${readOnlyCus
     if (form.get('address')) input.address = { value: form.get('address') };
     try {
       const org = store.createOrganization(user.companyId, input, { userId: user.id, source: 'app' });
-      return redirect(`${base}/organizations/${org.id}`, 303);
+      return redirect(`${base}/organization/${org.id}`, 303);
     } catch (error) {
       return organizationsList(req, failureMessage(error), error instanceof ApiFailure ? error.status : 400);
     }
@@ -314,23 +379,24 @@ ${readOnlyCustom.length ? `<div class="card"><h2>Custom fields</h2>${readOnlyCus
     const body = `${banner(message, isError ? 'error' : 'info')}<p><a href="${base}/organizations">← Organizations</a></p><div class="grid"><aside>
 <div class="card"><h2 style="margin:0">${e(org.name)}</h2><span class="muted">Organization #${org.id} · updated ${e(rfc3339(org.update_time))}</span></div>
 ${appPanel(req, user, 'organization', org.id)}
-<div class="card"><h2>People</h2>${people.map((p) => `<div><a href="${base}/persons/${p.id}">${e(p.name)}</a></div>`).join('') || '<span class="muted">None</span>'}</div></aside>
-<div class="card"><h2>Details</h2><form method="post" action="${base}/organizations/${org.id}">
+<div class="card"><h2>People</h2>${people.map((p) => `<div><a href="${base}/person/${p.id}">${e(p.name)}</a></div>`).join('') || '<span class="muted">None</span>'}</div></aside>
+<div><div class="card"><h2>Details</h2><form method="post" action="${base}/organization/${org.id}">
 <label for="o-name">Name</label><input id="o-name" name="name" value="${e(org.name)}">
 <label for="o-address">Address</label><input id="o-address" name="address" value="${e(org.address?.value ?? '')}">
 <label for="o-phone">Phone</label><input id="o-phone" name="phone" value="${e((org.custom_fields[ORG_PHONE_FIELD_KEY] as string | null) ?? '')}">
 <label for="o-website">Website</label><input id="o-website" name="website" value="${e(org.website ?? '')}">
 <div style="margin-top:14px"><button type="submit">Save</button></div></form>
-<form method="post" action="${base}/organizations/${org.id}/delete" onsubmit="return confirm('Delete this organization?')" style="margin-top:10px"><button type="submit" class="danger">Delete organization</button></form></div></div>`;
+<form method="post" action="${base}/organization/${org.id}/delete" onsubmit="return confirm('Delete this organization?')" style="margin-top:10px"><button type="submit" class="danger">Delete organization</button></form></div>
+${filesCard(user, { field: 'org_id', id: org.id, path: 'organization' })}</div></div>`;
     return page(req, { title: org.name, active: 'organizations', body, withSdk: true, status: isError ? 400 : 200 });
   };
 
-  router.get('/organizations/:id', (req) => {
+  router.get('/organization/:id', (req) => {
     const org = findOrganization(req);
     return org ? organizationDetail(req, org) : notFoundPage(req, 'Organization');
   });
 
-  router.post('/organizations/:id', (req) => {
+  router.post('/organization/:id', (req) => {
     const org = findOrganization(req);
     if (!org) return notFoundPage(req, 'Organization');
     const user = currentUser(store, req);
@@ -349,7 +415,7 @@ ${appPanel(req, user, 'organization', org.id)}
     }
   });
 
-  router.post('/organizations/:id/delete', (req) => {
+  router.post('/organization/:id/delete', (req) => {
     const org = findOrganization(req);
     if (!org) return notFoundPage(req, 'Organization');
     const user = currentUser(store, req);
@@ -361,11 +427,11 @@ ${appPanel(req, user, 'organization', org.id)}
   router.get('/deals', (req) => {
     const user = currentUser(store, req);
     const deals = store.dealsOf(user.companyId).filter((d) => !d.is_deleted && store.canSee(user, d));
-    const rows = deals.map((d) => `<tr><td><a href="${base}/deals/${d.id}">${e(d.title)}</a></td><td>${e(d.value.toLocaleString('en'))} ${e(d.currency)}</td><td><span class="badge">${e(d.status)}</span></td><td>${e(store.user(d.owner_id)?.name ?? '')}</td></tr>`).join('');
+    const rows = deals.map((d) => `<tr><td><a href="${base}/deal/${d.id}">${e(d.title)}</a></td><td>${e(d.value.toLocaleString('en'))} ${e(d.currency)}</td><td><span class="badge">${e(d.status)}</span></td><td>${e(store.user(d.owner_id)?.name ?? '')}</td></tr>`).join('');
     return page(req, { title: 'Deals', active: 'deals', body: `<div class="card"><h2>${deals.length} deals</h2><table><thead><tr><th>Title</th><th>Value</th><th>Status</th><th>Owner</th></tr></thead><tbody>${rows}</tbody></table></div>` });
   });
 
-  router.get('/deals/:id', (req) => {
+  router.get('/deal/:id', (req) => {
     const user = currentUser(store, req);
     const deal = store.deal(user.companyId, Number(req.params.id));
     if (!deal || deal.is_deleted || !store.canSee(user, deal)) return notFoundPage(req, 'Deal');
@@ -374,8 +440,9 @@ ${appPanel(req, user, 'organization', org.id)}
     const body = `<p><a href="${base}/deals">← Deals</a></p><div class="grid"><aside>
 <div class="card"><h2 style="margin:0">${e(deal.title)}</h2><span class="muted">Deal #${deal.id} · ${e(deal.value.toLocaleString('en'))} ${e(deal.currency)} · ${e(deal.status)}</span></div>
 ${appPanel(req, user, 'deal', deal.id)}</aside>
-<div class="card"><h2>Details</h2><p>Person: ${person ? `<a href="${base}/persons/${person.id}">${e(person.name)}</a>` : '–'}</p><p>Organization: ${org ? `<a href="${base}/organizations/${org.id}">${e(org.name)}</a>` : '–'}</p>
-<p>Owner: ${e(store.user(deal.owner_id)?.name ?? '')}</p><p class="muted">Updated ${e(rfc3339(deal.update_time))}</p></div></div>`;
+<div><div class="card"><h2>Details</h2><p>Person: ${person ? `<a href="${base}/person/${person.id}">${e(person.name)}</a>` : '–'}</p><p>Organization: ${org ? `<a href="${base}/organization/${org.id}">${e(org.name)}</a>` : '–'}</p>
+<p>Owner: ${e(store.user(deal.owner_id)?.name ?? '')}</p><p class="muted">Updated ${e(rfc3339(deal.update_time))}</p></div>
+${filesCard(user, { field: 'deal_id', id: deal.id, path: 'deal' })}</div></div>`;
     return page(req, { title: deal.title, active: 'deals', body, withSdk: true });
   });
 
@@ -427,6 +494,7 @@ ${installation ? `<span class="badge">Installed ${e(new Date(installation.instal
     const body = `${banner(message, isError ? 'error' : 'info')}<div class="card" style="max-width:560px"><h2>${e(company.name)}</h2>
 <form method="post" action="${base}/settings/company"><label for="c-plan">Plan</label><select id="c-plan" name="plan">${PLAN_NAMES.map((p) => `<option${p === company.plan ? ' selected' : ''}>${p}</option>`).join('')}</select>
 <label style="display:flex;gap:8px;align-items:center;margin-top:12px"><input type="checkbox" name="contactSyncFields" value="1" style="width:auto"${company.contactSyncFields ? ' checked' : ''}> Contact Sync set up (job title, birthday, postal address, notes, instant messengers exist)</label>
+<label style="display:flex;gap:8px;align-items:center;margin-top:12px"><input type="checkbox" name="productsEnabled" value="1" style="width:auto"${company.productsEnabled ? ' checked' : ''}> Products feature enabled (products exist and can hold files)</label>
 <div style="margin-top:14px"><button type="submit"${user.isAdmin ? '' : ' disabled'}>Save</button>${user.isAdmin ? '' : ' <span class="muted">Only admins can change company settings.</span>'}</div></form></div>`;
     return page(req, { title: 'Company settings', body, status: isError ? 403 : 200 });
   };
@@ -441,6 +509,7 @@ ${installation ? `<span class="badge">Installed ${e(new Date(installation.instal
     const plan = form.get('plan');
     if (isPlanName(plan)) company.plan = plan;
     company.contactSyncFields = form.get('contactSyncFields') === '1';
+    company.productsEnabled = form.get('productsEnabled') === '1';
     return companySettings(req, 'Saved.');
   });
 }

@@ -2,7 +2,9 @@
  * Emulated Pipedrive, mounted at `/pipedrive`:
  *   /oauth/authorize|token|revoke       oauth.pipedrive.com
  *   /c/<companyDomain>/api/v1|v2/...    the company's api_domain (also /c/<domain>/v1/...)
- *   /, /persons, /organizations, /deals, /settings/marketplace[...]   the web app hosting our iframes
+ *   /c/<companyDomain>/person/<id> …    the same domain serves the web app (https://<company>.pipedrive.com/person/1)
+ *   /, /persons, /organizations, /deals (lists), /person/<id>, /organization/<id>, /deal/<id> (records, singular
+ *   as in Pipedrive), /settings/marketplace[...]   the web app hosting our iframes
  *   /pictures/:id                       person picture bytes
  *   /_admin/...                         faults, config, generated persons, summary
  */
@@ -11,6 +13,7 @@ import { bearer, Router, type SandboxRequest, type SandboxResponse } from '../li
 import type { Emulator, SandboxContext } from '../lib/types';
 import { applyConfig, registerAdminRoutes, stateSummary, type PipedriveConfigPatch } from './admin-api';
 import { ApiRoutes, attachCaller } from './api-context';
+import { registerFileRoutes } from './api-v1-files';
 import { registerPersonFieldRoutes } from './api-v1-person-fields';
 import { registerPictureRoutes } from './api-v1-person-pictures';
 import { registerUserRoutes } from './api-v1-users';
@@ -24,6 +27,7 @@ import { SurfaceRegistry } from './host-session';
 import { signIframeJwt } from './iframe-jwt';
 import { InstallationRegistry, type UninstallResult } from './installations';
 import { registerOAuthRoutes } from './oauth-server';
+import { burstLimit } from './plans';
 import { PipedriveStore, type PersonInput } from './store';
 import type { Company, PersonV2, PipedriveState, User } from './types';
 import type { DeliveryLogEntry } from './webhook-delivery';
@@ -81,7 +85,7 @@ export interface PipedriveEmulator extends Emulator<PipedriveState> {
 export function createPipedriveEmulator(ctx: SandboxContext): PipedriveEmulator {
   const store = new PipedriveStore(ctx);
   const faults = new FaultInjector();
-  const burst = new SlidingWindow(store.state.settings.burstLimit, store.state.settings.burstWindowMs);
+  const burst = new SlidingWindow(store.state.settings.burstLimit ?? 80, store.state.settings.burstWindowMs);
   const deps: EmulatorDeps = {
     ctx,
     store,
@@ -109,17 +113,22 @@ export function createPipedriveEmulator(ctx: SandboxContext): PipedriveEmulator 
   registerPictureRoutes(api, deps);
   registerPersonRoutes(api, deps);
   registerOrganizationAndDealRoutes(api, deps);
+  registerFileRoutes(api, deps);
 
   let requestTotal = 0;
   let requestsByEndpoint: Record<string, number> = {};
 
   const syncBurstWindow = () => {
-    burst.limit = store.state.settings.burstLimit;
+    burst.limit = store.state.settings.burstLimit ?? 80;
     burst.windowMs = store.state.settings.burstWindowMs;
     burst.reset();
   };
 
-  /** The api_domain gateway: company, bearer token, burst window with x-ratelimit-* headers. */
+  /**
+   * The api_domain gateway: company, bearer token, burst window with x-ratelimit-* headers. The burst
+   * limit follows the company's plan (reference §3.9) unless a test overrides it for everyone. Pipedrive
+   * documents only the x-ratelimit-* headers for a 429, so no Retry-After is sent.
+   */
   async function handleApi(req: Omit<SandboxRequest, 'params'>, domain: string, rest: string): Promise<SandboxResponse> {
     const apiPath = rest.startsWith('/v1/') ? `/api${rest}` : rest;
     const endpoint = `${req.method} ${apiPath.replace(/\/\d+(?=\/|$)/g, '/:id')}`;
@@ -135,15 +144,16 @@ export function createPipedriveEmulator(ctx: SandboxContext): PipedriveEmulator 
     if (!user) return unauthorized();
 
     const now = ctx.now();
-    const window = burst.hit(token, now);
+    const limit = store.state.settings.burstLimit ?? burstLimit(company.plan);
+    const window = burst.hit(token, now, limit);
     const rateHeaders = {
-      'x-ratelimit-limit': String(burst.limit),
+      'x-ratelimit-limit': String(limit),
       'x-ratelimit-remaining': String(window.remaining),
       'x-ratelimit-reset': String(Math.max(1, Math.ceil((window.resetAt - now) / 1000))),
     };
     if (!window.allowed) {
       const response = apiError(429, 'Request over limit');
-      return { ...response, headers: { ...response.headers, ...rateHeaders, 'retry-after': rateHeaders['x-ratelimit-reset'] } };
+      return { ...response, headers: { ...response.headers, ...rateHeaders } };
     }
     attachCaller(req, { company, user, token });
     const response = (await apiRouter.handle({ ...req, path: apiPath })) ?? apiError(404, 'Unknown method .');
@@ -152,7 +162,15 @@ export function createPipedriveEmulator(ctx: SandboxContext): PipedriveEmulator 
 
   async function route(req: Omit<SandboxRequest, 'params'>): Promise<SandboxResponse | null> {
     const apiMatch = /^\/c\/([^/]+)(\/.*)$/.exec(req.path);
-    if (apiMatch) return handleApi(req, decodeURIComponent(apiMatch[1]), apiMatch[2]);
+    if (apiMatch) {
+      const rest = apiMatch[2];
+      // The company domain is also the web app's host: record links are `<api_domain>/person/<id>`.
+      if (/^\/(person|organization|deal)\/\d+$/.test(rest) && req.method === 'GET') {
+        if (!store.companyByDomain(decodeURIComponent(apiMatch[1]))) return apiError(404, 'Company not found');
+        return webRouter.handle({ ...req, path: rest });
+      }
+      return handleApi(req, decodeURIComponent(apiMatch[1]), rest);
+    }
     return webRouter.handle(req);
   }
 

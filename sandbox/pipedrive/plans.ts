@@ -57,6 +57,27 @@ export function isOwnerOnly(plan: PlanName, visibleTo: number): boolean {
   return visibleTo === allowedVisibility(plan)[0];
 }
 
+/**
+ * Burst limit for OAuth access tokens per rolling 2 s window (reference §3.9; Pipedrive's rate-limiting
+ * page lists Essential 80, Advanced 160, Professional 320, Power 400, Enterprise 480; current names
+ * Lite 80, Growth 160, Premium 400, Ultimate 480).
+ */
+const OAUTH_BURST_LIMITS: Record<PlanName, number> = {
+  lite: 80,
+  essential: 80,
+  growth: 160,
+  advanced: 160,
+  professional: 320,
+  premium: 400,
+  power: 400,
+  ultimate: 480,
+  enterprise: 480,
+};
+
+export function burstLimit(plan: PlanName): number {
+  return OAUTH_BURST_LIMITS[plan];
+}
+
 export function customFieldCap(company: Company): number {
   return company.customFieldLimit ?? CUSTOM_FIELD_CAPS[company.plan];
 }

@@ -13,12 +13,14 @@ import type {
   Company,
   CustomPersonField,
   DealRecord,
+  FileRecord,
   LabeledValue,
   OrganizationRecord,
   PersonRecord,
   PersonV2,
   PipedriveSettings,
   PipedriveState,
+  ProductRecord,
   User,
 } from './types';
 import { rfc3339, toSecond } from './wire-format';
@@ -27,8 +29,9 @@ export const DEFAULT_SETTINGS: PipedriveSettings = {
   accessTokenTtlSeconds: 3600,
   refreshTokenTtlDays: 60,
   authCodeTtlSeconds: 300,
-  burstLimit: 80,
+  burstLimit: null,
   burstWindowMs: 2000,
+  fileMaxBytes: 50 * 1024 * 1024,
 };
 
 /** The contact-sync-only person fields (reference §3.2). */
@@ -78,7 +81,11 @@ export class PipedriveStore {
   }
 
   load(state: PipedriveState): void {
-    this.state = { ...createDemoState(DEFAULT_SETTINGS), ...state, settings: { ...DEFAULT_SETTINGS, ...state.settings } };
+    const demo = createDemoState(DEFAULT_SETTINGS);
+    this.state = { ...demo, ...state, settings: { ...DEFAULT_SETTINGS, ...state.settings }, nextIds: { ...demo.nextIds, ...state.nextIds } };
+    for (const company of this.state.companies) company.productsEnabled ??= true;
+    // States saved before per-plan burst limits stored the old flat default (80) as if it were an override.
+    if (!('fileMaxBytes' in (state.settings ?? {}))) this.state.settings.burstLimit = null;
     this.reindex();
   }
 
@@ -593,6 +600,93 @@ export class PipedriveStore {
       label_ids: [],
       custom_fields: {},
     };
+  }
+
+  // ── products ─────────────────────────────────────────────────────────────────────────────────
+
+  productsOf(companyId: number): ProductRecord[] {
+    return this.state.products.filter((p) => p.companyId === companyId);
+  }
+
+  product(companyId: number, id: number): ProductRecord | undefined {
+    return this.state.products.find((p) => p.id === id && p.companyId === companyId);
+  }
+
+  /** The v2 product object (the fields the emulator keeps). */
+  serializeProduct(product: ProductRecord): Record<string, unknown> {
+    return {
+      id: product.id,
+      name: product.name,
+      code: product.code,
+      unit: product.unit,
+      owner_id: product.owner_id,
+      add_time: rfc3339(product.add_time),
+      update_time: rfc3339(product.update_time),
+      is_deleted: product.is_deleted,
+      visible_to: product.visible_to,
+      is_linkable: true,
+      tax: 0,
+      prices: [],
+      custom_fields: {},
+    };
+  }
+
+  // ── files (reference §3.7: no folders, soft delete, no webhooks) ────────────────────────────
+
+  filesOf(companyId: number): FileRecord[] {
+    return this.state.files.filter((f) => f.companyId === companyId);
+  }
+
+  file(companyId: number, id: number): FileRecord | undefined {
+    return this.state.files.find((f) => f.id === id && f.companyId === companyId);
+  }
+
+  addFile(
+    companyId: number,
+    target: Pick<FileRecord, 'person_id' | 'org_id' | 'deal_id' | 'product_id'>,
+    upload: { fileName: string; contentType: string; bytes: Buffer },
+    userId: number,
+  ): FileRecord {
+    const now = this.now();
+    const file: FileRecord = {
+      id: this.state.nextIds.file++,
+      companyId,
+      userId,
+      ...target,
+      file_name: upload.fileName,
+      name: upload.fileName,
+      description: null,
+      contentType: upload.contentType,
+      file_size: upload.bytes.length,
+      active_flag: true,
+      add_time: now,
+      update_time: now,
+      base64: upload.bytes.toString('base64'),
+    };
+    this.state.files.push(file);
+    return file;
+  }
+
+  updateFile(companyId: number, id: number, patch: { name?: string; description?: string | null }): FileRecord {
+    const file = this.file(companyId, id);
+    if (!file || !file.active_flag) throw new ApiFailure(404, 'File not found');
+    if (patch.name !== undefined) {
+      if (!patch.name.trim()) throw new ApiFailure(400, 'Name cannot be empty.');
+      file.name = patch.name.trim();
+    }
+    if (patch.description !== undefined) file.description = patch.description;
+    file.update_time = this.now();
+    return file;
+  }
+
+  /** Soft delete: the file keeps its id with active_flag false and drops out of every list. */
+  deleteFile(companyId: number, id: number): FileRecord {
+    const file = this.file(companyId, id);
+    if (!file || !file.active_flag) throw new ApiFailure(404, 'File not found');
+    file.active_flag = false;
+    file.update_time = this.now();
+    file.base64 = '';
+    return file;
   }
 
   // ── helpers ──────────────────────────────────────────────────────────────────────────────────

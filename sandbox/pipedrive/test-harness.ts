@@ -47,7 +47,9 @@ export async function startHarness(): Promise<Harness> {
   const pipedrive = createPipedriveEmulator(ctx);
   server.on('request', async (rawReq, res) => {
     const url = new URL(rawReq.url ?? '/', ctx.baseUrl);
-    const body = await readBody(rawReq);
+    // A client that aborts its upload mid-body (tests do) must not crash the harness.
+    const body = await readBody(rawReq).catch(() => null);
+    if (!body) return void res.destroy();
     const path = url.pathname.slice('/pipedrive'.length) || '/';
     const result = url.pathname.startsWith('/pipedrive')
       ? await pipedrive.handle({ method: rawReq.method ?? 'GET', url, headers: rawReq.headers, body, raw: rawReq, path })

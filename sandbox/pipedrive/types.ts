@@ -21,6 +21,8 @@ export type Company = {
   /** Overrides the plan's custom-field cap when set (tests use 0 to hit `feature_capping_custom_fields`). */
   customFieldLimit: number | null;
   defaultCurrency: string;
+  /** Whether the Products feature is switched on for the company (F2: "products where the account has them"). */
+  productsEnabled: boolean;
 };
 
 export type User = {
@@ -119,6 +121,42 @@ export type DealRecord = {
   probability: number | null;
 };
 
+export type ProductRecord = {
+  id: number;
+  companyId: number;
+  name: string;
+  code: string | null;
+  unit: string | null;
+  owner_id: number;
+  add_time: number;
+  update_time: number;
+  is_deleted: boolean;
+  visible_to: number;
+};
+
+/** A file attached to a person, organization, deal or product (reference §3.7). No folders exist. */
+export type FileRecord = {
+  id: number;
+  companyId: number;
+  userId: number;
+  deal_id: number | null;
+  person_id: number | null;
+  org_id: number | null;
+  product_id: number | null;
+  /** The uploaded file's own name; `name` is the visible name PUT can change. */
+  file_name: string;
+  name: string;
+  description: string | null;
+  contentType: string;
+  file_size: number;
+  /** false once deleted (soft delete; Pipedrive purges after 30 days). */
+  active_flag: boolean;
+  add_time: number;
+  update_time: number;
+  /** File bytes, base64 (kept in state so files survive restarts; the sandbox holds small files only). */
+  base64: string;
+};
+
 export type CustomPersonField = {
   id: number;
   companyId: number;
@@ -190,19 +228,24 @@ export type PipedriveSettings = {
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
   authCodeTtlSeconds: number;
-  burstLimit: number;
+  /** Overrides the plan's burst limit for every company when set (tests, benchmarks); null = per plan. */
+  burstLimit: number | null;
   burstWindowMs: number;
+  /** Largest accepted `POST /v1/files` upload (Pipedrive's limit is UNCONFIRMED; 50 MB is commonly cited). */
+  fileMaxBytes: number;
 };
 
 export type PipedriveState = {
   version: 1;
   settings: PipedriveSettings;
-  nextIds: { person: number; organization: number; deal: number; field: number; webhook: number; picture: number };
+  nextIds: { person: number; organization: number; deal: number; field: number; webhook: number; picture: number; product: number; file: number };
   companies: Company[];
   users: User[];
   persons: PersonRecord[];
   organizations: OrganizationRecord[];
   deals: DealRecord[];
+  products: ProductRecord[];
+  files: FileRecord[];
   customPersonFields: CustomPersonField[];
   pictures: Picture[];
   installations: Installation[];

@@ -9,28 +9,34 @@ import type { SandboxContext } from '../lib/types';
 import { accountEndpoints } from './api-account';
 import { companyEndpoints } from './api-companies';
 import { contactEndpoints } from './api-contacts';
+import { fileEndpoints } from './api-files';
 import type { Endpoint } from './api-support';
 import { TeamleaderError } from './errors';
 import { formatRateLimitReset } from './ids';
 import type { OAuthServer } from './oauth-server';
 import type { TeamleaderStore } from './store';
 
-const ENDPOINTS: Record<string, Endpoint> = { ...contactEndpoints, ...companyEndpoints, ...accountEndpoints };
 
 const errorResponse = (status: number, title: string, headers: Record<string, string> = {}) =>
   json(status, { errors: [{ title }] }, headers);
 
 export class ApiServer {
   private readonly window = new SlidingWindow(200, 60_000);
+  private readonly endpoints: Record<string, Endpoint>;
 
   constructor(
     private readonly ctx: SandboxContext,
     private readonly store: TeamleaderStore,
     private readonly oauth: OAuthServer,
-  ) {}
+  ) {
+    const transferBase = () => `${this.ctx.baseUrl}/teamleader/files-host`;
+    this.endpoints = { ...contactEndpoints, ...companyEndpoints, ...accountEndpoints, ...fileEndpoints(transferBase) };
+  }
 
   register(router: Router): void {
     router.any('/api/:endpoint', (req) => this.handle(req));
+    // The new projects module lives under its own prefix (`projects-v2/projects.info`).
+    router.any('/api/projects-v2/:endpoint', (req) => this.handle({ ...req, params: { endpoint: `projects-v2/${req.params.endpoint}` } }));
   }
 
   resetRateLimits(): void {
@@ -57,7 +63,7 @@ export class ApiServer {
     if (!quota.allowed) return errorResponse(429, 'Too many requests, please slow down', headers);
 
     if (req.method !== 'POST') return errorResponse(405, 'Use POST with a JSON body', headers);
-    const endpoint = ENDPOINTS[req.params.endpoint];
+    const endpoint = this.endpoints[req.params.endpoint];
     if (!endpoint) return errorResponse(404, `Endpoint ${req.params.endpoint} does not exist`, headers);
     try {
       const body = readJson(req) ?? {};

@@ -11,6 +11,9 @@ import {
   type CompanyRecord,
   type ContactRecord,
   type CustomFieldDefinition,
+  type FileRecord,
+  type OtherRecord,
+  type SubjectType,
   type TeamleaderState,
   type TeamleaderUser,
   type Telephone,
@@ -153,6 +156,26 @@ function emptyContact(id: string, lastName: string, at: string): ContactRecord {
   };
 }
 
+const SEED_FILES_AT = Date.UTC(2025, 8, 4, 9, 0, 0);
+
+/** Deals, projects, meetings and products exist only as file subjects (F2) and for folder names. */
+const OTHER_RECORDS: Partial<Record<SubjectType, string[]>> = {
+  deal: ['Fietsenvloot Gent 2026', 'Onderhoudscontract Brugge'],
+  nextgenProject: ['Nieuwe showroom Antwerpen'],
+  project: ['Website 2019 (legacy)'],
+  meeting: ['Kick-off showroom'],
+  product: ['Stadsfiets Classic', 'Cargo e-bike'],
+};
+
+/** Small demo files; `index` points into the contacts/companies above or OTHER_RECORDS. */
+const DEMO_FILES: { on: 'contact' | 'company' | SubjectType; index: number; name: string; mime: string; folder: string; text: string }[] = [
+  { on: 'contact', index: 0, name: 'Offerte 2025-09.txt', mime: 'text/plain', folder: 'General', text: 'Offerte voor 3 stadsfietsen (demo).\n' },
+  { on: 'contact', index: 0, name: 'ID kopie.txt', mime: 'text/plain', folder: 'Administratie', text: 'Geen echte gegevens.\n' },
+  { on: 'company', index: 0, name: 'Raamovereenkomst.md', mime: 'text/markdown', folder: 'Contracten', text: '# Raamovereenkomst\n\nDemo.\n' },
+  { on: 'deal', index: 0, name: 'Vlootplan.csv', mime: 'text/csv', folder: 'General', text: 'model,aantal\nClassic,12\n' },
+  { on: 'product', index: 1, name: 'Cargo e-bike specs.txt', mime: 'text/plain', folder: 'General', text: 'Laadvermogen 100 kg.\n' },
+];
+
 export function createDemoState(): TeamleaderState {
   const companies: Record<string, CompanyRecord> = {};
   const companyIds = companySeeds.map((seed, i) => {
@@ -202,6 +225,34 @@ export function createDemoState(): TeamleaderState {
     },
   ];
 
+  const at = formatTimestamp(SEED_FILES_AT);
+  const otherRecords: Record<string, OtherRecord> = {};
+  for (const [type, names] of Object.entries(OTHER_RECORDS) as [SubjectType, string[]][]) {
+    names.forEach((name, i) => {
+      const id = stableUuid(`${type}:${i}`);
+      otherRecords[id] = { id, account_id: DEMO_ACCOUNT_ID, type, name, added_at: at, updated_at: at };
+    });
+  }
+  const contactIds = Object.keys(contacts);
+  const files: Record<string, FileRecord> = {};
+  DEMO_FILES.forEach((f, i) => {
+    const id = stableUuid(`file:${i}`);
+    const subjectId = f.on === 'contact' ? contactIds[f.index] : f.on === 'company' ? Object.keys(companies)[f.index] : stableUuid(`${f.on}:${f.index}`);
+    const bytes = Buffer.from(f.text, 'utf8');
+    files[id] = {
+      id,
+      account_id: DEMO_ACCOUNT_ID,
+      subject: { type: f.on, id: subjectId },
+      name: f.name,
+      mime_type: f.mime,
+      size: bytes.length,
+      folder: f.folder,
+      uploaded_by: DEMO_ADMIN_USER_ID,
+      updated_at: formatTimestamp(SEED_FILES_AT + i * 600_000),
+      base64: bytes.toString('base64'),
+    };
+  });
+
   return {
     version: 1,
     config: defaultConfig(),
@@ -210,6 +261,9 @@ export function createDemoState(): TeamleaderState {
     contacts,
     companies,
     customFieldDefinitions,
+    otherRecords,
+    files,
+    fileTransfers: {},
     webhooks: [],
     installations: [],
     authorizationCodes: [],

@@ -122,4 +122,27 @@ describe('state', () => {
       createTeamleaderEmulator(h.ctx).contacts(DEMO_ACCOUNT_ID).map((c) => c.id),
     );
   });
+
+  it('F4/F5: contact and company pages list files by folder; a reviewer uploads into a folder and deletes', async () => {
+    const contact = h.emulator.contacts(DEMO_ACCOUNT_ID)[0];
+    const company = h.emulator.companies(DEMO_ACCOUNT_ID)[0];
+    const page = await get(`/contacts/${contact.id}`);
+    expect(page.text).toContain('Files (2)');
+    expect(page.text).toContain('Administratie');
+    expect((await get(`/companies/${company.id}`)).text).toContain('Raamovereenkomst.md');
+
+    const form = new FormData();
+    form.set('file', new Blob(['uploaded in the UI']), 'ui.txt');
+    form.set('folder', 'Offertes');
+    const upload = await fetch(`${h.base}/companies/${company.id}/files`, { method: 'POST', body: form, redirect: 'manual' });
+    expect(upload.status).toBe(303);
+    const after = (await get(`/companies/${company.id}`)).text;
+    expect(after).toContain('Files (2)');
+    expect(after).toContain('Offertes');
+    const id = /files\/([^/]+)\/download">ui\.txt/.exec(after)![1];
+    expect(await (await fetch(`${h.base}/files/${id}/download`)).text()).toBe('uploaded in the UI');
+
+    expect((await post(`/files/${id}/delete`, { returnTo: `/teamleader/companies/${company.id}` })).status).toBe(303);
+    expect((await get(`/companies/${company.id}`)).text).not.toContain('ui.txt');
+  });
 });

@@ -5,7 +5,10 @@
  */
 import { escapeHtml, readForm, redirect, type Router, type SandboxRequest, type SandboxResponse } from '../lib/http';
 import type { SandboxContext } from '../lib/types';
+import { parseMultipart } from '../lib/multipart';
+import { mimeFor } from './api-files';
 import { TeamleaderError } from './errors';
+import { randomId } from './ids';
 import { currentUser, currentUserCookie, PREFIX, renderPage } from './host-layout';
 import type { OAuthServer } from './oauth-server';
 import type { TeamleaderStore } from './store';
@@ -34,6 +37,10 @@ export class HostPages {
     router.post('/contacts/:id/delete', (req) => this.deleteContact(req));
     router.get('/companies', (req) => this.companyList(req));
     router.get('/companies/:id', (req) => this.companyDetail(req));
+    router.post('/contacts/:id/files', (req) => this.uploadFile(req, 'contact'));
+    router.post('/companies/:id/files', (req) => this.uploadFile(req, 'company'));
+    router.get('/files/:id/download', (req) => this.downloadFile(req));
+    router.post('/files/:id/delete', (req) => this.deleteFile(req));
     router.get('/marketplace', (req) => this.marketplace(req));
     router.post('/marketplace/uninstall', (req) => this.uninstall(req));
   }
@@ -147,6 +154,7 @@ ${contact ? `<p class="muted">Added ${escapeHtml(contact.added_at)} · updated $
 ${input('address_city', 'City', primary?.city)}${input('address_country', 'Country (ISO code)', primary?.country ?? 'BE')}</div>
 <label>Remarks<textarea name="remarks">${escapeHtml(contact?.remarks ?? '')}</textarea></label>
 <button class="btn">${contact ? 'Save' : 'Add contact'}</button></form>
+${contact ? this.filesCard(user.account_id, { type: 'contact', id: contact.id }) : ''}
 ${contact ? `<form method="post" action="${PREFIX}/contacts/${contact.id}/delete" class="card" onsubmit="return confirm('Delete this contact?')"><h2>Danger zone</h2><button class="btn danger">Delete contact</button></form>` : ''}`;
     return this.page(req, { title: contact ? fullName(contact) : 'New contact', active: 'contacts', body, status });
   }
@@ -268,8 +276,76 @@ ${companies
 </tbody></table></div>
 <div class="card"><h2>Contacts</h2><table><tbody>${people
         .map((c) => `<tr><td><a href="${PREFIX}/contacts/${c.id}">${escapeHtml(fullName(c))}</a></td><td class="muted">${escapeHtml(c.companies.find((l) => l.company_id === company.id)?.position ?? '')}</td></tr>`)
-        .join('')}</tbody></table></div>`,
+        .join('')}</tbody></table></div>
+${this.filesCard(user.account_id, { type: 'company', id: company.id })}`,
     });
+  }
+
+  // ---- files (reference §4.6): grouped by their one-level folder; upload with an optional folder, delete ----
+
+  private recordPath(subject: { type: string; id: string }): string {
+    return `${PREFIX}/${subject.type === 'contact' ? 'contacts' : 'companies'}/${subject.id}`;
+  }
+
+  private filesCard(accountId: string, subject: { type: 'contact' | 'company'; id: string }): string {
+    const files = Object.values(this.store.state.files)
+      .filter((f) => f.account_id === accountId && f.subject.type === subject.type && f.subject.id === subject.id)
+      .sort((a, b) => a.folder.localeCompare(b.folder) || a.name.localeCompare(b.name));
+    const back = this.recordPath(subject);
+    const size = (n: number) => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`);
+    const rows = files
+      .map((f) => `<tr><td class="muted">${escapeHtml(f.folder)}</td><td><a href="${PREFIX}/files/${f.id}/download">${escapeHtml(f.name)}</a></td><td class="muted">${size(f.size)}</td><td class="muted">${escapeHtml(f.updated_at)}</td>
+<td><form method="post" action="${PREFIX}/files/${f.id}/delete" onsubmit="return confirm('Delete this file?')"><input type="hidden" name="returnTo" value="${escapeHtml(back)}"><button class="btn danger" aria-label="Delete ${escapeHtml(f.name)}">Delete</button></form></td></tr>`)
+      .join('');
+    return `<div class="card" id="files"><h2>Files (${files.length})</h2>
+${files.length ? `<table><thead><tr><th>Folder</th><th>Name</th><th>Size</th><th>Updated</th><th></th></tr></thead><tbody>${rows}</tbody></table>` : '<p class="muted">No files yet.</p>'}
+<form method="post" action="${back}/files" enctype="multipart/form-data"><div class="row">
+<label>Upload a file<input type="file" name="file" required></label><label>Folder<input name="folder" placeholder="General"></label></div>
+<button class="btn">Upload</button></form></div>`;
+  }
+
+  private uploadFile(req: SandboxRequest, type: 'contact' | 'company'): SandboxResponse {
+    const user = currentUser(req, this.store);
+    const exists = type === 'contact' ? this.store.getContact(user.account_id, req.params.id) : this.store.getCompany(user.account_id, req.params.id);
+    if (!exists) return this.notFound(req, type === 'contact' ? 'Contact' : 'Company');
+    const parts = parseMultipart(req.body, req.headers['content-type']) ?? [];
+    const file = parts.find((p) => p.name === 'file' && p.fileName);
+    const back = this.recordPath({ type, id: req.params.id });
+    if (!file) return redirect(`${back}#files`, 303);
+    if (file.data.length > this.store.state.config.fileUploadMaxBytes) {
+      return this.page(req, { title: 'File too large', status: 413, body: `<div class="card"><p class="error">The file is too large.</p><p><a href="${back}">Back</a></p></div>` });
+    }
+    const folder = parts.find((p) => p.name === 'folder')?.data.toString('utf8').trim() || 'General';
+    const id = randomId();
+    this.store.state.files[id] = {
+      id,
+      account_id: user.account_id,
+      subject: { type, id: req.params.id },
+      name: file.fileName!,
+      mime_type: file.contentType !== 'application/octet-stream' ? file.contentType : mimeFor(file.fileName!),
+      size: file.data.length,
+      folder,
+      uploaded_by: user.id,
+      updated_at: this.store.timestamp(),
+      base64: file.data.toString('base64'),
+    };
+    return redirect(`${back}#files`, 303);
+  }
+
+  private downloadFile(req: SandboxRequest): SandboxResponse {
+    const user = currentUser(req, this.store);
+    const file = this.store.state.files[req.params.id];
+    if (!file || file.account_id !== user.account_id) return this.notFound(req, 'File');
+    return { status: 200, headers: { 'content-type': file.mime_type, 'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}` }, body: Buffer.from(file.base64, 'base64') };
+  }
+
+  private deleteFile(req: SandboxRequest): SandboxResponse {
+    const user = currentUser(req, this.store);
+    const file = this.store.state.files[req.params.id];
+    if (!file || file.account_id !== user.account_id) return this.notFound(req, 'File');
+    delete this.store.state.files[file.id];
+    const returnTo = readForm(req).get('returnTo') ?? PREFIX;
+    return redirect(`${returnTo.startsWith('/') ? returnTo : PREFIX}#files`, 303);
   }
 
   // ---- marketplace --------------------------------------------------------------------------------

@@ -2,12 +2,14 @@
  * Teamleader Focus emulator, mounted at /teamleader:
  *   /oauth2/authorize, /oauth2/access_token      focus.teamleader.eu OAuth 2
  *   /api/<resource>.<action>                     api.focus.teamleader.eu
+ *   /files-host/upload|download/<token>          the signed file-transfer host (files.teamleader.eu)
  *   /, /contacts, /companies, /marketplace       the Teamleader Focus web app (host UI)
  *   /_admin/...                                  faults, config, bulk data, state summary
  */
 import { FaultInjector, type FaultRule } from '../lib/faults';
 import { BadBody, json, noContent, readJson, Router, type SandboxRequest, type SandboxResponse } from '../lib/http';
 import type { Emulator, SandboxContext } from '../lib/types';
+import { registerFileHost } from './api-files';
 import { ApiServer } from './api-server';
 import { createDemoState } from './demo-data';
 import { TeamleaderError } from './errors';
@@ -80,6 +82,7 @@ export function createTeamleaderEmulator(ctx: SandboxContext): TeamleaderEmulato
   const router = new Router();
   oauth.register(router);
   api.register(router);
+  registerFileHost(router, ctx, store);
   new HostPages(ctx, store, oauth).register(router);
 
   const admin = new Router();

@@ -55,6 +55,10 @@ export class TeamleaderStore {
     private readonly emit: (event: ChangeEvent) => void,
   ) {}
 
+  now(): number {
+    return this.ctx.now();
+  }
+
   timestamp(): string {
     return formatTimestamp(this.ctx.now());
   }

@@ -16,6 +16,8 @@ export type TeamleaderConfig = {
   /** Teamleader caps contacts + companies per account (10,000 by default); null = no cap. */
   recordLimit: number | null;
   apiVersion: string;
+  /** Largest accepted file upload (API limit UNCONFIRMED; the web UI allows 20 MB). */
+  fileUploadMaxBytes: number;
 };
 
 export type Account = { id: string; name: string; language: string; time_zone: string };
@@ -121,6 +123,30 @@ export type CustomFieldDefinition = {
   configuration: { options?: { id: string; value: string }[]; extra_option_allowed?: boolean } | null;
 };
 
+/** Records other than contacts and companies, kept only as far as files need them (subject + name). */
+export type SubjectType = 'deal' | 'nextgenProject' | 'project' | 'meeting' | 'product' | 'invoice' | 'creditNote' | 'ticket';
+export type OtherRecord = { id: string; account_id: string; type: SubjectType; name: string; added_at: string; updated_at: string };
+
+/** A file on a record (reference §4.6): one-level `folder`, no rename, no content replace. */
+export type FileRecord = {
+  id: string;
+  account_id: string;
+  subject: { type: string; id: string };
+  name: string;
+  mime_type: string;
+  size: number;
+  folder: string;
+  uploaded_by: string | null;
+  updated_at: string;
+  /** File bytes, base64 (the sandbox holds small files only). */
+  base64: string;
+};
+
+/** A signed upload or download location handed out by files.upload / files.download. */
+export type FileTransfer =
+  | { token: string; kind: 'upload'; account_id: string; user_id: string; name: string; subject: { type: string; id: string }; folder: string; expires_at: number; used: boolean }
+  | { token: string; kind: 'download'; account_id: string; file_id: string; expires_at: number };
+
 export type Webhook = { account_id: string; client_id: string; url: string; types: string[] };
 
 /** One user's grant of the integration (what the Marketplace shows as "installed"). */
@@ -159,6 +185,9 @@ export type TeamleaderState = {
   contacts: Record<string, ContactRecord>;
   companies: Record<string, CompanyRecord>;
   customFieldDefinitions: CustomFieldDefinition[];
+  otherRecords: Record<string, OtherRecord>;
+  files: Record<string, FileRecord>;
+  fileTransfers: Record<string, FileTransfer>;
   webhooks: Webhook[];
   installations: Installation[];
   authorizationCodes: AuthorizationCode[];
@@ -176,6 +205,7 @@ export const defaultConfig = (): TeamleaderConfig => ({
   revokeGrantOnRefreshReuse: false,
   recordLimit: null,
   apiVersion: '2023-09-26',
+  fileUploadMaxBytes: 20 * 1024 * 1024,
 });
 
 export const WEBHOOK_TYPES = [

@@ -430,7 +430,8 @@ describe('Setup and faults (C2, R1, R2, idempotent creates, expired cursors)', (
 
     it('R1: a 429 from Pipedrive is waited out inside the run; the create is not duplicated', async () => {
       newGoogleContact(env, 'Pd', 'Throttled', 'pd.throttled@example.com');
-      env.app.sandbox.pipedrive.faults.add({ method: 'POST', path: 'api/v2/persons$', status: 429, times: 1, headers: { 'retry-after': '1' }, body: { success: false, error: 'Too many requests' } });
+      // Pipedrive documents x-ratelimit-* (no Retry-After): the wait comes from x-ratelimit-reset.
+      env.app.sandbox.pipedrive.faults.add({ method: 'POST', path: 'api/v2/persons$', status: 429, times: 1, headers: { 'x-ratelimit-limit': '160', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1' }, body: { success: false, error: 'Request over limit' } });
       expect((await env.app.runSync(env.syncId)).status).toBe('succeeded');
       expect((await env.app.runSync(env.syncId)).status).toBe('succeeded');
       expect(personsWithEmail(env, 'pd.throttled@example.com')).toHaveLength(1);

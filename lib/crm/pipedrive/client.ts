@@ -4,9 +4,9 @@
  * one retry) and maps vendor errors to our codes.
  */
 import { z } from 'zod';
-import { env } from '@/lib/env';
 import { fetchJson, type ApiCallCounter } from '../http';
 import { mapPipedriveError } from './errors';
+import { createPipedriveFiles } from './files';
 import type { CrmClient, CrmOrganization, CrmPerson, CrmUserInfo, PersonInput, PersonPage, RecordSummary } from '../port';
 import { ZPdOrganization, ZPdPerson, ZPdUserMe, personFromPipedrive, personToPipedrive, type PipedriveFieldMap } from './mapper';
 
@@ -19,11 +19,9 @@ export type PipedriveClientOptions = {
   counter?: ApiCallCounter;
 };
 
-export function recordUrl(apiDomain: string, resource: 'person' | 'organization' | 'deal', id: string | number): string {
-  return env()
-    .pipedrive.recordUrl.replace('{api_domain}', apiDomain)
-    .replace('{resource}', resource)
-    .replace('{id}', String(id));
+/** The record's page in the Pipedrive web app, which lives on the company domain (`https://acme.pipedrive.com/person/1`). */
+export function recordUrl(apiDomain: string, resource: 'person' | 'organization' | 'deal' | 'product', id: string | number): string {
+  return `${apiDomain.replace(/\/$/, '')}/${resource}/${encodeURIComponent(String(id))}`;
 }
 
 export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient & {
@@ -59,6 +57,7 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
   return {
     crm: 'pipedrive',
     personsHaveOwner: true,
+    files: createPipedriveFiles({ base, withToken: opts.withToken, counter: opts.counter, request }),
 
     async getMe(): Promise<CrmUserInfo> {
       const body = await request('GET', '/api/v1/users/me');

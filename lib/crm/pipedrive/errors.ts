@@ -1,6 +1,6 @@
 /** Pipedrive error → our closed error set. 401 is left as HttpError so the token manager can refresh + retry. */
 import { HttpError } from '../http';
-import { SyncError, parseRetryAfter } from '@/lib/errors';
+import { SyncError } from '@/lib/errors';
 
 export function mapPipedriveError(error: unknown): unknown {
   if (!(error instanceof HttpError)) return error;
@@ -14,11 +14,15 @@ export function mapPipedriveError(error: unknown): unknown {
     case 410:
       return new SyncError('not_found', `Pipedrive: ${message}`, { status: error.status, vendor: 'pipedrive' });
     case 429: {
-      const retryAfterMs =
-        parseRetryAfter(error.headers.get('retry-after')) ?? (Number(error.headers.get('x-ratelimit-reset') ?? 2) * 1000 || 2000);
+      // Pipedrive documents x-ratelimit-reset (seconds until the 2 s burst window resets) and no Retry-After;
+      // a daily-budget 429 carries no reset we can trust, so fall back to the burst window.
+      const reset = Number(error.headers.get('x-ratelimit-reset'));
+      const retryAfterMs = Number.isFinite(reset) && reset > 0 ? reset * 1000 : 2000;
       return new SyncError('rate_limited', `Pipedrive: ${message}`, { status: 429, retryAfterMs, vendor: 'pipedrive' });
     }
     case 400:
+    case 413: // file over Pipedrive's upload limit
+    case 415: // feature (e.g. Products) not enabled for the company
     case 422:
       return new SyncError('validation', `Pipedrive: ${message}`, { status: error.status, vendor: 'pipedrive', detail: error.body });
     default:

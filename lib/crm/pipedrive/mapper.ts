@@ -152,3 +152,42 @@ export function personToPipedrive(input: PersonInput, fieldMap: PipedriveFieldMa
   if (Object.keys(custom).length) body.custom_fields = custom;
   return body;
 }
+
+/** A v1 File object (reference §3.7); only what the file sync reads. */
+export const ZPdFile = z
+  .object({
+    id: z.number(),
+    name: z.string().nullable().optional(),
+    file_name: z.string().nullable().optional(),
+    file_size: z.number().nullable().optional(),
+    file_type: z.string().nullable().optional(),
+    update_time: z.string().nullable().optional(),
+    add_time: z.string().nullable().optional(),
+    active_flag: z.boolean().optional(),
+    person_id: z.number().nullable().optional(),
+    org_id: z.number().nullable().optional(),
+    deal_id: z.number().nullable().optional(),
+    product_id: z.number().nullable().optional(),
+  })
+  .passthrough();
+export type PdFile = z.infer<typeof ZPdFile>;
+
+/** v1 times are `YYYY-MM-DD HH:MM:SS` in UTC. */
+export function v1TimeToIso(value: string | null | undefined): string {
+  if (!value) return new Date(0).toISOString();
+  const iso = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(value) ? `${value.replace(' ', 'T')}Z` : value;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? new Date(0).toISOString() : new Date(ms).toISOString();
+}
+
+/** Pipedrive has no folders; the visible `name` (what PUT renames) is the file's name. */
+export function fileFromPipedrive(f: PdFile) {
+  return {
+    id: String(f.id),
+    name: f.name || f.file_name || `file-${f.id}`,
+    size: f.file_size ?? 0,
+    folder: null,
+    updatedAt: v1TimeToIso(f.update_time ?? f.add_time),
+    mimeType: null,
+  };
+}

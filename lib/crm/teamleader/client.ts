@@ -5,6 +5,7 @@
 import { env } from '@/lib/env';
 import { fetchJson, type ApiCallCounter } from '../http';
 import { mapTeamleaderError } from './errors';
+import { createTeamleaderFiles } from './files';
 import type { CrmClient, CrmOrganization, CrmPerson, PersonPage, RecordSummary } from '../port';
 import { ZTlCompany, ZTlContact, addressFromTeamleader, contactFromTeamleader, contactToTeamleader } from './mapper';
 import type { WithToken } from '../pipedrive/client';
@@ -48,6 +49,7 @@ export function createTeamleaderClient(opts: TeamleaderClientOptions): CrmClient
     crm: 'teamleader',
     personsHaveOwner: false,
     call,
+    files: createTeamleaderFiles({ call, counter: opts.counter }),
 
     async getMe() {
       const me = (await call('users.me')).data;

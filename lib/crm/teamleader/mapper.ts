@@ -95,3 +95,28 @@ export function contactToTeamleader(input: PersonInput): Record<string, unknown>
   if (input.notes !== undefined) body.remarks = input.notes ?? '';
   return body;
 }
+
+/** A files.list / files.info row (reference §4.6). */
+export const ZTlFile = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    size: z.number().nullable().optional(),
+    mime_type: z.string().nullable().optional(),
+    updated_at: z.string().nullable().optional(),
+    folder: z.string().nullable().optional(),
+    subject: z.object({ type: z.string(), id: z.string().nullable().optional() }).nullable().optional(),
+  })
+  .passthrough();
+
+export function fileFromTeamleader(f: z.infer<typeof ZTlFile>) {
+  const ms = f.updated_at ? Date.parse(f.updated_at) : NaN;
+  return {
+    id: f.id,
+    name: f.name,
+    size: f.size ?? 0,
+    folder: f.folder ?? null,
+    updatedAt: Number.isNaN(ms) ? new Date(0).toISOString() : new Date(ms).toISOString(),
+    mimeType: f.mime_type ?? null,
+  };
+}
