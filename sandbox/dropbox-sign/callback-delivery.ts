@@ -75,6 +75,12 @@ export class CallbackDispatcher {
     this.timers.clear();
   }
 
+  /** Forgets every delivery and pending retry (emulator reset). */
+  clear(): void {
+    this.stop();
+    this.deliveries.length = 0;
+  }
+
   private dispatch(event: SignEvent): void {
     if (this.muted) return;
     const eventTime = String(Math.floor(event.at / 1000));
@@ -171,9 +177,11 @@ export class CallbackDispatcher {
       return;
     }
     delivery.nextAttemptAt = this.ctx.now() + delay;
+    const attemptsSoFar = delivery.attempts.length;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      if (delivery.status === 'pending' && delivery.nextAttemptAt !== null && delivery.nextAttemptAt <= this.ctx.now()) this.attempt(delivery);
+      // Skip when runDueRetries (moved clock) already made this attempt.
+      if (delivery.status === 'pending' && delivery.attempts.length === attemptsSoFar && delivery.nextAttemptAt !== null) this.attempt(delivery);
     }, delay);
     timer.unref();
     this.timers.add(timer);

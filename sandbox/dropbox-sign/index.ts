@@ -141,7 +141,7 @@ export function createDropboxSignEmulator(ctx: SandboxContext): DropboxSignEmula
       api.resetLimits();
     },
     reset() {
-      callbacks.stop();
+      callbacks.clear();
       seed({ ...DEFAULT_CONFIG });
       api.resetLimits();
       faults.clear();
