@@ -209,7 +209,7 @@ describe('B1 callbacks: parse, verify, acknowledge', () => {
     const rejected: number[] = [];
     const server = createServer(async (req, res) => {
       const body = await readBody(req);
-      const request = new Request('http://app/callback', { method: 'POST', headers: req.headers as Record<string, string>, body });
+      const request = new Request('http://app/callback', { method: 'POST', headers: req.headers as Record<string, string>, body: new Uint8Array(body) });
       let response: Response;
       try {
         accepted.push(parseCallback(await readCallbackJson(request), (kind) => key(kind)));
