@@ -308,6 +308,24 @@ describe('B1 callbacks', () => {
     expect(b).toBe(c);
   });
 
+  it('B1: the retry schedule follows the emulated clock (admin callbacks/retry-due)', async () => {
+    h.sign.config({ callbackRetryDelaysMs: [60 * 60_000] });
+    answers = [{ status: 500, body: '' }];
+    await accountApi(h, RAHUL).accountUpdate({ callback_url: receiver.url } as never);
+    await sendWithFile(RAHUL.apiKey);
+    await h.sign.callbacks.flush();
+    const delivery = h.sign.callbacks.deliveries[0];
+    expect(delivery).toMatchObject({ status: 'pending', attempts: [expect.objectContaining({ status: 500 })] });
+    await fetch(`${h.oauthBase}/_admin/callbacks/retry-due`, { method: 'POST' });
+    expect(delivery.attempts).toHaveLength(1); // not due yet
+    h.advanceClock(60 * 60_000);
+    const log = await (await fetch(`${h.oauthBase}/_admin/callbacks/retry-due`, { method: 'POST' })).json();
+    expect(log).toEqual({ ok: true });
+    expect(delivery).toMatchObject({ status: 'delivered', attempts: [expect.anything(), expect.objectContaining({ status: 200 })] });
+    const listed = (await (await fetch(`${h.oauthBase}/_admin/callbacks`)).json()) as { deliveries: { id: string; status: string }[] };
+    expect(listed.deliveries.find((d) => d.id === delivery.id)?.status).toBe('delivered');
+  });
+
   it('B1: gives up after the last retry', async () => {
     h.sign.config({ callbackRetryDelaysMs: [10] });
     answers = [{ status: 404, body: '' }, { status: 404, body: '' }];

@@ -7,7 +7,7 @@
 import { escapeHtml, html, redirect, type Router, type SandboxRequest, type SandboxResponse } from '../lib/http';
 import { buildPdf } from './pdf';
 import { SignApiError } from './sign-errors';
-import type { SignAccount, SignState, StoredRequest } from './sign-state';
+import type { SignState, StoredRequest } from './sign-state';
 import type { SignStore } from './sign-store';
 import { layout } from './web-layout';
 
@@ -193,4 +193,3 @@ ${request.message ? `<p>${escapeHtml(request.message)}</p>` : ''}
   }
 }
 
-export type { SignAccount };
