@@ -195,6 +195,7 @@ export class SignApiV3 {
 
     r.get('/signature_request/files_as_file_url/:id', h((req) => {
       const request = this.readyRequest(req);
+      for (const [key, link] of Object.entries(this.state().fileLinks)) if (link.expiresAt <= this.ctx.now()) delete this.state().fileLinks[key];
       const token = randomBytes(24).toString('hex');
       const expiresAt = this.ctx.now() + 60 * 60 * 1000;
       this.state().fileLinks[token] = { requestId: request.id, expiresAt, forceDownload: asBool(req.url.searchParams.get('force_download') ?? '1') };

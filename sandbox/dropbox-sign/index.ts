@@ -86,6 +86,17 @@ export function createDropboxSignEmulator(ctx: SandboxContext): DropboxSignEmula
     }
   };
   seed({ ...DEFAULT_CONFIG });
+  // `downloadable` must also fire when nobody calls the API (web UI signing): settle once the files are ready.
+  const settleTimers = new Set<NodeJS.Timeout>();
+  store.onEvent((event) => {
+    if (event.type !== 'signature_request_all_signed') return;
+    const timer = setTimeout(() => {
+      settleTimers.delete(timer);
+      store.settle();
+    }, state.config.filesPreparingMs + 10);
+    timer.unref();
+    settleTimers.add(timer);
+  });
 
   const router = new Router();
   oauth.register(router);
@@ -142,6 +153,8 @@ export function createDropboxSignEmulator(ctx: SandboxContext): DropboxSignEmula
     },
     reset() {
       callbacks.clear();
+      for (const t of settleTimers) clearTimeout(t);
+      settleTimers.clear();
       seed({ ...DEFAULT_CONFIG });
       api.resetLimits();
       faults.clear();

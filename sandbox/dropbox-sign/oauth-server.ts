@@ -80,6 +80,7 @@ export class SignOAuthServer {
       return redirect(target.toString(), 303);
     }
     const account = this.store.requireAccount(form.get('account') ?? '');
+    for (const [key, old] of Object.entries(this.state().codes)) if (old.used || old.expiresAt <= this.ctx.now()) delete this.state().codes[key];
     const code = randomBytes(16).toString('hex');
     this.state().codes[code] = { code, clientId: app.clientId, accountId: account.accountId, state, scopes: [...app.scopes], expiresAt: this.ctx.now() + CODE_TTL_MS, used: false };
     target.searchParams.set('code', code);
