@@ -30,6 +30,10 @@ export function registerAdminApi(router: Router, emulator: DropboxSignEmulator):
     emulator.expireAccessTokens();
     return json(200, { ok: true });
   });
+  router.post('/_admin/accounts/:email/callback-test', (req) => {
+    emulator.store.callbackTest(emulator.account(req.params.email));
+    return json(200, { ok: true });
+  });
   router.post('/_admin/accounts/:email/revoke', (req) => json(200, { revokedGrants: emulator.revokeAll(req.params.email) }));
   router.post('/_admin/requests/:id/sign', (req) => {
     const { email } = readJson<{ email?: string }>(req) ?? {};

@@ -326,6 +326,16 @@ describe('B1 callbacks', () => {
     expect(listed.deliveries.find((d) => d.id === delivery.id)?.status).toBe('delivered');
   });
 
+  it('B1: callback_test carries the account and a valid hash', async () => {
+    await accountApi(h, RAHUL).accountUpdate({ callback_url: receiver.url } as never);
+    await fetch(`${h.oauthBase}/_admin/accounts/${encodeURIComponent(RAHUL.email)}/callback-test`, { method: 'POST' });
+    await h.sign.callbacks.flush();
+    const [event] = receiver.events();
+    expect(event.event.event_type).toBe('callback_test');
+    expect((event as unknown as { account: { email_address: string } }).account.email_address).toBe(RAHUL.email);
+    expect(EventCallbackHelper.isValid(RAHUL.apiKey, EventCallbackRequest.init(event))).toBe(true);
+  });
+
   it('B1: gives up after the last retry', async () => {
     h.sign.config({ callbackRetryDelaysMs: [10] });
     answers = [{ status: 404, body: '' }, { status: 404, body: '' }];

@@ -5,6 +5,11 @@
  * of the account the callback is for: for app callbacks (ours, `reported_for_app_id` set) the API key
  * of the account that owns our API app — what the vendor's SDK helpers and examples verify with.
  * The answer must be exactly `Hello API Event Received` with HTTP 200, or Dropbox Sign retries.
+ *
+ * Account callbacks are keyed with the user's own API key, which an OAuth app never sees. So only app
+ * callbacks (requests sent through Synclane) can be verified; an account callback is at most a hint
+ * (`parseCallbackHint`) that makes us re-read the request through the authenticated API — its content
+ * is never trusted.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { signatureRequestFromWire, type SignatureRequestInfo } from './mapper';
@@ -88,5 +93,27 @@ export function parseCallback(jsonText: string, keyFor: (kind: DropboxSignCallba
     relatedSignatureId: metadata.related_signature_id ?? null,
     signatureRequest: event.signature_request ? signatureRequestFromWire(event.signature_request) : null,
     raw: event,
+  };
+}
+
+export type DropboxSignCallbackHint = { eventType: string; signatureRequestId: string | null; reportedForAccountId: string | null };
+
+/**
+ * The untrusted minimum of a callback we cannot verify (account callbacks of OAuth users): enough to
+ * schedule an authenticated re-read of that request, nothing else.
+ */
+export function parseCallbackHint(jsonText: string): DropboxSignCallbackHint {
+  let data: unknown;
+  try {
+    data = JSON.parse(jsonText);
+  } catch {
+    throw new CallbackRejectedError(400, 'Dropbox Sign callback: the json field is not JSON.');
+  }
+  const parsed = ZCallbackEvent.safeParse(data);
+  if (!parsed.success) throw new CallbackRejectedError(400, 'Dropbox Sign callback: malformed payload.');
+  return {
+    eventType: parsed.data.event.event_type,
+    signatureRequestId: parsed.data.signature_request?.signature_request_id ?? null,
+    reportedForAccountId: parsed.data.event.event_metadata?.reported_for_account_id ?? null,
   };
 }

@@ -16,9 +16,9 @@ import { InvalidGrantError } from '@/lib/auth/token-manager';
 import { readBody } from '@/sandbox/lib/http';
 import { buildPdf } from '@/sandbox/dropbox-sign/pdf';
 import { authorizeCode, startSignHarness, type SignHarness } from '@/sandbox/dropbox-sign/test-harness';
-import { CALLBACK_ACKNOWLEDGEMENT, CallbackRejectedError, acknowledgeCallback, computeEventHash, parseCallback, readCallbackJson, type DropboxSignCallback } from './callbacks';
+import { CALLBACK_ACKNOWLEDGEMENT, CallbackRejectedError, acknowledgeCallback, computeEventHash, parseCallback, parseCallbackHint, readCallbackJson, type DropboxSignCallback } from './callbacks';
 import { createDropboxSignClient, type DropboxSignClient } from './client';
-import { FILES_NOT_READY_RETRY_MS, mapDropboxSignError } from './errors';
+import { FILES_NOT_READY_RETRY_MS, filesNotReadyBackoffMs, mapDropboxSignError } from './errors';
 import { dropboxSignAuthorizeUrl, exchangeDropboxSignCode, refreshDropboxSignToken } from './oauth';
 
 const RAHUL = { email: 'rahul.regular@northwind.example', apiKey: 'sandbox-sign-key-rahul' };
@@ -152,6 +152,10 @@ describe('client adapter', () => {
     expect(info).toMatchObject({ isComplete: true, signers: [expect.objectContaining({ status: 'signed', signedAt: expect.any(Date) })] });
   });
 
+  it('B7: repeated 409s back off 15 s, 30 s, 1 min … up to 10 min', () => {
+    expect([0, 1, 2, 3, 10].map(filesNotReadyBackoffMs)).toEqual([15_000, 30_000, 60_000, 120_000, 600_000]);
+  });
+
   it('S4: team and members with admin flags', async () => {
     const client = withKey(OLIVIA.apiKey);
     const team = await client.getTeam();
@@ -269,6 +273,12 @@ describe('B1 callbacks: parse, verify, acknowledge', () => {
       expect(() => parseCallback(payload(bad), () => key)).toThrow(CallbackRejectedError);
     expect(() => parseCallback('{not json', () => key)).toThrow(CallbackRejectedError);
     expect(() => parseCallback(JSON.stringify({ event: { event_type: 'x' } }), () => key)).toThrow(/event_time/);
+  });
+
+  it('B1: an account callback we cannot verify yields only a hint to re-read the request', () => {
+    const json = JSON.stringify({ event: { event_time: '1', event_type: 'signature_request_signed', event_hash: 'unverifiable', event_metadata: { reported_for_account_id: 'acc_1' } }, signature_request: { signature_request_id: 'sr_1', requester_email_address: 'a@b.example', signatures: [] } });
+    expect(parseCallbackHint(json)).toEqual({ eventType: 'signature_request_signed', signatureRequestId: 'sr_1', reportedForAccountId: 'acc_1' });
+    expect(() => parseCallbackHint('nope')).toThrow(CallbackRejectedError);
   });
 
   it('B1: the acknowledgement is exactly "Hello API Event Received" with 200', async () => {

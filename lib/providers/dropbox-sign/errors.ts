@@ -101,6 +101,11 @@ export function mapDropboxSignError(error: unknown, now = Date.now()): SyncError
   return new SyncError('internal', message, opts);
 }
 
+/** Backoff for repeated 409s on the same request: 15 s, 30 s, 1 min, … capped at 10 min. */
+export function filesNotReadyBackoffMs(attempt: number): number {
+  return Math.min(FILES_NOT_READY_RETRY_MS * 2 ** Math.max(0, attempt), 10 * 60_000);
+}
+
 /** True for the 409 "files are being prepared" answer (also after mapping). */
 export function isFilesNotReady(error: unknown): boolean {
   if (error instanceof SyncError) return error.options.status === 409;
