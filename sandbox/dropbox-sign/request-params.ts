@@ -60,16 +60,12 @@ function expandBrackets(entries: [string, string][]): Record<string, unknown> {
   return arrayify(root) as Record<string, unknown>;
 }
 
-/** Objects whose keys are 0..n-1 become arrays. */
+/** Objects whose keys are all numeric (`signers[0]`, `signers[1]`) become arrays in index order. */
 function arrayify(value: unknown): unknown {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record);
-  const converted = Object.fromEntries(keys.map((k) => [k, arrayify(record[k])]));
-  if (keys.length && keys.every((k, i) => String(i) === k || keys.includes(String(i)))) {
-    if (keys.every((k) => /^\d+$/.test(k))) return keys.map(Number).sort((a, b) => a - b).map((k) => converted[String(k)]);
-  }
-  return converted;
+  const entries = Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, arrayify(v)] as const);
+  if (entries.length && entries.every(([k]) => /^\d+$/.test(k))) return entries.sort((a, b) => Number(a[0]) - Number(b[0])).map(([, v]) => v);
+  return Object.fromEntries(entries);
 }
 
 export const asString = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined);
