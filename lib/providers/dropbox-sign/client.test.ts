@@ -161,7 +161,7 @@ describe('client adapter', () => {
     const team = await client.getTeam();
     expect(team.name).toBe('Northwind Traders');
     const teamId = (await client.getAccount()).teamId!;
-    const { members } = await client.listTeamMembers(teamId);
+    const { members } = await client.listMembers(teamId);
     expect(members.filter((m) => m.isAdmin).map((m) => m.email)).toEqual([OLIVIA.email]);
   });
 

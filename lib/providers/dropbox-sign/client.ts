@@ -75,7 +75,7 @@ export interface DropboxSignClient {
   cancelSignatureRequest(id: string): Promise<void>;
   remindSigner(id: string, email: string): Promise<SignatureRequestInfo>;
   getTeam(): Promise<SignTeamInfo>;
-  listTeamMembers(teamId: string, page?: number): Promise<{ members: SignTeamMember[]; numPages: number }>;
+  listMembers(teamId: string, page?: number): Promise<{ members: SignTeamMember[]; numPages: number }>;
 }
 
 type Apis = { account: AccountApi; signatures: SignatureRequestApi; team: TeamApi };
@@ -190,7 +190,7 @@ export function createDropboxSignClient(opts: { auth: DropboxSignAuth; counter?:
         return { name: team?.name ?? '', members: (team?.accounts ?? []).map((a) => ({ accountId: a.accountId ?? '', email: a.emailAddress ?? '', roleCode: a.roleCode ?? null })) };
       }),
 
-    listTeamMembers: (teamId, page = 1) =>
+    listMembers: (teamId, page = 1) =>
       call(async (api) => {
         const { body } = await api.team.teamMembers(teamId, page, LIST_PAGE_SIZE_MAX);
         return {

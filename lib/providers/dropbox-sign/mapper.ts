@@ -18,12 +18,18 @@ export type SignerInfo = {
   declineReason: string | null;
 };
 
-export type SignatureRequestInfo = SignatureRequestView & {
+/** Assignable to the classification's SignatureRequestView (signers carry email + status). */
+export type SignatureRequestInfo = Omit<SignatureRequestView, 'signers'> & {
   id: string;
   title: string;
   subject: string | null;
   message: string | null;
   createdAt: Date | null;
+  /**
+   * When the last signature arrived (the API has no completion time): S3 archives only requests
+   * completed after activation. null while incomplete.
+   */
+  completedAt: Date | null;
   isComplete: boolean;
   isDeclined: boolean;
   hasError: boolean;
@@ -35,8 +41,14 @@ export type SignatureRequestInfo = SignatureRequestView & {
 
 const fromUnix = (value: number | null | undefined) => (typeof value === 'number' && value > 0 ? new Date(value * 1000) : null);
 
+function withCompletion(info: Omit<SignatureRequestInfo, 'completedAt'>): SignatureRequestInfo {
+  const times = info.signers.map((s) => s.signedAt?.getTime() ?? NaN);
+  const completedAt = info.isComplete && times.length && times.every(Number.isFinite) ? new Date(Math.max(...times)) : null;
+  return { ...info, completedAt };
+}
+
 export function signatureRequestFromSdk(r: SignatureRequestResponse): SignatureRequestInfo {
-  return {
+  return withCompletion({
     id: r.signatureRequestId ?? '',
     title: r.title ?? r.originalTitle ?? '',
     subject: r.subject ?? null,
@@ -59,11 +71,11 @@ export function signatureRequestFromSdk(r: SignatureRequestResponse): SignatureR
       signedAt: fromUnix(s.signedAt),
       declineReason: s.declineReason ?? null,
     })),
-  };
+  });
 }
 
 export function signatureRequestFromWire(r: TWireSignatureRequest): SignatureRequestInfo {
-  return {
+  return withCompletion({
     id: r.signature_request_id,
     title: r.title ?? '',
     subject: r.subject ?? null,
@@ -86,5 +98,5 @@ export function signatureRequestFromWire(r: TWireSignatureRequest): SignatureReq
       signedAt: fromUnix(s.signed_at),
       declineReason: s.decline_reason ?? null,
     })),
-  };
+  });
 }
