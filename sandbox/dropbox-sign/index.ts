@@ -67,7 +67,7 @@ export function createDropboxSignEmulator(ctx: SandboxContext): DropboxSignEmula
     // Demo history must not fire callbacks at URLs configured later.
     callbacks.muted = true;
     try {
-      for (const demo of DEMO_REQUESTS) {
+      for (const [index, demo] of DEMO_REQUESTS.entries()) {
         const requester = store.requireAccount(demo.from);
         const request = store.create({
           requester,
@@ -78,6 +78,14 @@ export function createDropboxSignEmulator(ctx: SandboxContext): DropboxSignEmula
         });
         request.filesReadyAt = ctx.now();
         for (const email of demo.signedBy) store.sign(request.id, email);
+        // Spread the demo history over the past days so lists and PDFs show believable dates.
+        const shift = (DEMO_REQUESTS.length - index) * 24 * 60 * 60 * 1000;
+        request.createdAt -= shift;
+        for (const signer of request.signers) {
+          if (signer.signedAt) signer.signedAt -= shift - 60 * 60 * 1000;
+          if (signer.lastViewedAt) signer.lastViewedAt -= shift - 60 * 60 * 1000;
+        }
+        if (request.completedAt) request.completedAt -= shift - 60 * 60 * 1000;
         request.filesReadyAt = ctx.now();
         store.settle();
       }
