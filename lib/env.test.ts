@@ -21,6 +21,9 @@ const PRODUCTION_SECRETS = {
   GOOGLE_CLIENT_SECRET: 'g-secret',
   MICROSOFT_CLIENT_ID: 'ms-id',
   MICROSOFT_CLIENT_SECRET: 'ms-secret',
+  DROPBOX_SIGN_CLIENT_ID: 'ds-id',
+  DROPBOX_SIGN_CLIENT_SECRET: 'ds-secret',
+  DROPBOX_SIGN_APP_OWNER_API_KEY: 'ds-owner-key',
 };
 
 function envError(source: Record<string, string | undefined>): EnvError {
@@ -128,6 +131,21 @@ describe('wrong values stop startup with a message naming the variable', () => {
   });
 });
 
+describe('Dropbox Sign configuration (S1)', () => {
+  it('S1: sandbox defaults point the SDK at the emulator (API base with /v3, OAuth base without)', () => {
+    const e = buildEnv({ SANDBOX_URL: 'http://localhost:4555', DATA_DIR: tmp() });
+    expect(e.dropboxSign.apiUrl).toBe('http://localhost:4555/dropbox-sign/v3');
+    expect(e.dropboxSign.oauthUrl).toBe('http://localhost:4555/dropbox-sign');
+  });
+
+  it('S1: production defaults are the vendor hosts', () => {
+    const e = buildEnv({ ...PRODUCTION_SECRETS, DATA_DIR: tmp() });
+    expect(e.dropboxSign.apiUrl).toBe('https://api.hellosign.com/v3');
+    expect(e.dropboxSign.oauthUrl).toBe('https://app.hellosign.com');
+    expect(e.dropboxSign.appOwnerApiKey).toBe('ds-owner-key');
+  });
+});
+
 describe('production (SYNCLANE_ENV=production)', () => {
   it('without secrets throws naming each missing variable', () => {
     const e = envError({ SYNCLANE_ENV: 'production', DATA_DIR: tmp() });
@@ -142,6 +160,9 @@ describe('production (SYNCLANE_ENV=production)', () => {
       'GOOGLE_CLIENT_SECRET',
       'MICROSOFT_CLIENT_ID',
       'MICROSOFT_CLIENT_SECRET',
+      'DROPBOX_SIGN_CLIENT_ID',
+      'DROPBOX_SIGN_CLIENT_SECRET',
+      'DROPBOX_SIGN_APP_OWNER_API_KEY',
     ])
       expect(e.message, name).toContain(`${name}: required`);
   });

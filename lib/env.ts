@@ -56,6 +56,13 @@ const ZRawEnv = z.object({
   MICROSOFT_AUTHORITY: optionalUrl,
   MICROSOFT_GRAPH_URL: optionalUrl,
 
+  DROPBOX_SIGN_CLIENT_ID: z.string().min(1).optional(),
+  DROPBOX_SIGN_CLIENT_SECRET: z.string().min(1).optional(),
+  /** API key of the account that owns the API app: the HMAC key of app callbacks' event_hash. */
+  DROPBOX_SIGN_APP_OWNER_API_KEY: z.string().min(1).optional(),
+  DROPBOX_SIGN_API_URL: optionalUrl,
+  DROPBOX_SIGN_OAUTH_URL: optionalUrl,
+
   JOBS_MODE: z.enum(['local', 'inngest']).optional(),
   INNGEST_EVENT_KEY: z.string().optional(),
   INNGEST_SIGNING_KEY: z.string().optional(),
@@ -76,6 +83,7 @@ const SANDBOX_APPS = {
   teamleader: { id: 'synclane-sandbox', secret: 'sandbox-teamleader-client-secret' },
   google: { id: 'synclane-sandbox.apps.googleusercontent.com', secret: 'sandbox-google-client-secret' },
   microsoft: { id: '00000000-5ync-1a4e-0000-5a4db0x00001', secret: 'sandbox-microsoft-client-secret' },
+  dropboxSign: { id: 'synclanesandbox0000000000000001', secret: 'sandbox-dropbox-sign-client-secret', ownerApiKey: 'sandbox-dropbox-sign-app-owner-api-key' },
 };
 
 export class EnvError extends Error {}
@@ -156,6 +164,15 @@ export function buildEnv(source: Record<string, string | undefined> = process.en
       clientSecret: need('MICROSOFT_CLIENT_SECRET', e.MICROSOFT_CLIENT_SECRET, SANDBOX_APPS.microsoft.secret),
       authority: vendor(e.MICROSOFT_AUTHORITY, `${sandboxUrl}/microsoft/common`, 'https://login.microsoftonline.com/common'),
       graphUrl: vendor(e.MICROSOFT_GRAPH_URL, `${sandboxUrl}/microsoft/graph`, 'https://graph.microsoft.com'),
+    },
+    dropboxSign: {
+      clientId: need('DROPBOX_SIGN_CLIENT_ID', e.DROPBOX_SIGN_CLIENT_ID, SANDBOX_APPS.dropboxSign.id),
+      clientSecret: need('DROPBOX_SIGN_CLIENT_SECRET', e.DROPBOX_SIGN_CLIENT_SECRET, SANDBOX_APPS.dropboxSign.secret),
+      appOwnerApiKey: need('DROPBOX_SIGN_APP_OWNER_API_KEY', e.DROPBOX_SIGN_APP_OWNER_API_KEY, SANDBOX_APPS.dropboxSign.ownerApiKey),
+      /** basePath of the SDK's *Api classes (includes /v3). */
+      apiUrl: vendor(e.DROPBOX_SIGN_API_URL, `${sandboxUrl}/dropbox-sign/v3`, 'https://api.hellosign.com/v3'),
+      /** basePath of the SDK's OAuthApi and origin of the authorize page (no /v3). */
+      oauthUrl: vendor(e.DROPBOX_SIGN_OAUTH_URL, `${sandboxUrl}/dropbox-sign`, 'https://app.hellosign.com'),
     },
     jobs: {
       mode: e.JOBS_MODE ?? (e.INNGEST_SIGNING_KEY ? 'inngest' : 'local'),

@@ -12,6 +12,8 @@ export type AppRegistration = {
   teamleader: { clientId: string; clientSecret: string; redirectUri: string; installationUrl: string; settingsUrl: string };
   google: { clientId: string; clientSecret: string; redirectUris: string[] };
   microsoft: { clientId: string; clientSecret: string; redirectUris: string[] };
+  /** Dropbox Sign API app; the owner's API key is the HMAC key of app callbacks. */
+  dropboxSign: { clientId: string; clientSecret: string; oauthCallbackUrl: string; eventCallbackUrl: string; ownerEmail: string; ownerApiKey: string };
 };
 
 export type SandboxContext = {
@@ -64,6 +66,14 @@ export function defaultRegistration(appUrl: string): AppRegistration {
       clientId: '00000000-5ync-1a4e-0000-5a4db0x00001',
       clientSecret: 'sandbox-microsoft-client-secret',
       redirectUris: [`${appUrl}/api/auth/callback/microsoft-entra-id`],
+    },
+    dropboxSign: {
+      clientId: 'synclanesandbox0000000000000001',
+      clientSecret: 'sandbox-dropbox-sign-client-secret',
+      oauthCallbackUrl: `${appUrl}/api/dropbox-sign/oauth/callback`,
+      eventCallbackUrl: `${appUrl}/api/dropbox-sign/callback`,
+      ownerEmail: 'apps@synclane.example',
+      ownerApiKey: 'sandbox-dropbox-sign-app-owner-api-key',
     },
   };
 }
