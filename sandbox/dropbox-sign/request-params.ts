@@ -4,7 +4,7 @@
  * `cc_email_addresses`, `metadata`); curl users send form fields with brackets (`signers[0][name]`).
  */
 import { readJson, type SandboxRequest } from '../lib/http';
-import { parseMultipart } from '../pipedrive/multipart';
+import { parseMultipart } from '../lib/multipart';
 import { badRequest } from './sign-errors';
 
 export type UploadedFile = { name: string; contentType: string; data: Buffer };

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { AccountApi, OAuthApi, SignatureRequestApi, TeamApi } from '@dropbox/sign';
 import { BadBody, json, readBody, send } from '../lib/http';
 import { defaultRegistration, type SandboxContext } from '../lib/types';
-import { parseMultipart } from '../pipedrive/multipart';
+import { parseMultipart } from '../lib/multipart';
 import { createDropboxSignEmulator, type DropboxSignEmulator } from './index';
 
 export const APP_URL = 'http://localhost:3000';
