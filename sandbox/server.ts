@@ -7,6 +7,7 @@
  *   /google/...      Google OAuth 2 / OIDC (accounts.google.com + oauth2.googleapis.com)
  *   /v1/...          Google People API (served at the origin root: the googleapis client drops path prefixes)
  *   /microsoft/...   Microsoft identity platform v2 + Microsoft Graph (/microsoft/graph/v1.0/...)
+ *   /dropbox/...     Dropbox OAuth 2 + API v2: /dropbox/{api,content,notify}/2/... stand for the three hosts
  *   /_sandbox/...    reset, clock, health (test and reviewer controls)
  */
 import { createServer, type Server } from 'node:http';
@@ -19,6 +20,7 @@ import { createPipedriveEmulator, type PipedriveEmulator } from './pipedrive';
 import { createTeamleaderEmulator, type TeamleaderEmulator } from './teamleader';
 import { createGoogleEmulator, type GoogleEmulator } from './google';
 import { createMicrosoftEmulator, type MicrosoftEmulator } from './microsoft';
+import { createDropboxEmulator, type DropboxEmulator } from './dropbox';
 
 export type SandboxOptions = {
   port?: number;
@@ -39,6 +41,7 @@ export type Sandbox = {
   teamleader: TeamleaderEmulator;
   google: GoogleEmulator;
   microsoft: MicrosoftEmulator;
+  dropbox: DropboxEmulator;
   /** Moves the emulated clock forward (token expiry, sync-token expiry, code expiry). */
   advanceClock(ms: number): void;
   reset(): void;
@@ -66,7 +69,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const teamleader = createTeamleaderEmulator(ctx);
   const google = createGoogleEmulator(ctx);
   const microsoft = createMicrosoftEmulator(ctx);
-  const emulators: Emulator[] = [pipedrive, teamleader, google, microsoft];
+  const dropbox = createDropboxEmulator(ctx);
+  const emulators: Emulator[] = [pipedrive, teamleader, google, microsoft, dropbox];
 
   const statePath = options.dataDir ? path.join(options.dataDir, 'sandbox-state.json') : null;
   if (statePath && existsSync(statePath)) {
@@ -105,6 +109,7 @@ a.card:hover{border-color:#1b6ef3}h1{font-size:26px}code{background:#f1f3f5;padd
 <a class="card" href="/teamleader"><strong>Teamleader</strong><br>Brugge Bikes — open the Marketplace and install Synclane.</a>
 <a class="card" href="/google/contacts"><strong>Google Contacts</strong><br>Demo Google accounts and their contacts.</a>
 <a class="card" href="/microsoft/outlook"><strong>Outlook</strong><br>Demo Microsoft accounts and their contacts.</a>
+<a class="card" href="/dropbox/home"><strong>Dropbox</strong><br>Demo Dropbox accounts — browse, upload, rename and delete files in each one's Apps/Synclane folder.</a>
 <p>Reset everything: <code>curl -X POST ${escapeHtml(baseUrl)}/_sandbox/reset</code></p>
 </body></html>`);
 
@@ -153,6 +158,7 @@ a.card:hover{border-color:#1b6ef3}h1{font-size:26px}code{background:#f1f3f5;padd
     teamleader,
     google,
     microsoft,
+    dropbox,
     advanceClock(ms: number) {
       clockOffset += ms;
     },

@@ -12,6 +12,8 @@ export type AppRegistration = {
   teamleader: { clientId: string; clientSecret: string; redirectUri: string; installationUrl: string; settingsUrl: string };
   google: { clientId: string; clientSecret: string; redirectUris: string[] };
   microsoft: { clientId: string; clientSecret: string; redirectUris: string[] };
+  /** Dropbox App Console: app key/secret, OAuth redirect URIs, the app-folder name and the webhook URI. */
+  dropbox: { appKey: string; appSecret: string; redirectUris: string[]; appFolderName: string; webhookUrl: string };
 };
 
 export type SandboxContext = {
@@ -64,6 +66,13 @@ export function defaultRegistration(appUrl: string): AppRegistration {
       clientId: '00000000-5ync-1a4e-0000-5a4db0x00001',
       clientSecret: 'sandbox-microsoft-client-secret',
       redirectUris: [`${appUrl}/api/auth/callback/microsoft-entra-id`],
+    },
+    dropbox: {
+      appKey: 'synclanesandbox1',
+      appSecret: 'sandbox-dropbox-app-secret',
+      redirectUris: [`${appUrl}/api/connect/dropbox/callback`],
+      appFolderName: 'Synclane',
+      webhookUrl: `${appUrl}/api/webhooks/dropbox`,
     },
   };
 }
