@@ -20,7 +20,9 @@ export type TestSandbox = {
 };
 
 export async function startDropboxSandbox(appUrl = 'http://localhost:3000'): Promise<TestSandbox> {
-  const server: Server = createServer();
+  // Long keep-alive: a 150 MiB upload can stall the event loop past the default 5 s, and a client
+  // reusing a socket the server just closed sees ECONNRESET.
+  const server: Server = createServer({ keepAliveTimeout: 65_000 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let offset = 0;
