@@ -69,7 +69,7 @@ function generated(size: number, piece = 1 * MiB, seed = 7): { stream: Readable;
 /** Counts requests per route without ever firing (a fault rule that always skips). */
 function watch(route: string): () => number {
   const id = sandbox.dropbox.faults.add({ path: `/2/${route}$`, status: 599, skip: Number.MAX_SAFE_INTEGER });
-  return () => (sandbox.dropbox.faults.list().find((r) => r.id === id) as { seen: number }).seen;
+  return () => (sandbox.dropbox.faults.list().find((r) => r.id === id) as unknown as { seen: number }).seen;
 }
 
 const failure = async (promise: Promise<unknown>) => (await promise.then(() => { throw new Error('expected a failure'); }, (e) => e)) as SyncError;
@@ -153,7 +153,9 @@ describe('Dropbox transfers stream (F6)', () => {
     const hasher = new DropboxContentHasher();
     let received = 0;
     let largest = 0;
-    for await (const part of download.body) {
+    const reader = download.body.getReader();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      const part = read.value;
       hasher.update(part);
       received += part.length;
       largest = Math.max(largest, part.length);
@@ -189,7 +191,7 @@ describe('Dropbox transfers stream (F6)', () => {
     const { stream, hash } = generated(size);
     const entry = await dropbox.uploadStream('/retried.bin', stream, size, { kind: 'add' });
     expect(entry).toMatchObject({ size, contentHash: hash });
-    const hits = (id: string) => (sandbox.dropbox.faults.list().find((r) => r.id === id) as { hits: number }).hits;
+    const hits = (id: string) => (sandbox.dropbox.faults.list().find((r) => r.id === id) as unknown as { hits: number }).hits;
     expect([hits(limited), hits(lostAppend), hits(lostFinish)]).toEqual([1, 1, 1]);
     // After the 429 (answered before the watcher sees it): the applied-but-lost append, then one resend
     // that Dropbox answers incorrect_offset{correct_offset = end of the chunk}, which means "already have it".
