@@ -99,6 +99,13 @@ describe('Dropbox files API emulator', () => {
     ]);
     expect(page.entries[1]).toEqual({ '.tag': 'deleted', name: 'b.txt', path_lower: '/b.txt', path_display: '/b.txt' });
     expect((await dbx.filesListFolderContinue({ cursor: page.cursor })).result.entries).toEqual([]);
+
+    // include_deleted: a fresh listing and get_metadata also show what is gone.
+    const withDeleted = (await dbx.filesListFolder({ path: '', recursive: true, include_deleted: true })).result.entries;
+    expect(withDeleted.map((e) => [e['.tag'], e.path_lower])).toEqual([['file', '/a.txt'], ['deleted', '/b.txt'], ['folder', '/folder'], ['file', '/folder/c.txt']]);
+    expect((await dbx.filesListFolder({ path: '', recursive: true })).result.entries.map((e) => e['.tag'])).not.toContain('deleted');
+    expect((await dbx.filesGetMetadata({ path: '/B.txt', include_deleted: true })).result).toEqual({ '.tag': 'deleted', name: 'b.txt', path_lower: '/b.txt', path_display: '/b.txt' });
+    expect((await fail(dbx.filesGetMetadata({ path: '/b.txt' }))).status).toBe(409);
   });
 
   it('ARCH4: cursors answer 409 reset when invalidated, tampered with or used by another account', async () => {

@@ -263,14 +263,18 @@ export class DropboxFilesApi {
     const secret = this.state().cursorSecret;
     if (data.after !== undefined) {
       // Listing phase: the folder itself first (recursive listings of a sub-folder include it), then entries by path.
-      const all = this.store.listUnder(data.a, rootLower, data.rec);
-      const withRoot = root && data.rec ? [root, ...all] : all;
-      const rest = data.after === '' ? withRoot : withRoot.filter((e) => e.pathLower > data.after! && e !== root);
+      type Row = { pathLower: string; body: Record<string, unknown> };
+      const live: Row[] = this.store.listUnder(data.a, rootLower, data.rec).map((e) => ({ pathLower: e.pathLower, body: metadata(e) }));
+      // include_deleted: what used to be here and is gone now (from the change log).
+      const gone: Row[] = data.del ? this.deletedUnder(data.a, rootLower, data.rec) : [];
+      const all = [...live, ...gone].sort((a, b) => (a.pathLower < b.pathLower ? -1 : a.pathLower > b.pathLower ? 1 : 0));
+      const withRoot = root && data.rec ? [{ pathLower: root.pathLower, body: metadata(root) }, ...all] : all;
+      const rest = data.after === '' ? withRoot : withRoot.filter((e) => e.pathLower > data.after!);
       const slice = rest.slice(0, limit);
       const hasMore = rest.length > slice.length;
       const next: CursorData = hasMore ? { ...data, after: slice[slice.length - 1].pathLower } : { ...data, after: undefined };
       if (!hasMore) delete next.after;
-      return { entries: slice.map(metadata), cursor: encodeCursor(secret, next), has_more: hasMore };
+      return { entries: slice.map((r) => r.body), cursor: encodeCursor(secret, next), has_more: hasMore };
     }
     // Change phase: replay the log since the cursor, one result per path (its latest state).
     const ns = this.store.namespace(data.a);
@@ -291,6 +295,18 @@ export class DropboxFilesApi {
     });
     const seq = hasMore ? slice[slice.length - 1][1].seq : ns.seq;
     return { entries, cursor: encodeCursor(secret, { ...data, s: seq }), has_more: hasMore };
+  }
+
+  /** DeletedMetadata for every logged path under the folder that no longer holds anything. */
+  private deletedUnder(accountId: string, rootLower: string, recursive: boolean): { pathLower: string; body: Record<string, unknown> }[] {
+    const latest = new Map<string, { pathDisplay: string; name: string }>();
+    for (const change of this.store.namespace(accountId).changes) {
+      const inScope = recursive ? change.pathLower.startsWith(`${rootLower}/`) : parentOf(change.pathLower) === rootLower;
+      if (inScope) latest.set(change.pathLower, change);
+    }
+    return [...latest.entries()]
+      .filter(([pathLower]) => !this.store.get(accountId, pathLower))
+      .map(([pathLower, change]) => ({ pathLower, body: { '.tag': 'deleted', name: change.name, path_lower: pathLower, path_display: change.pathDisplay } }));
   }
 
   private async longpoll(call: Call) {
@@ -342,7 +358,16 @@ export class DropboxFilesApi {
     const path = stringArg(call.route, call.arg.path, 'path');
     if (path === '') throw badInput(call.route, 'request body: path: The root folder is unsupported.');
     const wrap = (u: Union): Union => ({ '.tag': 'path', path: u });
-    return metadata(this.lookupOrThrow(call.account.accountId, path, wrap));
+    try {
+      return metadata(this.lookupOrThrow(call.account.accountId, path, wrap));
+    } catch (error) {
+      // include_deleted: a path that once held something answers DeletedMetadata instead of not_found.
+      if (!(error instanceof DropboxApiError) || call.arg.include_deleted !== true || path.startsWith('id:')) throw error;
+      const lower = path.toLowerCase();
+      const change = [...this.store.namespace(call.account.accountId).changes].reverse().find((c) => c.pathLower === lower);
+      if (!change) throw error;
+      return { '.tag': 'deleted', name: change.name, path_lower: lower, path_display: change.pathDisplay };
+    }
   }
 
   private createFolder(call: Call) {
