@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto';
 import { DropboxResponseError, type Dropbox } from 'dropbox';
 import { SyncError } from '@/lib/errors';
 import type { ApiCallCounter } from '@/lib/crm/http';
-import type { WithToken } from '@/lib/crm/pipedrive/client';
 import { DropboxContentHasher, dropboxContentHash } from './content-hash';
 import { mapDropboxError } from './errors';
 import { entryFromMetadata, fileEntry, folderEntry, type DropboxEntry, type DropboxFileEntry } from './mapper';
@@ -33,6 +32,8 @@ export type ListPage = {
 };
 export type Download = { entry: DropboxFileEntry; body: ReadableStream<Uint8Array>; partial: boolean };
 
+/** Runs a call with a valid access token (the token manager refreshes and retries once on a 401). */
+export type WithToken = <T>(call: (accessToken: string) => Promise<T>) => Promise<T>;
 export type DropboxClientOptions = { withToken: WithToken; counter?: ApiCallCounter; sleep?: (ms: number) => Promise<void> };
 
 export interface DropboxClient {
