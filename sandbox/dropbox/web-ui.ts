@@ -98,7 +98,7 @@ export class DropboxWebUi {
     const rows = entries
       .map((e) => {
         const entryBase = `${this.base(account)}/entries/${encodeURIComponent(e.id)}`;
-        const link = e.kind === 'folder' ? `📁 <a href="${escapeHtml(this.folderUrl(account, e.pathDisplay))}">${escapeHtml(e.name)}</a>` : `📄 <a href="${entryBase}/download">${escapeHtml(e.name)}</a>`;
+        const link = e.kind === 'folder' ? `<span class="icon folder" aria-hidden="true"></span><a href="${escapeHtml(this.folderUrl(account, e.pathDisplay))}">${escapeHtml(e.name)}</a>` : `<span class="icon file" aria-hidden="true"></span><a href="${entryBase}/download">${escapeHtml(e.name)}</a>`;
         const replace = e.kind === 'file'
           ? `<form method="post" enctype="multipart/form-data" action="${entryBase}/replace" class="inline">${hidden}<input type="file" name="file" required aria-label="New version of ${escapeHtml(e.name)}"><button>Replace</button></form>`
           : '';
@@ -237,6 +237,7 @@ function layout(title: string, body: string): string {
 header{background:#0061fe;color:#fff;padding:10px 24px;font-weight:600}main{max-width:1150px;margin:24px auto;padding:0 16px}
 a{color:#0061fe}a.card{display:block;background:#fff;border:1px solid #e0ddd8;border-radius:8px;padding:14px 18px;margin:10px 0;text-decoration:none;color:inherit}
 table{width:100%;border-collapse:collapse;background:#fff}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #ece9e4;font-size:14px;vertical-align:top}
+.icon{display:inline-block;width:14px;height:11px;margin-right:6px;border-radius:2px;vertical-align:-1px}.icon.folder{background:#7aa8ff;border-top:3px solid #4d86f5}.icon.file{width:10px;height:13px;background:#fff;border:1px solid #8a847e}
 .meta{font-size:12px;color:#6b6560;word-break:break-all}.crumbs{font-size:15px}.notice{background:#e8f0ff;border:1px solid #b9d0ff;padding:8px 12px;border-radius:6px}
 .error{color:#c22}.toolbar{display:flex;gap:16px;align-items:center;margin:12px 0;flex-wrap:wrap}form.inline{display:inline-flex;gap:4px;margin:2px 4px 2px 0}
 .actions input{width:130px}input{font:inherit;padding:4px 6px;border:1px solid #c9c4be;border-radius:4px}
