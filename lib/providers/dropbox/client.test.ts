@@ -170,6 +170,16 @@ describe('Dropbox transfers stream (F6)', () => {
     expect([...bytes]).toEqual(Array.from({ length: 10 }, (_, i) => ((10 + i) * 7) % 251));
   });
 
+  it('B10: a download whose bytes do not match its content_hash fails instead of passing corrupt data on', async () => {
+    const entry = await dropbox.uploadStream('/real.txt', Readable.from([Buffer.from('the real bytes')]), 14, { kind: 'add' });
+    const result = { name: 'real.txt', id: entry.id, path_lower: '/real.txt', path_display: '/real.txt', rev: entry.rev, size: 14, server_modified: entry.serverModified, content_hash: entry.contentHash };
+    sandbox.dropbox.faults.add({ path: 'files/download$', status: 200, times: 1, headers: { 'content-type': 'application/octet-stream', 'dropbox-api-result': JSON.stringify(result) }, body: 'the fake bytes' });
+    const download = await dropbox.downloadStream(entry.id);
+    await expect(new Response(download.body).arrayBuffer()).rejects.toMatchObject({ code: 'temporary' });
+    const good = await dropbox.downloadStream(entry.id);
+    expect(await new Response(good.body).text()).toBe('the real bytes');
+  });
+
   it('F6: small files go up in one files/upload with a content_hash; a short stream is refused', async () => {
     const entry = await dropbox.uploadStream('/note.txt', Readable.from([Buffer.from('hello '), Buffer.from('world')]), 11, { kind: 'add' });
     expect(entry.contentHash).toBe(dropboxContentHash(Buffer.from('hello world')));
