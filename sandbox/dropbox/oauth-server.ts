@@ -96,9 +96,11 @@ ${redirectUri ? '' : '<p class="fine">No redirect URI: the access code will be s
     return this.redirectBack(params, { code });
   }
 
+  /** No scope = every scope of the app; account_info.read is always granted (Dropbox requires it). */
   private requestedScopes(scope: string | null): string[] {
     const list = (scope ?? '').split(/\s+/).filter(Boolean);
-    return list.length ? list : [...DROPBOX_SCOPES];
+    if (!list.length) return [...DROPBOX_SCOPES];
+    return list.includes('account_info.read') ? list : ['account_info.read', ...list];
   }
 
   /** Unknown app key or unregistered redirect URI: Dropbox shows an error page and never redirects. */
