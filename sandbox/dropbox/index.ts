@@ -64,6 +64,8 @@ export interface DropboxEmulator extends Emulator<DropboxState> {
   webhookDeliveries(): WebhookDelivery[];
   /** Resolves when queued webhook notifications have been attempted. */
   flushWebhooks(): Promise<void>;
+  /** The last 1,000 API requests as "POST /content/2/files/upload" (tests count calls per route). */
+  requests(): string[];
   summary(): Record<string, unknown>;
 }
 
@@ -75,6 +77,7 @@ export function createDropboxEmulator(ctx: SandboxContext): DropboxEmulator {
   const api = new DropboxFilesApi(getState, store, oauth, ctx.now);
   const webhooks = new WebhookNotifier(ctx, getState);
   const faults = new FaultInjector();
+  const requestLog: string[] = [];
   store.onChange((accountId) => webhooks.accountChanged(accountId));
 
   const seed = (config: DropboxConfig) => {
@@ -129,6 +132,10 @@ export function createDropboxEmulator(ctx: SandboxContext): DropboxEmulator {
 
     async handle(req) {
       if (req.path === '/_admin' || req.path.startsWith('/_admin/')) return adminRouter.handle(req);
+      if (API_PATH.test(req.path)) {
+        requestLog.push(`${req.method} ${req.path}`);
+        if (requestLog.length > 1000) requestLog.splice(0, requestLog.length - 1000);
+      }
       const delayMs = faults.delayFor(req);
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       const before = faults.match(req, 'before');
@@ -149,6 +156,7 @@ export function createDropboxEmulator(ctx: SandboxContext): DropboxEmulator {
       seed({ ...DEFAULT_CONFIG });
       api.resetRuntime();
       webhooks.log.length = 0;
+      requestLog.length = 0;
     },
 
     config(patch = {}) {
@@ -214,6 +222,7 @@ export function createDropboxEmulator(ctx: SandboxContext): DropboxEmulator {
     },
     webhookDeliveries: () => webhooks.log.map((d) => ({ ...d })),
     flushWebhooks: () => webhooks.flush(),
+    requests: () => [...requestLog],
     summary() {
       return {
         config: state.config,
