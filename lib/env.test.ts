@@ -24,6 +24,8 @@ const PRODUCTION_SECRETS = {
   DROPBOX_SIGN_CLIENT_ID: 'ds-id',
   DROPBOX_SIGN_CLIENT_SECRET: 'ds-secret',
   DROPBOX_SIGN_APP_OWNER_API_KEY: 'ds-owner-key',
+  DROPBOX_APP_KEY: 'dbx-key',
+  DROPBOX_APP_SECRET: 'dbx-secret',
 };
 
 function envError(source: Record<string, string | undefined>): EnvError {
@@ -58,6 +60,13 @@ describe('sandbox defaults (M6: the app starts with no environment)', () => {
     expect(e.google.peopleRootUrl).toBe('http://localhost:4555');
     expect(e.google.tokenUrl).toBe('http://localhost:4555/google/token');
     expect(e.microsoft.graphUrl).toBe('http://localhost:4555/microsoft/graph');
+    expect(e.dropbox).toMatchObject({
+      appKey: 'synclanesandbox1',
+      apiUrl: 'http://localhost:4555/dropbox/api',
+      contentUrl: 'http://localhost:4555/dropbox/content',
+      notifyUrl: 'http://localhost:4555/dropbox/notify',
+      authorizeUrl: 'http://localhost:4555/dropbox/oauth2/authorize',
+    });
     expect(e.pipedrive.frameAncestors).toEqual(['http://localhost:4555']);
     expect(e.pipedrive.clientId).toBe('synclane-sandbox');
   });
@@ -197,6 +206,14 @@ describe('production (SYNCLANE_ENV=production)', () => {
     expect(e.google.peopleRootUrl).toBe('https://people.googleapis.com');
     expect(e.microsoft.authority).toBe('https://login.microsoftonline.com/common');
     expect(e.microsoft.graphUrl).toBe('https://graph.microsoft.com');
+    expect(e.dropbox).toEqual({
+      appKey: 'dbx-key',
+      appSecret: 'dbx-secret',
+      apiUrl: 'https://api.dropboxapi.com',
+      contentUrl: 'https://content.dropboxapi.com',
+      notifyUrl: 'https://notify.dropboxapi.com',
+      authorizeUrl: 'https://www.dropbox.com/oauth2/authorize',
+    });
     expect(e.encryptionKey.equals(Buffer.from(KEY, 'base64'))).toBe(true);
     expect(e.pipedrive.clientId).toBe('pd-id');
   });

@@ -62,6 +62,13 @@ const ZRawEnv = z.object({
   DROPBOX_SIGN_APP_OWNER_API_KEY: z.string().min(1).optional(),
   DROPBOX_SIGN_API_URL: optionalUrl,
   DROPBOX_SIGN_OAUTH_URL: optionalUrl,
+  DROPBOX_APP_KEY: z.string().min(1).optional(),
+  DROPBOX_APP_SECRET: z.string().min(1).optional(),
+  /** Base URLs of Dropbox's hosts (api/content/notify.dropboxapi.com) and of the authorize page. */
+  DROPBOX_API_URL: optionalUrl,
+  DROPBOX_CONTENT_URL: optionalUrl,
+  DROPBOX_NOTIFY_URL: optionalUrl,
+  DROPBOX_AUTHORIZE_URL: optionalUrl,
 
   JOBS_MODE: z.enum(['local', 'inngest']).optional(),
   INNGEST_EVENT_KEY: z.string().optional(),
@@ -84,6 +91,7 @@ const SANDBOX_APPS = {
   google: { id: 'synclane-sandbox.apps.googleusercontent.com', secret: 'sandbox-google-client-secret' },
   microsoft: { id: '00000000-5ync-1a4e-0000-5a4db0x00001', secret: 'sandbox-microsoft-client-secret' },
   dropboxSign: { id: 'synclanesandbox0000000000000001', secret: 'sandbox-dropbox-sign-client-secret', ownerApiKey: 'sandbox-dropbox-sign-app-owner-api-key' },
+  dropbox: { id: 'synclanesandbox1', secret: 'sandbox-dropbox-app-secret' },
 };
 
 export class EnvError extends Error {}
@@ -173,6 +181,15 @@ export function buildEnv(source: Record<string, string | undefined> = process.en
       apiUrl: vendor(e.DROPBOX_SIGN_API_URL, `${sandboxUrl}/dropbox-sign/v3`, 'https://api.hellosign.com/v3'),
       /** basePath of the SDK's OAuthApi and origin of the authorize page (no /v3). */
       oauthUrl: vendor(e.DROPBOX_SIGN_OAUTH_URL, `${sandboxUrl}/dropbox-sign`, 'https://app.hellosign.com'),
+    },
+    dropbox: {
+      appKey: need('DROPBOX_APP_KEY', e.DROPBOX_APP_KEY, SANDBOX_APPS.dropbox.id),
+      /** Also the key of webhook signatures (X-Dropbox-Signature). */
+      appSecret: need('DROPBOX_APP_SECRET', e.DROPBOX_APP_SECRET, SANDBOX_APPS.dropbox.secret),
+      apiUrl: vendor(e.DROPBOX_API_URL, `${sandboxUrl}/dropbox/api`, 'https://api.dropboxapi.com'),
+      contentUrl: vendor(e.DROPBOX_CONTENT_URL, `${sandboxUrl}/dropbox/content`, 'https://content.dropboxapi.com'),
+      notifyUrl: vendor(e.DROPBOX_NOTIFY_URL, `${sandboxUrl}/dropbox/notify`, 'https://notify.dropboxapi.com'),
+      authorizeUrl: vendor(e.DROPBOX_AUTHORIZE_URL, `${sandboxUrl}/dropbox/oauth2/authorize`, 'https://www.dropbox.com/oauth2/authorize'),
     },
     jobs: {
       mode: e.JOBS_MODE ?? (e.INNGEST_SIGNING_KEY ? 'inngest' : 'local'),

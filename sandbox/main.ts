@@ -6,7 +6,7 @@ const port = Number(process.env.SANDBOX_PORT ?? 4000);
 const appUrl = process.env.APP_URL ?? `http://localhost:${process.env.PORT ?? 3000}`;
 const dataDir = path.resolve(process.env.DATA_DIR ?? '.data');
 const sandbox = await startSandbox({ port, appUrl, dataDir, baseUrl: process.env.SANDBOX_URL });
-console.log(`Sandbox (emulated Pipedrive, Teamleader, Google, Microsoft, Dropbox Sign): ${sandbox.url}`);
+console.log(`Sandbox (emulated Pipedrive, Teamleader, Google, Microsoft, Dropbox, Dropbox Sign): ${sandbox.url}`);
 const stop = async () => {
   await sandbox.close();
   process.exit(0);

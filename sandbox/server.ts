@@ -8,6 +8,7 @@
  *   /v1/...          Google People API (served at the origin root: the googleapis client drops path prefixes)
  *   /microsoft/...   Microsoft identity platform v2 + Microsoft Graph (/microsoft/graph/v1.0/...)
  *   /dropbox-sign/...  Dropbox Sign API v3 (/dropbox-sign/v3/...), OAuth, web UI, outgoing callbacks
+ *   /dropbox/...     Dropbox OAuth 2 + API v2: /dropbox/{api,content,notify}/2/... stand for the three hosts
  *   /_sandbox/...    reset, clock, health (test and reviewer controls)
  */
 import { createServer, type Server } from 'node:http';
@@ -21,6 +22,7 @@ import { createTeamleaderEmulator, type TeamleaderEmulator } from './teamleader'
 import { createGoogleEmulator, type GoogleEmulator } from './google';
 import { createMicrosoftEmulator, type MicrosoftEmulator } from './microsoft';
 import { createDropboxSignEmulator, type DropboxSignEmulator } from './dropbox-sign';
+import { createDropboxEmulator, type DropboxEmulator } from './dropbox';
 
 export type SandboxOptions = {
   port?: number;
@@ -42,6 +44,7 @@ export type Sandbox = {
   google: GoogleEmulator;
   microsoft: MicrosoftEmulator;
   dropboxSign: DropboxSignEmulator;
+  dropbox: DropboxEmulator;
   /** Moves the emulated clock forward (token expiry, sync-token expiry, code expiry). */
   advanceClock(ms: number): void;
   reset(): void;
@@ -70,7 +73,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const google = createGoogleEmulator(ctx);
   const microsoft = createMicrosoftEmulator(ctx);
   const dropboxSign = createDropboxSignEmulator(ctx);
-  const emulators: Emulator[] = [pipedrive, teamleader, google, microsoft, dropboxSign];
+  const dropbox = createDropboxEmulator(ctx);
+  const emulators: Emulator[] = [pipedrive, teamleader, google, microsoft, dropboxSign, dropbox];
 
   const statePath = options.dataDir ? path.join(options.dataDir, 'sandbox-state.json') : null;
   if (statePath && existsSync(statePath)) {
@@ -110,6 +114,7 @@ a.card:hover{border-color:#1b6ef3}h1{font-size:26px}code{background:#f1f3f5;padd
 <a class="card" href="/google/contacts"><strong>Google Contacts</strong><br>Demo Google accounts and their contacts.</a>
 <a class="card" href="/microsoft/outlook"><strong>Outlook</strong><br>Demo Microsoft accounts and their contacts.</a>
 <a class="card" href="/dropbox-sign"><strong>Dropbox Sign</strong><br>Northwind Traders team — send, sign and decline signature requests as sender, signer or CC.</a>
+<a class="card" href="/dropbox/home"><strong>Dropbox</strong><br>Demo Dropbox accounts — browse, upload, rename and delete files in each one's Apps/Synclane folder.</a>
 <p>Reset everything: <code>curl -X POST ${escapeHtml(baseUrl)}/_sandbox/reset</code></p>
 </body></html>`);
 
@@ -159,6 +164,7 @@ a.card:hover{border-color:#1b6ef3}h1{font-size:26px}code{background:#f1f3f5;padd
     google,
     microsoft,
     dropboxSign,
+    dropbox,
     advanceClock(ms: number) {
       clockOffset += ms;
     },

@@ -14,6 +14,8 @@ export type AppRegistration = {
   microsoft: { clientId: string; clientSecret: string; redirectUris: string[] };
   /** Dropbox Sign API app; the owner's API key is the HMAC key of app callbacks. */
   dropboxSign: { clientId: string; clientSecret: string; oauthCallbackUrl: string; eventCallbackUrl: string; ownerEmail: string; ownerApiKey: string };
+  /** Dropbox App Console: app key/secret, OAuth redirect URIs, the app-folder name and the webhook URI. */
+  dropbox: { appKey: string; appSecret: string; redirectUris: string[]; appFolderName: string; webhookUrl: string };
 };
 
 export type SandboxContext = {
@@ -74,6 +76,13 @@ export function defaultRegistration(appUrl: string): AppRegistration {
       eventCallbackUrl: `${appUrl}/api/dropbox-sign/callback`,
       ownerEmail: 'apps@synclane.example',
       ownerApiKey: 'sandbox-dropbox-sign-app-owner-api-key',
+    },
+    dropbox: {
+      appKey: 'synclanesandbox1',
+      appSecret: 'sandbox-dropbox-app-secret',
+      redirectUris: [`${appUrl}/api/connect/dropbox/callback`],
+      appFolderName: 'Synclane',
+      webhookUrl: `${appUrl}/api/webhooks/dropbox`,
     },
   };
 }
