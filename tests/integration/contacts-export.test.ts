@@ -68,7 +68,7 @@ describe('C11/C12/C5 first export', () => {
     const reasons = new Set(Object.values(SKIP_REASONS));
     for (const s of dash.skipped) {
       expect(reasons.has(s.reasonCode as never)).toBe(true);
-      expect(s.url).toMatch(/\/pipedrive\/persons\/\d+$/);
+      expect(s.url).toMatch(/\/person\/\d+$/);
     }
   });
 
