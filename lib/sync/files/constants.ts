@@ -74,7 +74,7 @@ function truncateKeepingExtension(name: string, max: number): string {
  * characters with the extension kept. Deterministic, so the same CRM name always gives the same path.
  */
 export function sanitizeDropboxName(name: string, maxLength = MAX_NAME_LENGTH): string {
-  let clean = name.normalize('NFC').replace(FORBIDDEN_CHARACTERS, '-').replace(/\s+/g, ' ').trim();
+  let clean = name.normalize('NFC').replace(/\s+/g, ' ').replace(FORBIDDEN_CHARACTERS, '-').trim();
   clean = truncateKeepingExtension(clean, maxLength);
   clean = clean.replace(/[. ]+$/, '');
   if (WINDOWS_RESERVED.test(clean)) clean = `${clean}_`;

@@ -33,6 +33,9 @@
  * - `crm.replace` → the same, but first upload the new file, then delete `oldCrmFileId` (never the other
  *   way round: a crash in between leaves two CRM files, never none). The link keeps its id;
  * - `crm.rename` → link `crmName` from the answer, `relativePath: path`, this account's `pathLower`.
+ * - `crm.hash` writes nothing: download the CRM file, compute its content hash and plan the record again
+ *   with it in `crmContentHashes`. The planner asks before deciding whether a same-sized file already in
+ *   Dropbox is this CRM file (B10) or a different one (keep both), never guessing from sizes.
  * Bookkeeping-only actions (`link.*`, `folder.follow`) are written as given. `skip`, `notice` and
  * `conflict` are for the activity list and "Why not synced?" (B4); they change nothing.
  *
@@ -60,7 +63,8 @@
  * - F6: files over the limit are skipped before any download, with `too_large`.
  * - B10: a write whose bookkeeping was lost is recognized next run: an unlinked Dropbox file and an
  *   unlinked CRM file (or a link this account has no copy of) at the same place with the same content
- *   hash — or the same size while the CRM file's hash is unknown — are linked without transfer.
+ *   hash are linked without transfer (`crm.hash` first when the CRM file's hash is unknown and the sizes
+ *   match).
  */
 import type { CrmKind } from '@/lib/crm/port';
 import {
@@ -112,6 +116,11 @@ export type PlanRecordFolderInput = {
   dropbox: RecordFolderListing;
   base: RecordFilesBase;
   now: string;
+  /**
+   * Content hashes of CRM files computed elsewhere (the effects layer hashes what it streams, and answers
+   * `crm.hash` requests). Links carry the hash of their current CRM file already.
+   */
+  crmContentHashes?: Readonly<Record<string, string>>;
   /** Put into conflicted-copy names (`Ada's conflicted copy`), e.g. the Dropbox account's display name. */
   conflictLabel?: string | null;
 };
@@ -128,6 +137,7 @@ export type FileAction =
   | { type: 'crm.upload'; linkId: string; dropboxId: string; path: string; name: string; folder: string | null; size: number; contentHash: string }
   | { type: 'crm.replace'; linkId: string; oldCrmFileId: string; dropboxId: string; path: string; name: string; folder: string | null; size: number; contentHash: string }
   | { type: 'crm.rename'; linkId: string; crmFileId: string; name: string; path: string }
+  | { type: 'crm.hash'; crmFileId: string }
   | { type: 'link.create'; link: FileLink }
   | { type: 'link.update'; linkId: string; link?: Partial<LinkFields>; account?: AccountFileState }
   | { type: 'link.tombstone'; linkId: string }
@@ -211,8 +221,10 @@ class Planner {
   private readonly claimedCrm = new Set<string>();
   private readonly entryById = new Map<string, Entry>();
   private readonly claimedEntries = new Set<string>();
-  /** Lower-cased relative paths that are taken, with who takes them (entry id or link id). */
-  private readonly occupied = new Map<string, string>();
+  /** What is in this Dropbox now or after the planned writes: lower-cased path → entry id. */
+  private readonly physical = new Map<string, string>();
+  /** Canonical paths of the record's links (for every account): lower-cased path → link id. */
+  private readonly reserved = new Map<string, string>();
   private readonly folderMissing: boolean;
   private readonly uploadLimit: number;
 
@@ -223,7 +235,7 @@ class Planner {
       for (const e of input.dropbox.entries) {
         const entry = { ...e, pathLower: toPathLower(e.path) };
         this.entryById.set(entry.id, entry);
-        this.occupied.set(entry.pathLower, entry.id);
+        this.physical.set(entry.pathLower, entry.id);
       }
     }
     this.uploadLimit = Math.min(MAX_FILE_SIZE_BYTES, input.capabilities.maxFileSize);
@@ -245,7 +257,7 @@ class Planner {
     for (const link of links) {
       const state = link.accounts[this.input.account];
       if (state && this.entryById.has(state.dropboxId)) this.claimedEntries.add(state.dropboxId);
-      if (this.crmById.has(link.crmFileId) || state) this.occupied.set(toPathLower(link.relativePath), link.linkId);
+      if (this.crmById.has(link.crmFileId) || state) this.reserved.set(toPathLower(link.relativePath), link.linkId);
     }
     for (const link of links) this.planLink(link);
     const newCrmFiles = this.input.crmFiles.filter((f) => !this.claimedCrm.has(f.id)).sort((a, b) => compareIds(a.id, b.id));
@@ -300,16 +312,25 @@ class Planner {
     return undefined;
   }
 
-  /** A free relative path near `wanted` (Dropbox autorename style), claimed for `owner`. */
-  private claimPath(wanted: string, owner: string): string {
+  /**
+   * A free relative path near `wanted` (Dropbox autorename style) for link `owner`, whose Dropbox copy (if
+   * any) is `ownEntryId`: not taken by another file in this Dropbox, nor by another link's canonical path.
+   */
+  private claimPath(wanted: string, owner: string, ownEntryId?: string): string {
     let path = wanted;
     for (let n = 2; ; n++) {
-      const holder = this.occupied.get(toPathLower(path));
-      if (holder === undefined || holder === owner) break;
+      const inDropbox = this.physical.get(toPathLower(path));
+      const inLinks = this.reserved.get(toPathLower(path));
+      if ((inDropbox === undefined || inDropbox === ownEntryId) && (inLinks === undefined || inLinks === owner)) break;
       path = joinPath(dirname(wanted), numberedName(basename(wanted), n));
     }
-    this.occupied.set(toPathLower(path), owner);
+    this.reserved.set(toPathLower(path), owner);
     return path;
+  }
+
+  private movePhysical(entryId: string, fromPath: string, toPath: string) {
+    if (this.physical.get(toPathLower(fromPath)) === entryId) this.physical.delete(toPathLower(fromPath));
+    this.physical.set(toPathLower(toPath), entryId);
   }
 
   private accountState(entry: Entry, crmFileId: string, path: string): AccountFileState {
@@ -322,6 +343,10 @@ class Planner {
       deletedInDropbox: false,
       lastSyncedAt: this.input.now,
     };
+  }
+
+  private knownCrmHash(crmFileId: string): string | null {
+    return this.input.crmContentHashes?.[crmFileId] ?? null;
   }
 
   private otherAccounts(link: FileLink): number {
@@ -373,10 +398,10 @@ class Planner {
   private keepDropboxCopy(entry: Entry, detachFrom: string | null, reason: 'both_changed' | 'both_added', linkId: string) {
     const copyLinkId = linkIdForDropboxFile(this.input.account, entry.id, entry.rev);
     const copyName = conflictedCopyName(basename(entry.path), this.input.now, this.input.conflictLabel);
-    const copyPath = this.claimPath(joinPath(dirname(entry.path), copyName), entry.id);
+    const copyPath = this.claimPath(joinPath(dirname(entry.path), copyName), copyLinkId, entry.id);
     this.push({ type: 'conflict', reason, linkId, path: entry.path, copyPath });
     this.push({ type: 'dropbox.move', linkId: detachFrom, bookkeeping: detachFrom ? 'detach' : 'none', dropboxId: entry.id, fromPath: entry.path, toPath: copyPath });
-    this.occupied.delete(entry.pathLower);
+    this.movePhysical(entry.id, entry.path, copyPath);
     this.planNewDropboxFile(entry, copyPath, copyLinkId);
   }
 
@@ -384,12 +409,18 @@ class Planner {
    * Puts the CRM file of `link` into this account's Dropbox at `path` (no copy there yet): adopts an
    * identical unlinked file already there (B10), keeps both when a different one is there.
    */
-  private placeCrmFile(linkId: string, file: CrmFile, knownHash: string | null, wanted: string, newLink: LinkFields | null, linkPatch: Partial<LinkFields>) {
+  private placeCrmFile(linkId: string, file: CrmFile, linkHash: string | null, wanted: string, newLink: LinkFields | null, linkPatch: Partial<LinkFields>) {
     const squatter = this.unclaimedEntryAt(toPathLower(wanted));
     if (squatter) {
       this.claimedEntries.add(squatter.id);
-      const identical = knownHash ? isSameContent(squatter.contentHash, knownHash) : squatter.size === file.size;
-      if (identical) {
+      const knownHash = linkHash ?? this.knownCrmHash(file.id);
+      if (knownHash === null && squatter.size === file.size) {
+        // Same size, unknown CRM hash: ask for it rather than guess (B10: no duplicates, no mislinks).
+        if (!newLink && Object.keys(linkPatch).length > 0) this.push({ type: 'link.update', linkId, link: linkPatch });
+        this.push({ type: 'crm.hash', crmFileId: file.id });
+        return;
+      }
+      if (isSameContent(squatter.contentHash, knownHash)) {
         const account = this.accountState(squatter, file.id, squatter.path);
         const fields = { ...(newLink ?? {}), ...linkPatch, relativePath: squatter.path, contentHash: squatter.contentHash ?? null };
         if (newLink) {
@@ -397,18 +428,20 @@ class Planner {
         } else {
           this.push({ type: 'link.update', linkId, link: fields, account });
         }
-        this.occupied.set(squatter.pathLower, linkId);
+        this.reserved.set(squatter.pathLower, linkId);
         return;
       }
       this.keepDropboxCopy(squatter, null, 'both_added', linkId);
     }
+    // Numbered only in this Dropbox when another file is in the way here; the canonical path stays.
     const path = this.claimPath(wanted, linkId);
     if (file.size > MAX_FILE_SIZE_BYTES) {
       if (Object.keys(linkPatch).length > 0) this.push({ type: 'link.update', linkId, link: linkPatch });
       return this.skipCrm(file, 'too_large');
     }
     const patchedNewLink = newLink ? { ...newLink, ...linkPatch, relativePath: path } : null;
-    if (!newLink && (Object.keys(linkPatch).length > 0 || path !== wanted)) this.push({ type: 'link.update', linkId, link: { ...linkPatch, relativePath: path } });
+    if (!newLink && Object.keys(linkPatch).length > 0) this.push({ type: 'link.update', linkId, link: linkPatch });
+    this.physical.set(toPathLower(path), `upload:${linkId}`);
     this.push({ type: 'dropbox.upload', linkId, newLink: patchedNewLink, crmFileId: file.id, path, size: file.size, mode: { type: 'add' } });
   }
 
@@ -437,8 +470,8 @@ class Planner {
       crmFile = this.findCrmReplacement(link);
       if (crmFile) {
         this.claimedCrm.add(crmFile.id);
-        knownHash = null;
-        Object.assign(linkPatch, { crmFileId: crmFile.id, crmSize: crmFile.size, contentHash: null });
+        knownHash = this.knownCrmHash(crmFile.id);
+        Object.assign(linkPatch, { crmFileId: crmFile.id, crmSize: crmFile.size, contentHash: knownHash });
       }
     }
 
@@ -483,7 +516,7 @@ class Planner {
     }
     if (!state || !entry) {
       // This account has no copy (fan-out, F5) or lost it without a delete signal: re-sync by id.
-      if (canonicalPath !== link.relativePath) this.occupied.set(toPathLower(canonicalPath), link.linkId);
+      if (canonicalPath !== link.relativePath) this.reserved.set(toPathLower(canonicalPath), link.linkId);
       return this.placeCrmFile(link.linkId, crmFile, knownHash, canonicalPath, null, linkPatch);
     }
     this.planLinkedPair(link, state, entry, crmFile, knownHash, canonicalPath, isCrmRenamed, linkPatch);
@@ -500,7 +533,7 @@ class Planner {
     if (!isEditedInDropbox) {
       // F4: deleted in the CRM → deleted in Dropbox (counted by the B3 brake; parent_rev guards edits).
       this.push({ type: 'dropbox.delete', linkId: link.linkId, dropboxId: entry.id, parentRev: entry.rev ?? '', path: entry.path, removeLink });
-      this.occupied.delete(entry.pathLower);
+      this.physical.delete(entry.pathLower);
       return;
     }
     // Edited in Dropbox after the CRM deleted it: the edit wins and goes back to the CRM as a new file.
@@ -531,6 +564,7 @@ class Planner {
       this.keepDropboxCopy(entry, linkId, 'both_changed', linkId);
       const path = this.claimPath(canonicalPath, linkId);
       if (crmFile.size > MAX_FILE_SIZE_BYTES) return this.skipCrm(crmFile, 'too_large');
+      this.physical.set(toPathLower(path), `upload:${linkId}`);
       this.push({ type: 'dropbox.upload', linkId, newLink: null, crmFileId: crmFile.id, path, size: crmFile.size, mode: { type: 'add' } });
       return;
     }
@@ -556,17 +590,21 @@ class Planner {
         renameBlocked = 'crm_cannot_rename';
       }
     }
-    if (targetPath !== entry.path) targetPath = this.claimPath(targetPath, linkId);
-    else this.occupied.set(entry.pathLower, linkId);
+    if (targetPath !== entry.path) targetPath = this.claimPath(targetPath, linkId, entry.id);
+    else this.reserved.set(entry.pathLower, linkId);
 
     if (Object.keys(linkPatch).length > 0) this.push({ type: 'link.update', linkId, link: linkPatch });
     if (renameBlocked) this.skipDropbox(entry, renameBlocked);
 
     // Follow the canonical path (a CRM rename, or another account's rename that reached the CRM).
     let currentPath = entry.path;
+    // The account's pathLower after the move/rename below has been booked.
+    let bookedPathLower = state.pathLower;
     if (toPathLower(targetPath) !== entry.pathLower) {
       this.push({ type: 'dropbox.move', linkId, bookkeeping: 'follow', dropboxId: entry.id, fromPath: entry.path, toPath: targetPath });
+      this.movePhysical(entry.id, entry.path, targetPath);
       currentPath = targetPath;
+      bookedPathLower = toPathLower(targetPath);
     }
 
     if (isDropboxEdited && !isSameAsCrm) {
@@ -591,6 +629,7 @@ class Planner {
     if (crmTarget) {
       if (this.canRenameInCrm(crmTarget.folder, crmFile)) {
         this.push({ type: 'crm.rename', linkId, crmFileId: crmFile.id, name: crmTarget.name, path: currentPath });
+        bookedPathLower = toPathLower(currentPath);
       } else {
         // Teamleader cannot rename or move a file: the new name arrives as a new copy (same link).
         this.push({
@@ -622,7 +661,7 @@ class Planner {
       next.dropboxId !== state.dropboxId ||
       next.rev !== state.rev ||
       next.contentHash !== state.contentHash ||
-      next.pathLower !== state.pathLower ||
+      next.pathLower !== bookedPathLower ||
       next.crmFileId !== state.crmFileId ||
       link.accounts[this.input.account]?.deletedInDropbox === true;
     const learnedHash = knownHash === null && !isCrmEdited && !isDropboxEdited && entry.contentHash ? entry.contentHash : null;
@@ -644,9 +683,15 @@ class Planner {
     });
     this.claimedCrm.add(file.id);
     const newLink: LinkFields = { crmFileId: file.id, crmName: file.name, crmFolder: file.folder, crmSize: file.size, contentHash: null, relativePath: '' };
-    if (twin) {
+    const knownHash = this.knownCrmHash(file.id);
+    if (twin && knownHash === null) {
       this.claimedEntries.add(twin.id);
-      this.occupied.set(twin.pathLower, linkId);
+      this.push({ type: 'crm.hash', crmFileId: file.id });
+      return;
+    }
+    if (twin && isSameContent(twin.contentHash, knownHash)) {
+      this.claimedEntries.add(twin.id);
+      this.reserved.set(twin.pathLower, linkId);
       const link: FileLink = { linkId, ...newLink, contentHash: twin.contentHash ?? null, relativePath: twin.path, accounts: { [this.input.account]: this.accountState(twin, file.id, twin.path) } };
       this.push({ type: 'link.create', link });
       return;
