@@ -30,8 +30,9 @@
  * - `crm.upload` (download `dropboxId`, upload to the CRM) → upsert the link `linkId` from the CRM's
  *   answer (id, name, folder, size), `contentHash`/`rev` **of the downloaded version**, `relativePath: path`,
  *   and this account's state;
- * - `crm.replace` → the same, but first upload the new file, then delete `oldCrmFileId` (never the other
- *   way round: a crash in between leaves two CRM files, never none). The link keeps its id;
+ * - `crm.replace` → the same, but first upload the new file (skipped when `uploadedCrmFileId` names it
+ *   already), then delete `oldCrmFileId` — never the other way round: a crash in between leaves two CRM
+ *   files, never none, and the next plan finishes the replace. The link keeps its id;
  * - `crm.rename` → link `crmName` from the answer, `relativePath: path`, this account's `pathLower`.
  * - `crm.hash` writes nothing: download the CRM file, compute its content hash and plan the record again
  *   with it in `crmContentHashes`. The planner asks before deciding whether a same-sized file already in
@@ -135,7 +136,19 @@ export type FileAction =
   | { type: 'dropbox.move'; linkId: string | null; bookkeeping: 'follow' | 'detach' | 'none'; dropboxId: string; fromPath: string; toPath: string }
   | { type: 'dropbox.delete'; linkId: string; dropboxId: string; parentRev: string; path: string; removeLink: boolean }
   | { type: 'crm.upload'; linkId: string; dropboxId: string; path: string; name: string; folder: string | null; size: number; contentHash: string }
-  | { type: 'crm.replace'; linkId: string; oldCrmFileId: string; dropboxId: string; path: string; name: string; folder: string | null; size: number; contentHash: string }
+  | {
+      type: 'crm.replace';
+      linkId: string;
+      oldCrmFileId: string;
+      dropboxId: string;
+      path: string;
+      name: string;
+      folder: string | null;
+      size: number;
+      contentHash: string;
+      /** B10: the new file is already in the CRM (a replace interrupted after its upload): only delete the old one. */
+      uploadedCrmFileId: string | null;
+    }
   | { type: 'crm.rename'; linkId: string; crmFileId: string; name: string; path: string }
   | { type: 'crm.hash'; crmFileId: string }
   | { type: 'link.create'; link: FileLink }
@@ -406,32 +419,36 @@ class Planner {
   }
 
   /**
-   * Puts the CRM file of `link` into this account's Dropbox at `path` (no copy there yet): adopts an
-   * identical unlinked file already there (B10), keeps both when a different one is there.
+   * Puts the CRM file of a link into this account's Dropbox at `wanted` (this account has no copy yet).
+   * A Dropbox file already there, or one that maps to the same CRM name and has the same size, may be this
+   * very file (a transfer whose bookkeeping was lost, B10): it is adopted when the hashes match, after a
+   * `crm.hash` when the CRM file's hash is unknown. A different file at the path is kept as a conflicted copy.
    */
   private placeCrmFile(linkId: string, file: CrmFile, linkHash: string | null, wanted: string, newLink: LinkFields | null, linkPatch: Partial<LinkFields>) {
+    const knownHash = linkHash ?? this.knownCrmHash(file.id);
     const squatter = this.unclaimedEntryAt(toPathLower(wanted));
-    if (squatter) {
-      this.claimedEntries.add(squatter.id);
-      const knownHash = linkHash ?? this.knownCrmHash(file.id);
-      if (knownHash === null && squatter.size === file.size) {
+    const twin = squatter ?? this.findMappedTwin(file);
+    if (twin) {
+      this.claimedEntries.add(twin.id);
+      if (knownHash === null && twin.size === file.size) {
         // Same size, unknown CRM hash: ask for it rather than guess (B10: no duplicates, no mislinks).
         if (!newLink && Object.keys(linkPatch).length > 0) this.push({ type: 'link.update', linkId, link: linkPatch });
         this.push({ type: 'crm.hash', crmFileId: file.id });
         return;
       }
-      if (isSameContent(squatter.contentHash, knownHash)) {
-        const account = this.accountState(squatter, file.id, squatter.path);
-        const fields = { ...(newLink ?? {}), ...linkPatch, relativePath: squatter.path, contentHash: squatter.contentHash ?? null };
+      if (isSameContent(twin.contentHash, knownHash)) {
+        const account = this.accountState(twin, file.id, twin.path);
         if (newLink) {
-          this.push({ type: 'link.create', link: { linkId, ...newLink, ...fields, accounts: { [this.input.account]: account } } });
+          const link: FileLink = { linkId, ...newLink, ...linkPatch, relativePath: twin.path, contentHash: knownHash, accounts: { [this.input.account]: account } };
+          this.push({ type: 'link.create', link });
         } else {
-          this.push({ type: 'link.update', linkId, link: fields, account });
+          this.push({ type: 'link.update', linkId, link: { ...linkPatch, contentHash: knownHash }, account });
         }
-        this.reserved.set(squatter.pathLower, linkId);
+        this.reserved.set(twin.pathLower, linkId);
         return;
       }
-      this.keepDropboxCopy(squatter, null, 'both_added', linkId);
+      if (twin === squatter) this.keepDropboxCopy(squatter, null, 'both_added', linkId);
+      else this.claimedEntries.delete(twin.id); // a different file that only maps to the same CRM name
     }
     // Numbered only in this Dropbox when another file is in the way here; the canonical path stays.
     const path = this.claimPath(wanted, linkId);
@@ -443,6 +460,16 @@ class Planner {
     if (!newLink && Object.keys(linkPatch).length > 0) this.push({ type: 'link.update', linkId, link: linkPatch });
     this.physical.set(toPathLower(path), `upload:${linkId}`);
     this.push({ type: 'dropbox.upload', linkId, newLink: patchedNewLink, crmFileId: file.id, path, size: file.size, mode: { type: 'add' } });
+  }
+
+  /** An unlinked Dropbox file of the same size whose path maps to this CRM file's name and folder. */
+  private findMappedTwin(file: CrmFile): Entry | undefined {
+    const { capabilities } = this.input;
+    return [...this.entryById.values()].find((e) => {
+      if (e.kind !== 'file' || this.claimedEntries.has(e.id) || e.size !== file.size) return false;
+      const mapped = mapDropboxPathToCrm(e.path, capabilities);
+      return sameText(mapped.name, file.name) && sameText(normalizeCrmFolder(mapped.folder, capabilities), normalizeCrmFolder(file.folder, capabilities));
+    });
   }
 
   // --- linked files ---------------------------------------------------------------------------------
@@ -465,7 +492,7 @@ class Planner {
 
     // CRM side: the same file, a replacement (same name and folder, new id), or deleted.
     let crmFile = this.crmById.get(link.crmFileId);
-    let knownHash = link.contentHash;
+    let knownHash = link.contentHash ?? this.knownCrmHash(link.crmFileId);
     if (!crmFile) {
       crmFile = this.findCrmReplacement(link);
       if (crmFile) {
@@ -499,7 +526,7 @@ class Planner {
     let canonicalPath = link.relativePath;
     const isCrmRenamed = !sameText(crmFile.name, link.crmName) || !sameText(normalizeCrmFolder(crmFile.folder, capabilities), normalizeCrmFolder(link.crmFolder, capabilities));
     if (isCrmRenamed || crmFile.name !== link.crmName || crmFile.folder !== link.crmFolder) {
-      if (isCrmRenamed) canonicalPath = pathAfterCrmRename(link, crmFile.name, crmFile.folder, capabilities);
+      if (isCrmRenamed) canonicalPath = this.pathForCrmRename(link, crmFile, state);
       Object.assign(linkPatch, { crmName: crmFile.name, crmFolder: crmFile.folder, relativePath: canonicalPath });
     }
     if (crmFile.size !== link.crmSize) linkPatch.crmSize = crmFile.size;
@@ -519,7 +546,7 @@ class Planner {
       if (canonicalPath !== link.relativePath) this.reserved.set(toPathLower(canonicalPath), link.linkId);
       return this.placeCrmFile(link.linkId, crmFile, knownHash, canonicalPath, null, linkPatch);
     }
-    this.planLinkedPair(link, state, entry, crmFile, knownHash, canonicalPath, isCrmRenamed, linkPatch);
+    this.planLinkedPair(link, state, entry, isEntryReplaced, crmFile, knownHash, canonicalPath, isCrmRenamed, linkPatch);
   }
 
   private planCrmDeleted(link: FileLink, state: AccountFileState | undefined, entry: Entry | undefined, isEntryReplaced: boolean, isGoneFromDropbox: boolean) {
@@ -545,6 +572,7 @@ class Planner {
     link: FileLink,
     state: AccountFileState,
     entry: Entry,
+    isEntryReplaced: boolean,
     crmFile: CrmFile,
     knownHash: string | null,
     canonicalPath: string,
@@ -558,6 +586,12 @@ class Planner {
     const isDropboxMoved = entry.pathLower !== state.pathLower;
     const isSameAsCrm = isSameContent(entry.contentHash, knownHash);
 
+    if (isDropboxEdited && isCrmEdited && knownHash === null && entry.size === crmFile.size) {
+      // Maybe the same bytes on both sides (e.g. our own write whose bookkeeping was lost): ask, don't guess.
+      if (Object.keys(linkPatch).length > 0) this.push({ type: 'link.update', linkId, link: linkPatch });
+      this.push({ type: 'crm.hash', crmFileId: crmFile.id });
+      return;
+    }
     if (isDropboxEdited && isCrmEdited && !isSameAsCrm) {
       // Both changed: keep both. The CRM version keeps the (CRM's) name; the Dropbox edit becomes a copy.
       if (Object.keys(linkPatch).length > 0) this.push({ type: 'link.update', linkId, link: linkPatch });
@@ -600,6 +634,13 @@ class Planner {
     let currentPath = entry.path;
     // The account's pathLower after the move/rename below has been booked.
     let bookedPathLower = state.pathLower;
+    /** Before a skip: where this account's copy is now (a same-path replacement, a followed move) is booked. */
+    const bookPosition = () => {
+      const pathLower = renameBlocked ? state.pathLower : toPathLower(currentPath);
+      if (entry.id !== state.dropboxId || pathLower !== bookedPathLower) {
+        this.push({ type: 'link.update', linkId, account: { ...state, dropboxId: entry.id, pathLower } });
+      }
+    };
     if (toPathLower(targetPath) !== entry.pathLower) {
       this.push({ type: 'dropbox.move', linkId, bookkeeping: 'follow', dropboxId: entry.id, fromPath: entry.path, toPath: targetPath });
       this.movePhysical(entry.id, entry.path, targetPath);
@@ -610,20 +651,16 @@ class Planner {
     if (isDropboxEdited && !isSameAsCrm) {
       // F5: a Dropbox edit reaches the CRM as a new file (no in-place content change), keeping the link.
       const blocker = this.dropboxToCrmBlocker(entry);
-      if (blocker) return this.skipDropbox(entry, blocker);
-      const target = crmTarget ?? { name: crmFile.name, folder: crmFile.folder };
-      this.push({
-        type: 'crm.replace',
-        linkId,
-        oldCrmFileId: crmFile.id,
-        dropboxId: entry.id,
-        path: currentPath,
-        name: target.name,
-        folder: target.folder,
-        size: entry.size ?? 0,
-        contentHash: entry.contentHash ?? '',
-      });
-      return;
+      if (blocker) {
+        // The edit stays Dropbox-only (listed); a rename still reaches the CRM where it can rename.
+        if (crmTarget && this.canRenameInCrm(crmTarget.folder, crmFile)) {
+          this.push({ type: 'crm.rename', linkId, crmFileId: crmFile.id, name: crmTarget.name, path: currentPath });
+          bookedPathLower = toPathLower(currentPath);
+        }
+        bookPosition();
+        return this.skipDropbox(entry, blocker);
+      }
+      return this.pushReplace(linkId, crmFile, entry, currentPath, crmTarget ?? { name: crmFile.name, folder: crmFile.folder });
     }
 
     if (crmTarget) {
@@ -632,24 +669,16 @@ class Planner {
         bookedPathLower = toPathLower(currentPath);
       } else {
         // Teamleader cannot rename or move a file: the new name arrives as a new copy (same link).
-        this.push({
-          type: 'crm.replace',
-          linkId,
-          oldCrmFileId: crmFile.id,
-          dropboxId: entry.id,
-          path: currentPath,
-          name: crmTarget.name,
-          folder: crmTarget.folder,
-          size: entry.size ?? 0,
-          contentHash: entry.contentHash ?? '',
-        });
-        return;
+        return this.pushReplace(linkId, crmFile, entry, currentPath, crmTarget);
       }
     }
 
     if (isCrmEdited && !isSameAsCrm) {
       // F4: a CRM edit (a replacement there, or another account's edit) overwrites only the rev we know.
-      if (crmFile.size > MAX_FILE_SIZE_BYTES) return this.skipCrm(crmFile, 'too_large');
+      if (crmFile.size > MAX_FILE_SIZE_BYTES) {
+        bookPosition();
+        return this.skipCrm(crmFile, 'too_large');
+      }
       this.push({ type: 'dropbox.upload', linkId, newLink: null, crmFileId: crmFile.id, path: currentPath, size: crmFile.size, mode: { type: 'update', rev: entry.rev ?? '' } });
       return;
     }
@@ -670,33 +699,59 @@ class Planner {
     }
   }
 
+  /**
+   * Where a CRM rename puts the file. When this account's copy already sits where the new CRM name maps
+   * from (it was our own rename of a Dropbox move, booked only in the CRM before a crash), it stays.
+   */
+  private pathForCrmRename(link: FileLink, crmFile: CrmFile, state: AccountFileState | undefined): string {
+    const { capabilities } = this.input;
+    const entry = state && !state.deletedInDropbox ? this.entryById.get(state.dropboxId) : undefined;
+    if (entry) {
+      const mapped = mapDropboxPathToCrm(entry.path, capabilities);
+      const isMappedHere =
+        sameText(mapped.name, crmFile.name) && sameText(normalizeCrmFolder(mapped.folder, capabilities), normalizeCrmFolder(crmFile.folder, capabilities));
+      if (isMappedHere && entry.pathLower !== toPathLower(link.relativePath)) return entry.path;
+    }
+    return pathAfterCrmRename(link, crmFile.name, crmFile.folder, capabilities);
+  }
+
+  /** crm.replace, finishing an interrupted one when its new file is already in the CRM (B10). */
+  private pushReplace(linkId: string, crmFile: CrmFile, entry: Entry, path: string, target: { name: string; folder: string | null }) {
+    const { capabilities } = this.input;
+    const uploaded = this.input.crmFiles.find(
+      (f) =>
+        !this.claimedCrm.has(f.id) &&
+        f.size === entry.size &&
+        sameText(f.name, target.name) &&
+        sameText(normalizeCrmFolder(f.folder, capabilities), normalizeCrmFolder(target.folder, capabilities)),
+    );
+    if (uploaded) {
+      this.claimedCrm.add(uploaded.id);
+      const hash = this.knownCrmHash(uploaded.id);
+      if (hash === null) return this.push({ type: 'crm.hash', crmFileId: uploaded.id });
+      if (!isSameContent(hash, entry.contentHash)) this.claimedCrm.delete(uploaded.id);
+    }
+    const isUploaded = uploaded !== undefined && this.claimedCrm.has(uploaded.id);
+    this.push({
+      type: 'crm.replace',
+      linkId,
+      oldCrmFileId: crmFile.id,
+      dropboxId: entry.id,
+      path,
+      name: target.name,
+      folder: target.folder,
+      size: entry.size ?? 0,
+      contentHash: entry.contentHash ?? '',
+      uploadedCrmFileId: isUploaded ? uploaded.id : null,
+    });
+  }
+
   // --- new files --------------------------------------------------------------------------------------
 
   private planNewCrmFile(file: CrmFile) {
-    const { capabilities } = this.input;
-    const linkId = linkIdForCrmFile(file.id);
-    // B10: a Dropbox file that is this CRM file already (its bookkeeping was lost after a transfer).
-    const twin = [...this.entryById.values()].find((e) => {
-      if (e.kind !== 'file' || this.claimedEntries.has(e.id) || e.size !== file.size) return false;
-      const mapped = mapDropboxPathToCrm(e.path, capabilities);
-      return sameText(mapped.name, file.name) && sameText(normalizeCrmFolder(mapped.folder, capabilities), normalizeCrmFolder(file.folder, capabilities));
-    });
     this.claimedCrm.add(file.id);
     const newLink: LinkFields = { crmFileId: file.id, crmName: file.name, crmFolder: file.folder, crmSize: file.size, contentHash: null, relativePath: '' };
-    const knownHash = this.knownCrmHash(file.id);
-    if (twin && knownHash === null) {
-      this.claimedEntries.add(twin.id);
-      this.push({ type: 'crm.hash', crmFileId: file.id });
-      return;
-    }
-    if (twin && isSameContent(twin.contentHash, knownHash)) {
-      this.claimedEntries.add(twin.id);
-      this.reserved.set(twin.pathLower, linkId);
-      const link: FileLink = { linkId, ...newLink, contentHash: twin.contentHash ?? null, relativePath: twin.path, accounts: { [this.input.account]: this.accountState(twin, file.id, twin.path) } };
-      this.push({ type: 'link.create', link });
-      return;
-    }
-    this.placeCrmFile(linkId, file, null, mapCrmFileToPath(file, capabilities), newLink, {});
+    this.placeCrmFile(linkIdForCrmFile(file.id), file, null, mapCrmFileToPath(file, this.input.capabilities), newLink, {});
   }
 }
 
