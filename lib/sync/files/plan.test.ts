@@ -325,6 +325,40 @@ describe('new files', () => {
   });
 });
 
+describe('B10 recovery after a crash between a remote write and its bookkeeping', () => {
+  const base = { folder: BASE_FOLDER, links: [link()] };
+  const editedInDropbox = { entries: [entry({ rev: 'r2', contentHash: 'h-v2', size: 7 })] };
+
+  it('B10: both sides "changed" with the same size and an unknown CRM hash → ask for the hash, never a false conflict', () => {
+    const crmFiles = [crmFile({ id: '2', size: 7 })];
+    expect(types(planRecordFolder(input({ crmFiles, base, dropbox: editedInDropbox })))).toEqual(['link.update', 'crm.hash']);
+    const same = planRecordFolder(input({ crmFiles, base, dropbox: editedInDropbox, crmContentHashes: { '2': 'h-v2' } }));
+    expect(types(same)).toEqual(['link.update', 'link.update']);
+    const different = planRecordFolder(input({ crmFiles, base, dropbox: editedInDropbox, crmContentHashes: { '2': 'h-v3' } }));
+    expect(types(different)).toContain('conflict');
+  });
+
+  it('B10: a replace interrupted after its upload is finished (only the old CRM file is deleted), not repeated', () => {
+    const crmFiles = [crmFile(), crmFile({ id: '2', size: 7 })];
+    expect(planRecordFolder(input({ crmFiles, base, dropbox: editedInDropbox }))).toEqual([{ type: 'crm.hash', crmFileId: '2' }]);
+    const actions = planRecordFolder(input({ crmFiles, base, dropbox: editedInDropbox, crmContentHashes: { '2': 'h-v2' } }));
+    expect(actions).toEqual([expect.objectContaining({ type: 'crm.replace', oldCrmFileId: '1', uploadedCrmFileId: '2' })]);
+  });
+
+  it('B10: a same-named CRM file with other content is not taken for the interrupted upload', () => {
+    const crmFiles = [crmFile(), crmFile({ id: '2', size: 7 })];
+    const actions = planRecordFolder(input({ crmFiles, base, dropbox: editedInDropbox, crmContentHashes: { '2': 'h-other' } }));
+    expect(find(actions, 'crm.replace')).toMatchObject({ uploadedCrmFileId: null });
+    expect(find(actions, 'dropbox.upload')).toMatchObject({ crmFileId: '2', path: 'offer (2).pdf' });
+  });
+
+  it('F9/F6: a Dropbox rename still reaches Pipedrive when the edit that came with it is too large', () => {
+    const dropbox = { entries: [entry({ path: 'Signed/offer.pdf', rev: 'r2', contentHash: 'h-v2', size: MAX_FILE_SIZE_BYTES + 1 })] };
+    const actions = planRecordFolder(input({ crmFiles: [crmFile()], base, dropbox }));
+    expect(types(actions)).toEqual(['crm.rename', 'skip']);
+  });
+});
+
 describe('F6 size limit', () => {
   const big = MAX_FILE_SIZE_BYTES + 1;
 

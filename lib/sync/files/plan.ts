@@ -162,7 +162,7 @@ export type FileAction =
 export type FileActionType = FileAction['type'];
 
 /** Actions that only inform (B4 list, activity); a converged record plans nothing else. */
-export const INFORMATIONAL_ACTIONS: ReadonlySet<FileActionType> = new Set(['skip', 'notice']);
+export const INFORMATIONAL_ACTIONS: ReadonlySet<FileActionType> = new Set(['skip', 'notice', 'conflict']);
 
 // ---------------------------------------------------------------------------------------------------
 // Path and name mapping between Dropbox and the CRM
