@@ -15,8 +15,10 @@
  *   read-modify-write);
  * - `now` (ISO) for bookkeeping and conflicted-copy names.
  *
- * Output: ordered actions. Apply them in order; a failed effectful action stops the rest of this record
- * (the next run re-plans from what really happened). Every effectful action carries the bookkeeping the
+ * Output: ordered actions. File paths in actions are relative to the record folder (join them with the
+ * folder's path as it is after the folder actions); record-folder paths are app-folder paths. Apply the
+ * actions in order; a failed effectful action (e.g. a Dropbox `conflict` on an `add`/`update` write, a
+ * `parent_rev` mismatch) stops the rest of this record — the next run re-plans from what really happened. Every effectful action carries the bookkeeping the
  * effects layer writes **right after** it succeeds, from the vendor's answer:
  * - `dropbox.createFolder` / `dropbox.moveFolder` → this account's `RecordFolderState` (an existing folder
  *   at the create path is adopted; a move with `viaPath` is two moves, for case-only renames);
@@ -28,8 +30,9 @@
  * - `dropbox.delete` (with `parentRev`, so a file edited meanwhile survives) → drop this account's state,
  *   and the link itself when `removeLink`;
  * - `crm.upload` (download `dropboxId`, upload to the CRM) → upsert the link `linkId` from the CRM's
- *   answer (id, name, folder, size), `contentHash`/`rev` **of the downloaded version**, `relativePath: path`,
- *   and this account's state;
+ *   answer (id, name, folder, size), `contentHash`/`rev` **of the downloaded version** (it may be newer
+ *   than the listing), `relativePath: path`, and this account's state; `size`/`contentHash` in the action
+ *   are the listing's, for preview (B2) and the brake;
  * - `crm.replace` → the same, but first upload the new file (skipped when `uploadedCrmFileId` names it
  *   already), then delete `oldCrmFileId` — never the other way round: a crash in between leaves two CRM
  *   files, never none, and the next plan finishes the replace. The link keeps its id;
@@ -55,7 +58,19 @@
  *   otherwise keep both — the CRM version keeps the name, the Dropbox version becomes
  *   `name (conflicted copy YYYY-MM-DD).ext` in Dropbox and a new CRM file (Dropbox's convention: the later
  *   save gets the conflicted-copy name; the CRM version is the one every other account already has).
- * - Renames on both sides: the CRM's name wins.
+ * - Renames on both sides: the CRM's name wins. Pipedrive renames in place; Teamleader cannot rename or
+ *   move, so a Dropbox rename there is a `crm.replace` under the new name/folder (same link).
+ * - Teamleader meetings, products and legacy projects take no uploads: CRM → Dropbox only; Dropbox adds,
+ *   edits and renames there are listed as skipped (`crm_cannot_receive_uploads`, `crm_cannot_rename`)
+ *   and stay as the user left them.
+ * - CRM delete vs. Dropbox edit since the base: the edit wins and goes back to the CRM as a new file.
+ * - Names: CRM names are made Dropbox-safe; two CRM files with one name (CRMs allow it) become
+ *   `name.ext` and `name (2).ext` (oldest id keeps the plain name). A path taken in one account by a file
+ *   of its own is numbered in that account only; the link's canonical path stays.
+ * - Record folder (F3/F9): created on the first sync (even without files) at `<Module>/<Name> (<id>)`;
+ *   a record rename moves it by id where it is now (two moves for a case-only change); a folder the user
+ *   renamed or moved is followed (`folder.follow`), never moved back; a missing folder is re-created and
+ *   everything re-synced by id (tombstones kept).
  * - Folder levels the CRM lacks (Pipedrive none, Teamleader one): deeper Dropbox segments are joined into
  *   the CRM file name with `FLATTEN_SEPARATOR` (`Offers/2024/q1.pdf` → Pipedrive `Offers - 2024 - q1.pdf`,
  *   Teamleader folder `Offers`, name `2024 - q1.pdf`), with a notice. It never loops: the link stores both
