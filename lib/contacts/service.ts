@@ -10,6 +10,7 @@ import { crmClientFor } from '@/lib/crm';
 import { recordUrl } from '@/lib/crm/pipedrive/client';
 import { env } from '@/lib/env';
 import { SyncError } from '@/lib/errors';
+import { isUuid } from '@/lib/api/input';
 import { providerFor } from '@/lib/providers';
 import { connectUrl, createLinkTicket } from '@/lib/auth/provider-linking';
 import { forgetCachedToken } from '@/lib/auth/token-manager';
@@ -29,6 +30,7 @@ export function personUrl(tenant: Pick<Tenant, 'crm' | 'apiDomain'>, crmId: stri
 }
 
 async function ownedAccount(tenant: Tenant, accountId: string) {
+  if (!isUuid(accountId)) throw new SyncError('not_found', 'That account is not linked to your user. Link it again.');
   const db = await getDb();
   const [account] = await db
     .select()
@@ -39,6 +41,7 @@ async function ownedAccount(tenant: Tenant, accountId: string) {
 }
 
 export async function ownedSync(tenant: Tenant, syncId: string) {
+  if (!isUuid(syncId)) throw new SyncError('not_found', 'That sync does not exist for your user.');
   const db = await getDb();
   const [sync] = await db
     .select()
@@ -116,6 +119,19 @@ export async function previewExport(tenant: Tenant) {
   };
 }
 
+type SyncStartRequest = { accountId: string; direction: Direction; groupId?: string | null };
+
+/**
+ * Everything that can refuse a sync start, checked before anything is written anywhere (the CRM's custom
+ * fields included): the account is this CRM user's, usable, and the request is complete.
+ */
+export async function authorizeSyncStart(tenant: Tenant, input: SyncStartRequest) {
+  const account = await ownedAccount(tenant, input.accountId);
+  if (account.status === 'needs_reconnect') throw new SyncError('auth_revoked', `Reconnect ${account.email} before starting a sync.`);
+  if (input.direction !== 'crm_to_provider' && !input.groupId) throw new SyncError('validation', 'Choose which contact group or folder to sync (C3).');
+  return account;
+}
+
 export async function startSync(
   tenant: Tenant,
   input: {
@@ -131,9 +147,7 @@ export async function startSync(
     expectedTotal?: number | null;
   },
 ) {
-  const account = await ownedAccount(tenant, input.accountId);
-  if (account.status === 'needs_reconnect') throw new SyncError('auth_revoked', `Reconnect ${account.email} before starting a sync.`);
-  if (input.direction !== 'crm_to_provider' && !input.groupId) throw new SyncError('validation', 'Choose which contact group or folder to sync (C3).');
+  const account = await authorizeSyncStart(tenant, input);
   const db = await getDb();
   const existing = await db
     .select()

@@ -1,7 +1,7 @@
 /** "Start sync" (C14): saves the connection and runs its first sync at once. */
 import { z } from 'zod';
 import { tenantRoute } from '@/lib/api/route';
-import { startSync } from '@/lib/contacts/service';
+import { authorizeSyncStart, startSync } from '@/lib/contacts/service';
 import { prepareCrmFields } from '@/lib/contacts/crm-fields';
 import { requestContactSync } from '@/inngest/dispatch';
 import { ensureCrmWebhook } from '@/lib/crm/webhooks';
@@ -20,6 +20,8 @@ const ZStart = z.object({
 });
 
 export const POST = tenantRoute(ZStart, async ({ tenant, input }) => {
+  // Authorization and validation first: nothing is written anywhere (not even CRM fields) for a refused request.
+  await authorizeSyncStart(tenant, input);
   // C2 + C9: check permissions and create the CRM fields the sync needs before anything runs.
   const fieldMap = input.direction === 'crm_to_provider' ? undefined : await prepareCrmFields(tenant);
   const started = await startSync(tenant, { ...input, fieldMap });

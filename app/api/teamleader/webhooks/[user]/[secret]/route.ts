@@ -19,7 +19,7 @@ export async function POST(req: NextRequest, ctx: { params: Promise<{ user: stri
   if (!parsed.success) return NextResponse.json({ error: { code: 'bad_request', message: 'Expected a Teamleader webhook body' } }, { status: 400 });
   const db = await getDb();
   const [inst] = await db.select().from(installations).where(eq(installations.id, user.installationId));
-  if (!inst || (parsed.data.account && parsed.data.account.id !== inst.companyId))
+  if (!inst || parsed.data.account.id !== inst.companyId)
     return NextResponse.json({ error: { code: 'unauthorized', message: 'Webhook for another account' } }, { status: 401 });
   if (parsed.data.subject.type !== 'contact') return NextResponse.json({ ok: true, ignored: parsed.data.type });
   const syncs = await db
