@@ -19,6 +19,16 @@ const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 export const isUuid = (value: string | null | undefined): value is string => !!value && UUID.test(value);
 
+/** A bounded string without control characters (Postgres refuses NUL; the rest has no business in ids). */
+export const ZBoundedText = (max: number) =>
+  z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .refine((v) => !CONTROL_CHARACTERS.test(v), 'must not contain control characters');
+
+/** Webhook deliveries carry whole CRM records (custom fields included) of which we read only the envelope. */
+export const MAX_WEBHOOK_BODY_BYTES = 512 * 1024;
+
 /** An id in a path or body: a UUID, or a 4xx saying so (never a database error). */
 export const ZId = z.string().regex(UUID, 'is not a valid id');
 
@@ -57,9 +67,10 @@ export function findUnsafeString(value: unknown, path = 'input', depth = 0): str
 
 /**
  * Reads a JSON body of at most `maxBytes` (checked against Content-Length and again while reading, since
- * the header may lie or be absent) whose strings are all bounded and free of control characters.
+ * the header may lie or be absent) whose strings are all bounded and free of control characters (unless
+ * the caller validates the fields it uses itself, as the webhook envelopes do).
  */
-export async function readJsonBody(req: Request, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
+export async function readJsonBody(req: Request, { maxBytes = MAX_BODY_BYTES, checkStrings = true }: { maxBytes?: number; checkStrings?: boolean } = {}): Promise<unknown> {
   const declared = Number(req.headers.get('content-length') ?? '0');
   if (declared > maxBytes) throw new InputError(413, `The request body is larger than ${maxBytes} bytes.`);
   const reader = req.body?.getReader();
@@ -83,7 +94,7 @@ export async function readJsonBody(req: Request, maxBytes = MAX_BODY_BYTES): Pro
   } catch {
     throw new InputError(400, 'The request body is not valid JSON.');
   }
-  const problem = findUnsafeString(parsed, 'body');
+  const problem = checkStrings ? findUnsafeString(parsed, 'body') : null;
   if (problem) throw new InputError(400, `Invalid ${problem}.`);
   return parsed;
 }

@@ -21,7 +21,7 @@ export default async function InstallResult({ searchParams }: { searchParams: Pr
       ? 'https://app.pipedrive.com/settings/marketplace'
       : 'https://marketplace.focus.teamleader.eu';
   // Only known codes and well-formed references are shown: nothing from the URL is reflected verbatim.
-  const code = INSTALL_FAILURE_CODES.includes(q.code as InstallFailureCode) ? q.code : 'install_failed';
+  const code: InstallFailureCode = INSTALL_FAILURE_CODES.includes(q.code as InstallFailureCode) ? (q.code as InstallFailureCode) : 'install_failed';
   const detail = isSupportReference(q.ref) ? `${code} · ${q.ref}` : code;
   const content =
     q.outcome === 'denied'

@@ -13,7 +13,7 @@ import { env } from '@/lib/env';
 import { SyncError } from '@/lib/errors';
 import { decryptOptional, encryptSecret } from '@/lib/auth/token-vault';
 import { isValidBasicAuth, parseBasicAuth } from '@/lib/auth/basic-auth';
-import { isUuid } from '@/lib/api/input';
+import { isUuid, ZBoundedText } from '@/lib/api/input';
 import { crmClientFor } from '@/lib/crm';
 import type { createPipedriveClient } from './client';
 
@@ -62,11 +62,12 @@ export async function removePersonWebhook(owner: WebhookOwner): Promise<void> {
 export const ZPipedriveWebhook = z.object({
   meta: z
     .object({
-      id: z.string().min(1),
-      action: z.string(),
-      entity: z.string(),
-      company_id: z.union([z.string(), z.number()]).transform(String),
-      entity_id: z.union([z.string(), z.number()]).transform(String).optional(),
+      // Bounded: the id becomes a dedupe key, the rest is compared or logged.
+      id: ZBoundedText(100).pipe(z.string().min(1)),
+      action: ZBoundedText(50),
+      entity: ZBoundedText(50),
+      company_id: z.union([ZBoundedText(50), z.number()]).transform(String),
+      entity_id: z.union([ZBoundedText(50), z.number()]).transform(String).optional(),
     })
     .passthrough(),
 });

@@ -9,7 +9,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { getDb } from '@/db/client';
 import { crmUsers, installations } from '@/db/schema';
-import { isUuid } from '@/lib/api/input';
+import { isUuid, ZBoundedText } from '@/lib/api/input';
 import { env } from '@/lib/env';
 import { SyncError } from '@/lib/errors';
 import { decryptOptional, encryptSecret } from '@/lib/auth/token-vault';
@@ -49,9 +49,9 @@ export async function removeContactWebhook(crmUserId: string): Promise<void> {
 
 /** Every delivery names the Teamleader account it is about; one that does not is refused, not trusted. */
 export const ZTeamleaderWebhook = z.object({
-  type: z.string().max(100),
-  subject: z.object({ type: z.string().max(100), id: z.string().max(100) }),
-  account: z.object({ type: z.string().max(100), id: z.string().min(1).max(100) }),
+  type: ZBoundedText(100),
+  subject: z.object({ type: ZBoundedText(100), id: ZBoundedText(100) }),
+  account: z.object({ type: ZBoundedText(100), id: ZBoundedText(100).pipe(z.string().min(1)) }),
 });
 
 /** Our secrets are 32 base64url characters; anything much longer is not one of ours. */

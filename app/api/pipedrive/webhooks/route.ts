@@ -9,13 +9,15 @@ import { getDb } from '@/db/client';
 import { contactSyncs, installations, webhookEvents } from '@/db/schema';
 import { authenticateWebhook, ZPipedriveWebhook } from '@/lib/crm/pipedrive/webhooks';
 import { requestContactSync } from '@/inngest/dispatch';
+import { publicRoute } from '@/lib/api/public-route';
+import { MAX_WEBHOOK_BODY_BYTES, readJsonBody } from '@/lib/api/input';
 
 export const dynamic = 'force-dynamic';
 
-export async function POST(req: NextRequest) {
+export const POST = publicRoute('webhook', async (req: NextRequest) => {
   const user = await authenticateWebhook(req.headers.get('authorization'));
   if (!user) return NextResponse.json({ error: { code: 'unauthorized', message: 'Invalid webhook credentials' } }, { status: 401 });
-  const parsed = ZPipedriveWebhook.safeParse(await req.json().catch(() => null));
+  const parsed = ZPipedriveWebhook.safeParse(await readJsonBody(req, { maxBytes: MAX_WEBHOOK_BODY_BYTES, checkStrings: false }).catch(() => null));
   if (!parsed.success) return NextResponse.json({ error: { code: 'bad_request', message: 'Expected a Pipedrive v2 webhook body' } }, { status: 400 });
   const { meta } = parsed.data;
   const db = await getDb();
@@ -39,4 +41,4 @@ export async function POST(req: NextRequest) {
   const fullSweep = meta.action === 'delete' || meta.action === 'deleted';
   for (const s of syncs) await requestContactSync({ syncId: s.id, installationId: s.installationId, provider: s.provider, trigger: 'webhook', fullSweep });
   return NextResponse.json({ ok: true, syncs: syncs.length });
-}
+});

@@ -8,14 +8,16 @@ import { getDb } from '@/db/client';
 import { contactSyncs, installations } from '@/db/schema';
 import { authenticateTeamleaderWebhook, ZTeamleaderWebhook } from '@/lib/crm/teamleader/webhooks';
 import { requestContactSync } from '@/inngest/dispatch';
+import { publicRoute } from '@/lib/api/public-route';
+import { MAX_WEBHOOK_BODY_BYTES, readJsonBody } from '@/lib/api/input';
 
 export const dynamic = 'force-dynamic';
 
-export async function POST(req: NextRequest, ctx: { params: Promise<{ user: string; secret: string }> }) {
+export const POST = publicRoute('webhook', async (req: NextRequest, ctx: { params: Promise<{ user: string; secret: string }> }) => {
   const { user: userId, secret } = await ctx.params;
   const user = await authenticateTeamleaderWebhook(userId, secret);
   if (!user) return NextResponse.json({ error: { code: 'unauthorized', message: 'Unknown webhook' } }, { status: 401 });
-  const parsed = ZTeamleaderWebhook.safeParse(await req.json().catch(() => null));
+  const parsed = ZTeamleaderWebhook.safeParse(await readJsonBody(req, { maxBytes: MAX_WEBHOOK_BODY_BYTES, checkStrings: false }).catch(() => null));
   if (!parsed.success) return NextResponse.json({ error: { code: 'bad_request', message: 'Expected a Teamleader webhook body' } }, { status: 400 });
   const db = await getDb();
   const [inst] = await db.select().from(installations).where(eq(installations.id, user.installationId));
@@ -29,4 +31,4 @@ export async function POST(req: NextRequest, ctx: { params: Promise<{ user: stri
   const fullSweep = parsed.data.type === 'contact.deleted'; // deletes are only visible in a complete listing
   for (const s of syncs) await requestContactSync({ syncId: s.id, installationId: s.installationId, provider: s.provider, trigger: 'webhook', fullSweep });
   return NextResponse.json({ ok: true, syncs: syncs.length });
-}
+});
