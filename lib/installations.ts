@@ -4,7 +4,7 @@
  */
 import { and, eq, lt, sql } from 'drizzle-orm';
 import { getDb } from '@/db/client';
-import { activity, contactSyncs, crmUsers, installations, providerAccounts, webhookEvents } from '@/db/schema';
+import { activity, contactSyncs, crmUsers, installations, linkFlows, providerAccounts, webhookEvents } from '@/db/schema';
 import { encryptOptional } from '@/lib/auth/token-vault';
 import { forgetCachedToken } from '@/lib/auth/token-manager';
 import { createPipedriveClient } from '@/lib/crm/pipedrive/client';
@@ -180,6 +180,8 @@ export async function uninstallCrmUser(
       .set({ status: 'disconnected', accessTokenEnc: null, refreshTokenEnc: null, updatedAt: new Date() })
       .where(eq(providerAccounts.crmUserId, user.id));
     await tx.update(contactSyncs).set({ status: 'disabled', stage: 'idle', updatedAt: new Date() }).where(eq(contactSyncs.crmUserId, user.id));
+    // Pending link flows may hold consented tokens: gone with the install (S1, M5).
+    await tx.delete(linkFlows).where(eq(linkFlows.crmUserId, user.id));
   });
   const syncs = await db.select({ id: contactSyncs.id }).from(contactSyncs).where(eq(contactSyncs.crmUserId, user.id));
   forgetCachedToken({ kind: 'crm_user', id: user.id });

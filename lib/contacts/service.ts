@@ -12,7 +12,7 @@ import { env } from '@/lib/env';
 import { SyncError } from '@/lib/errors';
 import { isUuid } from '@/lib/api/input';
 import { providerFor } from '@/lib/providers';
-import { connectUrl, createLinkTicket } from '@/lib/auth/provider-linking';
+import { redeemLinkCode, startLinkFlow } from '@/lib/auth/provider-linking';
 import { forgetCachedToken } from '@/lib/auth/token-manager';
 import { contactFromCrmPerson, displayName } from '@/lib/sync/contacts/model';
 import { exportSkipReason } from '@/lib/sync/contacts/export-rules';
@@ -51,9 +51,16 @@ export async function ownedSync(tenant: Tenant, syncId: string) {
   return sync;
 }
 
-export function startLink(tenant: Tenant, provider: 'google' | 'microsoft', email: string) {
-  const ticket = createLinkTicket({ installationId: tenant.installationId, crmUserId: tenant.crmUserId, provider, email: email.trim().toLowerCase() });
-  return { url: connectUrl(ticket, provider) };
+/** C1/S1: starts a link flow bound to this CRM user; the popup URL works once. */
+export async function startLink(tenant: Tenant, provider: 'google' | 'microsoft', email: string) {
+  const { url } = await startLinkFlow({ installationId: tenant.installationId, crmUserId: tenant.crmUserId, provider, email });
+  return { url };
+}
+
+/** C1/S1: attaches the consented account — only for the CRM user who started the flow. */
+export async function redeemLink(tenant: Tenant, code: string) {
+  const linked = await redeemLinkCode(tenant, code);
+  return { status: 'linked' as const, ...linked };
 }
 
 export async function contactsOverview(tenant: Tenant) {
