@@ -144,9 +144,6 @@ export const de: Messages = {
     },
   },
   connectDone: {
-    linkedTitle: '{provider}-Konto verknüpft',
-    linkedTitleGeneric: 'Konto verknüpft',
-    linkedBody: '{email} ist jetzt mit Synclane verknüpft. Dieses Fenster schließt sich automatisch.',
     mismatchTitle: 'Das war ein anderes Konto',
     mismatchBody: 'Sie haben {expected} eingegeben, aber {got} autorisiert. Es wurde nichts verknüpft. Versuchen Sie es erneut und wählen Sie {expected}, oder geben Sie stattdessen {got} ein.',
     expiredTitle: 'Dieser Link ist abgelaufen',

@@ -147,9 +147,6 @@ export const en = {
     },
   },
   connectDone: {
-    linkedTitle: '{provider} account linked',
-    linkedTitleGeneric: 'Account linked',
-    linkedBody: '{email} is now linked to Synclane. This window closes by itself.',
     mismatchTitle: 'That was a different account',
     mismatchBody: 'You entered {expected} but authorized {got}. Nothing was linked. Try again and choose {expected}, or enter {got} instead.',
     expiredTitle: 'This link expired',

@@ -144,9 +144,6 @@ export const fr: Messages = {
     },
   },
   connectDone: {
-    linkedTitle: 'Compte {provider} associé',
-    linkedTitleGeneric: 'Compte associé',
-    linkedBody: '{email} est désormais associé à Synclane. Cette fenêtre se ferme automatiquement.',
     mismatchTitle: 'Ce n’était pas le même compte',
     mismatchBody: 'Vous avez saisi {expected} mais autorisé {got}. Aucun compte n’a été associé. Réessayez en choisissant {expected}, ou saisissez plutôt {got}.',
     expiredTitle: 'Ce lien a expiré',

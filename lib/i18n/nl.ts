@@ -144,9 +144,6 @@ export const nl: Messages = {
     },
   },
   connectDone: {
-    linkedTitle: '{provider}-account gekoppeld',
-    linkedTitleGeneric: 'Account gekoppeld',
-    linkedBody: '{email} is nu gekoppeld aan Synclane. Dit venster sluit vanzelf.',
     mismatchTitle: 'Dat was een ander account',
     mismatchBody: 'Je hebt {expected} ingevuld, maar toegang gegeven met {got}. Er is niets gekoppeld. Probeer het opnieuw en kies {expected}, of vul {got} in.',
     expiredTitle: 'Deze link is verlopen',

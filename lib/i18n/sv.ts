@@ -144,9 +144,6 @@ export const sv: Messages = {
     },
   },
   connectDone: {
-    linkedTitle: '{provider}-kontot är kopplat',
-    linkedTitleGeneric: 'Kontot är kopplat',
-    linkedBody: '{email} är nu kopplat till Synclane. Fönstret stängs automatiskt.',
     mismatchTitle: 'Det var ett annat konto',
     mismatchBody: 'Du angav {expected} men gav åtkomst till {got}. Inget kopplades. Försök igen och välj {expected}, eller ange {got} i stället.',
     expiredTitle: 'Länken har gått ut',
