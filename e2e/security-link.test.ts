@@ -58,6 +58,9 @@ describe('S1 the link flow is bound to the browser and CRM user that started it'
     await victim.getByRole('button', { name: 'Allow' }).click();
     await expect.poll(async () => victim.getByTestId('connect-done').getAttribute('data-status'), { timeout: 20_000 }).toBe('consented');
     await expect.poll(async () => victim.getByTestId('connect-done-title').getAttribute('data-orphaned'), { timeout: 10_000 }).toBe('true');
+    // The one-time code is never in a URL the person could copy and send back.
+    expect(new URL(victim.url()).pathname).toBe('/connect/done');
+    expect(new URL(victim.url()).searchParams.has('code')).toBe(false);
     await other.close();
 
     await new Promise((r) => setTimeout(r, 1500));

@@ -9,7 +9,7 @@ import NextAuth from 'next-auth';
 import Google from 'next-auth/providers/google';
 import { cookies } from 'next/headers';
 import { env } from '@/lib/env';
-import { LINK_FLOW_COOKIE, LinkRefused, recordConsent } from './provider-linking';
+import { LINK_CODE_COOKIE, LINK_CODE_PATH, LINK_CODE_TTL_SECONDS, LINK_FLOW_COOKIE, LinkRefused, recordConsent } from './provider-linking';
 
 export const GOOGLE_SCOPES = 'openid email profile https://www.googleapis.com/auth/contacts';
 /** No `openid`: identity comes from Graph /me, so no id_token needs validating against a per-tenant issuer. */
@@ -73,8 +73,10 @@ export const { handlers, signIn } = NextAuth(() => {
         }
         if (outcome.status === 'email_mismatch')
           return `/connect/done?status=email_mismatch&provider=${provider}&expected=${encodeURIComponent(outcome.expected)}&got=${encodeURIComponent(outcome.got)}`;
-        // The code goes to the popup's opener only; whoever opened the URL elsewhere has no opener to give it to.
-        return `/connect/done?status=consented&provider=${provider}&code=${encodeURIComponent(outcome.code)}`;
+        // The code goes to the popup's opener only (whoever opened the URL elsewhere has no opener to give it
+        // to), and travels in a short-lived cookie of this browser rather than a URL that could be copied.
+        jar.set(LINK_CODE_COOKIE, outcome.code, { httpOnly: true, sameSite: 'lax', secure: e.appUrl.startsWith('https://'), path: LINK_CODE_PATH, maxAge: LINK_CODE_TTL_SECONDS });
+        return `/connect/done?status=consented&provider=${provider}`;
       },
     },
     pages: { error: '/connect/done' },

@@ -21,6 +21,10 @@ import { env } from '@/lib/env';
 import { SyncError } from '@/lib/errors';
 
 export const LINK_FLOW_COOKIE = 'synclane_link';
+/** Carries the one-time code from the Auth.js callback to the popup's last page, never in a URL. */
+export const LINK_CODE_COOKIE = 'synclane_link_code';
+export const LINK_CODE_PATH = '/connect/done';
+export const LINK_CODE_TTL_SECONDS = 5 * 60;
 export const LINK_TTL_SECONDS = 15 * 60;
 export const LINK_TICKET_TTL_SECONDS = 5 * 60;
 export const AUTHJS_PROVIDER_ID = { google: 'google', microsoft: 'microsoft-entra-id' } as const;

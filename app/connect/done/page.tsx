@@ -1,6 +1,7 @@
 /**
- * Last page of the link popup: hands the one-time code to the settings page that opened it (S1), tells it
- * how the link ended, then closes itself. Nothing from the URL is reflected except known values.
+ * Last page of the link popup: hands the one-time code (from this browser's short-lived cookie, never the
+ * URL) to the settings page that opened it (S1), tells it how the link ended, then closes itself. Nothing
+ * from the URL is reflected except known values.
  */
 import { ConnectDone } from '@/components/connect-done';
 import { DocumentLanguage } from '@/components/i18n';
@@ -8,6 +9,8 @@ import { formatMessage as format, messagesFor } from '@/lib/i18n';
 import { requestLocale } from '@/lib/i18n/server';
 import { MAX_EMAIL_LENGTH } from '@/lib/api/input';
 import { env } from '@/lib/env';
+import { cookies } from 'next/headers';
+import { LINK_CODE_COOKIE } from '@/lib/auth/provider-linking';
 
 export const dynamic = 'force-dynamic';
 
@@ -21,7 +24,8 @@ export default async function ConnectDonePage({ searchParams }: { searchParams: 
   const locale = await requestLocale(q.lang);
   const t = messagesFor(locale).connectDone;
   const provider = PROVIDER[q.provider ?? ''];
-  const code = q.status === 'consented' && q.code && LINK_CODE.test(q.code) ? q.code : null;
+  const cookieCode = (await cookies()).get(LINK_CODE_COOKIE)?.value;
+  const code = q.status === 'consented' && cookieCode && LINK_CODE.test(cookieCode) ? cookieCode : null;
   const message =
     code
       ? { title: t.consentedTitle, body: t.consentedBody, ok: true }
