@@ -34,7 +34,7 @@ export function tenantRoute<S extends ZodType>(
       const tenant = await resolveTenant(req.headers, req.cookies.get(TEAMLEADER_SESSION_COOKIE)?.value);
       const params = (await routeCtx?.params) ?? {};
       for (const [name, value] of Object.entries(params)) {
-        if (name === 'id' && !isUuid(value)) return apiError(400, 'bad_request', `Invalid ${name}: "${String(value).slice(0, 40)}" is not a valid id.`);
+        if (name === 'id' && !isUuid(value)) return apiError(400, 'bad_request', `Invalid ${name}: the ${name} in the address is not a valid id.`);
       }
       let input: unknown = undefined;
       if (schema) {
