@@ -9,6 +9,7 @@ import { createTestApp, BRUGGE, NORTHWIND, type TestApp } from '../support/harne
 import { pipedriveAuthorizationCode, teamleaderAuthorizationCode } from '../support/sandbox-oauth';
 import { INSTALL_NONCE_COOKIE } from '@/lib/install-flow';
 import { TEAMLEADER_SESSION_COOKIE } from '@/lib/tenant';
+import { PUBLIC_LIMITS } from '@/lib/api/public-route';
 import { GET as pdInstall } from '@/app/api/pipedrive/install/route';
 import { GET as pdCallback } from '@/app/api/pipedrive/callback/route';
 import { GET as tlInstall } from '@/app/api/teamleader/install/route';
@@ -79,5 +80,24 @@ describe('S7 no internals reflected to users', () => {
     expect(new URL(o.url).searchParams.get('ref')).toMatch(/^[0-9a-f]{10}$/);
     expect(new URL(o.url).searchParams.has('detail')).toBe(false);
     expect(decodeURIComponent(o.url)).not.toMatch(/invalid|grant|token|select|insert|refused/i);
+  });
+});
+
+describe('S8 install and callbacks are throttled', () => {
+  it('S8: a run of forged states on the callback is cut off with 429', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < PUBLIC_LIMITS.install.refusals.limit + 3; i++) {
+      const res = await pdCallback(new NextRequest(`${app.appUrl}/api/pipedrive/callback?code=c&state=forged-${i}`, { headers: { 'x-forwarded-for': '192.0.2.50' } }));
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, PUBLIC_LIMITS.install.refusals.limit).every((s) => s === 307)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+  });
+
+  it('S8: starting installs is budgeted per client address', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < PUBLIC_LIMITS.install.requests.limit + 2; i++) statuses.push((await pdInstall(new NextRequest(`${app.appUrl}/api/pipedrive/install`, { headers: { 'x-forwarded-for': '192.0.2.60' } }))).status);
+    expect(statuses.filter((s) => s === 307)).toHaveLength(PUBLIC_LIMITS.install.requests.limit);
+    expect(statuses.at(-1)).toBe(429);
   });
 });
