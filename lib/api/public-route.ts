@@ -35,7 +35,7 @@ function tooMany(retryAfterSeconds: number) {
   );
 }
 
-export function publicRoute<C = { params: Promise<Record<string, string>> }>(bucket: PublicBucket, handler: (req: NextRequest, ctx: C) => Promise<Response>) {
+export function publicRoute<C = unknown>(bucket: PublicBucket, handler: (req: NextRequest, ctx: C) => Promise<Response>) {
   const limits = PUBLIC_LIMITS[bucket];
   return async (req: NextRequest, ctx?: C): Promise<Response> => {
     const who = `${bucket}:${clientAddress(req)}`;
