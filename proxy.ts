@@ -4,10 +4,13 @@
  *   expired or missing token gets 401 and no page (M4). API routes verify their bearer tokens themselves.
  * - Framing: embedded pages may be framed only by the configured CRM origins (CSP frame-ancestors, no
  *   X-Frame-Options); every other page may not be framed at all.
+ * - A Content-Security-Policy with a fresh script nonce per request (S11), passed to Next on the request
+ *   so it marks its own scripts; HSTS when served over https.
  */
 import { NextResponse, type NextRequest } from 'next/server';
 import { verifyIframeToken, IframeTokenError } from '@/lib/auth/iframe-token';
 import { env } from '@/lib/env';
+import { createNonce, securityHeaders } from '@/lib/http/security-headers';
 
 const refusal = (reason: string) =>
   new NextResponse(
@@ -31,11 +34,16 @@ export async function proxy(req: NextRequest) {
       return refusal(error instanceof IframeTokenError ? error.reason : 'invalid');
     }
   }
-  const res = NextResponse.next();
-  const ancestors = isEmbedded ? env().pipedrive.frameAncestors.join(' ') : "'none'";
-  res.headers.set('Content-Security-Policy', `frame-ancestors ${ancestors}`);
-  res.headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');
-  res.headers.set('X-Content-Type-Options', 'nosniff');
+  const headers = securityHeaders({
+    nonce: createNonce(),
+    frameAncestors: isEmbedded ? env().pipedrive.frameAncestors : [],
+    https: env().appUrl.startsWith('https://'),
+    development: process.env.NODE_ENV === 'development',
+  });
+  const requestHeaders = new Headers(req.headers);
+  requestHeaders.set('Content-Security-Policy', headers['Content-Security-Policy']!);
+  const res = NextResponse.next({ request: { headers: requestHeaders } });
+  for (const [name, value] of Object.entries(headers)) res.headers.set(name, value);
   return res;
 }
 

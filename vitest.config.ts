@@ -3,6 +3,8 @@ import path from 'node:path';
 
 const root = import.meta.dirname;
 const alias = { '@': root };
+/** Tests run against the emulators: the sandbox is chosen explicitly (the app refuses to guess). */
+const env = { SYNCLANE_ENV: 'sandbox' };
 
 export default defineConfig({
   resolve: { alias },
@@ -15,6 +17,7 @@ export default defineConfig({
           sequence: { groupOrder: 0 },
           include: ['lib/**/*.test.ts', 'sandbox/**/*.test.ts', 'db/**/*.test.ts', 'inngest/**/*.test.ts', 'tests/unit/**/*.test.ts'],
           environment: 'node',
+          env,
           testTimeout: 20_000,
         },
       },
@@ -25,6 +28,7 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           include: ['tests/integration/**/*.test.ts'],
           environment: 'node',
+          env,
           globalSetup: [path.join(root, 'tests/support/global-postgres.ts')],
           testTimeout: 60_000,
           hookTimeout: 120_000,
@@ -39,6 +43,7 @@ export default defineConfig({
           sequence: { groupOrder: 2 },
           include: ['e2e/**/*.test.ts'],
           environment: 'node',
+          env,
           globalSetup: [path.join(root, 'tests/support/global-postgres.ts')],
           testTimeout: 120_000,
           hookTimeout: 180_000,

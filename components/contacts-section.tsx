@@ -96,8 +96,20 @@ function usePopupLink(onDone: () => void) {
         if (status && status !== 'linked') setMessage(t.contacts.link.notCompleted);
         onDone();
       };
+      // S1: the popup hands back a one-time code; this page (the verified CRM user who started) redeems it.
       const onMessage = (e: MessageEvent) => {
-        if (e.data?.type === 'synclane:link-finished') finish(e.data.status);
+        if (e.origin !== window.location.origin || e.source !== popup || e.data?.type !== 'synclane:link-finished') return;
+        if (e.data.status !== 'consented' || typeof e.data.code !== 'string') return finish(e.data.status);
+        window.removeEventListener('message', onMessage);
+        clearInterval(timer);
+        bridge
+          .api('/api/embedded/contacts/link/redeem', { method: 'POST', body: JSON.stringify({ code: e.data.code }) })
+          .then(() => finish('linked'))
+          .catch((error: ApiError) => {
+            setMessage(error.message);
+            setBusy(false);
+            onDone();
+          });
       };
       window.addEventListener('message', onMessage);
       const timer = setInterval(() => {

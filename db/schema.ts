@@ -11,6 +11,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -280,3 +281,51 @@ export const webhookEvents = pgTable('webhook_events', {
   source: text('source').notNull(),
   receivedAt: ts('received_at').notNull().defaultNow(),
 });
+
+/**
+ * OAuth install states (S2): single use, and bound to the browser that started the install by a nonce
+ * cookie. Stored by the SHA-256 of the nonce; consumed (used_at set) by the first callback that shows it.
+ */
+export const oauthStates = pgTable('oauth_states', {
+  id: text('id').primaryKey(),
+  crm: text('crm', { enum: ['pipedrive', 'teamleader'] }).notNull(),
+  expiresAt: ts('expires_at').notNull(),
+  usedAt: ts('used_at'),
+  createdAt: createdAt(),
+});
+
+/**
+ * Provider-link flows (S1, C1): started by a verified CRM user, opened once in a popup, and attached to
+ * that user only when the same user redeems the one-time code handed back to the opener. Until then the
+ * consent result (tokens encrypted) waits here; it expires with the flow.
+ */
+export const linkFlows = pgTable(
+  'link_flows',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    installationId: uuid('installation_id').notNull().references(() => installations.id, { onDelete: 'cascade' }),
+    crmUserId: uuid('crm_user_id').notNull().references(() => crmUsers.id, { onDelete: 'cascade' }),
+    provider: text('provider', { enum: ['google', 'microsoft'] }).notNull(),
+    email: text('email').notNull(),
+    /** started → opened (ticket used) → consented (result stored, code issued) → redeemed */
+    status: text('status', { enum: ['started', 'opened', 'consented', 'redeemed'] }).notNull().default('started'),
+    /** SHA-256 of the one-time code handed to the opener; the code itself is never stored. */
+    codeHash: text('code_hash'),
+    resultEnc: text('result_enc'),
+    expiresAt: ts('expires_at').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('link_flows_code').on(t.codeHash)],
+);
+
+/** Fixed-window request counters shared by every instance (S8: throttling public endpoints). */
+export const rateLimits = pgTable(
+  'rate_limits',
+  {
+    key: text('key').notNull(),
+    windowStart: ts('window_start').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
+);

@@ -6,11 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { EnvError, buildEnv } from './env';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'synclane-env-'));
-const KEY = Buffer.alloc(32, 7).toString('base64');
-const SECRET = 'x'.repeat(40);
+const KEY = Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + 11) % 256)).toString('base64');
+const SECRET = 'k8Qz-2vLp9Xw_Rt5Ny7Mb3Jc6Hd1Fg4S';
 
 const PRODUCTION_SECRETS = {
   SYNCLANE_ENV: 'production',
+  APP_URL: 'https://app.synclane.example',
   ENCRYPTION_KEY: KEY,
   AUTH_SECRET: SECRET,
   PIPEDRIVE_CLIENT_ID: 'pd-id',
@@ -38,9 +39,9 @@ function envError(source: Record<string, string | undefined>): EnvError {
   throw new Error('expected buildEnv to throw');
 }
 
-describe('sandbox defaults (M6: the app starts with no environment)', () => {
-  it('M6: buildEnv({}) works with no environment at all', () => {
-    const e = buildEnv({});
+describe('sandbox defaults (M6: SYNCLANE_ENV=sandbox starts with nothing else)', () => {
+  it('M6: SYNCLANE_ENV=sandbox alone is enough', () => {
+    const e = buildEnv({ SYNCLANE_ENV: 'sandbox' });
     expect(e.isSandbox).toBe(true);
     expect(e.port).toBe(3000);
     expect(e.appUrl).toBe('http://localhost:3000');
@@ -54,7 +55,7 @@ describe('sandbox defaults (M6: the app starts with no environment)', () => {
   });
 
   it('M6: vendors default to the sandbox emulators', () => {
-    const e = buildEnv({ DATA_DIR: tmp(), SANDBOX_PORT: '4555' });
+    const e = buildEnv({ SYNCLANE_ENV: 'sandbox', DATA_DIR: tmp(), SANDBOX_PORT: '4555' });
     expect(e.pipedrive.oauthUrl).toBe('http://localhost:4555/pipedrive');
     expect(e.teamleader.apiUrl).toBe('http://localhost:4555/teamleader/api');
     expect(e.google.peopleRootUrl).toBe('http://localhost:4555');
@@ -73,19 +74,19 @@ describe('sandbox defaults (M6: the app starts with no environment)', () => {
 
   it('M6: sandbox secrets are generated once into DATA_DIR (mode 600) and reused', () => {
     const dir = tmp();
-    const a = buildEnv({ DATA_DIR: dir });
-    const b = buildEnv({ DATA_DIR: dir });
+    const a = buildEnv({ SYNCLANE_ENV: 'sandbox', DATA_DIR: dir });
+    const b = buildEnv({ SYNCLANE_ENV: 'sandbox', DATA_DIR: dir });
     expect(b.encryptionKey.equals(a.encryptionKey)).toBe(true);
     expect(b.authSecret).toBe(a.authSecret);
     const keyFile = path.join(dir, 'dev-encryption-key');
     expect(existsSync(keyFile)).toBe(true);
     expect(Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64')).toHaveLength(32);
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
-    expect(buildEnv({ DATA_DIR: tmp() }).authSecret).not.toBe(a.authSecret);
+    expect(buildEnv({ SYNCLANE_ENV: 'sandbox', DATA_DIR: tmp() }).authSecret).not.toBe(a.authSecret);
   });
 
   it('explicit values win; trailing slashes are stripped from URLs; empty strings count as unset', () => {
-    const e = buildEnv({ DATA_DIR: tmp(), APP_URL: 'https://app.example.com/', PORT: '8080', ENCRYPTION_KEY: KEY, AUTH_SECRET: SECRET, HOURLY_SYNC: 'off', DATABASE_URL: '' });
+    const e = buildEnv({ SYNCLANE_ENV: 'sandbox', DATA_DIR: tmp(), APP_URL: 'https://app.example.com/', PORT: '8080', ENCRYPTION_KEY: KEY, AUTH_SECRET: SECRET, HOURLY_SYNC: 'off', DATABASE_URL: '' });
     expect(e.appUrl).toBe('https://app.example.com');
     expect(e.port).toBe(8080);
     expect(e.encryptionKey.equals(Buffer.from(KEY, 'base64'))).toBe(true);
@@ -95,13 +96,13 @@ describe('sandbox defaults (M6: the app starts with no environment)', () => {
   });
 
   it('R1: an Inngest signing key switches jobs to Inngest; JOBS_MODE=inngest without it is refused', () => {
-    expect(buildEnv({ DATA_DIR: tmp(), INNGEST_SIGNING_KEY: 'signkey-test-1' }).jobs.mode).toBe('inngest');
-    expect(envError({ DATA_DIR: tmp(), JOBS_MODE: 'inngest' }).message).toContain('INNGEST_SIGNING_KEY');
+    expect(buildEnv({ SYNCLANE_ENV: 'sandbox', DATA_DIR: tmp(), INNGEST_SIGNING_KEY: 'signkey-test-1' }).jobs.mode).toBe('inngest');
+    expect(envError({ SYNCLANE_ENV: 'sandbox', DATA_DIR: tmp(), JOBS_MODE: 'inngest' }).message).toContain('INNGEST_SIGNING_KEY');
   });
 
   it('M4: the iframe JWT secret defaults to the client secret', () => {
-    expect(buildEnv({ DATA_DIR: tmp(), PIPEDRIVE_CLIENT_SECRET: 's1' }).pipedrive.jwtSecret).toBe('s1');
-    expect(buildEnv({ DATA_DIR: tmp(), PIPEDRIVE_CLIENT_SECRET: 's1', PIPEDRIVE_JWT_SECRET: 'j1' }).pipedrive.jwtSecret).toBe('j1');
+    expect(buildEnv({ SYNCLANE_ENV: 'sandbox', DATA_DIR: tmp(), PIPEDRIVE_CLIENT_SECRET: 's1' }).pipedrive.jwtSecret).toBe('s1');
+    expect(buildEnv({ SYNCLANE_ENV: 'sandbox', DATA_DIR: tmp(), PIPEDRIVE_CLIENT_SECRET: 's1', PIPEDRIVE_JWT_SECRET: 'j1' }).pipedrive.jwtSecret).toBe('j1');
   });
 });
 
@@ -123,20 +124,20 @@ describe('wrong values stop startup with a message naming the variable', () => {
     ['DELETE_BRAKE_MAX', '-1'],
     ['SCHEDULER_TICK_MS', '10'],
   ])('%s=%s is refused', (name, value) => {
-    const e = envError({ DATA_DIR: tmp(), [name]: value });
+    const e = envError({ SYNCLANE_ENV: 'sandbox', DATA_DIR: tmp(), [name]: value });
     expect(e.message).toContain(`${name}:`);
   });
 
   it('every wrong variable is named in one message', () => {
-    const e = envError({ DATA_DIR: tmp(), DATABASE_URL: 'mysql://x', ENCRYPTION_KEY: 'short', PORT: 'abc' });
+    const e = envError({ SYNCLANE_ENV: 'sandbox', DATA_DIR: tmp(), DATABASE_URL: 'mysql://x', ENCRYPTION_KEY: 'short', PORT: 'abc' });
     expect(e.message).toMatch(/DATABASE_URL: .*postgres/);
     expect(e.message).toMatch(/ENCRYPTION_KEY: .*32 bytes/);
     expect(e.message).toContain('PORT:');
   });
 
   it('accepts both postgres:// and postgresql:// connection strings', () => {
-    expect(buildEnv({ DATA_DIR: tmp(), DATABASE_URL: 'postgres://u:p@h/db' }).databaseUrl).toBe('postgres://u:p@h/db');
-    expect(buildEnv({ DATA_DIR: tmp(), DATABASE_URL: 'postgresql://h/db' }).databaseUrl).toBe('postgresql://h/db');
+    expect(buildEnv({ SYNCLANE_ENV: 'sandbox', DATA_DIR: tmp(), DATABASE_URL: 'postgres://u:p@h/db' }).databaseUrl).toBe('postgres://u:p@h/db');
+    expect(buildEnv({ SYNCLANE_ENV: 'sandbox', DATA_DIR: tmp(), DATABASE_URL: 'postgresql://h/db' }).databaseUrl).toBe('postgresql://h/db');
   });
 });
 
@@ -221,5 +222,41 @@ describe('production (SYNCLANE_ENV=production)', () => {
   it('vendor URLs can still be overridden in production (e.g. a staging emulator)', () => {
     const e = buildEnv({ ...PRODUCTION_SECRETS, DATA_DIR: tmp(), GOOGLE_PEOPLE_ROOT_URL: 'https://people.staging.example/' });
     expect(e.google.peopleRootUrl).toBe('https://people.staging.example');
+  });
+});
+
+describe('S9 production never starts on sandbox defaults', () => {
+  it('S9: SYNCLANE_ENV is required — a deployment that forgets it does not start on sandbox defaults', () => {
+    const e = envError({ DATA_DIR: tmp(), ...PRODUCTION_SECRETS, SYNCLANE_ENV: undefined });
+    expect(e.message).toMatch(/SYNCLANE_ENV: required/);
+  });
+
+  it('S9: production needs an https APP_URL (no localhost fallback)', () => {
+    expect(envError({ ...PRODUCTION_SECRETS, APP_URL: undefined, DATA_DIR: tmp() }).message).toMatch(/APP_URL: required/);
+    expect(envError({ ...PRODUCTION_SECRETS, APP_URL: 'http://app.synclane.example', DATA_DIR: tmp() }).message).toMatch(/APP_URL: must be an https/);
+  });
+
+  it.each([
+    ['ENCRYPTION_KEY', Buffer.alloc(32).toString('base64')],
+    ['ENCRYPTION_KEY', Buffer.alloc(32, 7).toString('base64')],
+    ['AUTH_SECRET', 'a'.repeat(40)],
+    ['AUTH_SECRET', 'abab'.repeat(10)],
+    ['PIPEDRIVE_CLIENT_SECRET', 'sandbox-pipedrive-client-secret'],
+    ['PIPEDRIVE_JWT_SECRET', 'sandbox-pipedrive-client-secret'],
+    ['TEAMLEADER_CLIENT_SECRET', 'sandbox-teamleader-client-secret'],
+    ['GOOGLE_CLIENT_SECRET', 'sandbox-google-client-secret'],
+    ['MICROSOFT_CLIENT_SECRET', 'sandbox-microsoft-client-secret'],
+    ['PIPEDRIVE_FRAME_ANCESTORS', '*'],
+    ['PIPEDRIVE_FRAME_ANCESTORS', 'https://*.pipedrive.com http://evil.example'],
+    ['PIPEDRIVE_FRAME_ANCESTORS', 'https:'],
+  ])('S9: production refuses the weak value %s=%s, naming the variable', (name, value) => {
+    const e = envError({ ...PRODUCTION_SECRETS, DATA_DIR: tmp(), [name]: value });
+    expect(e.message).toContain(`${name}:`);
+  });
+
+  it('S9: strong production values are accepted, including an explicit https frame-ancestors list', () => {
+    const e = buildEnv({ ...PRODUCTION_SECRETS, DATA_DIR: tmp(), PIPEDRIVE_FRAME_ANCESTORS: 'https://*.pipedrive.com https://pipedrive.example.com' });
+    expect(e.pipedrive.frameAncestors).toEqual(['https://*.pipedrive.com', 'https://pipedrive.example.com']);
+    expect(e.appUrl).toBe('https://app.synclane.example');
   });
 });

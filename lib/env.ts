@@ -1,8 +1,9 @@
 /**
- * The one place configuration is read. Everything has a sandbox default, so the app starts with no
- * environment at all (embedded PGlite, emulated vendors, in-process jobs). In production
- * (SYNCLANE_ENV=production) vendor URLs default to the real services and secrets become required.
- * A wrong value stops startup with a message naming the variable.
+ * The one place configuration is read. SYNCLANE_ENV must be chosen explicitly: `npm run dev`, the tests and
+ * the benchmarks choose `sandbox` (embedded PGlite, emulated vendors, in-process jobs, generated secrets);
+ * a deployment that forgets it does not start. In production vendor URLs default to the real services,
+ * secrets and an https APP_URL are required, and weak values (repeated characters, the sandbox client
+ * secrets, framing by any origin) are refused. A wrong value stops startup with a message naming the variable.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,9 @@ const bool = z
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 
 const ZRawEnv = z.object({
-  SYNCLANE_ENV: z.enum(['sandbox', 'production']).default('sandbox'),
+  SYNCLANE_ENV: z.enum(['sandbox', 'production'], {
+    error: (issue) => (issue.input === undefined ? 'required: set it to production (or sandbox for local development and tests)' : 'must be production or sandbox'),
+  }),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   APP_URL: optionalUrl,
   SANDBOX_URL: optionalUrl,
@@ -96,6 +99,31 @@ const SANDBOX_APPS = {
 
 export class EnvError extends Error {}
 
+/** Fewer distinct values than this in a secret means it was typed, not generated (e.g. all zeros, "aaaa…"). */
+const MIN_DISTINCT_KEY_BYTES = 12;
+const MIN_DISTINCT_SECRET_CHARS = 10;
+const SANDBOX_SECRETS = new Set(Object.values(SANDBOX_APPS).map((a) => a.secret));
+
+/** Production refuses values that would make a secret guessable or a boundary open. */
+function weakProductionValues(e: z.infer<typeof ZRawEnv>): string[] {
+  const problems: string[] = [];
+  if (!e.APP_URL) problems.push('APP_URL: required in production (the public https origin of the app)');
+  else if (!e.APP_URL.startsWith('https://')) problems.push('APP_URL: must be an https:// URL in production');
+  if (e.ENCRYPTION_KEY && new Set(Buffer.from(e.ENCRYPTION_KEY, 'base64')).size < MIN_DISTINCT_KEY_BYTES)
+    problems.push('ENCRYPTION_KEY: too weak (repeated bytes); generate one with openssl rand -base64 32');
+  if (e.AUTH_SECRET && new Set(e.AUTH_SECRET).size < MIN_DISTINCT_SECRET_CHARS)
+    problems.push('AUTH_SECRET: too weak (repeated characters); generate one with openssl rand -base64 33');
+  for (const name of ['PIPEDRIVE_CLIENT_SECRET', 'PIPEDRIVE_JWT_SECRET', 'TEAMLEADER_CLIENT_SECRET', 'GOOGLE_CLIENT_SECRET', 'MICROSOFT_CLIENT_SECRET'] as const) {
+    const value = e[name];
+    if (value && SANDBOX_SECRETS.has(value)) problems.push(`${name}: is the public sandbox secret; use the secret of your production app registration`);
+  }
+  if (e.PIPEDRIVE_FRAME_ANCESTORS) {
+    const bad = e.PIPEDRIVE_FRAME_ANCESTORS.split(/[\s,]+/).filter(Boolean).filter((source) => !/^https:\/\/(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(source));
+    if (bad.length) problems.push(`PIPEDRIVE_FRAME_ANCESTORS: only https origins may frame Synclane in production (refused: ${bad.join(' ')})`);
+  }
+  return problems;
+}
+
 function devSecret(dataDir: string, name: string, bytes: number): string {
   const file = path.join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
@@ -114,6 +142,7 @@ export function buildEnv(source: Record<string, string | undefined> = process.en
   }
   const e = parsed.data;
   const isSandbox = e.SYNCLANE_ENV === 'sandbox';
+  const refused = isSandbox ? [] : weakProductionValues(e);
   const dataDir = path.resolve(e.DATA_DIR);
   const appUrl = e.APP_URL ?? `http://localhost:${e.PORT}`;
   const sandboxUrl = e.SANDBOX_URL ?? `http://localhost:${e.SANDBOX_PORT}`;
@@ -203,9 +232,9 @@ export function buildEnv(source: Record<string, string | undefined> = process.en
   } as const;
 
   if (env.jobs.mode === 'inngest' && !e.INNGEST_SIGNING_KEY) missing.push('INNGEST_SIGNING_KEY');
-  if (missing.length) {
+  if (missing.length || refused.length) {
     throw new EnvError(
-      `Missing configuration for SYNCLANE_ENV=production:\n${missing.map((m) => `  ${m}: required`).join('\n')}`,
+      `Missing or refused configuration for SYNCLANE_ENV=production:\n${[...missing.map((m) => `${m}: required`), ...refused].map((m) => `  ${m}`).join('\n')}`,
     );
   }
   return env;

@@ -4,7 +4,7 @@
  */
 import { and, eq, lt, sql } from 'drizzle-orm';
 import { getDb, type Db } from '@/db/client';
-import { activity, crmUsers, installations, providerAccounts, syncConnections, webhookEvents } from '@/db/schema';
+import { activity, crmUsers, installations, linkFlows, providerAccounts, syncConnections, webhookEvents } from '@/db/schema';
 import { jobQueue } from '@/lib/jobs/queue';
 import { disable as disableConnections, markReconnected } from '@/lib/sync/runtime/connections';
 import { encryptOptional } from '@/lib/auth/token-vault';
@@ -179,6 +179,8 @@ export async function uninstallCrmUser(
       .set({ status: 'disconnected', accessTokenEnc: null, refreshTokenEnc: null, updatedAt: new Date() })
       .where(eq(providerAccounts.crmUserId, user.id));
     await disableConnections({ crmUserId: user.id }, tx as unknown as Db);
+    // Pending link flows may hold consented tokens: gone with the install (S1, M5).
+    await tx.delete(linkFlows).where(eq(linkFlows.crmUserId, user.id));
   });
   const syncs = await db.select({ id: syncConnections.id }).from(syncConnections).where(eq(syncConnections.crmUserId, user.id));
   forgetCachedToken({ kind: 'crm_user', id: user.id });

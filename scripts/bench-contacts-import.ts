@@ -12,6 +12,7 @@
  * Prints wall time, contacts/s, API calls per side vs the minimum, DB statements, peak RSS (100 ms samples).
  * Real app code throughout; emulator quotas/burst limits are raised so the numbers measure our code.
  */
+import './sandbox-env';
 import { prepareCrmFields } from '@/lib/contacts/crm-fields';
 import { startSync } from '@/lib/contacts/service';
 import { GRAPH_DELTA_PAGE_SIZE } from '@/lib/providers/microsoft/client';

@@ -11,6 +11,7 @@
  * calls vs the minimum page count, DB statements, and peak RSS (sampled every 100 ms).
  * Real app code throughout; emulator quotas/burst limits are raised so the numbers measure our code.
  */
+import './sandbox-env';
 import { startSync } from '@/lib/contacts/service';
 import { CRM_PAGE_SIZE, GOOGLE_BATCH_CREATE_MAX } from '@/lib/sync/contacts/constants';
 import {

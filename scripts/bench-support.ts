@@ -9,6 +9,7 @@
  *   - otherwise (or with BENCH_USE_PGLITE=1): embedded PGlite in a temp DATA_DIR, one per case.
  *   BENCH_DATABASE_URL=postgres://…/postgres uses an existing server instead (databases are created in it).
  */
+import './sandbox-env';
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';

@@ -1,6 +1,7 @@
 /**
  * `npm run dev`: the sandbox (emulated CRMs and providers) and the app, offline, one command.
- * PORT (default 3000) and SANDBOX_PORT (default 4000) override the ports.
+ * PORT (default 3000) and SANDBOX_PORT (default 4000) override the ports. This command is what chooses
+ * SYNCLANE_ENV=sandbox: the app itself refuses to start without an explicit choice.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -14,7 +15,7 @@ const dataDir = path.resolve(process.env.DATA_DIR ?? '.data');
 const sandbox = await startSandbox({ port: sandboxPort, appUrl, dataDir, baseUrl: process.env.SANDBOX_URL });
 const next = spawn(process.execPath, [path.resolve('node_modules/next/dist/bin/next'), 'dev', '-p', String(port), '-H', '127.0.0.1'], {
   stdio: ['inherit', 'pipe', 'inherit'],
-  env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', APP_URL: appUrl, SANDBOX_URL: sandbox.url, DATA_DIR: dataDir, PORT: String(port) },
+  env: { ...process.env, SYNCLANE_ENV: 'sandbox', NEXT_TELEMETRY_DISABLED: '1', APP_URL: appUrl, SANDBOX_URL: sandbox.url, DATA_DIR: dataDir, PORT: String(port) },
 });
 let announced = false;
 next.stdout.on('data', (chunk: Buffer) => {

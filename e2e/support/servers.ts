@@ -48,6 +48,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     env: {
       ...process.env,
       NODE_ENV: 'production',
+      SYNCLANE_ENV: 'sandbox',
       NEXT_TELEMETRY_DISABLED: '1',
       APP_URL: appUrl,
       SANDBOX_URL: sandbox.url,

@@ -1,14 +1,15 @@
 /**
  * Auth.js (next-auth v5) is used for what it is good at: the OAuth/OIDC dance with Google and Microsoft
  * (discovery, PKCE, state, nonce, id_token validation). It does not own sessions here: the signIn
- * callback stores the tokens for the CRM user named by the signed link-flow cookie and redirects.
+ * callback keeps the consent result on the link flow named by the signed flow cookie and hands a one-time
+ * code to the popup, which passes it to its opener; the opener's verified CRM user redeems it (S1).
  * Issuers are configuration: the real ones in production, the sandbox emulators otherwise.
  */
 import NextAuth from 'next-auth';
 import Google from 'next-auth/providers/google';
 import { cookies } from 'next/headers';
 import { env } from '@/lib/env';
-import { LINK_FLOW_COOKIE, readLinkFlowCookie, saveLinkedAccount } from './provider-linking';
+import { LINK_CODE_COOKIE, LINK_CODE_PATH, LINK_CODE_TTL_SECONDS, LINK_FLOW_COOKIE, LinkRefused, recordConsent } from './provider-linking';
 
 export const GOOGLE_SCOPES = 'openid email profile https://www.googleapis.com/auth/contacts';
 /** No `openid`: identity comes from Graph /me, so no id_token needs validating against a per-tenant issuer. */
@@ -53,24 +54,29 @@ export const { handlers, signIn } = NextAuth(() => {
     callbacks: {
       async signIn({ account, profile, user }) {
         if (!account) return '/connect/done?status=error&reason=no_account';
-        let flow;
-        try {
-          flow = readLinkFlowCookie((await cookies()).get(LINK_FLOW_COOKIE)?.value);
-        } catch {
-          return '/connect/done?status=expired';
-        }
         const provider = account.provider === 'google' ? 'google' : 'microsoft';
-        if (provider !== flow.provider) return '/connect/done?status=error&reason=provider_mismatch';
         const email = (profile?.email as string | undefined) ?? user?.email ?? (profile?.preferred_username as string | undefined) ?? null;
-        const outcome = await saveLinkedAccount(
-          flow,
-          { providerAccountId: account.providerAccountId, access_token: account.access_token, refresh_token: account.refresh_token, expires_at: account.expires_at, scope: account.scope },
-          { email, name: (profile?.name as string | undefined) ?? user?.name ?? null },
-        );
-        (await cookies()).delete(LINK_FLOW_COOKIE);
+        const jar = await cookies();
+        let outcome;
+        try {
+          outcome = await recordConsent(
+            jar.get(LINK_FLOW_COOKIE)?.value,
+            provider,
+            { providerAccountId: account.providerAccountId, access_token: account.access_token, refresh_token: account.refresh_token, expires_at: account.expires_at, scope: account.scope },
+            { email, name: (profile?.name as string | undefined) ?? user?.name ?? null },
+          );
+        } catch (error) {
+          if (error instanceof LinkRefused) return error.reason === 'provider_mismatch' ? '/connect/done?status=error&reason=provider_mismatch' : `/connect/done?status=${error.reason === 'uninstalled' ? 'refused' : 'expired'}`;
+          throw error;
+        } finally {
+          jar.delete(LINK_FLOW_COOKIE);
+        }
         if (outcome.status === 'email_mismatch')
           return `/connect/done?status=email_mismatch&provider=${provider}&expected=${encodeURIComponent(outcome.expected)}&got=${encodeURIComponent(outcome.got)}`;
-        return `/connect/done?status=linked&provider=${provider}&email=${encodeURIComponent(email ?? '')}`;
+        // The code goes to the popup's opener only (whoever opened the URL elsewhere has no opener to give it
+        // to), and travels in a short-lived cookie of this browser rather than a URL that could be copied.
+        jar.set(LINK_CODE_COOKIE, outcome.code, { httpOnly: true, sameSite: 'lax', secure: e.appUrl.startsWith('https://'), path: LINK_CODE_PATH, maxAge: LINK_CODE_TTL_SECONDS });
+        return `/connect/done?status=consented&provider=${provider}`;
       },
     },
     pages: { error: '/connect/done' },

@@ -98,4 +98,12 @@ describe('M4 iframe token verification', () => {
     expect(await reason('not.a.jwt')).toBe('invalid');
     expect(await reason('garbage')).toBe('invalid');
   });
+
+  it('S11: a validly signed token claiming a life longer than an hour is refused (maximum age)', async () => {
+    expect(await reason(await sign({ userId: 1, companyId: 2 }, { exp: now() + 365 * 24 * 3600 }))).toBe('invalid');
+  });
+
+  it('S11: a token issued more than an hour ago is refused even if its exp is still ahead', async () => {
+    expect(await reason(await sign({ userId: 1, companyId: 2 }, { iat: now() - 2 * 3600, exp: now() + 60 }))).toBe('expired');
+  });
 });

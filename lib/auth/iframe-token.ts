@@ -26,6 +26,12 @@ export class IframeTokenError extends Error {
   }
 }
 
+/**
+ * Pipedrive's tokens live minutes; a signed token claiming a longer life (or issued longer ago) is refused
+ * so a leaked one cannot be replayed for long.
+ */
+export const IFRAME_TOKEN_MAX_AGE_SECONDS = 60 * 60;
+
 export async function verifyIframeToken(token: string | null | undefined, secret = env().pipedrive.jwtSecret): Promise<IframeIdentity> {
   if (!token) throw new IframeTokenError('missing');
   try {
@@ -34,6 +40,9 @@ export async function verifyIframeToken(token: string | null | undefined, secret
       requiredClaims: ['exp'],
       clockTolerance: 5,
     });
+    const now = Math.floor(Date.now() / 1000);
+    if (typeof payload.exp !== 'number' || payload.exp - now > IFRAME_TOKEN_MAX_AGE_SECONDS) throw new IframeTokenError('invalid');
+    if (payload.iat !== undefined && (typeof payload.iat !== 'number' || now - payload.iat > IFRAME_TOKEN_MAX_AGE_SECONDS)) throw new IframeTokenError('expired');
     const claims = ZIframeClaims.safeParse(payload);
     if (!claims.success) throw new IframeTokenError('invalid');
     return { crm: 'pipedrive', ...claims.data };

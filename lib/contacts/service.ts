@@ -10,8 +10,9 @@ import { crmClientFor } from '@/lib/crm';
 import { recordUrl } from '@/lib/crm/pipedrive/client';
 import { env } from '@/lib/env';
 import { SyncError } from '@/lib/errors';
+import { isUuid } from '@/lib/api/input';
 import { providerFor } from '@/lib/providers';
-import { connectUrl, createLinkTicket } from '@/lib/auth/provider-linking';
+import { redeemLinkCode, startLinkFlow } from '@/lib/auth/provider-linking';
 import { ensureCrmWebhook } from '@/lib/crm/webhooks';
 import { jobQueue } from '@/lib/jobs/queue';
 import { activate, createConnection, disable, requestRunNow, resumeAfterDeletes } from '@/lib/sync/runtime/connections';
@@ -37,6 +38,7 @@ export function personUrl(tenant: Pick<Tenant, 'crm' | 'apiDomain'>, crmId: stri
 }
 
 async function ownedAccount(tenant: Tenant, accountId: string) {
+  if (!isUuid(accountId)) throw new SyncError('not_found', 'That account is not linked to your user. Link it again.');
   const db = await getDb();
   const [account] = await db
     .select()
@@ -48,6 +50,7 @@ async function ownedAccount(tenant: Tenant, accountId: string) {
 
 /** The user's own contact sync with its connection state; anyone else's id is "not found". */
 export async function ownedSync(tenant: Tenant, syncId: string) {
+  if (!isUuid(syncId)) throw new SyncError('not_found', 'That sync does not exist for your user.');
   const db = await getDb();
   const [row] = await db
     .select({ sync: contactSyncs, connection: syncConnections })
@@ -63,9 +66,16 @@ function runRequest(sync: { id: string; installationId: string; crmUserId: strin
   return { kind: 'contacts', connectionId: sync.id, installationId: sync.installationId, crmUserId: sync.crmUserId, provider: sync.provider, throttleKey: sync.provider, trigger };
 }
 
-export function startLink(tenant: Tenant, provider: 'google' | 'microsoft', email: string) {
-  const ticket = createLinkTicket({ installationId: tenant.installationId, crmUserId: tenant.crmUserId, provider, email: email.trim().toLowerCase() });
-  return { url: connectUrl(ticket, provider) };
+/** C1/S1: starts a link flow bound to this CRM user; the popup URL works once. */
+export async function startLink(tenant: Tenant, provider: 'google' | 'microsoft', email: string) {
+  const { url } = await startLinkFlow({ installationId: tenant.installationId, crmUserId: tenant.crmUserId, provider, email });
+  return { url };
+}
+
+/** C1/S1: attaches the consented account — only for the CRM user who started the flow. */
+export async function redeemLink(tenant: Tenant, code: string) {
+  const linked = await redeemLinkCode(tenant, code);
+  return { status: 'linked' as const, ...linked };
 }
 
 export async function contactsOverview(tenant: Tenant) {
@@ -132,6 +142,19 @@ export async function previewExport(tenant: Tenant) {
   };
 }
 
+type SyncStartRequest = { accountId: string; direction: Direction; groupId?: string | null };
+
+/**
+ * Everything that can refuse a sync start, checked before anything is written anywhere (the CRM's custom
+ * fields included): the account is this CRM user's, usable, and the request is complete.
+ */
+export async function authorizeSyncStart(tenant: Tenant, input: SyncStartRequest) {
+  const account = await ownedAccount(tenant, input.accountId);
+  if (account.status === 'needs_reconnect') throw new SyncError('auth_revoked', `Reconnect ${account.email} before starting a sync.`);
+  if (input.direction !== 'crm_to_provider' && !input.groupId) throw new SyncError('validation', 'Choose which contact group or folder to sync (C3).');
+  return account;
+}
+
 export type StartSyncInput = {
   accountId: string;
   direction: Direction;
@@ -150,9 +173,7 @@ export type StartSyncInput = {
  * the first run.
  */
 export async function startSync(tenant: Tenant, input: StartSyncInput) {
-  const account = await ownedAccount(tenant, input.accountId);
-  if (account.status === 'needs_reconnect') throw new SyncError('auth_revoked', `Reconnect ${account.email} before starting a sync.`);
-  if (input.direction !== 'crm_to_provider' && !input.groupId) throw new SyncError('validation', 'Choose which contact group or folder to sync (C3).');
+  const account = await authorizeSyncStart(tenant, input);
   const fieldMap = input.direction === 'crm_to_provider' ? undefined : await prepareCrmFields(tenant);
   const db = await getDb();
   const [existing] = await db

@@ -175,9 +175,6 @@ export const de: Messages = {
     },
   },
   connectDone: {
-    linkedTitle: '{provider}-Konto verknüpft',
-    linkedTitleGeneric: 'Konto verknüpft',
-    linkedBody: '{email} ist jetzt mit Synclane verknüpft. Dieses Fenster schließt sich automatisch.',
     mismatchTitle: 'Das war ein anderes Konto',
     mismatchBody: 'Sie haben {expected} eingegeben, aber {got} autorisiert. Es wurde nichts verknüpft. Versuchen Sie es erneut und wählen Sie {expected}, oder geben Sie stattdessen {got} ein.',
     expiredTitle: 'Dieser Link ist abgelaufen',
@@ -188,6 +185,11 @@ export const de: Messages = {
     failedBody: 'Es wurde nichts verknüpft ({reason}). Schließen Sie dieses Fenster und versuchen Sie es erneut.',
     unknownError: 'unbekannter Fehler',
     close: 'Fenster schließen',
+    consentedTitle: 'Fast fertig',
+    consentedBody: 'Wird in Ihren Synclane-Einstellungen abgeschlossen: dort wird das Konto verknüpft. Dieses Fenster schließt sich von selbst.',
+    noOpenerTitle: 'Es wurde nichts verknüpft',
+    noOpenerBody: 'Dieses Fenster wurde nicht aus Ihren Synclane-Einstellungen geöffnet, daher wurde nichts verknüpft. Öffnen Sie Synclane in Ihrem CRM und verknüpfen Sie das Konto von dort.',
+    refusedBody: 'Synclane ist für Ihren CRM-Benutzer nicht mehr installiert, daher wurde nichts verknüpft. Installieren Sie es erneut über den Marketplace.',
   },
   install: {
     deniedTitle: 'Synclane wurde nicht installiert',

@@ -178,9 +178,6 @@ export const en = {
     },
   },
   connectDone: {
-    linkedTitle: '{provider} account linked',
-    linkedTitleGeneric: 'Account linked',
-    linkedBody: '{email} is now linked to Synclane. This window closes by itself.',
     mismatchTitle: 'That was a different account',
     mismatchBody: 'You entered {expected} but authorized {got}. Nothing was linked. Try again and choose {expected}, or enter {got} instead.',
     expiredTitle: 'This link expired',
@@ -191,6 +188,11 @@ export const en = {
     failedBody: 'Nothing was linked ({reason}). Close this window and try again.',
     unknownError: 'unknown error',
     close: 'Close window',
+    consentedTitle: 'Almost done',
+    consentedBody: 'Finishing in your Synclane settings: the account is linked there. This window closes by itself.',
+    noOpenerTitle: 'Nothing was linked',
+    noOpenerBody: 'This window was not opened from your Synclane settings, so nothing was linked. Open Synclane inside your CRM and connect the account from there.',
+    refusedBody: 'Synclane is not installed for your CRM user any more, so nothing was linked. Install it again from the Marketplace.',
   },
   install: {
     deniedTitle: 'Synclane was not installed',

@@ -175,9 +175,6 @@ export const fr: Messages = {
     },
   },
   connectDone: {
-    linkedTitle: 'Compte {provider} associé',
-    linkedTitleGeneric: 'Compte associé',
-    linkedBody: '{email} est désormais associé à Synclane. Cette fenêtre se ferme automatiquement.',
     mismatchTitle: 'Ce n’était pas le même compte',
     mismatchBody: 'Vous avez saisi {expected} mais autorisé {got}. Aucun compte n’a été associé. Réessayez en choisissant {expected}, ou saisissez plutôt {got}.',
     expiredTitle: 'Ce lien a expiré',
@@ -188,6 +185,11 @@ export const fr: Messages = {
     failedBody: 'Aucun compte n’a été associé ({reason}). Fermez cette fenêtre et réessayez.',
     unknownError: 'erreur inconnue',
     close: 'Fermer la fenêtre',
+    consentedTitle: 'Presque terminé',
+    consentedBody: 'Finalisation dans vos paramètres Synclane : le compte y est associé. Cette fenêtre se ferme d’elle-même.',
+    noOpenerTitle: 'Aucun compte n’a été associé',
+    noOpenerBody: 'Cette fenêtre n’a pas été ouverte depuis vos paramètres Synclane, aucun compte n’a donc été associé. Ouvrez Synclane dans votre CRM et associez le compte depuis là.',
+    refusedBody: 'Synclane n’est plus installé pour votre utilisateur CRM, aucun compte n’a donc été associé. Réinstallez-le depuis la Marketplace.',
   },
   install: {
     deniedTitle: 'Synclane n’a pas été installé',

@@ -175,9 +175,6 @@ export const nl: Messages = {
     },
   },
   connectDone: {
-    linkedTitle: '{provider}-account gekoppeld',
-    linkedTitleGeneric: 'Account gekoppeld',
-    linkedBody: '{email} is nu gekoppeld aan Synclane. Dit venster sluit vanzelf.',
     mismatchTitle: 'Dat was een ander account',
     mismatchBody: 'Je hebt {expected} ingevuld, maar toegang gegeven met {got}. Er is niets gekoppeld. Probeer het opnieuw en kies {expected}, of vul {got} in.',
     expiredTitle: 'Deze link is verlopen',
@@ -188,6 +185,11 @@ export const nl: Messages = {
     failedBody: 'Er is niets gekoppeld ({reason}). Sluit dit venster en probeer het opnieuw.',
     unknownError: 'onbekende fout',
     close: 'Venster sluiten',
+    consentedTitle: 'Bijna klaar',
+    consentedBody: 'Wordt afgerond in je Synclane-instellingen: daar wordt het account gekoppeld. Dit venster sluit vanzelf.',
+    noOpenerTitle: 'Er is niets gekoppeld',
+    noOpenerBody: 'Dit venster is niet vanuit je Synclane-instellingen geopend, dus er is niets gekoppeld. Open Synclane in je CRM en koppel het account van daaruit.',
+    refusedBody: 'Synclane is niet meer geïnstalleerd voor je CRM-gebruiker, dus er is niets gekoppeld. Installeer het opnieuw via de Marketplace.',
   },
   install: {
     deniedTitle: 'Synclane is niet geïnstalleerd',

@@ -175,9 +175,6 @@ export const sv: Messages = {
     },
   },
   connectDone: {
-    linkedTitle: '{provider}-kontot är kopplat',
-    linkedTitleGeneric: 'Kontot är kopplat',
-    linkedBody: '{email} är nu kopplat till Synclane. Fönstret stängs automatiskt.',
     mismatchTitle: 'Det var ett annat konto',
     mismatchBody: 'Du angav {expected} men gav åtkomst till {got}. Inget kopplades. Försök igen och välj {expected}, eller ange {got} i stället.',
     expiredTitle: 'Länken har gått ut',
@@ -188,6 +185,11 @@ export const sv: Messages = {
     failedBody: 'Inget kopplades ({reason}). Stäng fönstret och försök igen.',
     unknownError: 'okänt fel',
     close: 'Stäng fönstret',
+    consentedTitle: 'Nästan klart',
+    consentedBody: 'Slutförs i dina Synclane-inställningar: där kopplas kontot. Fönstret stängs av sig självt.',
+    noOpenerTitle: 'Inget kopplades',
+    noOpenerBody: 'Det här fönstret öppnades inte från dina Synclane-inställningar, så inget kopplades. Öppna Synclane i ditt CRM och koppla kontot därifrån.',
+    refusedBody: 'Synclane är inte längre installerat för din CRM-användare, så inget kopplades. Installera det igen från Marketplace.',
   },
   install: {
     deniedTitle: 'Synclane installerades inte',

@@ -13,7 +13,7 @@ import { getAccessToken } from '@/lib/auth/token-manager';
 import { refreshTeamleaderToken } from '@/lib/crm/teamleader/oauth';
 import { crmClientFor } from '@/lib/crm';
 import { resolveTenant, UnauthorizedError } from '@/lib/tenant';
-import { checkInstallState, createInstallState } from '@/lib/install-flow';
+import { beginInstall, consumeInstallState } from '@/lib/install-flow';
 import { DELETE as uninstallRoute } from '@/app/api/pipedrive/callback/route';
 import { GET as recordRoute } from '@/app/api/embedded/record/route';
 import { env } from '@/lib/env';
@@ -186,15 +186,15 @@ describe('M5 uninstall and security', () => {
     }
   });
 
-  it('M1: a tampered or expired OAuth state is rejected', () => {
-    const state = createInstallState('pipedrive');
-    expect(checkInstallState('pipedrive', state)).toBeNull();
+  it('M1: a tampered, foreign or malformed OAuth state is rejected', async () => {
+    const { state, nonce } = await beginInstall('pipedrive');
     const [body, mac] = state.split('.');
     const tampered = `${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body!, 'base64url').toString()), crm: 'pipedrive', exp: 9999999999 })).toString('base64url')}.${mac}`;
-    expect(checkInstallState('pipedrive', tampered)).toBe('bad_signature');
-    expect(checkInstallState('teamleader', state)).toBe('bad_signature');
-    expect(checkInstallState('pipedrive', 'garbage')).toBe('malformed');
-    expect(checkInstallState('pipedrive', null)).toBe('malformed');
+    expect(await consumeInstallState('pipedrive', tampered, nonce)).toBe('state_invalid');
+    expect(await consumeInstallState('teamleader', state, nonce)).toBe('state_invalid');
+    expect(await consumeInstallState('pipedrive', 'garbage', nonce)).toBe('state_invalid');
+    expect(await consumeInstallState('pipedrive', null, nonce)).toBe('state_invalid');
+    expect(await consumeInstallState('pipedrive', state, nonce)).toBeNull();
   });
 });
 

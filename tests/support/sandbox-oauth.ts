@@ -29,7 +29,7 @@ export async function teamleaderAuthorizationCode(sandbox: Sandbox, userId: stri
   return new URL(res.headers.get('location')!).searchParams.get('code')!;
 }
 
-async function providerTokens(sandbox: Sandbox, provider: 'google' | 'microsoft', email: string) {
+export async function providerTokens(sandbox: Sandbox, provider: 'google' | 'microsoft', email: string) {
   const reg = sandbox.ctx.app[provider];
   const authorize = provider === 'google' ? `${sandbox.url}/google/o/oauth2/v2/auth` : `${sandbox.url}/microsoft/common/oauth2/v2.0/authorize`;
   const token = provider === 'google' ? `${sandbox.url}/google/token` : `${sandbox.url}/microsoft/common/oauth2/v2.0/token`;

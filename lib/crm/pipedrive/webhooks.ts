@@ -8,11 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { getDb } from '@/db/client';
-import { crmUsers } from '@/db/schema';
+import { crmUsers, installations } from '@/db/schema';
 import { env } from '@/lib/env';
 import { SyncError } from '@/lib/errors';
 import { decryptOptional, encryptSecret } from '@/lib/auth/token-vault';
-import { isValidBasicAuth } from '@/lib/auth/basic-auth';
+import { isValidBasicAuth, parseBasicAuth } from '@/lib/auth/basic-auth';
+import { isUuid, ZBoundedText } from '@/lib/api/input';
 import { crmClientFor } from '@/lib/crm';
 import type { createPipedriveClient } from './client';
 
@@ -61,24 +62,30 @@ export async function removePersonWebhook(owner: WebhookOwner): Promise<void> {
 export const ZPipedriveWebhook = z.object({
   meta: z
     .object({
-      id: z.string().min(1),
-      action: z.string(),
-      entity: z.string(),
-      company_id: z.union([z.string(), z.number()]).transform(String),
-      entity_id: z.union([z.string(), z.number()]).transform(String).optional(),
+      // Bounded: the id becomes a dedupe key, the rest is compared or logged.
+      id: ZBoundedText(100).pipe(z.string().min(1)),
+      action: ZBoundedText(50),
+      entity: ZBoundedText(50),
+      company_id: z.union([ZBoundedText(50), z.number()]).transform(String),
+      entity_id: z.union([ZBoundedText(50), z.number()]).transform(String).optional(),
     })
     .passthrough(),
 });
 
-/** Fails closed: the Basic user names our crm_users row, the password must equal its stored secret. */
+/**
+ * Fails closed: the Basic user names our crm_users row — of a Pipedrive installation (credentials we
+ * registered with Teamleader never open this door) — and the password must equal its stored secret.
+ */
 export async function authenticateWebhook(authorization: string | null): Promise<typeof crmUsers.$inferSelect | null> {
-  if (!authorization?.startsWith('Basic ')) return null;
-  const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
-  const user = decoded.slice(0, decoded.indexOf(':'));
-  if (!/^[0-9a-f-]{36}$/.test(user)) return null;
+  const user = parseBasicAuth(authorization)?.user;
+  if (!user || !isUuid(user)) return null;
   const db = await getDb();
-  const [row] = await db.select().from(crmUsers).where(eq(crmUsers.id, user));
-  const secret = decryptOptional(row?.webhookSecretEnc);
-  if (!row || !secret || row.status === 'uninstalled') return null;
-  return isValidBasicAuth(authorization, user, secret) ? row : null;
+  const [found] = await db
+    .select({ row: crmUsers, crm: installations.crm })
+    .from(crmUsers)
+    .innerJoin(installations, eq(installations.id, crmUsers.installationId))
+    .where(eq(crmUsers.id, user));
+  const secret = decryptOptional(found?.row.webhookSecretEnc);
+  if (!found || found.crm !== 'pipedrive' || !secret || found.row.status === 'uninstalled') return null;
+  return isValidBasicAuth(authorization, user, secret) ? found.row : null;
 }

@@ -8,7 +8,8 @@ import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { getDb } from '@/db/client';
-import { crmUsers } from '@/db/schema';
+import { crmUsers, installations } from '@/db/schema';
+import { isUuid, ZBoundedText } from '@/lib/api/input';
 import { env } from '@/lib/env';
 import { SyncError } from '@/lib/errors';
 import { decryptOptional, encryptSecret } from '@/lib/auth/token-vault';
@@ -46,20 +47,31 @@ export async function removeContactWebhook(crmUserId: string): Promise<void> {
   await db.update(crmUsers).set({ webhookId: null, webhookSecretEnc: null, updatedAt: new Date() }).where(eq(crmUsers.id, crmUserId));
 }
 
+/** Every delivery names the Teamleader account it is about; one that does not is refused, not trusted. */
 export const ZTeamleaderWebhook = z.object({
-  type: z.string(),
-  subject: z.object({ type: z.string(), id: z.string() }),
-  account: z.object({ type: z.string(), id: z.string() }).optional(),
+  type: ZBoundedText(100),
+  subject: z.object({ type: ZBoundedText(100), id: ZBoundedText(100) }),
+  account: z.object({ type: ZBoundedText(100), id: ZBoundedText(100).pipe(z.string().min(1)) }),
 });
 
-/** Fails closed: the path's user must exist, be installed, and hold exactly this secret. */
+/** Our secrets are 32 base64url characters; anything much longer is not one of ours. */
+const MAX_SECRET_LENGTH = 128;
+
+/**
+ * Fails closed: the path's user must be a user of a Teamleader installation (a Pipedrive user's
+ * webhook credentials never open this door), be installed, and hold exactly this secret.
+ */
 export async function authenticateTeamleaderWebhook(userId: string, secret: string): Promise<typeof crmUsers.$inferSelect | null> {
-  if (!/^[0-9a-f-]{36}$/.test(userId) || !secret) return null;
+  if (!isUuid(userId) || !secret || secret.length > MAX_SECRET_LENGTH) return null;
   const db = await getDb();
-  const [row] = await db.select().from(crmUsers).where(eq(crmUsers.id, userId));
-  const stored = decryptOptional(row?.webhookSecretEnc);
-  if (!row || !stored || row.status === 'uninstalled') return null;
+  const [found] = await db
+    .select({ row: crmUsers, crm: installations.crm })
+    .from(crmUsers)
+    .innerJoin(installations, eq(installations.id, crmUsers.installationId))
+    .where(eq(crmUsers.id, userId));
+  const stored = decryptOptional(found?.row.webhookSecretEnc);
+  if (!found || found.crm !== 'teamleader' || !stored || found.row.status === 'uninstalled') return null;
   const a = createHash('sha256').update(stored).digest();
   const b = createHash('sha256').update(secret).digest();
-  return timingSafeEqual(a, b) ? row : null;
+  return timingSafeEqual(a, b) ? found.row : null;
 }

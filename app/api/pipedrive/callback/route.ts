@@ -7,19 +7,23 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { z } from 'zod';
 import { env } from '@/lib/env';
-import { checkInstallState, installResultUrl } from '@/lib/install-flow';
+import { clearInstallNonceCookie, consumeInstallState, INSTALL_NONCE_COOKIE, installResultUrl, logInstallFailure } from '@/lib/install-flow';
+import { publicRoute } from '@/lib/api/public-route';
+import { readJsonBody, ZBoundedText } from '@/lib/api/input';
 import { completePipedriveInstall, uninstallCrmUser } from '@/lib/installations';
 import { isValidBasicAuth } from '@/lib/auth/basic-auth';
 
 export const dynamic = 'force-dynamic';
 
-export async function GET(req: NextRequest) {
+export const GET = publicRoute('install', async (req: NextRequest) => clearInstallNonceCookie(await finishInstall(req), 'pipedrive'));
+
+async function finishInstall(req: NextRequest): Promise<NextResponse> {
   const q = req.nextUrl.searchParams;
-  const stateProblem = checkInstallState('pipedrive', q.get('state'));
+  const stateProblem = await consumeInstallState('pipedrive', q.get('state'), req.cookies.get(INSTALL_NONCE_COOKIE.pipedrive)?.value);
   if (stateProblem) return NextResponse.redirect(installResultUrl('pipedrive', 'invalid_state', stateProblem));
   if (q.get('error')) return NextResponse.redirect(installResultUrl('pipedrive', 'denied'));
   const code = q.get('code');
-  if (!code) return NextResponse.redirect(installResultUrl('pipedrive', 'failed', 'Pipedrive did not send an authorization code.'));
+  if (!code || code.length > 2000) return NextResponse.redirect(installResultUrl('pipedrive', 'failed', 'no_code'));
   try {
     const installed = await completePipedriveInstall(code);
     const target = env()
@@ -27,33 +31,32 @@ export async function GET(req: NextRequest) {
       .replace('{client_id}', env().pipedrive.clientId);
     return NextResponse.redirect(target);
   } catch (error) {
-    console.error('[install] pipedrive install failed', error);
-    return NextResponse.redirect(installResultUrl('pipedrive', 'failed', (error as Error).message));
+    return NextResponse.redirect(installResultUrl('pipedrive', 'failed', 'install_failed', logInstallFailure('pipedrive', error)));
   }
 }
 
 const ZUninstall = z.object({
-  client_id: z.string().optional(),
-  company_id: z.union([z.string(), z.number()]).transform(String),
-  user_id: z.union([z.string(), z.number()]).transform(String),
-  timestamp: z.union([z.string(), z.number()]).optional(),
+  client_id: ZBoundedText(200).optional(),
+  company_id: z.union([ZBoundedText(50), z.number()]).transform(String),
+  user_id: z.union([ZBoundedText(50), z.number()]).transform(String),
+  timestamp: z.union([ZBoundedText(50), z.number()]).optional(),
 });
 
-export async function DELETE(req: NextRequest) {
+export const DELETE = publicRoute('uninstall', async (req: NextRequest) => {
   const { clientId, clientSecret } = env().pipedrive;
   if (!isValidBasicAuth(req.headers.get('authorization'), clientId, clientSecret)) {
     return NextResponse.json({ error: { code: 'unauthorized', message: 'Invalid client credentials' } }, { status: 401 });
   }
-  const parsed = ZUninstall.safeParse(await req.json().catch(() => null));
+  const parsed = ZUninstall.safeParse(await readJsonBody(req).catch(() => null));
   if (!parsed.success) return NextResponse.json({ error: { code: 'bad_request', message: 'Expected {company_id, user_id}' } }, { status: 400 });
   const result = await uninstallCrmUser('pipedrive', parsed.data.company_id, parsed.data.user_id);
   return NextResponse.json({ ok: true, uninstalled: !!result });
-}
+});
 
-export async function POST(req: NextRequest) {
+export const POST = publicRoute('uninstall', async (req: NextRequest) => {
   const { clientId, clientSecret } = env().pipedrive;
   if (!isValidBasicAuth(req.headers.get('authorization'), clientId, clientSecret)) {
     return NextResponse.json({ error: { code: 'unauthorized', message: 'Invalid client credentials' } }, { status: 401 });
   }
   return NextResponse.json({ ok: true });
-}
+});

@@ -1,10 +1,12 @@
-/** Pipedrive "Installation URL": starts OAuth with a signed, expiring state (M1). */
+/** Pipedrive install: OAuth with a signed, single-use state bound to this browser by a nonce cookie (M1, M2, S2). */
 import { NextResponse } from 'next/server';
-import { createInstallState } from '@/lib/install-flow';
+import { beginInstall, setInstallNonceCookie } from '@/lib/install-flow';
 import { pipedriveAuthorizeUrl } from '@/lib/crm/pipedrive/oauth';
+import { publicRoute } from '@/lib/api/public-route';
 
 export const dynamic = 'force-dynamic';
 
-export function GET() {
-  return NextResponse.redirect(pipedriveAuthorizeUrl(createInstallState('pipedrive')));
-}
+export const GET = publicRoute('install', async () => {
+  const { state, nonce } = await beginInstall('pipedrive');
+  return setInstallNonceCookie(NextResponse.redirect(pipedriveAuthorizeUrl(state)), 'pipedrive', nonce);
+});

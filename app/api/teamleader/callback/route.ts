@@ -1,19 +1,22 @@
 /** Teamleader OAuth callback: finish install, start a signed session, open our settings page (M2). */
 import { NextResponse, type NextRequest } from 'next/server';
 import { env } from '@/lib/env';
-import { checkInstallState, installResultUrl } from '@/lib/install-flow';
+import { clearInstallNonceCookie, consumeInstallState, INSTALL_NONCE_COOKIE, installResultUrl, logInstallFailure } from '@/lib/install-flow';
+import { publicRoute } from '@/lib/api/public-route';
 import { completeTeamleaderInstall } from '@/lib/installations';
 import { TEAMLEADER_SESSION_COOKIE, TEAMLEADER_SESSION_TTL_SECONDS, teamleaderSessionValue } from '@/lib/tenant';
 
 export const dynamic = 'force-dynamic';
 
-export async function GET(req: NextRequest) {
+export const GET = publicRoute('install', async (req: NextRequest) => clearInstallNonceCookie(await finishInstall(req), 'teamleader'));
+
+async function finishInstall(req: NextRequest): Promise<NextResponse> {
   const q = req.nextUrl.searchParams;
-  const stateProblem = checkInstallState('teamleader', q.get('state'));
+  const stateProblem = await consumeInstallState('teamleader', q.get('state'), req.cookies.get(INSTALL_NONCE_COOKIE.teamleader)?.value);
   if (stateProblem) return NextResponse.redirect(installResultUrl('teamleader', 'invalid_state', stateProblem));
   if (q.get('error')) return NextResponse.redirect(installResultUrl('teamleader', 'denied'));
   const code = q.get('code');
-  if (!code) return NextResponse.redirect(installResultUrl('teamleader', 'failed', 'Teamleader did not send an authorization code.'));
+  if (!code || code.length > 2000) return NextResponse.redirect(installResultUrl('teamleader', 'failed', 'no_code'));
   try {
     const installed = await completeTeamleaderInstall(code);
     const res = NextResponse.redirect(new URL('/teamleader/settings', env().appUrl));
@@ -26,7 +29,6 @@ export async function GET(req: NextRequest) {
     });
     return res;
   } catch (error) {
-    console.error('[install] teamleader install failed', error);
-    return NextResponse.redirect(installResultUrl('teamleader', 'failed', (error as Error).message));
+    return NextResponse.redirect(installResultUrl('teamleader', 'failed', 'install_failed', logInstallFailure('teamleader', error)));
   }
 }

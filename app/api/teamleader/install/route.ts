@@ -1,10 +1,12 @@
-/** Teamleader install (and sign-in to our settings page): OAuth with a signed, expiring state (M2). */
+/** Teamleader install: OAuth with a signed, single-use state bound to this browser by a nonce cookie (M1, M2, S2). */
 import { NextResponse } from 'next/server';
-import { createInstallState } from '@/lib/install-flow';
+import { beginInstall, setInstallNonceCookie } from '@/lib/install-flow';
 import { teamleaderAuthorizeUrl } from '@/lib/crm/teamleader/oauth';
+import { publicRoute } from '@/lib/api/public-route';
 
 export const dynamic = 'force-dynamic';
 
-export function GET() {
-  return NextResponse.redirect(teamleaderAuthorizeUrl(createInstallState('teamleader')));
-}
+export const GET = publicRoute('install', async () => {
+  const { state, nonce } = await beginInstall('teamleader');
+  return setInstallNonceCookie(NextResponse.redirect(teamleaderAuthorizeUrl(state)), 'teamleader', nonce);
+});
