@@ -143,7 +143,7 @@ describe('wrong values stop startup with a message naming the variable', () => {
 
 describe('Dropbox Sign configuration (S1)', () => {
   it('S1: sandbox defaults point the SDK at the emulator (API base with /v3, OAuth base without)', () => {
-    const e = buildEnv({ SANDBOX_URL: 'http://localhost:4555', DATA_DIR: tmp() });
+    const e = buildEnv({ SYNCLANE_ENV: 'sandbox', SANDBOX_URL: 'http://localhost:4555', DATA_DIR: tmp() });
     expect(e.dropboxSign.apiUrl).toBe('http://localhost:4555/dropbox-sign/v3');
     expect(e.dropboxSign.oauthUrl).toBe('http://localhost:4555/dropbox-sign');
   });
