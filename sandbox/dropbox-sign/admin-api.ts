@@ -1,7 +1,7 @@
 /** Test and reviewer controls under `/dropbox-sign/_admin` (never faulted or rate limited). */
 import { json, readJson, type Router } from '../lib/http';
 import type { FaultRule } from '../lib/faults';
-import type { DropboxSignEmulator } from './index';
+import type { DropboxSignEmulator } from './emulator-types';
 import type { SignConfig } from './sign-state';
 
 export function registerAdminApi(router: Router, emulator: DropboxSignEmulator): void {

@@ -28,26 +28,8 @@ export { ACKNOWLEDGEMENT, eventHash } from './callback-delivery';
 export { DEMO_ACCOUNTS, NORTHWIND_TEAM_ID } from './demo-data';
 export { buildPdf } from './pdf';
 
-export interface DropboxSignEmulator extends Emulator<SignState> {
-  name: 'dropbox-sign';
-  prefix: '/dropbox-sign';
-  faults: FaultInjector;
-  callbacks: CallbackDispatcher;
-  store: SignStore;
-  /** API base for the SDK's *Api classes (…/dropbox-sign/v3) and for its OAuthApi (…/dropbox-sign). */
-  apiBaseUrl: string;
-  oauthBaseUrl: string;
-  config(patch?: Partial<SignConfig>): SignConfig;
-  account(email: string): SignAccount;
-  createRequest(input: Omit<NewRequest, 'requester'> & { from: string }): StoredRequest;
-  sign(id: string, email: string): StoredRequest;
-  decline(id: string, email: string, reason: string): StoredRequest;
-  revokeAll(email: string): number;
-  expireAccessTokens(): void;
-  /** API requests per account e-mail (rate-limited ones included). */
-  requestCount(email: string): number;
-  summary(): Record<string, unknown>;
-}
+export type { DropboxSignEmulator } from './emulator-types';
+import type { DropboxSignEmulator } from './emulator-types';
 
 export function createDropboxSignEmulator(ctx: SandboxContext): DropboxSignEmulator {
   let state = emptyState();

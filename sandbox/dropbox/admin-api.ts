@@ -5,7 +5,7 @@
  */
 import { json, readJson, type Router } from '../lib/http';
 import type { FaultRule } from '../lib/faults';
-import type { DropboxEmulator } from './index';
+import type { DropboxEmulator } from './emulator-types';
 import type { DropboxConfig } from './dropbox-state';
 
 export function registerAdminApi(router: Router, emulator: DropboxEmulator): void {

@@ -1,7 +1,7 @@
 /** Test and reviewer controls under /google/_admin (never subject to fault injection). */
 import { BadBody, json, noContent, readJson, Router } from '../lib/http';
 import type { FaultRule } from '../lib/faults';
-import type { GoogleEmulator } from './index';
+import type { GoogleEmulator } from './emulator-types';
 import type { GoogleConfig } from './google-state';
 
 export function createAdminApi(emulator: () => GoogleEmulator): Router {

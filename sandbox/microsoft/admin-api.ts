@@ -3,7 +3,7 @@
  */
 import { json, readJson, type Router } from '../lib/http';
 import type { FaultRule } from '../lib/faults';
-import type { MicrosoftEmulator } from './index';
+import type { MicrosoftEmulator } from './emulator-types';
 import type { MicrosoftConfig } from './microsoft-state';
 
 export function registerAdminApi(router: Router, emulator: MicrosoftEmulator): void {

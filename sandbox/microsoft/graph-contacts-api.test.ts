@@ -234,5 +234,5 @@ describe('Microsoft Graph contacts emulator (through @microsoft/microsoft-graph-
     const page = (await client.api('/me/contacts').top(5000).get()) as Page<Contact>;
     expect(page.value).toHaveLength(1000);
     expect(page['@odata.nextLink']).toContain('$skip=1000');
-  });
+  }, 120_000);
 });
