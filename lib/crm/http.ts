@@ -1,5 +1,5 @@
 /** Shared fetch wrapper for the thin CRM/provider HTTP clients: timeout, JSON, status-carrying errors, pacing. */
-import type { RatePacer } from './rate-pacer';
+import type { PacerTicket, RatePacer } from './rate-pacer';
 
 export class HttpError extends Error {
   constructor(
@@ -20,7 +20,7 @@ export async function fetchJson(
   init: RequestInit & { timeoutMs?: number; counter?: ApiCallCounter; pacers?: RatePacer[] } = {},
 ): Promise<{ status: number; body: any; headers: Headers }> {
   const { timeoutMs = 30_000, counter, pacers = [], ...rest } = init;
-  const tickets = [];
+  const tickets: PacerTicket[] = [];
   for (const pacer of pacers) tickets.push(await pacer.acquire());
   pacers.forEach((pacer, i) => pacer.sent(tickets[i]!));
   if (counter) counter.count++;

@@ -24,7 +24,7 @@ export class Latency {
   }
 
   /** Reads SANDBOX_LATENCY_MS and SANDBOX_LATENCY_JITTER_MS (both optional). */
-  static fromEnv(env: NodeJS.ProcessEnv = process.env): Partial<LatencySettings> {
+  static fromEnv(env: Record<string, string | undefined> = process.env): Partial<LatencySettings> {
     const out: Partial<LatencySettings> = {};
     if (env.SANDBOX_LATENCY_MS) out.latencyMs = Number(env.SANDBOX_LATENCY_MS);
     if (env.SANDBOX_LATENCY_JITTER_MS) out.jitterMs = Number(env.SANDBOX_LATENCY_JITTER_MS);
