@@ -130,16 +130,23 @@ async function timeToContent(): Promise<{ timings: Timing[]; firstInstallMs: num
   try {
     await waitForApp(`${appUrl}/`, child, logs);
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    // In every frame: when the settings content first appears, remember the time (epoch ms, comparable across frames).
-    await context.addInitScript(() => {
-      const w = window as unknown as { __contentAt?: number; __navStart?: number };
-      w.__navStart = performance.timeOrigin;
-      const check = () => {
-        if (w.__contentAt) return;
-        const el = document.querySelector('[data-testid="settings"]');
-        if (el && (el as HTMLElement).offsetHeight > 0) w.__contentAt = performance.timeOrigin + performance.now();
-      };
-      new MutationObserver(check).observe(document, { childList: true, subtree: true });
+    // In every frame: when the settings content first appears on screen, remember the time (epoch ms).
+    // (A string, not a function: tsx would wrap named functions in a helper the page does not have.)
+    // On screen = rendered with a size (the host keeps the iframe hidden until the SDK handshake, so the
+    // element can exist before it can be seen): checked on every DOM change and every 5 ms.
+    await context.addInitScript({
+      content: `(() => {
+        const check = () => {
+          if (window.__contentAt) return;
+          const el = document.querySelector('[data-testid="settings"]');
+          if (el && el.getBoundingClientRect().height > 0) {
+            window.__contentAt = performance.timeOrigin + performance.now();
+            clearInterval(timer);
+          }
+        };
+        const timer = setInterval(check, 5);
+        new MutationObserver(check).observe(document, { childList: true, subtree: true });
+      })();`,
     });
     const page = await context.newPage();
 
@@ -194,7 +201,12 @@ async function waitForContent(page: import('playwright-core').Page, appFrame: ()
       const done = await frame.evaluate(() => !!(window as unknown as { __contentAt?: number }).__contentAt && document.readyState === 'complete').catch(() => false);
       if (done) return frame;
     }
-    if (Date.now() > deadline) throw new Error('settings content did not appear in the iframe within 30 s');
+    if (Date.now() > deadline) {
+      const shot = path.join(os.tmpdir(), 'measure-iframe-failure.png');
+      await page.screenshot({ path: shot }).catch(() => undefined);
+      const frames = page.frames().map((f) => f.url()).join('\n  ');
+      throw new Error(`settings content did not appear in the iframe within 30 s (screenshot ${shot}); frames:\n  ${frames}`);
+    }
     await page.waitForTimeout(50);
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { CATALOGUES } from './catalogues';
+import { loadMessages } from './load';
 import {
-  CATALOGUES,
   LOCALES,
   formatMessage,
   formatParts,
@@ -127,5 +128,11 @@ describe('B8: the engine’s skip reasons are translated by key', () => {
     const { SKIP_REASONS } = await import('@/lib/sync/contacts/constants');
     const { en } = await import('./en');
     expect(en.settings.skipReasons).toEqual(SKIP_REASONS);
+  });
+});
+
+describe('B8: one language at a time in the browser (iframe budget)', () => {
+  it.each(LOCALES)('B8: loadMessages(%s) gives the same catalogue the server uses', async (locale) => {
+    expect(await loadMessages(locale)).toBe(CATALOGUES[locale]);
   });
 });

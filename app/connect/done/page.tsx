@@ -1,7 +1,8 @@
 /** Last page of the link popup: tells the settings page what happened, then closes itself. */
 import { ConnectDone } from '@/components/connect-done';
 import { DocumentLanguage } from '@/components/i18n';
-import { formatMessage as format, messagesFor } from '@/lib/i18n';
+import { formatMessage as format } from '@/lib/i18n';
+import { messagesFor } from '@/lib/i18n/catalogues';
 import { requestLocale } from '@/lib/i18n/server';
 
 export const dynamic = 'force-dynamic';

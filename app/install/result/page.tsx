@@ -1,7 +1,8 @@
 /** Where an install ends when it did not succeed: denied consent, a bad/expired state, or a failure. */
 import { DocumentLanguage } from '@/components/i18n';
 import { env } from '@/lib/env';
-import { formatMessage as format, messagesFor } from '@/lib/i18n';
+import { formatMessage as format } from '@/lib/i18n';
+import { messagesFor } from '@/lib/i18n/catalogues';
 import { requestLocale } from '@/lib/i18n/server';
 
 export const dynamic = 'force-dynamic';
