@@ -227,7 +227,10 @@ async function main() {
   console.log(`  (${lazy} chunk files in the build in all; the rest load on demand)`);
   if (sizeOnly) return;
 
+  const loadBefore = os.loadavg()[0]!;
   const { timings, firstInstallMs } = await timeToContent();
+  // Timings on a shared machine depend on what else runs: say how busy it was.
+  console.log(`\nMachine: ${os.cpus().length} cores, load average ${loadBefore.toFixed(1)} before / ${os.loadavg()[0]!.toFixed(1)} after; Node ${process.version}`);
   const stat = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);
     return { median: s[Math.floor(s.length / 2)]!, max: s[s.length - 1]!, min: s[0]! };
