@@ -24,7 +24,13 @@ export async function fetchJson(
   for (const pacer of pacers) tickets.push(await pacer.acquire());
   pacers.forEach((pacer, i) => pacer.sent(tickets[i]!));
   if (counter) counter.count++;
-  const response = await fetch(url, { ...rest, signal: AbortSignal.timeout(timeoutMs) });
+  let response: Response;
+  try {
+    response = await fetch(url, { ...rest, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    pacers.forEach((pacer, i) => pacer.done(tickets[i]!));
+    throw error;
+  }
   pacers.forEach((pacer, i) => pacer.observe(tickets[i]!, response.status, response.headers));
   const text = await response.text();
   let body: unknown = text;

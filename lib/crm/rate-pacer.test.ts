@@ -32,6 +32,7 @@ async function sendAll(pacer: RatePacer, clock: PacerClock, n: number): Promise<
       const ticket = await pacer.acquire();
       pacer.sent(ticket);
       times.push(clock.now());
+      pacer.done(ticket); // answered at once (a zero-latency vendor)
     }),
   );
   return times.sort((a, b) => a - b);
@@ -95,7 +96,9 @@ describe('RatePacer: CRM writes run at, never over, the allowed rate (Pipedrive 
   it('remaining 0 that our own log explains does not add the vendor’s rounded-up reset on top', async () => {
     const clock = fakeClock();
     const pacer = new RatePacer({ limit: 2, windowMs: 2000, safetyMs: 100, probe: false, clock });
-    pacer.sent(await pacer.acquire());
+    const first = await pacer.acquire();
+    pacer.sent(first);
+    pacer.done(first);
     clock.t = 500;
     const second = await pacer.acquire();
     pacer.sent(second);
@@ -129,12 +132,43 @@ describe('RatePacer: CRM writes run at, never over, the allowed rate (Pipedrive 
     const clock = fakeClock();
     const search = new RatePacer({ limit: 1, windowMs: 2000, safetyMs: 0, probe: false, clock });
     const general = new RatePacer({ limit: 1, windowMs: 1000, safetyMs: 0, probe: false, clock });
-    general.sent(await general.acquire()); // general busy until t=1000
+    const g0 = await general.acquire();
+    general.sent(g0);
+    general.done(g0); // general busy until t=1000
     const s = await search.acquire(); // search free at t=0
     const g = await general.acquire(); // waits until t=1000
     search.sent(s);
     general.sent(g);
+    search.done(s); // answered at once, at t=1000
+    general.done(g);
     search.sent(await search.acquire());
     expect(clock.now()).toBe(3000); // 2 s after the real send at t=1000, not after t=0
+  });
+
+  it('a request counts until one window after its answer: slow answers cannot let the next batch overtake the vendor', async () => {
+    const clock = fakeClock();
+    const pacer = new RatePacer({ limit: 2, windowMs: 2000, safetyMs: 0, probe: false, clock });
+    const a = await pacer.acquire();
+    pacer.sent(a);
+    const b = await pacer.acquire();
+    pacer.sent(b);
+    clock.t = 800; // both answered 800 ms later: the vendor counted them somewhere in 0…800
+    pacer.done(a);
+    pacer.done(b);
+    pacer.sent(await pacer.acquire());
+    expect(clock.now()).toBe(2800);
+  });
+
+  it('a request still in flight keeps its place in the window (a third call waits for an answer)', async () => {
+    const clock = fakeClock();
+    const pacer = new RatePacer({ limit: 1, windowMs: 1000, safetyMs: 0, probe: false, clock });
+    const a = await pacer.acquire();
+    pacer.sent(a);
+    const next = pacer.acquire();
+    await clock.sleep(0);
+    clock.t = 5000; // no answer for 5 s
+    pacer.done(a);
+    pacer.sent(await next);
+    expect(clock.now()).toBeGreaterThanOrEqual(6000);
   });
 });

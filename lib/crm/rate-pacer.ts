@@ -6,9 +6,12 @@
  *     `x-ratelimit-remaining`, `x-ratelimit-reset` (seconds); search endpoints 10 per 2 s for everyone.
  *   - Teamleader: 200 per sliding 60 s per integration per account, `x-ratelimit-reset` as an ISO timestamp.
  *
- * The pacer keeps the dispatch times of its own requests in the window and lets a request go only while fewer
- * than `limit` were sent in the last `windowMs + safetyMs` (the margin absorbs network jitter: the vendor
- * counts arrival times, we count departure times). It starts from the vendor's documented default (the lowest
+ * The pacer keeps a log of its own requests and lets a request go only while fewer than `limit` of them count
+ * against the window. A request counts from the moment it is sent until `windowMs + safetyMs` after its answer
+ * came back: the vendor counted it on arrival, which lies somewhere between the two, so measuring from the answer
+ * is never early however long the request travelled or waited in a busy event loop (measuring from the send
+ * was: under load, a batch sent together arrives spread out, and the next batch can overtake the window). It
+ * costs one round trip per window of throughput (95 % of the allowed rate at 100 ms and a 2 s window). It starts from the vendor's documented default (the lowest
  * plan) and learns the real limit from `x-ratelimit-limit`. Others may spend the same budget (the install
  * flow, another server instance): the first request goes alone, and every answer's `x-ratelimit-remaining`
  * tells how much of the window is used by calls that are not ours, which is then left free. A 429 blocks it
@@ -41,7 +44,8 @@ export type RatePacerOptions = {
   clock?: PacerClock;
 };
 
-export type PacerTicket = { at: number };
+/** One request: `sentAt` when it left; `at` when it stops counting minus the window (its answer's time; Infinity in flight). */
+export type PacerTicket = { sentAt: number; at: number };
 
 type HeaderSource = { get(name: string): string | null };
 
@@ -84,16 +88,26 @@ export class RatePacer {
     return turn;
   }
 
+  /** The request leaves now (call once every pacer it waited on let it go). It counts until `done`. */
   sent(ticket: PacerTicket): void {
-    ticket.at = this.clock.now();
-    // Keep the log ordered by time: move the ticket towards the end past entries now earlier than it
-    // (usually none: it is the last entry).
-    let i = this.log.lastIndexOf(ticket);
-    while (i >= 0 && i + 1 < this.log.length && this.log[i + 1]!.at < ticket.at) {
-      this.log[i] = this.log[i + 1]!;
-      this.log[i + 1] = ticket;
-      i++;
-    }
+    ticket.sentAt = this.clock.now();
+    this.move(ticket, Number.POSITIVE_INFINITY);
+  }
+
+  /** The answer (or a network failure) is here: the request counts for one more window from now. */
+  done(ticket: PacerTicket): void {
+    if (ticket.at !== Number.POSITIVE_INFINITY) return;
+    this.move(ticket, this.clock.now());
+  }
+
+  /** Sets `ticket.at` and keeps the log ordered by `at`. */
+  private move(ticket: PacerTicket, at: number): void {
+    const i = this.log.indexOf(ticket);
+    if (i >= 0) this.log.splice(i, 1);
+    ticket.at = at;
+    let j = this.log.length;
+    while (j > 0 && this.log[j - 1]!.at > at) j--;
+    this.log.splice(j, 0, ticket);
   }
 
   private async waitForSlot(): Promise<PacerTicket> {
@@ -107,13 +121,15 @@ export class RatePacer {
       if (room <= 0) until = Math.max(until, this.externalUntil);
       else if (this.log.length >= room) until = Math.max(until, this.log[this.log.length - room]!.at + span);
       const probing = this.probe && !this.observed && this.log.length > 0;
-      if (probing) until = Math.max(until, Math.min(this.log[0]!.at + this.probeTimeoutMs, now + 25));
+      if (probing) until = Math.max(until, Math.min(this.log[0]!.sentAt + this.probeTimeoutMs, now + 25));
       if (until <= now) {
-        const ticket = { at: now };
+        // Counts from now: in flight until `sent` (which restamps it) and `done`.
+        const ticket: PacerTicket = { sentAt: now, at: Number.POSITIVE_INFINITY };
         this.log.push(ticket);
         return ticket;
       }
-      await this.clock.sleep(until - now);
+      // The slot frees when an answer comes back: poll (no event to wait on across fetches).
+      await this.clock.sleep(Number.isFinite(until) ? until - now : 10);
     }
   }
 
@@ -123,6 +139,7 @@ export class RatePacer {
    */
   observe(ticket: PacerTicket | null, status: number, headers: HeaderSource): void {
     const now = this.clock.now();
+    if (ticket) this.done(ticket);
     this.observed = true;
     const limit = Number(headers.get('x-ratelimit-limit'));
     if (this.learnLimit && Number.isInteger(limit) && limit > 0) this.limit = limit;
@@ -136,7 +153,7 @@ export class RatePacer {
     } else if (Number.isFinite(remaining) && ticket) {
       // The vendor counted this call and everything that reached it before; ours among those are (at most)
       // the calls we sent up to this one. The rest is someone else's, for up to one window.
-      const ours = this.log.filter((t) => t.at <= ticket.at).length;
+      const ours = this.log.filter((t) => t.sentAt <= ticket.sentAt).length;
       this.external = Math.max(0, this.limit - remaining - ours);
       if (this.external > 0) this.externalUntil = now + this.windowMs;
     }

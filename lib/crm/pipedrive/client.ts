@@ -223,6 +223,9 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
             method: 'POST',
             headers: { authorization: `Bearer ${token}` },
             body: form,
+          }).catch((error: unknown) => {
+            if (ticket) opts.pacer!.done(ticket);
+            throw error;
           });
           opts.pacer?.observe(ticket, res.status, res.headers);
           if (!res.ok) {
