@@ -151,9 +151,12 @@ export class RatePacer {
       const wait = parseRetryAfter(headers.get('retry-after'), now) ?? resetMs ?? this.windowMs;
       this.blockedUntil = Math.max(this.blockedUntil, now + cap(wait));
     } else if (Number.isFinite(remaining) && ticket) {
-      // The vendor counted this call and everything that reached it before; ours among those are (at most)
-      // the calls we sent up to this one. The rest is someone else's, for up to one window.
-      const ours = this.log.filter((t) => t.sentAt <= ticket.sentAt).length;
+      // The vendor counted this call and everything that reached it before. Of ours, only the calls answered
+      // before this one was sent are sure to be among them (others may still have been on the way): counting
+      // just those makes "someone else's" share an upper bound, so we can only leave too much room, never too
+      // little. That share stays reserved for one window.
+      const from = ticket.sentAt - this.windowMs;
+      const ours = 1 + this.log.filter((t) => t !== ticket && t.at <= ticket.sentAt && t.at >= from).length;
       this.external = Math.max(0, this.limit - remaining - ours);
       if (this.external > 0) this.externalUntil = now + this.windowMs;
     }
