@@ -6,6 +6,8 @@ const nextConfig = {
   serverExternalPackages: ['@electric-sql/pglite', 'pg', '@googleapis/people', 'google-auth-library', 'inngest'],
   poweredByHeader: false,
   reactStrictMode: true,
+  // The dev-mode indicator badge sits on top of the iframe content inside the CRM.
+  devIndicators: false,
   typescript: { tsconfigPath: './tsconfig.json' },
 };
 export default nextConfig;

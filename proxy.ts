@@ -48,5 +48,5 @@ export async function proxy(req: NextRequest) {
 }
 
 export const config = {
-  matcher: ['/((?!_next/static|_next/image|favicon.ico|api/inngest).*)'],
+  matcher: ['/((?!_next/static|_next/image|favicon.ico|favicon.svg|api/inngest).*)'],
 };

@@ -12,6 +12,13 @@ const inter = localFont({
 export const metadata: Metadata = {
   title: 'Synclane',
   description: 'Contact sync, Dropbox files and Dropbox Sign archive for Pipedrive and Teamleader Focus.',
+  // Files in public/: the ICO for browsers that ask for /favicon.ico anyway, the SVG for the rest.
+  icons: {
+    icon: [
+      { url: '/favicon.ico', sizes: '32x32' },
+      { url: '/favicon.svg', type: 'image/svg+xml' },
+    ],
+  },
 };
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {

@@ -1,7 +1,7 @@
 import { DocumentLanguage } from '@/components/i18n';
 import { richText as fill } from '@/components/rich-text';
 import { env } from '@/lib/env';
-import { messagesFor } from '@/lib/i18n';
+import { messagesFor } from '@/lib/i18n/catalogues';
 import { requestLocale } from '@/lib/i18n/server';
 
 export const dynamic = 'force-dynamic';

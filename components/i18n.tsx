@@ -2,6 +2,9 @@
 /**
  * The UI language on the client (B8). Starts in English (what the server rendered), guesses from the
  * browser until the CRM says otherwise, and then follows the CRM user's locale from /api/embedded/context.
+ * Only English is in the first-load bundle; another language's catalogue is fetched when it is wanted (the
+ * browser's guess starts that early, so it is usually there by the time the CRM confirms it) and the UI
+ * switches once it has arrived.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import {
@@ -10,13 +13,13 @@ import {
   formatMessage,
   formatPlural,
   formattingLocale,
-  messagesFor,
   resolveLocale,
   supportedLocale,
   type Locale,
   type Messages,
   type PluralForms,
 } from '@/lib/i18n';
+import { FALLBACK_MESSAGES, loadMessages } from '@/lib/i18n/load';
 import { richText } from './rich-text';
 
 export type I18n = {
@@ -51,23 +54,39 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     if (input) setSource((s) => (s.fromCrm && s.input === input ? s : { input, fromCrm: true }));
   }, []);
 
-  const locale = resolveLocale(source.input);
+  const wanted = resolveLocale(source.input);
+  const [loaded, setLoaded] = useState<Partial<Record<Locale, Messages>>>({ [DEFAULT_LOCALE]: FALLBACK_MESSAGES });
+  useEffect(() => {
+    if (loaded[wanted]) return;
+    let cancelled = false;
+    loadMessages(wanted)
+      .then((messages) => {
+        if (!cancelled) setLoaded((l) => ({ ...l, [wanted]: messages }));
+      })
+      .catch(() => undefined); // stays in English (a chunk that fails to load must not break the page)
+    return () => {
+      cancelled = true;
+    };
+  }, [wanted, loaded]);
+  // Until the wanted catalogue is here, everything (texts, plurals, dates) stays in English together.
+  const locale: Locale = loaded[wanted] ? wanted : DEFAULT_LOCALE;
+  const messages = loaded[locale] ?? FALLBACK_MESSAGES;
   useEffect(() => {
     document.documentElement.lang = locale;
   }, [locale]);
 
   const i18n = useMemo<I18n>(() => {
-    const dates = formattingLocale(source.input, locale);
+    const dates = locale === wanted ? formattingLocale(source.input, locale) : locale;
     return {
       locale,
-      t: messagesFor(locale),
+      t: messages,
       setCrmLocale,
       format: formatMessage,
       rich: richText,
       plural: (count, forms, params) => formatPlural(locale, count, forms, params),
       date: (iso) => formatDateTime(iso, dates),
     };
-  }, [locale, source.input, setCrmLocale]);
+  }, [locale, wanted, messages, source.input, setCrmLocale]);
 
   return <I18nContext.Provider value={i18n}>{children}</I18nContext.Provider>;
 }

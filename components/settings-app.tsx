@@ -1,6 +1,6 @@
 'use client';
 /** Settings page body (Pipedrive app settings iframe and the Teamleader settings page). */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useBridge, ApiError } from './crm-bridge';
 import { PillarSection } from './pillar-sections';
 import { Notice } from './sync/notice';
@@ -43,6 +43,7 @@ export function SettingsApp() {
   const [ctx, setCtx] = useState<Context | null>(null);
   const [error, setError] = useState<string | null>(null);
 
+  const [retryWhenReady, setRetryWhenReady] = useState(false);
   const loadContext = useCallback(() => {
     bridge
       .api<Context>('/api/embedded/context')
@@ -50,11 +51,26 @@ export function SettingsApp() {
         setCrmLocale(c.locale);
         setCtx(c);
       })
-      .catch((e: ApiError) => setError(e.message));
-  }, [bridge.api, setCrmLocale]);
+      .catch((e: ApiError) => {
+        // Loaded early with the URL token (see below) and refused: try again with a fresh SDK token.
+        if (!bridge.ready) setRetryWhenReady(true);
+        else setError(e.message);
+      });
+  }, [bridge.api, bridge.ready, setCrmLocale]);
+  // The context needs no SDK: with the token Pipedrive put in the iframe URL it loads while the SDK handshake
+  // runs (first paint of the iframe, Performance), instead of after it.
+  const started = useRef(false);
   useEffect(() => {
-    if (bridge.ready) loadContext();
-  }, [bridge.ready, loadContext]);
+    if (started.current) return;
+    started.current = true;
+    loadContext();
+  }, [loadContext]);
+  useEffect(() => {
+    if (bridge.ready && retryWhenReady) {
+      setRetryWhenReady(false);
+      loadContext();
+    }
+  }, [bridge.ready, retryWhenReady, loadContext]);
 
   if (bridge.error) return <Notice tone="err">{bridge.error}</Notice>;
   if (error) return <Notice tone="err">{error}</Notice>;

@@ -9,13 +9,18 @@
  *   /microsoft/...   Microsoft identity platform v2 + Microsoft Graph (/microsoft/graph/v1.0/...)
  *   /dropbox-sign/...  Dropbox Sign API v3 (/dropbox-sign/v3/...), OAuth, web UI, outgoing callbacks
  *   /dropbox/...     Dropbox OAuth 2 + API v2: /dropbox/{api,content,notify}/2/... stand for the three hosts
- *   /_sandbox/...    reset, clock, health (test and reviewer controls)
+ *   /_sandbox/...    reset, clock, latency, health (test and reviewer controls)
+ *
+ * Every vendor call can be given network latency (`latencyMs`, `jitterMs`; SANDBOX_LATENCY_MS) and the
+ * vendors' real default limits (`realLimits`; SANDBOX_REAL_LIMITS=1): see lib/latency.ts, lib/real-limits.ts.
  */
 import { createServer, type Server } from 'node:http';
 import { mkdirSync, readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { BadBody, html, json, readBody, send, escapeHtml, type SandboxResponse } from './lib/http';
+import { Latency, type LatencySettings } from './lib/latency';
+import { REAL_LIMITS } from './lib/real-limits';
 import { defaultRegistration, type AppRegistration, type Emulator, type SandboxContext } from './lib/types';
 import { createPipedriveEmulator, type PipedriveEmulator } from './pipedrive';
 import { createTeamleaderEmulator, type TeamleaderEmulator } from './teamleader';
@@ -34,6 +39,12 @@ export type SandboxOptions = {
   /** Directory to persist emulator state in (JSON). Omit for in-memory only (tests). */
   dataDir?: string;
   quiet?: boolean;
+  /** Per-call latency before every vendor answer (default SANDBOX_LATENCY_MS or 0). */
+  latencyMs?: number;
+  /** Uniform ± jitter around latencyMs (default SANDBOX_LATENCY_JITTER_MS or 0). */
+  jitterMs?: number;
+  /** The vendors' documented default rate limits instead of the loose sandbox ones (default SANDBOX_REAL_LIMITS=1). */
+  realLimits?: boolean;
 };
 
 export type Sandbox = {
@@ -47,6 +58,10 @@ export type Sandbox = {
   dropbox: DropboxEmulator;
   /** Moves the emulated clock forward (token expiry, sync-token expiry, code expiry). */
   advanceClock(ms: number): void;
+  /** Reads or changes the per-call latency. */
+  latency(patch?: Partial<LatencySettings>): LatencySettings;
+  /** Whether the vendors' real default limits are applied (they are re-applied after every reset). */
+  realLimits: boolean;
   reset(): void;
   close(): Promise<void>;
 };
@@ -76,6 +91,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const dropbox = createDropboxEmulator(ctx);
   const emulators: Emulator[] = [pipedrive, teamleader, google, microsoft, dropboxSign, dropbox];
 
+  const latency = new Latency({ ...Latency.fromEnv(), ...definedOnly({ latencyMs: options.latencyMs, jitterMs: options.jitterMs }) });
+  const realLimits = options.realLimits ?? process.env.SANDBOX_REAL_LIMITS === '1';
+  const applyRealLimits = () => {
+    if (!realLimits) return;
+    teamleader.config({ ...REAL_LIMITS.teamleader });
+    microsoft.config({ ...REAL_LIMITS.microsoft });
+    google.config({ ...REAL_LIMITS.google });
+  };
+  const resetAll = () => {
+    for (const e of emulators) e.reset();
+    clockOffset = 0;
+    applyRealLimits();
+  };
+
   const statePath = options.dataDir ? path.join(options.dataDir, 'sandbox-state.json') : null;
   if (statePath && existsSync(statePath)) {
     try {
@@ -85,6 +114,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       console.warn(`[sandbox] could not read ${statePath} (${(error as Error).message}); starting from demo data`);
     }
   }
+  applyRealLimits();
   let saveTimer: NodeJS.Timeout | null = null;
   const scheduleSave = () => {
     if (!statePath || saveTimer) return;
@@ -129,18 +159,27 @@ a.card:hover{border-color:#1b6ef3}h1{font-size:26px}code{background:#f1f3f5;padd
       if (p === '/' || p === '') result = homePage();
       else if (p === '/_sandbox/health') result = json(200, { ok: true });
       else if (p === '/_sandbox/reset' && method === 'POST') {
-        for (const e of emulators) e.reset();
-        clockOffset = 0;
+        resetAll();
         result = json(200, { ok: true });
+      } else if (p === '/_sandbox/latency') {
+        try {
+          if (method === 'POST') latency.set(JSON.parse(body.toString('utf8') || '{}') as Partial<LatencySettings>);
+          result = json(200, { ...latency.get(), realLimits });
+        } catch (error) {
+          result = json(400, { error: 'bad_request', message: (error as Error).message });
+        }
       } else if (p === '/_sandbox/clock' && method === 'POST') {
         const { advanceMs } = JSON.parse(body.toString('utf8') || '{}') as { advanceMs?: number };
         clockOffset += Number(advanceMs ?? 0);
         result = json(200, { now: ctx.now() });
       } else if (p.startsWith('/v1/')) {
+        await latency.wait();
         result = await google.handle({ ...base, path: p });
       } else {
         for (const e of emulators) {
           if (p === e.prefix || p.startsWith(`${e.prefix}/`)) {
+            // Admin routes are the sandbox's own controls, not vendor calls: no latency.
+            if (!p.includes('/_admin')) await latency.wait();
             result = await e.handle({ ...base, path: p.slice(e.prefix.length) || '/' });
             break;
           }
@@ -168,10 +207,9 @@ a.card:hover{border-color:#1b6ef3}h1{font-size:26px}code{background:#f1f3f5;padd
     advanceClock(ms: number) {
       clockOffset += ms;
     },
-    reset() {
-      for (const e of emulators) e.reset();
-      clockOffset = 0;
-    },
+    latency: (patch) => (patch ? latency.set(patch) : latency.get()),
+    realLimits,
+    reset: resetAll,
     async close() {
       if (saveTimer) clearTimeout(saveTimer);
       dropboxSign.callbacks.stop();
@@ -180,4 +218,8 @@ a.card:hover{border-color:#1b6ef3}h1{font-size:26px}code{background:#f1f3f5;padd
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -5,12 +5,15 @@
  *   npm run bench:import                                  # N = 100,000, Google
  *   npm run bench:import -- --n=10k,25k                   # other sizes
  *   npm run bench:import -- --provider=microsoft --n=10k  # Outlook folder "Clients" instead of Google group "Clients"
+ *   npm run bench:import -- --n=2k --latency=100 --real-limits   # 100 ms per vendor call, real rate limits
  *
  * For each N: fresh database + fresh in-process sandbox, N contacts generated in the provider's "Clients"
  * group/folder, Synclane installed in Pipedrive as admin 13001, the provider account linked,
  * `prepareCrmFields` + `startSync({ direction: 'provider_to_crm', groupId })`, run, then run again.
- * Prints wall time, contacts/s, API calls per side vs the minimum, DB statements, peak RSS (100 ms samples).
- * Real app code throughout; emulator quotas/burst limits are raised so the numbers measure our code.
+ * Prints wall time, contacts/s, API calls per side vs the minimum, the achieved Pipedrive write rate ÷ the
+ * allowed rate (burst limit ÷ window), DB statements, peak RSS (100 ms samples).
+ * Real app code throughout; emulator quotas/burst limits are raised so the numbers measure our code, unless
+ * `--real-limits`; `--latency=MS` (and `--jitter=MS`) adds per-call network latency in every emulator.
  */
 import './sandbox-env';
 import { prepareCrmFields } from '@/lib/contacts/crm-fields';
@@ -19,6 +22,11 @@ import { GRAPH_DELTA_PAGE_SIZE } from '@/lib/providers/microsoft/client';
 import {
   NORTHWIND,
   createBenchApp,
+  describeWorld,
+  parseWorld,
+  pipedriveAllowedPerSecond,
+  ratio,
+  realLimitsInForce,
   dbStatementCount,
   diffCounts,
   fmtInt,
@@ -45,6 +53,7 @@ const args = parseArgs();
 const provider = (args.provider ?? 'google') as 'google' | 'microsoft';
 if (provider !== 'google' && provider !== 'microsoft') throw new Error('--provider must be google or microsoft');
 const counts = parseCounts(args.n, [100_000]);
+const world = parseWorld(args);
 const EMAIL = provider === 'google' ? 'olivia.northwind@gmail.com' : 'olivia.northwind@outlook.com';
 const GOOGLE_LIST_PAGE = 1000; // people.connections.list pageSize maximum
 
@@ -63,7 +72,12 @@ type RunResult = {
   baseRssMb: number;
   peakRssMb: number;
   peakHeapMb: number;
+  /** Pipedrive writes (POST/PATCH/PUT/DELETE) and the allowed Pipedrive request rate. */
+  crmWrites: number;
+  allowedPerSecond: number;
 };
+
+const writesOf = (c: Record<string, number>) => Object.entries(c).reduce((n, [k, v]) => (/^(POST|PATCH|PUT|DELETE) /.test(k) ? n + v : n), 0);
 
 const livePersons = (app: BenchApp) => app.sandbox.pipedrive.persons(NORTHWIND.companyId).filter((p) => !p.is_deleted).length;
 const providerCounts = (app: BenchApp) => (provider === 'google' ? app.sandbox.google.requestCounts(EMAIL) : app.sandbox.microsoft.requestCounts(EMAIL));
@@ -108,11 +122,15 @@ async function measure(app: BenchApp, label: string, n: number, syncId: string, 
     baseRssMb,
     peakRssMb: mem.peakRssMb,
     peakHeapMb: mem.peakHeapMb,
+    crmWrites: 0,
+    allowedPerSecond: pipedriveAllowedPerSecond(app.sandbox, world),
   };
+  result.crmWrites = writesOf(result.crm);
   log(`${label}: ${r.status} in ${fmtSeconds(ms)}; run counts ${JSON.stringify(r.counts)}; Pipedrive persons created ${fmtInt(result.created)}`);
   log(`  steps: ${formatSteps(r.steps)}`);
   log(`  ${provider} calls ${sumCounts(result.provider)} (min ${mins.provider}): ${formatCounts(result.provider)}`);
-  log(`  Pipedrive calls ${sumCounts(result.crm)} (min ${mins.crm}): ${formatCounts(result.crm)}`);
+  log(`  Pipedrive calls ${sumCounts(result.crm)} (min ${mins.crm}; ÷ min ${ratio(sumCounts(result.crm), mins.crm)}): ${formatCounts(result.crm)}`);
+  log(`  Pipedrive writes ${fmtInt(result.crmWrites)} at ${(result.crmWrites / (ms / 1000)).toFixed(1)}/s; allowed ${result.allowedPerSecond}/s → achieved ÷ allowed ${ratio(result.crmWrites / (ms / 1000), result.allowedPerSecond)}`);
   log(`  DB statements ${result.dbStatements ?? 'n/a'}${result.dbStatements !== null && n ? ` (${(result.dbStatements / n).toFixed(2)} per contact)` : ''}; RSS ${baseRssMb} MB before → peak ${mem.peakRssMb} MB; peak heap ${mem.peakHeapMb} MB`);
   if (usePg && process.env.BENCH_SQL_SHAPES === '1') for (const [shape, count, ms] of takeStatementShapes()) log(`    sql ×${count} (${(ms / 1000).toFixed(2)} s): ${shape}`);
   return result;
@@ -121,6 +139,7 @@ async function measure(app: BenchApp, label: string, n: number, syncId: string, 
 async function main() {
   installDbStatementCounter();
   log(`machine: ${machineDescription()}`);
+  log(`world: ${describeWorld(world)}`);
   const server = await startDatabaseServer();
   log(`database: ${server.description}; provider: ${provider}`);
   const results: RunResult[] = [];
@@ -129,9 +148,9 @@ async function main() {
   try {
     for (const n of counts) {
       log(`--- N = ${fmtInt(n)} (${provider}) ---`);
-      const app = await createBenchApp(server);
+      const app = await createBenchApp(server, { world });
       try {
-        limits = raiseEmulatorLimits(app.sandbox);
+        limits = world.realLimits ? realLimitsInForce(app.sandbox) : raiseEmulatorLimits(app.sandbox);
         const tg = performance.now();
         let groupId: string;
         let inScope: number;
@@ -198,20 +217,22 @@ async function main() {
   console.log(`\n## ${provider === 'google' ? 'Google' : 'Outlook'} → Pipedrive import\n`);
   console.log(`Machine: ${machineDescription()}`);
   console.log(`Database: ${server.description}`);
-  console.log('Emulator limits raised:');
+  console.log(`World: ${describeWorld(world)}`);
+  console.log(world.realLimits ? 'Rate limits in force:' : 'Emulator limits raised:');
   for (const l of limits) console.log(`- ${l}`);
   for (const note of notes) console.log(`- ${note}`);
   console.log('');
   printTable(
-    ['Run', 'Wall time', 'Persons created', 'Contacts/s', `${provider} calls (min)`, `${provider} calls by method`, 'Pipedrive calls (min)', 'Pipedrive calls by endpoint', 'DB statements', 'RSS before → peak', 'Peak heap'],
+    ['Run', 'Wall time', 'Persons created', 'Contacts/s', 'Pipedrive writes/s ÷ allowed', `${provider} calls (min) ÷ min`, `${provider} calls by method`, 'Pipedrive calls (min) ÷ min', 'Pipedrive calls by endpoint', 'DB statements', 'RSS before → peak', 'Peak heap'],
     results.map((r) => [
       r.label,
       fmtSeconds(r.ms),
       fmtInt(r.created),
       r.created ? fmtInt(Math.round(r.created / (r.ms / 1000))) : '—',
-      `${fmtInt(sumCounts(r.provider))} (${fmtInt(r.providerMin)})`,
+      r.crmWrites ? `${(r.crmWrites / (r.ms / 1000)).toFixed(1)} ÷ ${r.allowedPerSecond} = ${ratio(r.crmWrites / (r.ms / 1000), r.allowedPerSecond)}` : '—',
+      `${fmtInt(sumCounts(r.provider))} (${fmtInt(r.providerMin)}) ${ratio(sumCounts(r.provider), r.providerMin)}`,
       formatCounts(r.provider),
-      `${fmtInt(sumCounts(r.crm))} (${fmtInt(r.crmMin)})`,
+      `${fmtInt(sumCounts(r.crm))} (${fmtInt(r.crmMin)}) ${ratio(sumCounts(r.crm), r.crmMin)}`,
       formatCounts(r.crm),
       r.dbStatements === null ? 'n/a' : fmtInt(r.dbStatements),
       `${r.baseRssMb} → ${r.peakRssMb} MB`,

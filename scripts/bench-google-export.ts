@@ -3,13 +3,16 @@
  *
  *   npm run bench:export                       # N = 10,000 and 50,000
  *   npm run bench:export -- --n=20000          # or --n=5k,20k
+ *   npm run bench:export -- --n=2k --latency=100 --real-limits   # 100 ms per vendor call, real rate limits
  *
  * For each N: fresh database + fresh in-process sandbox, N persons generated in Northwind (owner: admin
  * 13001), Synclane installed as 13001, Google olivia.northwind@gmail.com linked, a `crm_to_provider` sync
  * started and run (first export), then run again with nothing changed (the hourly run).
  * Prints wall time, persons/s, Google calls per method vs the minimum the batch sizes allow, Pipedrive
- * calls vs the minimum page count, DB statements, and peak RSS (sampled every 100 ms).
- * Real app code throughout; emulator quotas/burst limits are raised so the numbers measure our code.
+ * calls vs the minimum page count, the achieved Google write-call rate ÷ the allowed rate (the real per-user
+ * write quota), DB statements, and peak RSS (sampled every 100 ms).
+ * Real app code throughout; emulator quotas/burst limits are raised so the numbers measure our code, unless
+ * `--real-limits`; `--latency=MS` (and `--jitter=MS`) adds per-call network latency in every emulator.
  */
 import './sandbox-env';
 import { startSync } from '@/lib/contacts/service';
@@ -17,6 +20,11 @@ import { CRM_PAGE_SIZE, GOOGLE_BATCH_CREATE_MAX } from '@/lib/sync/contacts/cons
 import {
   NORTHWIND,
   createBenchApp,
+  describeWorld,
+  googleWriteCallsPerSecond,
+  parseWorld,
+  ratio,
+  realLimitsInForce,
   dbStatementCount,
   diffCounts,
   fmtInt,
@@ -42,6 +50,9 @@ import {
 const EMAIL = 'olivia.northwind@gmail.com';
 const args = parseArgs();
 const counts = parseCounts(args.n, [10_000, 50_000]);
+const world = parseWorld(args);
+/** Google write calls (creates, updates, deletes, group changes) among the counted methods. */
+const writesOf = (c: Record<string, number>) => Object.entries(c).reduce((n, [k, v]) => (k !== 'total' && /create|update|delete|modify/i.test(k) ? n + v : n), 0);
 
 type RunResult = {
   label: string;
@@ -101,7 +112,9 @@ async function measure(app: BenchApp, label: string, n: number, syncId: string, 
   };
   log(`${label}: ${r.status} in ${fmtSeconds(ms)}; run counts ${JSON.stringify(r.counts)}`);
   log(`  steps: ${formatSteps(r.steps)}`);
-  log(`  Google calls ${sumCounts(google)} (min ${m.google}): ${formatCounts(google)}`);
+  log(`  Google calls ${sumCounts(google)} (min ${m.google}; ÷ min ${ratio(sumCounts(google), m.google)}): ${formatCounts(google)}`);
+  const writes = writesOf(google);
+  log(`  Google write calls ${writes} at ${(writes / (ms / 1000)).toFixed(2)}/s; allowed ${googleWriteCallsPerSecond()}/s → achieved ÷ allowed ${ratio(writes / (ms / 1000), googleWriteCallsPerSecond())}`);
   log(`  Pipedrive calls ${sumCounts(crm)} (min ${m.crm}): ${formatCounts(crm)}`);
   log(`  DB statements ${result.dbStatements ?? 'n/a'}; RSS ${baseRssMb} MB before → peak ${mem.peakRssMb} MB; peak heap ${mem.peakHeapMb} MB`);
   if (usePg && process.env.BENCH_SQL_SHAPES === '1') for (const [shape, count, ms] of takeStatementShapes()) log(`    sql ×${count} (${(ms / 1000).toFixed(2)} s): ${shape}`);
@@ -111,6 +124,7 @@ async function measure(app: BenchApp, label: string, n: number, syncId: string, 
 async function main() {
   installDbStatementCounter();
   log(`machine: ${machineDescription()}`);
+  log(`world: ${describeWorld(world)}`);
   const server = await startDatabaseServer();
   log(`database: ${server.description}`);
   const results: RunResult[] = [];
@@ -119,9 +133,9 @@ async function main() {
   try {
     for (const n of counts) {
       log(`--- N = ${fmtInt(n)} ---`);
-      const app = await createBenchApp(server);
+      const app = await createBenchApp(server, { world });
       try {
-        limits = raiseEmulatorLimits(app.sandbox);
+        limits = world.realLimits ? realLimitsInForce(app.sandbox) : raiseEmulatorLimits(app.sandbox);
         const tg = performance.now();
         // Persons that existed before today's runs (outside the hourly pass's 60 s overlap window).
         app.sandbox.advanceClock(-10 * 60_000);
@@ -167,21 +181,23 @@ async function main() {
   console.log('\n## CRM → Google export\n');
   console.log(`Machine: ${machineDescription()}`);
   console.log(`Database: ${server.description}`);
-  console.log('Emulator limits raised:');
+  console.log(`World: ${describeWorld(world)}`);
+  console.log(world.realLimits ? 'Rate limits in force:' : 'Emulator limits raised:');
   for (const l of limits) console.log(`- ${l}`);
   for (const note of notes) console.log(`- ${note}`);
   console.log('');
   printTable(
-    ['Run', 'Wall time', 'Persons listed/s', 'Contacts created', 'Created/s', 'Google calls (min)', 'Google calls by method', 'Pipedrive calls (min)', 'DB statements', 'RSS before → peak', 'Peak heap'],
+    ['Run', 'Wall time', 'Persons listed/s', 'Contacts created', 'Created/s', 'Google write calls/s ÷ allowed', 'Google calls (min) ÷ min', 'Google calls by method', 'Pipedrive calls (min) ÷ min', 'DB statements', 'RSS before → peak', 'Peak heap'],
     results.map((r) => [
       r.label,
       fmtSeconds(r.ms),
       fmtInt(Math.round(r.persons / (r.ms / 1000))),
       fmtInt(r.exported),
       r.exported ? fmtInt(Math.round(r.exported / (r.ms / 1000))) : '—',
-      `${fmtInt(sumCounts(r.google))} (${fmtInt(r.googleMin)})`,
+      writesOf(r.google) ? `${(writesOf(r.google) / (r.ms / 1000)).toFixed(2)} ÷ ${googleWriteCallsPerSecond()} = ${ratio(writesOf(r.google) / (r.ms / 1000), googleWriteCallsPerSecond())}` : '—',
+      `${fmtInt(sumCounts(r.google))} (${fmtInt(r.googleMin)}) ${ratio(sumCounts(r.google), r.googleMin)}`,
       formatCounts(r.google),
-      `${fmtInt(sumCounts(r.crm))} (${fmtInt(r.crmMin)})`,
+      `${fmtInt(sumCounts(r.crm))} (${fmtInt(r.crmMin)}) ${ratio(sumCounts(r.crm), r.crmMin)}`,
       r.dbStatements === null ? 'n/a' : fmtInt(r.dbStatements),
       `${r.baseRssMb} → ${r.peakRssMb} MB`,
       `${r.peakHeapMb} MB`,

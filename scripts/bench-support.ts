@@ -14,6 +14,7 @@ import { rmSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { startSandbox, type Sandbox } from '@/sandbox/server';
+import { REAL_LIMITS } from '@/sandbox/lib/real-limits';
 import { setEnvForTests } from '@/lib/env';
 import { closeDb, getDb } from '@/db/client';
 import { completePipedriveInstall, findInstalledUser, type InstalledUser } from '@/lib/installations';
@@ -50,6 +51,54 @@ export function parseCounts(value: string | undefined, fallback: number[]): numb
     return Math.round(Number(m[1]) * mult);
   });
 }
+
+// ------------------------------------------------------------------ the modelled world
+
+/**
+ * `--latency=100` gives every emulated vendor call 100 ms of network latency (`--jitter=20` adds ± 20 ms);
+ * `--real-limits` keeps the vendors' documented default rate limits instead of raising them. Without both the
+ * numbers are the zero-latency CPU figures (limits raised, so they measure our code).
+ */
+export type World = { latencyMs: number; jitterMs: number; realLimits: boolean };
+
+export function parseWorld(args: Record<string, string>): World {
+  const num = (name: string) => {
+    const v = Number(args[name] ?? 0);
+    if (!Number.isFinite(v) || v < 0) throw new Error(`--${name}: expected milliseconds ≥ 0, got "${args[name]}"`);
+    return v;
+  };
+  return { latencyMs: num('latency'), jitterMs: num('jitter'), realLimits: args['real-limits'] === 'true' };
+}
+
+export function describeWorld(w: World): string {
+  const latency = w.latencyMs ? `${w.latencyMs} ms${w.jitterMs ? ` ± ${w.jitterMs} ms` : ''} per vendor call` : 'no latency (CPU figures)';
+  return `${latency}; ${w.realLimits ? "vendors' real default rate limits" : 'emulator rate limits raised'}`;
+}
+
+/** Pipedrive's allowed request rate for the token (burst limit ÷ window) as the emulator applies it. */
+export function pipedriveAllowedPerSecond(sandbox: Sandbox, world: World): number {
+  const s = sandbox.pipedrive.summary().settings as { burstLimit?: number; burstWindowMs?: number };
+  // With raised limits the emulator allows anything; the rate that matters is the real one (Lite plan, OAuth).
+  if (!world.realLimits || !s.burstLimit || !s.burstWindowMs) return 80 / 2;
+  return s.burstLimit / (s.burstWindowMs / 1000);
+}
+
+/** Google People write calls allowed per second per user under the real default quota. */
+export const googleWriteCallsPerSecond = () => REAL_LIMITS.google.writeQuotaPerMinute / 60;
+
+/** Describes the real limits in force (printed instead of the raised ones). */
+export function realLimitsInForce(sandbox: Sandbox): string[] {
+  const g = sandbox.google.config();
+  const m = sandbox.microsoft.config();
+  const pd = sandbox.pipedrive.summary().settings as { burstLimit?: number; burstWindowMs?: number };
+  return [
+    `Google People API: ${g.readQuotaPerMinute} reads + ${g.writeQuotaPerMinute} writes per minute per user`,
+    `Microsoft Graph: ${m.requestsPer10Min} requests per 10 min, ${m.maxConcurrent} concurrent per mailbox`,
+    `Pipedrive: burst ${pd.burstLimit ?? '?'} per ${pd.burstWindowMs ?? '?'} ms per token`,
+  ];
+}
+
+export const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '—');
 
 // ------------------------------------------------------------------ database server
 
@@ -159,9 +208,10 @@ export type BenchApp = {
 };
 
 /** A fresh database (new DB on the server, or a new PGlite dir) and a fresh in-process sandbox. */
-export async function createBenchApp(server: DatabaseServer, opts: { appUrl?: string } = {}): Promise<BenchApp> {
+export async function createBenchApp(server: DatabaseServer, opts: { appUrl?: string; world?: World } = {}): Promise<BenchApp> {
   const appUrl = opts.appUrl ?? 'http://127.0.0.1:3999';
-  const sandbox = await startSandbox({ port: 0, appUrl, quiet: true });
+  const world = opts.world ?? { latencyMs: 0, jitterMs: 0, realLimits: false };
+  const sandbox = await startSandbox({ port: 0, appUrl, quiet: true, latencyMs: world.latencyMs, jitterMs: world.jitterMs, realLimits: world.realLimits });
   const db = server.adminUrl ? await createDatabase(server.adminUrl, 'bench') : null;
   const databaseUrl = db?.url ?? null;
   const dbName = db?.name ?? null;

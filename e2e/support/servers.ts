@@ -1,6 +1,6 @@
 /**
  * E2E: the built app (`next start`) and the sandbox on free loopback ports, a fresh database, and Debian
- * Chromium through playwright-core (no browser download).
+ * Chromium through playwright-core (no browser download; the binary from CHROMIUM_PATH or the usual places).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +12,7 @@ import { inject } from 'vitest';
 import { Client } from 'pg';
 import { chromium, type Browser } from 'playwright-core';
 import { startSandbox, type Sandbox } from '@/sandbox/server';
+import { requireChromium } from '@/tests/support/system-deps';
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
@@ -74,7 +75,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`app did not start:\n${logs.join('')}`);
     await new Promise((r) => setTimeout(r, 300));
   }
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  const browser = await chromium.launch({ executablePath: requireChromium(), args: CHROMIUM_ARGS, headless: true });
   return {
     appUrl,
     sandbox,

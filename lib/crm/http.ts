@@ -1,4 +1,6 @@
-/** Shared fetch wrapper for the thin CRM/provider HTTP clients: timeout, JSON, status-carrying errors. */
+/** Shared fetch wrapper for the thin CRM/provider HTTP clients: timeout, JSON, status-carrying errors, pacing. */
+import type { PacerTicket, RatePacer } from './rate-pacer';
+
 export class HttpError extends Error {
   constructor(
     public status: number,
@@ -15,11 +17,21 @@ export type ApiCallCounter = { count: number };
 
 export async function fetchJson(
   url: string,
-  init: RequestInit & { timeoutMs?: number; counter?: ApiCallCounter } = {},
+  init: RequestInit & { timeoutMs?: number; counter?: ApiCallCounter; pacers?: RatePacer[] } = {},
 ): Promise<{ status: number; body: any; headers: Headers }> {
-  const { timeoutMs = 30_000, counter, ...rest } = init;
+  const { timeoutMs = 30_000, counter, pacers = [], ...rest } = init;
+  const tickets: PacerTicket[] = [];
+  for (const pacer of pacers) tickets.push(await pacer.acquire());
+  pacers.forEach((pacer, i) => pacer.sent(tickets[i]!));
   if (counter) counter.count++;
-  const response = await fetch(url, { ...rest, signal: AbortSignal.timeout(timeoutMs) });
+  let response: Response;
+  try {
+    response = await fetch(url, { ...rest, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    pacers.forEach((pacer, i) => pacer.done(tickets[i]!));
+    throw error;
+  }
+  pacers.forEach((pacer, i) => pacer.observe(tickets[i]!, response.status, response.headers));
   const text = await response.text();
   let body: unknown = text;
   if (text && (response.headers.get('content-type') ?? '').includes('json')) {

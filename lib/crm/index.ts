@@ -7,6 +7,7 @@ import { createTeamleaderClient } from './teamleader/client';
 import { refreshTeamleaderToken } from './teamleader/oauth';
 import type { CrmClient } from './port';
 import type { PipedriveFieldMap } from './pipedrive/mapper';
+import { PIPEDRIVE_BURST, PIPEDRIVE_SEARCH_BURST, TEAMLEADER_RATE, pacerFor } from './rate-pacer';
 
 export type CrmUserRef = { id: string; crm: 'pipedrive' | 'teamleader'; apiDomain: string | null };
 
@@ -18,11 +19,16 @@ export function crmClientFor(user: CrmUserRef, opts: { fieldMap?: PipedriveField
       apiDomain: user.apiDomain,
       fieldMap: opts.fieldMap,
       counter: opts.counter,
+      // Pipedrive counts the burst per token, and a user's token is shared by all their runs and requests.
+      pacer: pacerFor(`pipedrive:${user.id}`, PIPEDRIVE_BURST),
+      searchPacer: pacerFor(`pipedrive-search:${user.id}`, PIPEDRIVE_SEARCH_BURST),
       withToken: (call) => withAccessToken(owner, refreshPipedriveToken, call, isUnauthorized),
     });
   }
   return createTeamleaderClient({
     counter: opts.counter,
+    // Teamleader counts per integration per account; each installed user has their own row (and token).
+    pacer: pacerFor(`teamleader:${user.id}`, TEAMLEADER_RATE),
     withToken: (call) => withAccessToken(owner, refreshTeamleaderToken, call, isUnauthorized),
   });
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { CATALOGUES } from './catalogues';
+import { loadMessages } from './load';
 import {
-  CATALOGUES,
   LOCALES,
   formatMessage,
   formatParts,
@@ -125,7 +126,7 @@ describe('B8: formatting', () => {
 describe('B8: the engine’s reason codes and run phases are translated by code', () => {
   it('B8/B4: every language words exactly the reason codes the engine can store, and every run phase', async () => {
     const { REASON_CODES, PHASES } = await import('@/lib/sync/runtime/reasons');
-    const { CATALOGUES } = await import('./index');
+    const { CATALOGUES } = await import('./catalogues');
     for (const [locale, t] of Object.entries(CATALOGUES)) {
       expect(Object.keys(t.reasons).sort(), locale).toEqual([...REASON_CODES].sort());
       expect(Object.keys(t.phases).sort(), locale).toEqual([...PHASES].sort());
@@ -137,5 +138,11 @@ describe('B8: the engine’s reason codes and run phases are translated by code'
     const { SKIP_REASONS } = await import('@/lib/sync/contacts/constants');
     const { isReasonCode } = await import('@/lib/sync/runtime/reasons');
     for (const code of Object.values(SKIP_REASONS)) expect(isReasonCode(code), code).toBe(true);
+  });
+});
+
+describe('B8: one language at a time in the browser (iframe budget)', () => {
+  it.each(LOCALES)('B8: loadMessages(%s) gives the same catalogue the server uses', async (locale) => {
+    expect(await loadMessages(locale)).toBe(CATALOGUES[locale]);
   });
 });

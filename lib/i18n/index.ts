@@ -1,25 +1,16 @@
 /**
  * UI languages (B8): English, Dutch, French, Swedish and German, following the CRM user's locale.
- * Pure helpers only — safe in client components, server pages and tests.
+ * Pure helpers only — safe in client components, server pages and tests. The catalogues themselves are not
+ * imported here, so a client bundle carries only the languages it loads: servers and tests take them all from
+ * `./catalogues`, the browser loads one at a time with `loadMessages` (`./load`).
  */
-import { en } from './en';
-import { nl } from './nl';
-import { fr } from './fr';
-import { sv } from './sv';
-import { de } from './de';
-import type { Messages, PluralForms } from './messages';
+import type { Locale } from './locales';
+import type { PluralForms } from './messages';
 
 export type { Messages, PluralForms } from './messages';
 
-export const LOCALES = ['en', 'nl', 'fr', 'sv', 'de'] as const;
-export type Locale = (typeof LOCALES)[number];
-export const DEFAULT_LOCALE: Locale = 'en';
-
-export const CATALOGUES: Record<Locale, Messages> = { en, nl, fr, sv, de };
-
-export function messagesFor(locale: Locale): Messages {
-  return CATALOGUES[locale];
-}
+export { LOCALES, DEFAULT_LOCALE, type Locale } from './locales';
+import { LOCALES, DEFAULT_LOCALE } from './locales';
 
 const isLocale = (value: string): value is Locale => (LOCALES as readonly string[]).includes(value);
 

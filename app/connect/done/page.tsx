@@ -5,7 +5,8 @@
  */
 import { ConnectDone } from '@/components/connect-done';
 import { DocumentLanguage } from '@/components/i18n';
-import { formatMessage as format, messagesFor } from '@/lib/i18n';
+import { formatMessage as format } from '@/lib/i18n';
+import { messagesFor } from '@/lib/i18n/catalogues';
 import { requestLocale } from '@/lib/i18n/server';
 import { MAX_EMAIL_LENGTH } from '@/lib/api/input';
 import { env } from '@/lib/env';

@@ -2,7 +2,8 @@
 import { DocumentLanguage } from '@/components/i18n';
 import { env } from '@/lib/env';
 import { INSTALL_FAILURE_CODES, isSupportReference, type InstallFailureCode } from '@/lib/install-flow';
-import { formatMessage as format, messagesFor } from '@/lib/i18n';
+import { formatMessage as format } from '@/lib/i18n';
+import { messagesFor } from '@/lib/i18n/catalogues';
 import { requestLocale } from '@/lib/i18n/server';
 
 export const dynamic = 'force-dynamic';

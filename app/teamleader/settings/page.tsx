@@ -3,7 +3,7 @@ import { cookies } from 'next/headers';
 import { CrmBridge } from '@/components/crm-bridge';
 import { DocumentLanguage } from '@/components/i18n';
 import { SettingsApp } from '@/components/settings-app';
-import { messagesFor } from '@/lib/i18n';
+import { messagesFor } from '@/lib/i18n/catalogues';
 import { requestLocale } from '@/lib/i18n/server';
 import { TEAMLEADER_SESSION_COOKIE } from '@/lib/tenant';
 

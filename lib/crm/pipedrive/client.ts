@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { fetchJson, type ApiCallCounter } from '../http';
+import type { RatePacer } from '../rate-pacer';
 import { mapPipedriveError } from './errors';
 import { createPipedriveFiles } from './files';
 import type { CrmClient, CrmOrganization, CrmPerson, CrmUserInfo, PersonInput, PersonPage, RecordSummary } from '../port';
@@ -17,6 +18,9 @@ export type PipedriveClientOptions = {
   withToken: WithToken;
   fieldMap?: PipedriveFieldMap;
   counter?: ApiCallCounter;
+  /** Paces calls to the token's burst limit; search calls also wait on `searchPacer` (10 per 2 s). */
+  pacer?: RatePacer;
+  searchPacer?: RatePacer;
 };
 
 /** The record's page in the Pipedrive web app, which lives on the company domain (`https://acme.pipedrive.com/person/1`). */
@@ -33,6 +37,8 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
 } {
   const base = opts.apiDomain.replace(/\/$/, '');
   const fieldMap = opts.fieldMap ?? {};
+  const pacersFor = (path: string): RatePacer[] =>
+    [path.endsWith('/search') ? opts.searchPacer : undefined, opts.pacer].filter((p): p is RatePacer => !!p);
 
   async function request(method: string, path: string, body?: unknown, query?: Record<string, string | number | undefined | null>) {
     const u = new URL(`${base}${path}`);
@@ -42,6 +48,7 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
         const res = await fetchJson(u.toString(), {
           method,
           counter: opts.counter,
+          pacers: pacersFor(path),
           headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
           body: body ? JSON.stringify(body) : undefined,
         });
@@ -208,12 +215,18 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
       form.set('file', new Blob([new Uint8Array(bytes)], { type: contentType }), 'photo.jpg');
       try {
         await opts.withToken(async (token) => {
+          const ticket = opts.pacer ? await opts.pacer.acquire() : null;
+          if (ticket) opts.pacer!.sent(ticket);
           if (opts.counter) opts.counter.count++;
           const res = await fetch(`${base}/api/v1/persons/${encodeURIComponent(id)}/picture`, {
             method: 'POST',
             headers: { authorization: `Bearer ${token}` },
             body: form,
+          }).catch((error: unknown) => {
+            if (ticket) opts.pacer!.done(ticket);
+            throw error;
           });
+          opts.pacer?.observe(ticket, res.status, res.headers);
           if (!res.ok) {
             const { HttpError } = await import('../http');
             throw new HttpError(res.status, await res.text(), res.headers, `POST picture → ${res.status}`);

@@ -4,13 +4,20 @@
  */
 import { env } from '@/lib/env';
 import { fetchJson, type ApiCallCounter } from '../http';
+import type { RatePacer } from '../rate-pacer';
 import { mapTeamleaderError } from './errors';
 import { createTeamleaderFiles } from './files';
 import type { CrmClient, CrmOrganization, CrmPerson, PersonPage, RecordSummary } from '../port';
 import { ZTlCompany, ZTlContact, addressFromTeamleader, contactFromTeamleader, contactToTeamleader } from './mapper';
 import type { WithToken } from '../pipedrive/client';
 
-export type TeamleaderClientOptions = { withToken: WithToken; counter?: ApiCallCounter; pageSize?: number };
+export type TeamleaderClientOptions = {
+  withToken: WithToken;
+  counter?: ApiCallCounter;
+  pageSize?: number;
+  /** Paces calls to the integration's 200-per-60-s budget on the account. */
+  pacer?: RatePacer;
+};
 
 const webUrl = (kind: 'contacts' | 'companies', id: string) => `${env().teamleader.webUrl}/${kind}/${id}`;
 
@@ -24,6 +31,7 @@ export function createTeamleaderClient(opts: TeamleaderClientOptions): CrmClient
         const res = await fetchJson(`${api}/${method}`, {
           method: 'POST',
           counter: opts.counter,
+          pacers: opts.pacer ? [opts.pacer] : [],
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
           body: JSON.stringify(body),
         });

@@ -1,0 +1,183 @@
+/**
+ * Client-side pacing for the CRMs' rate limits, so we run AT the allowed rate and never over it (a 429 costs a
+ * wasted call and, in the run, a retry-later). Both CRMs count requests in a sliding window per token /
+ * integration and say so in `x-ratelimit-*` headers:
+ *   - Pipedrive: burst limit per token per rolling 2 s (80 … 480 by plan for OAuth apps), `x-ratelimit-limit`,
+ *     `x-ratelimit-remaining`, `x-ratelimit-reset` (seconds); search endpoints 10 per 2 s for everyone.
+ *   - Teamleader: 200 per sliding 60 s per integration per account, `x-ratelimit-reset` as an ISO timestamp.
+ *
+ * The pacer keeps a log of its own requests and lets a request go only while fewer than `limit` of them count
+ * against the window. A request counts from the moment it is sent until `windowMs + safetyMs` after its answer
+ * came back: the vendor counted it on arrival, which lies somewhere between the two, so measuring from the answer
+ * is never early however long the request travelled or waited in a busy event loop (measuring from the send
+ * was: under load, a batch sent together arrives spread out, and the next batch can overtake the window). It
+ * costs one round trip per window of throughput (95 % of the allowed rate at 100 ms and a 2 s window). It starts from the vendor's documented default (the lowest
+ * plan) and learns the real limit from `x-ratelimit-limit`. Others may spend the same budget (the install
+ * flow, another server instance): the first request goes alone, and every answer's `x-ratelimit-remaining`
+ * tells how much of the window is used by calls that are not ours, which is then left free. A 429 blocks it
+ * until the reset the vendor names. One pacer per budget, shared by every client for that budget in this
+ * process (`pacerFor`).
+ */
+import { parseRetryAfter } from '@/lib/errors';
+
+export type PacerClock = { now(): number; sleep(ms: number): Promise<void> };
+
+export const realClock: PacerClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export type RatePacerOptions = {
+  /** Requests allowed per window until the vendor's headers say otherwise. */
+  limit: number;
+  windowMs: number;
+  /** Added to the window on our side (default 100 ms). */
+  safetyMs?: number;
+  /** Whether `x-ratelimit-limit` may change `limit` (false for a sub-budget such as Pipedrive search). */
+  learnLimit?: boolean;
+  /**
+   * Send one request alone first and read the budget from its answer (default true). Waits at most
+   * `probeTimeoutMs` (default 2 s) for that answer.
+   */
+  probe?: boolean;
+  probeTimeoutMs?: number;
+  clock?: PacerClock;
+};
+
+/** One request: `sentAt` when it left; `at` when it stops counting minus the window (its answer's time; Infinity in flight). */
+export type PacerTicket = { sentAt: number; at: number };
+
+type HeaderSource = { get(name: string): string | null };
+
+export class RatePacer {
+  limit: number;
+  readonly windowMs: number;
+  private readonly safetyMs: number;
+  private readonly learnLimit: boolean;
+  private readonly clock: PacerClock;
+  private log: PacerTicket[] = [];
+  private blockedUntil = 0;
+  private readonly probe: boolean;
+  private readonly probeTimeoutMs: number;
+  private observed = false;
+  /** Calls in the current window that are not ours (from `x-ratelimit-remaining`), until `externalUntil`. */
+  private external = 0;
+  private externalUntil = 0;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(opts: RatePacerOptions) {
+    this.limit = opts.limit;
+    this.windowMs = opts.windowMs;
+    this.safetyMs = opts.safetyMs ?? 100;
+    this.learnLimit = opts.learnLimit ?? true;
+    this.clock = opts.clock ?? realClock;
+    this.probe = opts.probe ?? true;
+    this.probeTimeoutMs = opts.probeTimeoutMs ?? 2000;
+  }
+
+  /**
+   * Resolves when this request may be sent; callers are served in order. When a request waits on several
+   * pacers, call `sent(ticket)` on each once the last one let it go, so every log holds the real send time.
+   */
+  acquire(): Promise<PacerTicket> {
+    const turn = this.queue.then(() => this.waitForSlot());
+    this.queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
+  }
+
+  /** The request leaves now (call once every pacer it waited on let it go). It counts until `done`. */
+  sent(ticket: PacerTicket): void {
+    ticket.sentAt = this.clock.now();
+    this.move(ticket, Number.POSITIVE_INFINITY);
+  }
+
+  /** The answer (or a network failure) is here: the request counts for one more window from now. */
+  done(ticket: PacerTicket): void {
+    if (ticket.at !== Number.POSITIVE_INFINITY) return;
+    this.move(ticket, this.clock.now());
+  }
+
+  /** Sets `ticket.at` and keeps the log ordered by `at`. */
+  private move(ticket: PacerTicket, at: number): void {
+    const i = this.log.indexOf(ticket);
+    if (i >= 0) this.log.splice(i, 1);
+    ticket.at = at;
+    let j = this.log.length;
+    while (j > 0 && this.log[j - 1]!.at > at) j--;
+    this.log.splice(j, 0, ticket);
+  }
+
+  private async waitForSlot(): Promise<PacerTicket> {
+    const span = this.windowMs + this.safetyMs;
+    for (;;) {
+      const now = this.clock.now();
+      while (this.log.length && this.log[0]!.at <= now - span) this.log.shift();
+      if (now >= this.externalUntil) this.external = 0;
+      let until = this.blockedUntil;
+      const room = this.limit - this.external;
+      if (room <= 0) until = Math.max(until, this.externalUntil);
+      else if (this.log.length >= room) until = Math.max(until, this.log[this.log.length - room]!.at + span);
+      const probing = this.probe && !this.observed && this.log.length > 0;
+      if (probing) until = Math.max(until, Math.min(this.log[0]!.sentAt + this.probeTimeoutMs, now + 25));
+      if (until <= now) {
+        // Counts from now: in flight until `sent` (which restamps it) and `done`.
+        const ticket: PacerTicket = { sentAt: now, at: Number.POSITIVE_INFINITY };
+        this.log.push(ticket);
+        return ticket;
+      }
+      // The slot frees when an answer comes back: poll (no event to wait on across fetches).
+      await this.clock.sleep(Number.isFinite(until) ? until - now : 10);
+    }
+  }
+
+  /**
+   * Reads the vendor's answer to the request sent with `ticket`: its limit, how much of the window others
+   * use (remaining vs. our own calls up to this one), and a 429's wait.
+   */
+  observe(ticket: PacerTicket | null, status: number, headers: HeaderSource): void {
+    const now = this.clock.now();
+    if (ticket) this.done(ticket);
+    this.observed = true;
+    const limit = Number(headers.get('x-ratelimit-limit'));
+    if (this.learnLimit && Number.isInteger(limit) && limit > 0) this.limit = limit;
+    // A reset further away than the window cannot be about this budget (clock skew, a daily budget): cap it.
+    const cap = (ms: number) => Math.min(ms, this.windowMs + this.safetyMs);
+    const resetMs = parseRetryAfter(headers.get('x-ratelimit-reset'), now);
+    const remaining = Number(headers.get('x-ratelimit-remaining') ?? Number.NaN);
+    if (status === 429) {
+      const wait = parseRetryAfter(headers.get('retry-after'), now) ?? resetMs ?? this.windowMs;
+      this.blockedUntil = Math.max(this.blockedUntil, now + cap(wait));
+    } else if (Number.isFinite(remaining) && ticket) {
+      // The vendor counted this call and everything that reached it before. Of ours, only the calls answered
+      // before this one was sent are sure to be among them (others may still have been on the way): counting
+      // just those makes "someone else's" share an upper bound, so we can only leave too much room, never too
+      // little. That share stays reserved for one window.
+      const from = ticket.sentAt - this.windowMs;
+      const ours = 1 + this.log.filter((t) => t !== ticket && t.at <= ticket.sentAt && t.at >= from).length;
+      this.external = Math.max(0, this.limit - remaining - ours);
+      if (this.external > 0) this.externalUntil = now + this.windowMs;
+    }
+  }
+}
+
+const pacers = new Map<string, RatePacer>();
+const MAX_PACERS = 10_000;
+
+/** The process-wide pacer for one budget (e.g. `pipedrive:<crm user id>`), created on first use. */
+export function pacerFor(key: string, defaults: RatePacerOptions): RatePacer {
+  let pacer = pacers.get(key);
+  if (!pacer) {
+    if (pacers.size >= MAX_PACERS) pacers.delete(pacers.keys().next().value!);
+    pacer = new RatePacer(defaults);
+    pacers.set(key, pacer);
+  }
+  return pacer;
+}
+
+/** Documented defaults (reference: crm-platforms.md §3.9, §4.3); headers refine `limit`. */
+export const PIPEDRIVE_BURST: RatePacerOptions = { limit: 80, windowMs: 2_000 };
+export const PIPEDRIVE_SEARCH_BURST: RatePacerOptions = { limit: 10, windowMs: 2_000, learnLimit: false };
+export const TEAMLEADER_RATE: RatePacerOptions = { limit: 200, windowMs: 60_000 };
