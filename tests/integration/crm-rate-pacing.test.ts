@@ -28,6 +28,8 @@ const parallel = <T>(callers: number, perCaller: number, call: (i: number) => Pr
 describe('CRM rate pacing (Performance: run at, never over, the allowed rate)', () => {
   it('Pipedrive: 8 parallel callers, 240 person creates under the real burst limit (80 per 2 s): no 429', async () => {
     const tenant = await app.installPipedrive();
+    // Lite plan's limit for OAuth apps (the emulator otherwise follows the company's plan).
+    app.sandbox.pipedrive.config({ burstLimit: 80 });
     expect(app.sandbox.pipedrive.summary().settings.burstLimit).toBe(80);
     const client = crmClientFor({ id: tenant.crmUserId, crm: 'pipedrive', apiDomain: tenant.apiDomain });
     app.sandbox.pipedrive.resetRequestCounts();
