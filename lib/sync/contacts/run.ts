@@ -8,7 +8,7 @@ import { contactSyncs, syncRuns } from '@/db/schema';
 import { env } from '@/lib/env';
 import { ERROR_CODES, SyncError, toSyncError } from '@/lib/errors';
 import { RetryLaterError, type ContactSyncEventData, type StepTools } from '@/lib/jobs/step';
-import { FULL_SWEEP_INTERVAL_MS, HOURLY_INTERVAL_MS, STUCK_RUN_MS, WATERMARK_OVERLAP_MS } from './constants';
+import { FAILING_AFTER_RUNS, FULL_SWEEP_INTERVAL_MS, HOURLY_INTERVAL_MS, STUCK_RUN_MS, WATERMARK_OVERLAP_MS } from './constants';
 import { loadSyncContext } from './context';
 import { applyExportDeletes, exportPage, planExportDeletes, prepareExportGroup, recoverPendingCreates } from './export-sweep';
 import { shouldPauseDeletes } from './export-rules';
@@ -244,7 +244,13 @@ export async function recordRunFailure(data: ContactSyncEventData, error: unknow
       lastErrorCode: e.code,
       lastErrorMessage: `${e.message} ${ERROR_CODES[e.code].message}`.trim(),
       nextRunAt: new Date(now.getTime() + HOURLY_INTERVAL_MS),
-      ...(status ? { status } : {}),
+      // B10: a connection that keeps failing (even on errors we retry) shows the `error` state with the
+      // last message instead of retrying silently forever; the next successful run sets it active again.
+      ...(status
+        ? { status }
+        : e.code !== 'uninstalled'
+          ? { status: sql`case when ${contactSyncs.consecutiveFailures} + 1 >= ${FAILING_AFTER_RUNS} and ${contactSyncs.status} = 'active' then 'error' else ${contactSyncs.status} end` }
+          : {}),
       updatedAt: now,
     })
     .where(and(eq(contactSyncs.id, data.syncId), sql`${contactSyncs.status} <> 'disabled'`));
