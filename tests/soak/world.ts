@@ -221,8 +221,9 @@ function microsoftSide(app: TestApp, email: string, folderName: () => string): S
   };
 }
 
-export async function createWorld(config: SoakConfig, opts: { policy?: Policy } = {}): Promise<World> {
-  const app = await createTestApp();
+/** `adminUrl`: the database server outside vitest (scripts); omitted inside tests (the global Postgres). */
+export async function createWorld(config: SoakConfig, opts: { policy?: Policy; adminUrl?: string | null } = {}): Promise<World> {
+  const app = await createTestApp(opts.adminUrl !== undefined ? { adminUrl: opts.adminUrl } : {});
   if (config.crm === 'pipedrive') app.sandbox.pipedrive.config(CO, { contactSyncFields: true });
   const tenant = config.crm === 'pipedrive' ? await app.installPipedrive(NORTHWIND.admin) : await app.installTeamleader(BRUGGE.admin);
   const email = config.provider === 'google' ? GOOGLE_ACCOUNT[config.crm] : MICROSOFT_ACCOUNT;

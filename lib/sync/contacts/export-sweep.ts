@@ -163,14 +163,16 @@ export async function exportPage(
     }
   }
 
-  // See isUnchanged: a row whose update time was already recorded and verified by a listing that started
-  // late enough stays verified; any newly recorded update time needs one more content comparison.
+  // See isUnchanged. The obligation to compare content comes from our own CRM writes (the import pass):
+  // it is met by the first listing that started after `crmVerifyAfter`, and void once the CRM update time
+  // moved on (a later edit, read in full here). The listing itself creates none: a second user edit in
+  // the very CRM second of our read, after it, is the one race this leaves open.
   const personById = new Map(changed.map((p) => [p.id, p]));
   const verifyAfter = (crmId: string): Date | null => {
     const l = linkByCrm.get(crmId);
     const p = personById.get(crmId);
-    const verified = !!l && !!p && l.crmUpdatedAt === p.updatedAt && (!l.crmVerifyAfter || listedAt >= l.crmVerifyAfter.getTime());
-    return verified ? null : new Date(listedAt + CRM_TIME_MARGIN_MS);
+    if (!l?.crmVerifyAfter || !p || l.crmUpdatedAt !== p.updatedAt) return null;
+    return listedAt >= l.crmVerifyAfter.getTime() ? null : l.crmVerifyAfter;
   };
 
   // Results are recorded per vendor batch, the moment the vendor answers: an error in a later batch (or
