@@ -5,6 +5,7 @@
  *              pipedrive-google-two_way)
  *   --cycles   cycles per configuration and seed (default 1000)
  *   --seed     a seed or a comma list of seeds (default 1)
+ *   --trace    print every edit, fault and run (to replay a violation)
  *
  * Runs the real app code against the in-process emulators and a throwaway database (see
  * scripts/bench-support.ts), prints per configuration the cycles, runs, faults injected and fired by
@@ -36,6 +37,7 @@ async function main() {
           cycles,
           adminUrl: server.adminUrl,
           log: (line) => console.log(`  [${configName(config)} seed ${seed}] ${line}`),
+          ...(args.trace ? { trace: (line: string) => console.log(`    ${line}`) } : {}),
           progress: (cycle) => {
             if (cycle % 100 === 0) console.log(`  [${configName(config)} seed ${seed}] cycle ${cycle}/${cycles}`);
           },

@@ -167,6 +167,19 @@ describe('B10 / C12 on Outlook ⇄ Pipedrive two-way', () => {
     expect(byEmail(w.crm.list(), email)).toHaveLength(0);
   });
 
+  it('B10: a lost answer on the re-create of an edit that beat a provider delete neither duplicates nor wedges (Graph)', async () => {
+    const email = 'graph.recreate.lost@soak.test';
+    const crmId = w.crm.create(email, fields('Recreate'));
+    expect((await w.app.runSync(w.syncId)).status).toBe('succeeded');
+    w.provider.delete(byEmail(w.provider.list(), email)[0]!.id);
+    w.crm.update(crmId, { last: 'EditWins' });
+    w.provider.faults.add({ method: 'POST', path: 'contactFolders/[^/]+/contacts$', phase: 'after', status: 504, times: 1, body: w.provider.errorBody(500) });
+    expect((await w.app.runSync(w.syncId)).status).toBe('failed');
+    for (let i = 0; i < 3; i++) expect((await w.app.runSync(w.syncId)).status).toBe('succeeded');
+    expect(byEmail(w.crm.list(), email).map((r) => r.fields.last)).toEqual(['EditWins']);
+    expect(byEmail(w.provider.list(), email).map((r) => r.fields.last)).toEqual(['EditWins']);
+  });
+
   it('C12 is Google\'s rule: a person without a last name or phone is exported to Outlook, with no Google skip reason', async () => {
     const p = w.app.sandbox.pipedrive.createPerson(7401001, { first_name: 'Mononym', emails: [{ value: 'mononym@soak.test', primary: true, label: 'work' }], owner_id: 13001 } as never) as unknown as { id: number };
     expect((await w.app.runSync(w.syncId)).status).toBe('succeeded');

@@ -77,7 +77,7 @@ async function syncStatus(world: World) {
   return s?.status;
 }
 
-export async function runSoak(config: SoakConfig, opts: { seed: number; cycles: number; log?: (line: string) => void; progress?: (cycle: number) => void; adminUrl?: string | null }): Promise<SoakReport> {
+export async function runSoak(config: SoakConfig, opts: { seed: number; cycles: number; log?: (line: string) => void; trace?: (line: string) => void; progress?: (cycle: number) => void; adminUrl?: string | null }): Promise<SoakReport> {
   const started = Date.now();
   const rng = createRng(opts.seed);
   const world = await createWorld(config, { policy: POLICY, adminUrl: opts.adminUrl });
@@ -86,10 +86,14 @@ export async function runSoak(config: SoakConfig, opts: { seed: number; cycles: 
     relinks: 0, deleteConfirmations: 0, maxQuietRuns: 0, violations: [], durationMs: 0,
   };
   const expected = new Map<string, Expected>();
+  const reported = new Set<string>();
   const editable: ('crm' | 'provider')[] = config.direction === 'two_way' ? ['crm', 'provider'] : config.direction === 'crm_to_provider' ? ['crm'] : ['provider'];
   const sideOf = (n: 'crm' | 'provider'): Side => (n === 'crm' ? world.crm : world.provider);
   let serial = 0;
-  const op = (name: string) => (report.ops[name] = (report.ops[name] ?? 0) + 1);
+  const op = (name: string, email?: string) => {
+    report.ops[name] = (report.ops[name] ?? 0) + 1;
+    opts.trace?.(`  op ${name} ${email ?? ''}`);
+  };
 
   const run = async (o: Parameters<typeof runUntilQuiet>[1] = {}): Promise<RunOutcome> => {
     report.runs++;
@@ -153,7 +157,7 @@ export async function runSoak(config: SoakConfig, opts: { seed: number; cycles: 
     const fields: Fields = { first: rng.pick(FIRST), last: `L${rng.int(1000, 9999)}`, phone: rng.chance(0.8) ? `+32 470 ${rng.int(100, 999)} ${rng.int(100, 999)}` : null };
     sideOf(side).create(email, fields);
     expected.set(email, { alive: true, fields });
-    op(`create_${side}`);
+    op(`create_${side}`, email);
   };
 
   // Start: a few records on the editable side(s), then the first (fault-free) run.
@@ -199,7 +203,7 @@ export async function runSoak(config: SoakConfig, opts: { seed: number; cycles: 
           sideOf(side).update(id, { [field]: value });
           exp.fields = { ...exp.fields, [field]: value };
         }
-        op(`${kind}_${side}`);
+        op(`${kind}_${side}`, email);
         continue;
       }
       // Conflicts (two-way): both sides change the same record before the next run.
@@ -235,7 +239,7 @@ export async function runSoak(config: SoakConfig, opts: { seed: number; cycles: 
         }
         exp.fields = { ...exp.fields, [fieldA]: value };
       }
-      op(`conflict_${variant}`);
+      op(`conflict_${variant}`, email);
     }
 
     // 2. Faults for the next run.
@@ -247,6 +251,7 @@ export async function runSoak(config: SoakConfig, opts: { seed: number; cycles: 
     for (let i = 0; i < nFaults; i++) {
       const kind = weightedFault(rng);
       report.faultsInjected[kind]++;
+      opts.trace?.(`  fault ${kind}`);
       const side = rng.pick([world.crm, world.provider]);
       const endpoint = (kinds: EndpointKind[]) => rng.pick(side.endpoints[rng.pick(kinds)]);
       if (kind === 'rate_limit') {
@@ -277,6 +282,7 @@ export async function runSoak(config: SoakConfig, opts: { seed: number; cycles: 
 
     // 3. The faulted run (hourly or a Refresh), with the runner's retries.
     const outcome = await run({ trigger: rng.chance(0.7) ? 'hourly' : 'refresh', crashAfterStep });
+    opts.trace?.(`cycle ${cycle}: faulted run ${outcome.status} ${outcome.error?.code ?? ''} attempts ${outcome.attempts} crashes ${outcome.crashes} rules ${JSON.stringify([...world.crm.faults.list(), ...world.provider.faults.list()])}`);
     for (const r of rules) report.faultsFired[r.kind] += (r.side.faults.list().find((x) => x.id === r.id) as { hits?: number } | undefined)?.hits ?? 0;
     if (outcome.crashes) report.faultsFired.crash += outcome.crashes;
     if (cursorExpired && config.direction !== 'crm_to_provider') report.faultsFired.expired_cursor++;
@@ -293,12 +299,17 @@ export async function runSoak(config: SoakConfig, opts: { seed: number; cycles: 
       await answerPrompts();
       const r = await run({ trigger: 'refresh' });
       await answerPrompts();
+      opts.trace?.(`  quiet run ${k}: ${r.status} ${r.error?.code ?? ''} ${r.error?.message ?? ''}`);
       lastFailure = r.status === 'failed' ? r : null;
       violations = check(cycle);
       quiet = r.status === 'succeeded' && violations.length === 0;
       report.maxQuietRuns = Math.max(report.maxQuietRuns, k);
     }
     if (lastFailure) violations.unshift({ cycle, kind: 'wedged', detail: `still failing after ${MAX_QUIET_RUNS} fault-free runs: ${lastFailure.error?.code} ${lastFailure.error?.message}` });
+    // A defect the engine does not repair stays visible on later cycles: it is reported once.
+    const fresh = violations.filter((v) => !reported.has(`${v.kind}:${v.detail.split(':')[0]}`));
+    for (const v of violations) reported.add(`${v.kind}:${v.detail.split(':')[0]}`);
+    violations = fresh;
     if (violations.length) {
       report.violations.push(...violations);
       opts.log?.(`cycle ${cycle}: ${violations.map((v) => `${v.kind} ${v.detail}`).join('; ')}`);

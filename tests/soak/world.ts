@@ -224,6 +224,12 @@ function microsoftSide(app: TestApp, email: string, folderName: () => string): S
 /** `adminUrl`: the database server outside vitest (scripts); omitted inside tests (the global Postgres). */
 export async function createWorld(config: SoakConfig, opts: { policy?: Policy; adminUrl?: string | null } = {}): Promise<World> {
   const app = await createTestApp(opts.adminUrl !== undefined ? { adminUrl: opts.adminUrl } : {});
+  // The emulators' quotas are real-time windows, but the soak compresses time (hundreds of runs a
+  // minute): they are raised out of the way, and the soak injects its 429s (with Retry-After) itself.
+  app.sandbox.pipedrive.config({ burstLimit: 1_000_000 });
+  app.sandbox.teamleader.config({ rateLimitPerMinute: 1_000_000 });
+  app.sandbox.google.config({ readQuotaPerMinute: 1_000_000, writeQuotaPerMinute: 1_000_000 });
+  app.sandbox.microsoft.config({ requestsPer10Min: 10_000_000 });
   if (config.crm === 'pipedrive') app.sandbox.pipedrive.config(CO, { contactSyncFields: true });
   const tenant = config.crm === 'pipedrive' ? await app.installPipedrive(NORTHWIND.admin) : await app.installTeamleader(BRUGGE.admin);
   const email = config.provider === 'google' ? GOOGLE_ACCOUNT[config.crm] : MICROSOFT_ACCOUNT;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { env } from '@/lib/env';
-import { fetchJson, type ApiCallCounter } from '../http';
+import { fetchJson, serverTimeOf, type ApiCallCounter } from '../http';
 import { mapPipedriveError } from './errors';
 import type { CrmClient, CrmOrganization, CrmPerson, CrmUserInfo, PersonInput, PersonPage, RecordSummary } from '../port';
 import { ZPdOrganization, ZPdPerson, ZPdUserMe, personFromPipedrive, personToPipedrive, type PipedriveFieldMap } from './mapper';
@@ -36,7 +36,7 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
   const base = opts.apiDomain.replace(/\/$/, '');
   const fieldMap = opts.fieldMap ?? {};
 
-  async function request(method: string, path: string, body?: unknown, query?: Record<string, string | number | undefined | null>) {
+  async function request(method: string, path: string, body?: unknown, query?: Record<string, string | number | undefined | null>, meta?: { date?: string | null }) {
     const u = new URL(`${base}${path}`);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null && v !== '') u.searchParams.set(k, String(v));
     try {
@@ -47,6 +47,7 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
           headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
           body: body ? JSON.stringify(body) : undefined,
         });
+        if (meta) meta.date = res.headers.get('date');
         return res.body;
       });
     } catch (error) {
@@ -76,6 +77,7 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
     },
 
     async listPersons({ cursor, updatedSince, ownerId, limit = 500 }): Promise<PersonPage> {
+      const meta: { date?: string | null } = {};
       const body = await request('GET', '/api/v2/persons', undefined, {
         cursor,
         updated_since: updatedSince,
@@ -83,7 +85,7 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
         limit,
         sort_by: 'id',
         sort_direction: 'asc',
-      });
+      }, meta);
       const items: CrmPerson[] = [];
       const invalid: PersonPage['invalid'] = [];
       for (const raw of (body.data ?? []) as unknown[]) {
@@ -91,7 +93,7 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
         if (parsed.success) items.push(personFromPipedrive(parsed.data, fieldMap, (id) => recordUrl(base, 'person', id)));
         else invalid.push({ id: String((raw as { id?: unknown })?.id ?? '?'), reason: `Unreadable person from Pipedrive: ${parsed.error.issues[0]?.message}` });
       }
-      return { items, nextCursor: body.additional_data?.next_cursor ?? null, invalid };
+      return { items, nextCursor: body.additional_data?.next_cursor ?? null, invalid, serverTime: serverTimeOf(meta.date) };
     },
 
     async getPerson(id) {

@@ -163,16 +163,20 @@ export async function exportPage(
     }
   }
 
-  // See isUnchanged. The obligation to compare content comes from our own CRM writes (the import pass):
-  // it is met by the first listing that started after `crmVerifyAfter`, and void once the CRM update time
-  // moved on (a later edit, read in full here). The listing itself creates none: a second user edit in
-  // the very CRM second of our read, after it, is the one race this leaves open.
+  // See isUnchanged. An obligation to compare content once more comes from our own CRM writes (the import
+  // pass) and from persons this listing read in the very CRM second they changed (a second edit in that
+  // second, after our read, would keep the update time) — judged on the CRM's own clock (the answer's
+  // `Date`), never ours. It is met by the first listing that started after `crmVerifyAfter` (our clock,
+  // compared with our clock).
   const personById = new Map(changed.map((p) => [p.id, p]));
+  const serverTime = page.serverTime ? Date.parse(page.serverTime) : Number.NaN;
   const verifyAfter = (crmId: string): Date | null => {
     const l = linkByCrm.get(crmId);
     const p = personById.get(crmId);
-    if (!l?.crmVerifyAfter || !p || l.crmUpdatedAt !== p.updatedAt) return null;
-    return listedAt >= l.crmVerifyAfter.getTime() ? null : l.crmVerifyAfter;
+    if (!p) return null;
+    if (l?.crmVerifyAfter && l.crmUpdatedAt === p.updatedAt && listedAt < l.crmVerifyAfter.getTime()) return l.crmVerifyAfter;
+    const fresh = Number.isNaN(serverTime) || Date.parse(p.updatedAt) >= serverTime - 1_000;
+    return fresh ? new Date(listedAt + CRM_TIME_MARGIN_MS) : null;
   };
 
   // Results are recorded per vendor batch, the moment the vendor answers: an error in a later batch (or
