@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_CONFIGS, configName, runSoak } from '../soak/harness';
 
-const CYCLES = 3;
+const CYCLES = 2;
 const SEED = 20261130;
 
 describe('B10: a seeded fault soak never duplicates, loses an edit, deletes unintentionally or wedges', () => {

@@ -252,18 +252,22 @@ export async function runSoak(config: SoakConfig, opts: { seed: number; cycles: 
       const kind = weightedFault(rng);
       report.faultsInjected[kind]++;
       opts.trace?.(`  fault ${kind}`);
-      const side = rng.pick([world.crm, world.provider]);
-      const endpoint = (kinds: EndpointKind[]) => rng.pick(side.endpoints[rng.pick(kinds)]);
+      // Aim where this direction sends requests: the source side is read, the target side written.
+      const writeSide = config.direction === 'crm_to_provider' ? world.provider : config.direction === 'provider_to_crm' ? world.crm : rng.pick([world.crm, world.provider]);
+      const readSide = config.direction === 'crm_to_provider' ? world.crm : config.direction === 'provider_to_crm' ? world.provider : rng.pick([world.crm, world.provider]);
+      const aimAtWrites = kind === 'lost_answer' || rng.chance(0.6);
+      const side = aimAtWrites ? writeSide : readSide;
+      const endpoint = (kinds: EndpointKind[]) => rng.pick(side.endpoints[aimAtWrites ? rng.pick(kinds.filter((k) => k !== 'read')) : 'read']);
       if (kind === 'rate_limit') {
         const e = endpoint(['create', 'update', 'delete', 'read']);
-        rules.push({ side, kind, id: side.faults.add({ ...e, status: 429, headers: { 'retry-after': '1' }, times: rng.int(1, 2), skip: rng.int(0, 2), body: side.errorBody(429) }) });
+        rules.push({ side, kind, id: side.faults.add({ ...e, status: 429, headers: { 'retry-after': '1' }, times: rng.int(1, 2), skip: rng.int(0, 1), body: side.errorBody(429) }) });
       } else if (kind === 'server_error') {
         const e = endpoint(['create', 'update', 'delete', 'read']);
         const status = rng.pick([500, 502, 503]);
-        rules.push({ side, kind, id: side.faults.add({ ...e, status, times: rng.int(1, 3), skip: rng.int(0, 2), body: side.errorBody(status) }) });
+        rules.push({ side, kind, id: side.faults.add({ ...e, status, times: rng.int(1, 3), skip: rng.int(0, 1), body: side.errorBody(status) }) });
       } else if (kind === 'lost_answer') {
         const e = endpoint(['create', 'update', 'delete']);
-        rules.push({ side, kind, id: side.faults.add({ ...e, phase: 'after', status: rng.pick([500, 502, 504]), times: 1, skip: rng.int(0, 1), body: side.errorBody(500) }) });
+        rules.push({ side, kind, id: side.faults.add({ ...e, phase: 'after', status: rng.pick([500, 502, 504]), times: 1, skip: 0, body: side.errorBody(500) }) });
       } else if (kind === 'latency') {
         // times: 0 never answers with the status; the delay applies to every matching request.
         side.faults.add({ ...endpoint(['read', 'create', 'update']), status: 200, times: 0, delayMs: rng.int(20, 120) });
