@@ -50,12 +50,15 @@ export async function runUntilQuiet(syncId: string, opts: RunOptions = {}): Prom
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     attempts++;
     let steps = 0;
+    // The job body converts what it catches into a SyncError, so the crash is remembered here, not by type.
+    let crashed = false;
     const step: StepTools = {
       async run(id, fn) {
         const out = await fn();
         steps++;
         if (crashPending !== undefined && steps >= crashPending) {
           crashPending = undefined;
+          crashed = true;
           throw new SimulatedCrash(id);
         }
         return out;
@@ -65,7 +68,7 @@ export async function runUntilQuiet(syncId: string, opts: RunOptions = {}): Prom
       const r = await runContactSyncJob(step, { ...data, trigger: attempt > 1 ? 'retry' : data.trigger }, { attempt });
       return { status: r.status === 'skipped' ? 'skipped' : r.status, attempts, crashes, rateLimitWaits: waits };
     } catch (error) {
-      if (error instanceof SimulatedCrash) {
+      if (crashed || error instanceof SimulatedCrash) {
         crashes++;
         attempt--; // a crash is not a failed attempt: the process died, the next trigger resumes
         continue;
