@@ -209,6 +209,14 @@ export const contactLinks = pgTable(
     pendingSince: ts('pending_since'),
     /** Last sweep whose CRM listing contained this record (deletes need a complete listing). */
     seenSweepId: uuid('seen_sweep_id'),
+    /** Last full provider pass (run id) whose listing contained this record (deletes inferred from absence). */
+    remoteSeenRunId: uuid('remote_seen_run_id'),
+    /**
+     * The CRM update time stored in crmUpdatedAt proves nothing on its own until a CRM listing that started
+     * after this moment (our clock) has compared the content: an edit in the same CRM second as our write
+     * or read carries the same update time, and the CRM's clock is not ours.
+     */
+    crmVerifyAfter: ts('crm_verify_after'),
     deletedAt: ts('deleted_at'),
     deletedSide: text('deleted_side', { enum: ['crm', 'provider'] }),
     createdAt: createdAt(),

@@ -186,6 +186,8 @@ a.card:hover{border-color:#1b6ef3}h1{font-size:26px}code{background:#f1f3f5;padd
         }
       }
       if (!result) result = json(404, { error: 'not_found', message: `No sandbox route for ${method} ${p}` });
+      // Every vendor answers with its own clock in `Date` (RFC 9110): the emulated clock, not the host's.
+      if (!Object.keys(result.headers ?? {}).some((h) => h.toLowerCase() === 'date')) res.setHeader('date', new Date(ctx.now()).toUTCString());
       send(res, result);
       if (method !== 'GET' && method !== 'HEAD') scheduleSave();
     } catch (error) {

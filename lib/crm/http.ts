@@ -48,3 +48,9 @@ export async function fetchJson(
 }
 
 export const isUnauthorized = (error: unknown) => error instanceof HttpError && error.status === 401;
+
+/** An HTTP `Date` header as an ISO time (the vendor's clock), or null when absent or unreadable. */
+export function serverTimeOf(date: string | null | undefined): string | null {
+  const t = date ? Date.parse(date) : Number.NaN;
+  return Number.isNaN(t) ? null : new Date(t).toISOString();
+}

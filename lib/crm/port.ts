@@ -50,7 +50,16 @@ export type CrmUserInfo = {
   companyDomain: string | null;
 };
 
-export type PersonPage = { items: CrmPerson[]; nextCursor: string | null; invalid: { id: string; reason: string }[] };
+export type PersonPage = {
+  items: CrmPerson[];
+  nextCursor: string | null;
+  invalid: { id: string; reason: string }[];
+  /**
+   * The CRM's own clock when it answered (HTTP `Date`, second precision), when known: update times are
+   * compared with this, never with ours (clock skew).
+   */
+  serverTime?: string | null;
+};
 
 export type PersonInput = Partial<Omit<CrmPerson, 'id' | 'updatedAt' | 'webUrl' | 'hasPicture' | 'orgId'>> & {
   orgId?: string | null;

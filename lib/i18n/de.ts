@@ -44,6 +44,8 @@ export const de: Messages = {
     'contacts.recovered': 'Nach einer unterbrochenen Synchronisierung wiederhergestellt (kein Duplikat erstellt).',
     'contacts.edit_beats_crm_delete': 'Er war im CRM gelöscht, wurde aber beim Anbieter bearbeitet; die Änderung gewinnt.',
     'contacts.recreated_in_provider': 'Er war beim Anbieter gelöscht; das CRM ist die Quelle dieses Exports.',
+    'contacts.edit_beats_provider_delete': 'Er wurde beim Anbieter gelöscht, während er sich im CRM änderte; die Änderung gewinnt.',
+    'contacts.duplicate_removed': 'Ein Duplikat nach einer unterbrochenen Synchronisierung wurde entfernt (keiner Ihrer Kontakte ging verloren).',
     'contacts.deleted_in_provider': 'Beim Anbieter gelöscht. 30 Tage lang über das Dashboard wiederherstellbar.',
     'contacts.deleted_in_crm': 'Im CRM gelöscht oder gehört nicht mehr Ihnen.',
     'contacts.field_conflict': '„{field}“ wurde auf beiden Seiten geändert; der Wert {winner} wurde behalten ({policy}).',

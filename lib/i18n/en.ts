@@ -46,6 +46,8 @@ export const en = {
     'contacts.recovered': 'Recovered after an interrupted run (no duplicate created).',
     'contacts.edit_beats_crm_delete': 'It had been deleted in the CRM but was edited in the provider; the edit wins.',
     'contacts.recreated_in_provider': 'It had been deleted in the provider; the CRM is the source of this export.',
+    'contacts.edit_beats_provider_delete': 'It was deleted in the provider while it changed in the CRM; the edit wins.',
+    'contacts.duplicate_removed': 'A duplicate created after an interrupted run was removed (no contact of yours was lost).',
     'contacts.deleted_in_provider': 'Deleted in the provider. Restorable for 30 days from the dashboard.',
     'contacts.deleted_in_crm': 'Deleted in the CRM or no longer owned by you.',
     'contacts.field_conflict': '“{field}” changed on both sides; the {winner} value was kept ({policy}).',

@@ -44,6 +44,8 @@ export const fr: Messages = {
     'contacts.recovered': 'Récupéré après une synchronisation interrompue (aucun doublon créé).',
     'contacts.edit_beats_crm_delete': 'Il avait été supprimé dans le CRM mais modifié chez le fournisseur ; la modification l’emporte.',
     'contacts.recreated_in_provider': 'Il avait été supprimé chez le fournisseur ; le CRM est la source de cet export.',
+    'contacts.edit_beats_provider_delete': 'Il a été supprimé chez le fournisseur alors qu’il changeait dans le CRM ; la modification l’emporte.',
+    'contacts.duplicate_removed': 'Un doublon créé après une synchronisation interrompue a été supprimé (aucun de vos contacts n’a été perdu).',
     'contacts.deleted_in_provider': 'Supprimé chez le fournisseur. Restaurable pendant 30 jours depuis le tableau de bord.',
     'contacts.deleted_in_crm': 'Supprimé dans le CRM ou ne vous appartient plus.',
     'contacts.field_conflict': '« {field} » a changé des deux côtés ; la valeur de {winner} a été conservée ({policy}).',

@@ -44,6 +44,8 @@ export const nl: Messages = {
     'contacts.recovered': 'Hersteld na een onderbroken synchronisatie (geen dubbel aangemaakt).',
     'contacts.edit_beats_crm_delete': 'Het was verwijderd in het CRM maar gewijzigd bij de provider; de wijziging wint.',
     'contacts.recreated_in_provider': 'Het was verwijderd bij de provider; het CRM is de bron van deze export.',
+    'contacts.edit_beats_provider_delete': 'Het werd verwijderd bij de provider terwijl het in het CRM wijzigde; de wijziging wint.',
+    'contacts.duplicate_removed': 'Een dubbel dat na een onderbroken synchronisatie ontstond, werd verwijderd (geen van je contacten ging verloren).',
     'contacts.deleted_in_provider': 'Verwijderd bij de provider. 30 dagen te herstellen vanuit het dashboard.',
     'contacts.deleted_in_crm': 'Verwijderd in het CRM of niet langer van jou.',
     'contacts.field_conflict': '“{field}” is aan beide kanten gewijzigd; de waarde van {winner} is behouden ({policy}).',

@@ -44,6 +44,8 @@ export const sv: Messages = {
     'contacts.recovered': 'Återställd efter en avbruten synkronisering (ingen dubblett skapad).',
     'contacts.edit_beats_crm_delete': 'Den hade raderats i CRM:et men ändrats hos leverantören; ändringen vinner.',
     'contacts.recreated_in_provider': 'Den hade raderats hos leverantören; CRM:et är källan för den här exporten.',
+    'contacts.edit_beats_provider_delete': 'Den raderades hos leverantören medan den ändrades i CRM:et; ändringen vinner.',
+    'contacts.duplicate_removed': 'En dubblett som uppstod efter en avbruten synkronisering togs bort (ingen av dina kontakter gick förlorad).',
     'contacts.deleted_in_provider': 'Raderad hos leverantören. Kan återställas i 30 dagar från översikten.',
     'contacts.deleted_in_crm': 'Raderad i CRM:et eller inte längre din.',
     'contacts.field_conflict': '”{field}” ändrades på båda sidor; värdet från {winner} behölls ({policy}).',

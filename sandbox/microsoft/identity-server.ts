@@ -1,7 +1,7 @@
 /**
  * Microsoft identity platform v2 (login.microsoftonline.com) for the demo Microsoft accounts:
  * per-tenant OIDC discovery, JWKS, authorize (account picker + consent), token endpoint with
- * authorization_code + PKCE and rotating refresh tokens, userinfo. Graph access tokens are opaque
+ * authorization_code + PKCE and refresh tokens (a new one on every use; the old one stays valid), userinfo. Graph access tokens are opaque
  * strings checked by authenticate().
  */
 import { createHash, createPrivateKey, createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -300,11 +300,13 @@ export class IdentityServer {
     if (grant.status === 'revoked') {
       throw tokenError(400, 'invalid_grant', 50173, 'AADSTS50173: The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.');
     }
-    if (grant.status === 'rotated' || grant.expiresAt <= this.ctx.now()) {
+    if (grant.expiresAt <= this.ctx.now()) {
       throw tokenError(400, 'invalid_grant', 70008, 'AADSTS70008: The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.');
     }
     if (grant.clientId !== clientId) throw tokenError(400, 'invalid_grant', 70000, 'AADSTS70000: Provided grant is invalid or malformed.');
-    grant.status = 'rotated';
+    // A new refresh token comes back, but the old one stays valid: "The Microsoft identity platform doesn't
+    // revoke old refresh tokens when used to fetch new access tokens" (refresh-tokens doc). Only its own
+    // lifetime, a revocation or a password change ends it.
     return this.issueTokens(grant.accountEmail, clientId, grant.scope, tenant);
   }
 

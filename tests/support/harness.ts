@@ -34,10 +34,11 @@ export type TestApp = {
 export const NORTHWIND = { companyId: 7401001, admin: 13001, regular: 13002, noAdd: 13003 };
 export const BRUGGE = { admin: 'a1d2e3f4-0001-4c5d-8e9f-000000000001', regular: 'a1d2e3f4-0002-4c5d-8e9f-000000000002', restricted: 'a1d2e3f4-0003-4c5d-8e9f-000000000003' };
 
-export async function createTestApp(opts: { appUrl?: string; env?: Record<string, string> } = {}): Promise<TestApp> {
+/** `adminUrl` (scripts outside vitest): the database server to create the database in; null = PGlite. */
+export async function createTestApp(opts: { appUrl?: string; env?: Record<string, string>; adminUrl?: string | null } = {}): Promise<TestApp> {
   const appUrl = opts.appUrl ?? 'http://127.0.0.1:3999';
-  const sandbox = await startSandbox({ port: 0, appUrl });
-  const admin = inject('postgresUrl');
+  const sandbox = await startSandbox({ port: 0, appUrl, quiet: true });
+  const admin = opts.adminUrl !== undefined ? opts.adminUrl : inject('postgresUrl');
   const db = admin ? await createDatabase(admin, 't') : null;
   const databaseUrl = db?.url ?? null;
   const dbName = db?.name ?? null;

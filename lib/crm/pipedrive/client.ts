@@ -4,7 +4,8 @@
  * one retry) and maps vendor errors to our codes.
  */
 import { z } from 'zod';
-import { fetchJson, type ApiCallCounter } from '../http';
+import { env } from '@/lib/env';
+import { fetchJson, serverTimeOf, type ApiCallCounter } from '../http';
 import type { RatePacer } from '../rate-pacer';
 import { mapPipedriveError } from './errors';
 import { createPipedriveFiles } from './files';
@@ -40,7 +41,7 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
   const pacersFor = (path: string): RatePacer[] =>
     [path.endsWith('/search') ? opts.searchPacer : undefined, opts.pacer].filter((p): p is RatePacer => !!p);
 
-  async function request(method: string, path: string, body?: unknown, query?: Record<string, string | number | undefined | null>) {
+  async function request(method: string, path: string, body?: unknown, query?: Record<string, string | number | undefined | null>, meta?: { date?: string | null }) {
     const u = new URL(`${base}${path}`);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null && v !== '') u.searchParams.set(k, String(v));
     try {
@@ -52,6 +53,7 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
           headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
           body: body ? JSON.stringify(body) : undefined,
         });
+        if (meta) meta.date = res.headers.get('date');
         return res.body;
       });
     } catch (error) {
@@ -82,6 +84,7 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
     },
 
     async listPersons({ cursor, updatedSince, ownerId, limit = 500 }): Promise<PersonPage> {
+      const meta: { date?: string | null } = {};
       const body = await request('GET', '/api/v2/persons', undefined, {
         cursor,
         updated_since: updatedSince,
@@ -89,7 +92,7 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
         limit,
         sort_by: 'id',
         sort_direction: 'asc',
-      });
+      }, meta);
       const items: CrmPerson[] = [];
       const invalid: PersonPage['invalid'] = [];
       for (const raw of (body.data ?? []) as unknown[]) {
@@ -97,7 +100,7 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
         if (parsed.success) items.push(personFromPipedrive(parsed.data, fieldMap, (id) => recordUrl(base, 'person', id)));
         else invalid.push({ id: String((raw as { id?: unknown })?.id ?? '?'), reason: `Unreadable person from Pipedrive: ${parsed.error.issues[0]?.message}` });
       }
-      return { items, nextCursor: body.additional_data?.next_cursor ?? null, invalid };
+      return { items, nextCursor: body.additional_data?.next_cursor ?? null, invalid, serverTime: serverTimeOf(meta.date) };
     },
 
     async getPerson(id) {

@@ -3,7 +3,7 @@
  * through `withToken` (token manager; single-use refresh tokens are rotated under a row lock).
  */
 import { env } from '@/lib/env';
-import { fetchJson, type ApiCallCounter } from '../http';
+import { fetchJson, serverTimeOf, type ApiCallCounter } from '../http';
 import type { RatePacer } from '../rate-pacer';
 import { mapTeamleaderError } from './errors';
 import { createTeamleaderFiles } from './files';
@@ -25,7 +25,7 @@ export function createTeamleaderClient(opts: TeamleaderClientOptions): CrmClient
   const api = env().teamleader.apiUrl;
   const pageSize = opts.pageSize ?? 100;
 
-  async function call(method: string, body: unknown = {}): Promise<any> {
+  async function call(method: string, body: unknown = {}, meta?: { date?: string | null }): Promise<any> {
     try {
       return await opts.withToken(async (token) => {
         const res = await fetchJson(`${api}/${method}`, {
@@ -35,6 +35,7 @@ export function createTeamleaderClient(opts: TeamleaderClientOptions): CrmClient
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
           body: JSON.stringify(body),
         });
+        if (meta) meta.date = res.headers.get('date');
         return res.body;
       });
     } catch (error) {
@@ -82,7 +83,8 @@ export function createTeamleaderClient(opts: TeamleaderClientOptions): CrmClient
       const number = cursor ? Number(cursor) : 1;
       const filter: Record<string, unknown> = {};
       if (updatedSince) filter.updated_since = updatedSince;
-      const body = await call('contacts.list', { filter, page: { size, number }, sort: [{ field: 'added_at', order: 'asc' }] });
+      const meta: { date?: string | null } = {};
+      const body = await call('contacts.list', { filter, page: { size, number }, sort: [{ field: 'added_at', order: 'asc' }] }, meta);
       const rows = (body.data ?? []) as unknown[];
       const items: CrmPerson[] = [];
       const invalid: PersonPage['invalid'] = [];
@@ -94,7 +96,7 @@ export function createTeamleaderClient(opts: TeamleaderClientOptions): CrmClient
         }
         items.push({ ...contactFromTeamleader(parsed.data, (id) => webUrl('contacts', id)), partial: true });
       }
-      return { items, nextCursor: rows.length === size ? String(number + 1) : null, invalid };
+      return { items, nextCursor: rows.length === size ? String(number + 1) : null, invalid, serverTime: serverTimeOf(meta.date) };
     },
 
     getPerson: info,

@@ -2,7 +2,7 @@
  * Outlook contacts through the official `@microsoft/microsoft-graph-client`. The Graph root is
  * configuration (real graph.microsoft.com, or the sandbox emulator over plain http); the access token
  * comes from the token manager. One middleware chain for both: bearer auth → retry (429/503/504 with
- * Retry-After) → call counter → HTTP. Groups are contact folders.
+ * Retry-After; POST only on 429) → call counter → HTTP. Groups are contact folders.
  */
 import { ResponseType } from '@microsoft/microsoft-graph-client';
 import {
@@ -91,7 +91,15 @@ const enc = encodeURIComponent;
 
 export function createMicrosoftProvider(opts: { withToken: WithToken; counter?: ApiCallCounter }): ContactProvider {
   const auth = new BearerAuthMiddleware();
-  const retry = new RetryHandler(new RetryHandlerOptions(3, 3));
+  // A POST is not idempotent: after a 503/504 Graph may have applied it (a created contact), and a blind
+  // retry creates a second one. Only a 429 (throttled, not applied) is retried for POST; the engine's own
+  // crash recovery (our stamp) handles the rest. PATCH and DELETE are safe to repeat.
+  const retry = new RetryHandler(
+    new RetryHandlerOptions(3, 3, (_delay, _attempt, request, options, response) => {
+      const method = (typeof request === 'string' ? options?.method : (request as Request).method) ?? 'GET';
+      return method.toUpperCase() !== 'POST' || response.status === 429;
+    }),
+  );
   const counting = new CountingMiddleware(opts.counter);
   const http = new HTTPMessageHandler();
   auth.setNext(retry);

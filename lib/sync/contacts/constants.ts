@@ -11,6 +11,11 @@ export const HOURLY_INTERVAL_MS = 60 * 60 * 1000;
 export const FULL_SWEEP_INTERVAL_MS = 6 * 60 * 60 * 1000;
 /** The watermark is the pass's start minus this overlap (CRM timestamps have second precision; clock skew). */
 export const WATERMARK_OVERLAP_MS = 60 * 1000;
+/**
+ * Margin on our own clock after recording a CRM update time: a CRM listing that starts this much later
+ * reflects every edit made in the same CRM second (update times have second precision).
+ */
+export const CRM_TIME_MARGIN_MS = 2_000;
 /** A run whose stage started longer ago than this and is not running anywhere is reset by the watchdog. */
 export const STUCK_RUN_MS = 15 * 60 * 1000;
 /** Sync-caused deletes can be restored for this long (B3). */

@@ -44,6 +44,15 @@ describe('C12 Google required fields (exportSkipReason)', () => {
   });
 });
 
+describe('C12 is Google\'s rule only', () => {
+  it('C12: Microsoft exports have no required fields (no Google reason for an Outlook export)', () => {
+    const c = contact({ lastName: null, emails: [] } as Partial<Contact>);
+    expect(exportSkipReason(c, 'google')).toBe(SKIP_REASONS.missingLastName);
+    expect(exportSkipReason(c, 'microsoft')).toBeNull();
+    expect(decideExport(c, hashContact(c), undefined, 'microsoft')).toEqual({ kind: 'create' });
+  });
+});
+
 describe('decideExport', () => {
   const ok = contact({ emails: email });
   const hash = hashContact(ok);

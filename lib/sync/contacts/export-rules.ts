@@ -1,4 +1,5 @@
 /** Pure rules of the CRM → provider export (Teamleader article; PRODUCT C11, C12). */
+import type { ProviderKind } from '@/lib/providers/port';
 import type { Contact } from './model';
 import { SKIP_REASONS } from './constants';
 import type { ReasonCode } from '@/lib/sync/runtime/reasons';
@@ -6,9 +7,11 @@ import type { ReasonCode } from '@/lib/sync/runtime/reasons';
 /**
  * C12: Google needs first name, last name and at least one of phone, mobile or e-mail.
  * Returns the reason a contact cannot be exported, or null. The company phone (C11) does not count:
- * it is the company's, not the person's.
+ * it is the company's, not the person's. The rule is Google's: Outlook (Graph) contacts have no required
+ * fields, so nothing is skipped for Microsoft (and no reason may talk about Google there).
  */
-export function exportSkipReason(c: Contact): ReasonCode | null {
+export function exportSkipReason(c: Contact, provider: ProviderKind = 'google'): ReasonCode | null {
+  if (provider !== 'google') return null;
   if (!c.firstName) return SKIP_REASONS.missingFirstName;
   if (!c.lastName) return SKIP_REASONS.missingLastName;
   if (c.emails.length === 0 && c.phones.length === 0) return SKIP_REASONS.missingContactPoint;
@@ -31,8 +34,8 @@ export type ExportDecision =
   | { kind: 'update' };
 
 /** Decides what to do with one CRM person given its link (base state). Pure. */
-export function decideExport(contact: Contact, hash: string, link: LinkState | undefined): ExportDecision {
-  const reason = exportSkipReason(contact);
+export function decideExport(contact: Contact, hash: string, link: LinkState | undefined, provider: ProviderKind = 'google'): ExportDecision {
+  const reason = exportSkipReason(contact, provider);
   if (reason) return { kind: 'skip', reason, isNew: !link || link.state !== 'skipped' || link.skipCode !== reason };
   if (!link || !link.remoteId || link.state === 'deleted') return { kind: 'create' };
   if (link.state === 'linked' && link.snapshotHash === hash) return { kind: 'unchanged' };

@@ -7,9 +7,10 @@
 import { and, eq, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
 import { contactLinks, contactSyncs } from '@/db/schema';
 import { recordActivity, type ActivityEntry } from '@/lib/sync/runtime/activity';
+import type { ReasonCode } from '@/lib/sync/runtime/reasons';
 import type { CrmOrganization, CrmPerson } from '@/lib/crm/port';
 import { SyncError } from '@/lib/errors';
-import { CRM_PAGE_SIZE, EXPORT_GROUP_NAME } from './constants';
+import { CRM_PAGE_SIZE, CRM_TIME_MARGIN_MS, EXPORT_GROUP_NAME } from './constants';
 import type { SyncContext } from './context';
 import { decideExport } from './export-rules';
 import { contactFromCrmPerson, displayName, hashContact, type Contact } from './model';
@@ -31,12 +32,17 @@ export async function prepareExportGroup(ctx: SyncContext): Promise<string> {
   return group.id;
 }
 
-/** Crash recovery: links left pending by an interrupted create get their twin adopted (or are cleared). */
-export async function recoverPendingCreates(ctx: SyncContext, groupId: string): Promise<{ adopted: number; cleared: number }> {
+/**
+ * Crash recovery: links left pending by an interrupted create get their twin adopted (or are cleared).
+ * Our stamp on a remote record is authoritative: when another link already holds the twin (the import
+ * read our own lost create back before this recovery ran), the base state is repaired instead of
+ * failing on the unique remote id forever — the stray CRM person we created from our own echo is removed.
+ */
+export async function recoverPendingCreates(ctx: SyncContext, groupId: string, runId?: string): Promise<{ adopted: number; cleared: number }> {
   const pending = await ctx.db
     .select({ id: contactLinks.id, crmId: contactLinks.crmId })
     .from(contactLinks)
-    .where(and(eq(contactLinks.syncId, ctx.sync.id), isNotNull(contactLinks.pendingSince), isNull(contactLinks.remoteId)));
+    .where(and(eq(contactLinks.syncId, ctx.sync.id), isNotNull(contactLinks.pendingSince), isNull(contactLinks.remoteId), isNotNull(contactLinks.crmId)));
   if (pending.length === 0) return { adopted: 0, cleared: 0 };
   const refs = new Set(pending.map((p) => linkRef(ctx.sync.id, p.crmId!)));
   const twins = await ctx.provider.findByRefs(groupId, refs);
@@ -44,10 +50,11 @@ export async function recoverPendingCreates(ctx: SyncContext, groupId: string): 
   for (const p of pending) {
     const twin = twins.get(linkRef(ctx.sync.id, p.crmId!));
     if (twin) {
+      await releaseRemoteId(ctx, twin.remoteId, p.id, runId);
       // The remote has it but we never recorded the answer: adopt it; the next compare fixes any drift.
       await ctx.db
         .update(contactLinks)
-        .set({ remoteId: twin.remoteId, remoteEtag: twin.etag, pendingSince: null, state: 'linked', createdBy: 'sync_to_provider', snapshotHash: null, updatedAt: new Date() })
+        .set({ remoteId: twin.remoteId, remoteEtag: twin.etag, pendingSince: null, state: 'linked', createdBy: 'sync_to_provider', snapshotHash: null, deletedAt: null, deletedSide: null, updatedAt: new Date() })
         .where(eq(contactLinks.id, p.id));
       adopted++;
     } else {
@@ -55,6 +62,31 @@ export async function recoverPendingCreates(ctx: SyncContext, groupId: string): 
     }
   }
   return { adopted, cleared: pending.length - adopted };
+}
+
+/**
+ * Frees a remote id that our stamp assigns to the link `ownerLinkId` but another link of the sync holds.
+ * A CRM person the sync itself created from that remote record is a duplicate of the stamped owner's
+ * person: it is removed (logged). Any other holder just loses the remote id.
+ */
+export async function releaseRemoteId(ctx: SyncContext, remoteId: string, ownerLinkId: string, runId?: string) {
+  const [holder] = await ctx.db.select().from(contactLinks).where(and(eq(contactLinks.syncId, ctx.sync.id), eq(contactLinks.remoteId, remoteId), ne(contactLinks.id, ownerLinkId)));
+  if (!holder) return;
+  const duplicate = holder.createdBy === 'sync_to_crm' && !!holder.crmId;
+  if (duplicate) {
+    try {
+      await ctx.crm.deletePerson(holder.crmId!);
+    } catch (error) {
+      if (!(error instanceof SyncError && error.code === 'not_found')) throw error;
+    }
+    await recordActivity([{
+      installationId: ctx.sync.installationId, connectionId: ctx.sync.id, runId: runId ?? null, action: 'deleted', side: 'crm', crmId: holder.crmId, remoteId, label: holder.label ?? holder.crmId!,
+      reasonCode: 'contacts.duplicate_removed',
+    }], ctx.db);
+  }
+  // The duplicate's pair is dropped from the base state (nothing to restore: it was never the user's).
+  if (duplicate) await ctx.db.delete(contactLinks).where(eq(contactLinks.id, holder.id));
+  else await ctx.db.update(contactLinks).set({ remoteId: null, remoteEtag: null, snapshotHash: null, updatedAt: new Date() }).where(eq(contactLinks.id, holder.id));
 }
 
 type Planned = { person: CrmPerson; contact: Contact; hash: string; label: string };
@@ -65,6 +97,7 @@ export async function exportPage(
 ): Promise<PageCounts & { nextCursor: string | null }> {
   const { db, sync, crm, provider } = ctx;
   const counts: PageCounts = { processed: 0, added: 0, updated: 0, skipped: 0, unchanged: 0, errors: 0 };
+  const listedAt = Date.now();
   const page = await crm.listPersons({
     cursor: args.cursor,
     updatedSince: args.updatedSince ?? null,
@@ -79,13 +112,13 @@ export async function exportPage(
     : [];
   const linkByCrm = new Map(links.map((l) => [l.crmId!, l]));
 
-  // Cheap "unchanged" check first: same CRM update time as last synced means nothing to do — unless we
-  // recorded that time within the CRM's timestamp resolution (Pipedrive: seconds), when a user edit in the
-  // same second as our own write would carry the same update time: then compare the content.
-  const sameSecond = (l: (typeof links)[number], updatedAt: string) => Math.abs(l.updatedAt.getTime() - Date.parse(updatedAt)) < 2_000;
+  // Cheap "unchanged" check first: the same CRM update time as last synced means nothing to do — once a
+  // listing that started after `crmVerifyAfter` (our clock) has compared the content. An edit in the same
+  // CRM second as our own write or read carries the same update time (Pipedrive: seconds), and the CRM's
+  // clock is not ours, so the two clocks are never compared with each other.
   const isUnchanged = (p: CrmPerson) => {
     const l = linkByCrm.get(p.id);
-    if (!l || l.pendingSince || l.crmUpdatedAt !== p.updatedAt || sameSecond(l, p.updatedAt)) return false;
+    if (!l || l.pendingSince || l.crmUpdatedAt !== p.updatedAt || l.crmVerifyAfter) return false;
     if (l.state === 'linked') return !!l.remoteId && !!l.snapshotHash;
     // A skipped person stays skipped until the CRM record changes (the reason depends only on its fields).
     return l.state === 'skipped' && !!l.skipCode && !l.remoteId;
@@ -118,7 +151,7 @@ export async function exportPage(
     const hash = hashContact(contact);
     const link = linkByCrm.get(person.id);
     const label = displayName(person, `Person ${person.id}`);
-    const decision = decideExport(contact, hash, link && { ...link, pending: !!link.pendingSince });
+    const decision = decideExport(contact, hash, link && { ...link, pending: !!link.pendingSince }, provider.provider);
     if (decision.kind === 'skip') {
       counts.skipped++;
       finals.push({ ...base, crmId: person.id, remoteId: link?.remoteId ?? null, remoteEtag: link?.remoteEtag ?? null, state: 'skipped', skipCode: decision.reason, skipReason: null, label, crmUpdatedAt: person.updatedAt, snapshot: link?.snapshot ?? null, snapshotHash: link?.snapshotHash ?? null, createdBy: link?.createdBy ?? null });
@@ -133,97 +166,89 @@ export async function exportPage(
     }
   }
 
-  // Mark creates pending before the provider sees them (crash between the write and our bookkeeping).
-  if (creates.length) {
+  // See isUnchanged. An obligation to compare content once more comes from our own CRM writes (the import
+  // pass) and from persons this listing read in the very CRM second they changed (a second edit in that
+  // second, after our read, would keep the update time) — judged on the CRM's own clock (the answer's
+  // `Date`), never ours. It is met by the first listing that started after `crmVerifyAfter` (our clock,
+  // compared with our clock).
+  const personById = new Map(changed.map((p) => [p.id, p]));
+  const serverTime = page.serverTime ? Date.parse(page.serverTime) : Number.NaN;
+  const verifyAfter = (crmId: string): Date | null => {
+    const l = linkByCrm.get(crmId);
+    const p = personById.get(crmId);
+    if (!p) return null;
+    if (l?.crmVerifyAfter && l.crmUpdatedAt === p.updatedAt && listedAt < l.crmVerifyAfter.getTime()) return l.crmVerifyAfter;
+    const fresh = Number.isNaN(serverTime) || Date.parse(p.updatedAt) >= serverTime - 1_000;
+    return fresh ? new Date(listedAt + CRM_TIME_MARGIN_MS) : null;
+  };
+
+  // Results are recorded per vendor batch, the moment the vendor answers: an error in a later batch (or
+  // in the updates) must not leave links pending for contacts that exist.
+  const record = async (rows: (typeof contactLinks.$inferInsert)[]) => {
+    if (rows.length === 0) return;
+    await upsertFinals(ctx, rows, args.sweepId, verifyAfter);
+    rows.length = 0;
+    await recordActivity(log.splice(0), db);
+  };
+  await record(finals);
+
+  const createBatch = async (batch: Planned[], reasonCode?: ReasonCode) => {
+    // Mark creates pending before the provider sees them (crash between the write and our bookkeeping).
     await db
       .insert(contactLinks)
-      .values(creates.map((c) => ({ ...base, crmId: c.person.id, state: 'linked' as const, label: c.label, pendingSince: new Date() })))
+      .values(batch.map((c) => ({ ...base, crmId: c.person.id, state: 'linked' as const, label: c.label, pendingSince: new Date() })))
       .onConflictDoUpdate({
         target: [contactLinks.syncId, contactLinks.crmId],
         targetWhere: sql`${contactLinks.crmId} is not null`,
-        set: { pendingSince: new Date(), updatedAt: new Date() },
+        set: { remoteId: null, remoteEtag: null, pendingSince: new Date(), updatedAt: new Date() },
       });
     const results = await provider.createContacts(
-      creates.map((c) => ({ ref: linkRef(sync.id, c.person.id), contact: c.contact })),
+      batch.map((c) => ({ ref: linkRef(sync.id, c.person.id), contact: c.contact })),
       args.groupId,
     );
-    creates.forEach((c, i) => {
+    batch.forEach((c, i) => {
       const r = results[i]!;
       if (r.remoteId) {
         counts.added++;
         finals.push({ ...base, crmId: c.person.id, remoteId: r.remoteId, remoteEtag: r.etag ?? null, state: 'linked', skipCode: null, skipReason: null, label: c.label, crmUpdatedAt: c.person.updatedAt, snapshot: c.contact as unknown as Record<string, unknown>, snapshotHash: c.hash, createdBy: 'sync_to_provider', pendingSince: null });
-        log.push({ ...act, runId: args.runId, action: 'added', side: 'provider', crmId: c.person.id, remoteId: r.remoteId, label: c.label });
+        log.push({ ...act, runId: args.runId, action: 'added', side: 'provider', crmId: c.person.id, remoteId: r.remoteId, label: c.label, ...(reasonCode ? { reasonCode } : {}) });
       } else {
         counts.errors++;
         finals.push({ ...base, crmId: c.person.id, state: 'skipped', skipCode: 'provider_rejected', skipReason: r.error?.message ?? null, label: c.label, crmUpdatedAt: null, pendingSince: null });
         log.push({ ...act, runId: args.runId, action: 'skipped', side: 'provider', crmId: c.person.id, label: c.label, reasonCode: 'provider_rejected', reason: r.error?.message ?? null, detail: { url: c.person.webUrl } });
       }
     });
-  }
+    await record(finals);
+  };
 
-  if (updates.length) {
+  for (let i = 0; i < creates.length; i += provider.batch.create) await createBatch(creates.slice(i, i + provider.batch.create));
+
+  for (let i = 0; i < updates.length; i += provider.batch.update) {
+    const batch = updates.slice(i, i + provider.batch.update);
     const results = await provider.updateContacts(
-      updates.map((u) => ({ ref: linkRef(sync.id, u.person.id), remoteId: u.remoteId, etag: u.etag, contact: u.contact })),
+      batch.map((u) => ({ ref: linkRef(sync.id, u.person.id), remoteId: u.remoteId, etag: u.etag, contact: u.contact })),
       args.groupId,
     );
     const recreate: Planned[] = [];
-    updates.forEach((u, i) => {
-      const r = results[i]!;
+    batch.forEach((u, j) => {
+      const r = results[j]!;
       if (r.etag !== undefined && !r.error) {
         counts.updated++;
         finals.push({ ...base, crmId: u.person.id, remoteId: u.remoteId, remoteEtag: r.etag, state: 'linked', skipCode: null, skipReason: null, label: u.label, crmUpdatedAt: u.person.updatedAt, snapshot: u.contact as unknown as Record<string, unknown>, snapshotHash: u.hash, createdBy: 'sync_to_provider' });
         log.push({ ...act, runId: args.runId, action: 'updated', side: 'provider', crmId: u.person.id, remoteId: u.remoteId, label: u.label });
       } else if (r.error?.code === 'not_found') {
-        // Deleted in the provider: the export is one-way (the CRM is the source), so it is exported again.
+        // Gone in the provider while the CRM person changed: the export re-creates it (in two-way the
+        // CRM edit beats the concurrent provider delete; one-way export: the CRM is the source).
         recreate.push(u);
       } else {
         counts.errors++;
         log.push({ ...act, runId: args.runId, action: 'skipped', side: 'provider', crmId: u.person.id, remoteId: u.remoteId, label: u.label, reasonCode: 'provider_rejected', reason: r.error?.message ?? null, detail: { url: u.person.webUrl } });
       }
     });
-    if (recreate.length) {
-      await db
-        .update(contactLinks)
-        .set({ remoteId: null, remoteEtag: null, pendingSince: new Date() })
-        .where(and(eq(contactLinks.syncId, sync.id), inArray(contactLinks.crmId, recreate.map((r) => r.person.id))));
-      const again = await provider.createContacts(recreate.map((c) => ({ ref: linkRef(sync.id, c.person.id), contact: c.contact })), args.groupId);
-      recreate.forEach((c, i) => {
-        const r = again[i]!;
-        if (r.remoteId) {
-          counts.added++;
-          finals.push({ ...base, crmId: c.person.id, remoteId: r.remoteId, remoteEtag: r.etag ?? null, state: 'linked', skipCode: null, skipReason: null, label: c.label, crmUpdatedAt: c.person.updatedAt, snapshot: c.contact as unknown as Record<string, unknown>, snapshotHash: c.hash, createdBy: 'sync_to_provider', pendingSince: null });
-          log.push({ ...act, runId: args.runId, action: 'added', side: 'provider', crmId: c.person.id, remoteId: r.remoteId, label: c.label, reasonCode: 'contacts.recreated_in_provider' });
-        } else counts.errors++;
-      });
-    }
+    await record(finals);
+    if (recreate.length) await createBatch(recreate, 'contacts.edit_beats_provider_delete');
   }
 
-  if (finals.length) {
-    await db
-      .insert(contactLinks)
-      .values(finals.map((f) => ({ ...f, ...(args.sweepId ? { seenSweepId: args.sweepId } : {}), updatedAt: new Date() })))
-      .onConflictDoUpdate({
-        target: [contactLinks.syncId, contactLinks.crmId],
-        targetWhere: sql`${contactLinks.crmId} is not null`,
-        set: {
-          remoteId: sql`excluded.remote_id`,
-          remoteEtag: sql`excluded.remote_etag`,
-          state: sql`excluded.state`,
-          skipCode: sql`excluded.skip_code`,
-          skipReason: sql`excluded.skip_reason`,
-          label: sql`excluded.label`,
-          crmUpdatedAt: sql`excluded.crm_updated_at`,
-          snapshot: sql`excluded.snapshot`,
-          snapshotHash: sql`excluded.snapshot_hash`,
-          createdBy: sql`coalesce(excluded.created_by, ${contactLinks.createdBy})`,
-          pendingSince: sql`excluded.pending_since`,
-          ...(args.sweepId ? { seenSweepId: sql`excluded.seen_sweep_id` } : {}),
-          deletedAt: null,
-          deletedSide: null,
-          updatedAt: new Date(),
-        },
-      });
-  }
   // Everything listed on this page was seen by this sweep (unchanged rows included).
   if (ids.length && args.sweepId)
     await db
@@ -236,6 +261,35 @@ export async function exportPage(
   }
   await recordActivity(log, db);
   return { ...counts, nextCursor: page.nextCursor };
+}
+
+/** Writes the outcome rows of one batch into the base state (one statement). */
+async function upsertFinals(ctx: SyncContext, rows: (typeof contactLinks.$inferInsert)[], sweepId: string | null, verifyAfter: (crmId: string) => Date | null) {
+  await ctx.db
+    .insert(contactLinks)
+    .values(rows.map((f) => ({ ...f, crmVerifyAfter: verifyAfter(f.crmId!), ...(sweepId ? { seenSweepId: sweepId } : {}), updatedAt: new Date() })))
+    .onConflictDoUpdate({
+      target: [contactLinks.syncId, contactLinks.crmId],
+      targetWhere: sql`${contactLinks.crmId} is not null`,
+      set: {
+        remoteId: sql`excluded.remote_id`,
+        remoteEtag: sql`excluded.remote_etag`,
+        state: sql`excluded.state`,
+        skipCode: sql`excluded.skip_code`,
+        skipReason: sql`excluded.skip_reason`,
+        label: sql`excluded.label`,
+        crmUpdatedAt: sql`excluded.crm_updated_at`,
+        crmVerifyAfter: sql`excluded.crm_verify_after`,
+        snapshot: sql`excluded.snapshot`,
+        snapshotHash: sql`excluded.snapshot_hash`,
+        createdBy: sql`coalesce(excluded.created_by, ${contactLinks.createdBy})`,
+        pendingSince: sql`excluded.pending_since`,
+        ...(sweepId ? { seenSweepId: sql`excluded.seen_sweep_id` } : {}),
+        deletedAt: null,
+        deletedSide: null,
+        updatedAt: new Date(),
+      },
+    });
 }
 
 /**

@@ -5,8 +5,8 @@
  * provider signals (Google metadata.deleted, Graph @removed) and pass the mass-delete brake.
  * An expired cursor restarts a full pass that matches by remote id, so it neither duplicates nor deletes.
  */
-import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
-import { contactLinks, contactSyncs } from '@/db/schema';
+import { and, eq, inArray, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { contactLinks, contactSyncs, syncRuns } from '@/db/schema';
 import { recordActivity, type ActivityEntry } from '@/lib/sync/runtime/activity';
 import { pauseForDeletes, settlePendingDeletes } from '@/lib/sync/runtime/connections';
 import type { CrmOrganization, CrmPerson, PersonInput } from '@/lib/crm/port';
@@ -14,10 +14,11 @@ import { env } from '@/lib/env';
 import { SyncError } from '@/lib/errors';
 import type { RemoteContact } from '@/lib/providers/port';
 import type { SyncContext } from './context';
-import { shouldPauseDeletes } from './export-rules';
+import { exportSkipReason, shouldPauseDeletes } from './export-rules';
 import { planContactMerge } from './merge';
 import { contactFromCrmPerson, displayName, hashContact, type Contact } from './model';
-import { linkRef } from './export-sweep';
+import { linkRef, recoverPendingCreates, releaseRemoteId } from './export-sweep';
+import { CRM_TIME_MARGIN_MS } from './constants';
 
 type Counts = { added: number; updated: number; deleted: number; skipped: number; conflicts: number };
 
@@ -56,6 +57,9 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
   if (!sync.groupId) throw new SyncError('validation', 'No contact group was chosen for this sync.');
   // B3: deletes the user approved after a paused run (the signals were consumed by that run's cursor).
   if (!args.pageCursor) counts.deleted += await applyApprovedCrmDeletes(ctx, args.runId);
+  // B10: exports whose answer was lost are adopted before this pass reads them back, so our own create
+  // is never taken for a new provider contact (which would create a second CRM person).
+  if (!args.pageCursor && sync.direction === 'two_way') await recoverPendingCreates(ctx, sync.groupId, args.runId);
   let page;
   try {
     page = await ctx.provider.listChanges(sync.groupId, sync.providerCursor, args.pageCursor);
@@ -86,6 +90,7 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
       if (link.remoteEtag !== item.etag) await db.update(contactLinks).set({ remoteEtag: item.etag }).where(eq(contactLinks.id, link.id));
       continue; // our own write coming back, or nothing mapped changed
     }
+    if (!link && item.ref?.startsWith(`${sync.id}:`) && (await adoptStampedTwin(ctx, item, item.ref.slice(sync.id.length + 1), args.runId, log))) continue;
     const label = displayName(item.contact, item.remoteId);
     if (!item.contact.firstName && !item.contact.lastName) {
       counts.skipped++;
@@ -175,7 +180,7 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
         }
         await db
           .update(contactLinks)
-          .set({ snapshot: plan.merged as unknown as Record<string, unknown>, snapshotHash: crmHash, remoteEtag: etag, crmUpdatedAt, label, state: 'linked', updatedAt: new Date() })
+          .set({ snapshot: plan.merged as unknown as Record<string, unknown>, snapshotHash: crmHash, remoteEtag: etag, crmUpdatedAt, crmVerifyAfter: new Date(Date.now() + CRM_TIME_MARGIN_MS), label, state: 'linked', updatedAt: new Date() })
           .where(eq(contactLinks.id, link.id));
         counts.updated++;
       }
@@ -192,8 +197,17 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
     }
   }
 
-  // Explicit delete signals only (B3). Collected first so the brake can look at the whole batch.
-  const toDelete = page.deletedIds.map((id) => byRemote.get(id)).filter((l): l is NonNullable<typeof l> => !!l && l.state === 'linked' && !!l.crmId);
+  // B10: a full pass (first sync, or a restart after an expired cursor) carries no delete signals, but it
+  // lists the whole group: a pair it did not list left the group (deleted, or moved out of scope), which
+  // an incremental pass would have reported. Marked per page, inferred on the last page.
+  if (page.isFullPass && page.items.length)
+    await db.update(contactLinks).set({ remoteSeenRunId: args.runId }).where(and(eq(contactLinks.syncId, sync.id), inArray(contactLinks.remoteId, page.items.map((i) => i.remoteId))));
+  const absent = page.isFullPass && !page.nextPageCursor ? await absentFromFullPass(ctx, args.runId) : [];
+
+  // Delete signals: explicit ones (B3), plus absence from a complete listing. Collected first so the
+  // brake can look at the whole batch.
+  const signalled = page.deletedIds.map((id) => byRemote.get(id)).filter((l): l is NonNullable<typeof l> => !!l && l.state === 'linked' && !!l.crmId);
+  const toDelete = [...signalled, ...absent.filter((a) => !signalled.some((l) => l.id === a.id))];
   let paused = sync.status === 'paused_deletes';
   if (toDelete.length) {
     const [{ n }] = (await db.select({ n: sqlCount() }).from(contactLinks).where(and(eq(contactLinks.syncId, sync.id), eq(contactLinks.state, 'linked')))) as [{ n: number }];
@@ -210,8 +224,9 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
       paused = true;
     } else {
       for (const l of toDelete) {
-        await deleteCrmSide(ctx, l, args.runId);
-        counts.deleted++;
+        const outcome = await deleteCrmSideUnlessEdited(ctx, l, args.runId);
+        if (outcome === 'deleted') counts.deleted++;
+        if (outcome === 'recreated') counts.added++;
       }
     }
   }
@@ -231,7 +246,7 @@ async function applyApprovedCrmDeletes(ctx: SyncContext, runId: string): Promise
   const ids = pending.filter((p) => p.side === 'crm').flatMap((p) => p.ids);
   if (ids.length === 0 || sync.status === 'paused_deletes') return 0;
   const rows = await db.select().from(contactLinks).where(and(eq(contactLinks.syncId, sync.id), inArray(contactLinks.id, ids), eq(contactLinks.state, 'linked'), isNotNull(contactLinks.crmId)));
-  for (const row of rows) await deleteCrmSide(ctx, row, runId);
+  for (const row of rows) await deleteCrmSideUnlessEdited(ctx, row, runId);
   const rest = pending.filter((p) => p.side !== 'crm');
   await settlePendingDeletes(sync.id, rest, db);
   sync.pendingDeletes = rest.length ? rest : null;
@@ -340,6 +355,98 @@ function organizationCaches(key: string) {
   return caches;
 }
 
+/** Linked pairs (with a CRM side) that the full provider pass of this run did not list. */
+async function absentFromFullPass(ctx: SyncContext, runId: string): Promise<LinkRow[]> {
+  const [run] = await ctx.db.select({ startedAt: syncRuns.startedAt }).from(syncRuns).where(eq(syncRuns.id, runId));
+  return ctx.db
+    .select()
+    .from(contactLinks)
+    .where(
+      and(
+        eq(contactLinks.syncId, ctx.sync.id),
+        eq(contactLinks.state, 'linked'),
+        isNotNull(contactLinks.remoteId),
+        isNotNull(contactLinks.crmId),
+        isNull(contactLinks.pendingSince),
+        or(isNull(contactLinks.remoteSeenRunId), ne(contactLinks.remoteSeenRunId, runId)),
+        // Pairs recorded while this pass was listing may simply not be in it yet.
+        lt(contactLinks.updatedAt, run?.startedAt ?? new Date(0)),
+      ),
+    );
+}
+
+/**
+ * B10 rule 4 (an edit beats a concurrent delete, as merge.ts intends): a provider delete of a pair whose
+ * CRM person changed since the last sync re-creates the provider contact from the CRM instead of deleting
+ * the edit (two-way only; one-way provider → CRM mirrors every provider delete). A CRM person already
+ * gone just closes the pair.
+ */
+async function deleteCrmSideUnlessEdited(ctx: SyncContext, link: LinkRow, runId: string): Promise<'deleted' | 'recreated' | 'gone'> {
+  const { db, sync } = ctx;
+  if (sync.direction !== 'two_way' || !sync.groupId) {
+    await deleteCrmSide(ctx, link, runId);
+    return 'deleted';
+  }
+  const person = await ctx.crm.getPerson(link.crmId!);
+  if (!person) {
+    await db.update(contactLinks).set({ state: 'deleted', deletedAt: new Date(), deletedSide: 'crm', updatedAt: new Date() }).where(eq(contactLinks.id, link.id));
+    return 'gone';
+  }
+  const org = person.orgId ? ((await ctx.crm.getOrganizations([person.orgId])).get(person.orgId) ?? null) : null;
+  const contact = contactFromCrmPerson(person, org);
+  const hash = hashContact(contact);
+  const baseHash = link.snapshotHash ?? (link.snapshot ? hashContact(link.snapshot as unknown as Contact) : null);
+  if (hash === baseHash) {
+    await deleteCrmSide(ctx, link, runId);
+    return 'deleted';
+  }
+  const label = displayName(person, link.label ?? `Person ${person.id}`);
+  const reason = exportSkipReason(contact, ctx.provider.provider);
+  if (reason) {
+    await db.update(contactLinks).set({ remoteId: null, remoteEtag: null, state: 'skipped', skipCode: reason, skipReason: null, pendingSince: null, updatedAt: new Date() }).where(eq(contactLinks.id, link.id));
+    return 'gone';
+  }
+  // Idempotent like every export create: pending first, our stamp in the contact.
+  await db.update(contactLinks).set({ remoteId: null, remoteEtag: null, pendingSince: new Date(), updatedAt: new Date() }).where(eq(contactLinks.id, link.id));
+  const [r] = await ctx.provider.createContacts([{ ref: linkRef(sync.id, person.id), contact }], sync.groupId);
+  if (!r?.remoteId) {
+    await db.update(contactLinks).set({ state: 'skipped', skipCode: 'provider_rejected', skipReason: r?.error?.message ?? null, pendingSince: null, updatedAt: new Date() }).where(eq(contactLinks.id, link.id));
+    return 'gone';
+  }
+  await db
+    .update(contactLinks)
+    .set({ remoteId: r.remoteId, remoteEtag: r.etag ?? null, state: 'linked', snapshot: contact as unknown as Record<string, unknown>, snapshotHash: hash, crmUpdatedAt: person.updatedAt, crmVerifyAfter: new Date(Date.now() + CRM_TIME_MARGIN_MS), createdBy: 'sync_to_provider', pendingSince: null, label, updatedAt: new Date() })
+    .where(eq(contactLinks.id, link.id));
+  await recordActivity([{
+    installationId: sync.installationId, connectionId: sync.id, runId, action: 'added', side: 'provider', crmId: person.id, remoteId: r.remoteId, label,
+    reasonCode: 'contacts.edit_beats_provider_delete',
+  }], db);
+  return 'recreated';
+}
+
+/**
+ * Our stamp (`syncId:crmId`) on a provider contact no pair holds: it is our own create whose answer was
+ * lost (or a twin of one). Adopted by the stamped person's pair instead of becoming a second CRM person;
+ * a stray twin of a pair that holds a live contact is removed. Returns false when the stamp names no pair.
+ */
+async function adoptStampedTwin(ctx: SyncContext, item: RemoteContact, crmId: string, runId: string, log: ActivityEntry[]): Promise<boolean> {
+  const { db, sync } = ctx;
+  const [owner] = await db.select().from(contactLinks).where(and(eq(contactLinks.syncId, sync.id), eq(contactLinks.crmId, crmId)));
+  if (!owner || owner.state === 'deleted') return false;
+  const label = owner.label ?? displayName(item.contact, item.remoteId);
+  if (owner.remoteId && owner.remoteId !== item.remoteId && (await ctx.provider.getContact(owner.remoteId))) {
+    await ctx.provider.deleteContacts([item.remoteId]);
+    log.push({ installationId: sync.installationId, connectionId: sync.id, runId, action: 'deleted', side: 'provider', crmId, remoteId: item.remoteId, label, reasonCode: 'contacts.duplicate_removed' });
+    return true;
+  }
+  await releaseRemoteId(ctx, item.remoteId, owner.id, runId);
+  await db
+    .update(contactLinks)
+    .set({ remoteId: item.remoteId, remoteEtag: item.etag, state: 'linked', skipCode: null, skipReason: null, pendingSince: null, createdBy: owner.createdBy ?? 'sync_to_provider', snapshot: owner.snapshot ?? (item.contact as unknown as Record<string, unknown>), snapshotHash: null, remoteSeenRunId: runId, updatedAt: new Date() })
+    .where(eq(contactLinks.id, owner.id));
+  return true;
+}
+
 /** Deletes the CRM person of a link (provider said it was deleted). The snapshot stays for a 30-day restore. */
 export async function deleteCrmSide(ctx: SyncContext, link: typeof contactLinks.$inferSelect, runId: string) {
   try {
@@ -366,7 +473,8 @@ async function upsertLink(
   v: { crmId: string; remoteId: string; remoteEtag: string; crmUpdatedAt: string; snapshot: Contact; snapshotHash: string; label: string; createdBy: 'sync_to_crm' | 'sync_to_provider' | 'matched' },
   existingId?: string,
 ) {
-  const values = { ...v, snapshot: v.snapshot as unknown as Record<string, unknown>, state: 'linked' as const, deletedAt: null, deletedSide: null, skipCode: null, skipReason: null, pendingSince: null, updatedAt: new Date() };
+  // The CRM update time just recorded proves nothing until a later listing compared content (export-sweep).
+  const values = { ...v, snapshot: v.snapshot as unknown as Record<string, unknown>, state: 'linked' as const, deletedAt: null, deletedSide: null, skipCode: null, skipReason: null, pendingSince: null, crmVerifyAfter: new Date(Date.now() + CRM_TIME_MARGIN_MS), updatedAt: new Date() };
   if (existingId) await ctx.db.update(contactLinks).set(values).where(eq(contactLinks.id, existingId));
   else await ctx.db.insert(contactLinks).values({ installationId: ctx.sync.installationId, syncId: ctx.sync.id, ...values });
 }

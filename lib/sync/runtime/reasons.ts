@@ -19,6 +19,8 @@ export const REASON_CODES = [
   'contacts.recovered',
   'contacts.edit_beats_crm_delete',
   'contacts.recreated_in_provider',
+  'contacts.edit_beats_provider_delete',
+  'contacts.duplicate_removed',
   'contacts.deleted_in_provider',
   'contacts.deleted_in_crm',
   'contacts.field_conflict',

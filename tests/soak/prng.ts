@@ -1,0 +1,25 @@
+/** A small seeded PRNG (mulberry32): the same seed replays the same soak, cycle for cycle. */
+export type Rng = {
+  /** [0, 1) */
+  next(): number;
+  int(minInclusive: number, maxInclusive: number): number;
+  pick<T>(list: readonly T[]): T;
+  chance(p: number): boolean;
+};
+
+export function createRng(seed: number): Rng {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
+    pick: (list) => list[Math.floor(next() * list.length)]!,
+    chance: (p) => next() < p,
+  };
+}
