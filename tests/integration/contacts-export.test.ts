@@ -10,6 +10,7 @@ import { activity, contactLinks, contactSyncs, syncConnections, providerAccounts
 import { previewExport, startSync, syncDashboard } from '@/lib/contacts/service';
 import { CLIENT_DATA_KEY, SKIP_REASONS } from '@/lib/sync/contacts/constants';
 import type { Tenant } from '@/lib/tenant';
+import { ORG_PHONE_FIELD_KEY } from '@/sandbox/pipedrive';
 import type { people_v1 } from '@googleapis/people';
 
 const OLIVIA = 'olivia.northwind@gmail.com';
@@ -37,6 +38,7 @@ beforeAll(async () => {
 });
 afterAll(async () => app?.close());
 
+const orgsOf = () => app.sandbox.pipedrive.getState().organizations.filter((o) => o.companyId === NORTHWIND.companyId);
 const ownedPersons = () => app.sandbox.pipedrive.persons(NORTHWIND.companyId).filter((p) => !p.is_deleted && p.owner_id === NORTHWIND.admin);
 const exportable = (p: { first_name?: string | null; last_name?: string | null; emails?: unknown[]; phones?: unknown[] }) =>
   !!p.first_name?.trim() && !!p.last_name?.trim() && ((p.emails ?? []).length > 0 || (p.phones ?? []).length > 0);
@@ -68,15 +70,21 @@ describe('C11/C12/C5 first export', () => {
     const reasons = new Set(Object.values(SKIP_REASONS));
     for (const s of dash.skipped) {
       expect(reasons.has(s.reasonCode as never)).toBe(true);
-      expect(s.url).toMatch(/\/pipedrive\/persons\/\d+$/);
+      expect(s.url).toMatch(/\/person\/\d+$/);
     }
   });
 
   it('C11: contacts carry the company name and phone, never organizations as contacts', async () => {
-    const withOrg = ownedPersons().find((p) => exportable(p) && p.org_id);
+    const withOrg = ownedPersons().find((p) => exportable(p) && p.org_id && orgsOf().find((o) => o.id === p.org_id)?.custom_fields[ORG_PHONE_FIELD_KEY]);
+    expect(withOrg).toBeTruthy();
     if (!withOrg) return;
     const contact = groupContacts(OLIVIA, 'Pipedrive').find((c) => refOf(c) === `${syncId}:${withOrg.id}`)!;
     expect(contact.organizations?.[0]?.name).toBeTruthy();
+    // The organization's phone lives in a Pipedrive custom field of type `phone`.
+    const org = orgsOf().find((o) => o.id === withOrg.org_id)!;
+    const orgPhone = org.custom_fields[ORG_PHONE_FIELD_KEY] as string;
+    expect(orgPhone).toBeTruthy();
+    expect((contact.phoneNumbers ?? []).map((p) => p.value)).toContain(orgPhone);
     const orgNames = new Set(groupContacts(OLIVIA, 'Pipedrive').map((c) => c.names?.[0]?.displayName));
     expect(orgNames.has(contact.organizations![0]!.name)).toBe(false);
   });
