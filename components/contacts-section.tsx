@@ -15,7 +15,7 @@ import { RunProgress, type RunView } from './sync/run-progress';
 import { Stat, StatusHeader } from './sync/status-header';
 import { ActivityList, type ActivityView } from './sync/activity-list';
 import { SkippedList, type SkippedView } from './sync/skipped-list';
-import { DeleteBrakePrompt } from './sync/delete-brake-prompt';
+import { DeleteBrakePrompt, type PendingDeleteItem } from './sync/delete-brake-prompt';
 
 type Account = { id: string; provider: 'google' | 'microsoft'; email: string; status: string; lastAuthError: string | null };
 type SyncSummary = { id: string; providerAccountId: string; provider: string; direction: string; status: string; started: boolean };
@@ -400,6 +400,7 @@ type Dashboard = {
     lastErrorCode: string | null;
     lastErrorMessage: string | null;
     pendingDeletes: number;
+    pendingDeleteItems: PendingDeleteItem[];
   };
   inSync: number;
   skippedCount: number;
@@ -465,8 +466,9 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
   const { sync, run } = data;
   const counts = (data.running ? run?.counts : data.lastCounts) ?? {};
   const answerDeletes = async (approve: boolean) => {
-    await bridge.api(`/api/embedded/contacts/syncs/${syncId}/deletes`, { method: 'POST', body: JSON.stringify({ approve }) });
+    const answer = await bridge.api<{ unlinked?: number }>(`/api/embedded/contacts/syncs/${syncId}/deletes`, { method: 'POST', body: JSON.stringify({ approve }) });
     await load();
+    return { unlinked: answer?.unlinked ?? 0 };
   };
   return (
     <div className="card space-y-3 p-3" data-testid="dashboard" data-running={data.running ? 'true' : 'false'}>
@@ -493,7 +495,7 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
         <Notice tone="warn">{format(d.lastRunProblem, { message: sync.lastErrorMessage })}</Notice>
       ) : null}
 
-      {sync.status === 'paused_deletes' ? <DeleteBrakePrompt count={sync.pendingDeletes} labels={d} onAnswer={answerDeletes} /> : null}
+      {sync.status === 'paused_deletes' ? <DeleteBrakePrompt count={sync.pendingDeletes} items={sync.pendingDeleteItems ?? []} labels={d} onAnswer={answerDeletes} /> : null}
 
       <dl className={`grid grid-cols-2 gap-2 text-[13px] ${counts.conflicts ? 'sm:grid-cols-5' : 'sm:grid-cols-4'}`}>
         <Stat label={d.stat.inSync} value={data.inSync} testId="in-sync-count" />

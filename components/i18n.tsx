@@ -12,6 +12,7 @@ import {
   formattingLocale,
   messagesFor,
   resolveLocale,
+  selectPlural,
   supportedLocale,
   type Locale,
   type Messages,
@@ -28,6 +29,8 @@ export type I18n = {
   /** `format` with React nodes as values (a <strong> inside a sentence). */
   rich(template: string, params: Record<string, ReactNode>): ReactNode;
   plural(count: number, forms: PluralForms, params?: Record<string, string | number>): string;
+  /** The plural form for `count`, unformatted (for `rich`). */
+  selectForms(count: number, forms: PluralForms): string;
   date(iso: string | null | undefined): string;
 };
 
@@ -65,6 +68,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       format: formatMessage,
       rich: richText,
       plural: (count, forms, params) => formatPlural(locale, count, forms, params),
+      selectForms: (count, forms) => selectPlural(locale, count, forms),
       date: (iso) => formatDateTime(iso, dates),
     };
   }, [locale, source.input, setCrmLocale]);

@@ -23,7 +23,7 @@ import { prepareCrmFields } from './crm-fields';
 import { forgetCachedToken } from '@/lib/auth/token-manager';
 import { contactFromCrmPerson, displayName } from '@/lib/sync/contacts/model';
 import { exportSkipReason } from '@/lib/sync/contacts/export-rules';
-import { CRM_PAGE_SIZE, EXPORT_GROUP_NAME, RESTORE_WINDOW_DAYS } from '@/lib/sync/contacts/constants';
+import { CRM_PAGE_SIZE, EXPORT_GROUP_NAME, PENDING_DELETE_SAMPLE, RESTORE_WINDOW_DAYS } from '@/lib/sync/contacts/constants';
 import type { Tenant } from '@/lib/tenant';
 
 export type Direction = 'crm_to_provider' | 'provider_to_crm' | 'two_way';
@@ -212,6 +212,15 @@ export async function syncDashboard(tenant: Tenant, syncId: string) {
     .where(and(eq(contactLinks.syncId, sync.id), eq(contactLinks.state, 'deleted'), sql`${contactLinks.deletedAt} > now() - make_interval(days => ${RESTORE_WINDOW_DAYS})`))
     .orderBy(desc(contactLinks.deletedAt))
     .limit(50);
+  // B3: name the contacts a paused run would delete, so the user answers knowing which ones.
+  const pendingIds = (sync.pendingDeletes ?? []).flatMap((p) => p.ids);
+  const pendingItems = pendingIds.length
+    ? await db
+        .select({ id: contactLinks.id, label: contactLinks.label, crmId: contactLinks.crmId })
+        .from(contactLinks)
+        .where(and(eq(contactLinks.syncId, sync.id), inArray(contactLinks.id, pendingIds.slice(0, PENDING_DELETE_SAMPLE))))
+        .orderBy(contactLinks.label)
+    : [];
   const running = lastRun && (lastRun.status === 'running' || lastRun.status === 'queued');
   const [crmUser] = await db.select({ webhookId: crmUsers.webhookId, webhookError: crmUsers.webhookError }).from(crmUsers).where(eq(crmUsers.id, tenant.crmUserId));
   const crmName = tenant.crm === 'pipedrive' ? 'Pipedrive' : 'Teamleader';
@@ -236,7 +245,8 @@ export async function syncDashboard(tenant: Tenant, syncId: string) {
       nextRunAt: sync.nextRunAt,
       lastErrorCode: sync.lastErrorCode,
       lastErrorMessage: sync.lastErrorMessage,
-      pendingDeletes: sync.pendingDeletes?.reduce((n, p) => n + p.ids.length, 0) ?? 0,
+      pendingDeletes: pendingIds.length,
+      pendingDeleteItems: pendingItems.map((p) => ({ id: p.id, label: p.label ?? p.crmId ?? '', url: p.crmId ? personUrl(tenant, p.crmId) : null })),
       conflictPolicy: sync.conflictPolicy,
     },
     inSync: count('linked'),
