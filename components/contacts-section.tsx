@@ -32,7 +32,7 @@ function directionLabel(i18n: I18n, direction: string, provider: 'google' | 'mic
 
 export function ContactsSection({ crm, onChanged }: { crm: 'pipedrive' | 'teamleader'; onChanged?: () => void }) {
   const bridge = useBridge();
-  const { t } = useI18n();
+  const { t, format } = useI18n();
   const [overview, setOverview] = useState<Overview | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -51,11 +51,28 @@ export function ContactsSection({ crm, onChanged }: { crm: 'pipedrive' | 'teamle
     if (bridge.ready) load();
   }, [bridge.ready, load]);
 
+  // C2: the CRM rights are checked as soon as the settings open, before anything is linked.
+  const [missing, setMissing] = useState<string[]>([]);
+  useEffect(() => {
+    if (!bridge.ready) return;
+    bridge
+      .api<{ missing: string[] }>('/api/embedded/contacts/permissions')
+      .then((r) => setMissing(r.missing))
+      .catch(() => setMissing([]));
+  }, [bridge.ready, bridge.api]);
+
   if (error) return <div className="mt-3"><Notice tone="err">{error}</Notice></div>;
   if (!overview) return <p className="muted mt-3">{t.contacts.loading}</p>;
 
   return (
     <div className="mt-4 space-y-4" data-testid="contacts-section">
+      {missing.map((m) =>
+        hasKey(t.contacts.setup.permissionMissing, m) ? (
+          <Notice key={m} tone="err">
+            <span data-testid={`missing-permission-${m}`}>{format(t.contacts.setup.permissionMissing[m], { crm: CRM_NAME[crm] })}</span>
+          </Notice>
+        ) : null,
+      )}
       {overview.accounts.map((account) => {
         const syncs = overview.syncs.filter((s) => s.providerAccountId === account.id && s.started);
         return (

@@ -101,3 +101,29 @@ describe('C2 permissions checked before setup', () => {
     }
   });
 });
+
+describe('C2 permissions checked when the settings open', () => {
+  it('C2: both "add people" and "add organizations" are checked at once, before linking, and the CRM is left unchanged', async () => {
+    const { missingCrmPermissions } = await import('@/lib/contacts/crm-fields');
+    const tenant = await app.installPipedrive(NORTHWIND.noAdd);
+    const state = app.sandbox.pipedrive.getState();
+    const personsBefore = state.persons.length;
+    const orgsBefore = state.organizations.length;
+    expect(await missingCrmPermissions(tenant)).toEqual(['add_people', 'add_organizations']);
+    expect(app.sandbox.pipedrive.getState().persons.length).toBe(personsBefore);
+    expect(app.sandbox.pipedrive.getState().organizations.length).toBe(orgsBefore);
+    const admin = await app.installPipedrive(NORTHWIND.admin);
+    expect(await missingCrmPermissions(admin)).toEqual([]);
+  });
+
+  it('C2/B8: each missing permission is explained in all five languages, naming the CRM', async () => {
+    const { CATALOGUES, LOCALES, formatMessage } = await import('@/lib/i18n');
+    const { CRM_PERMISSIONS } = await import('@/lib/contacts/crm-fields');
+    for (const locale of LOCALES)
+      for (const permission of CRM_PERMISSIONS) {
+        const text = formatMessage(CATALOGUES[locale].contacts.setup.permissionMissing[permission], { crm: 'Pipedrive' });
+        expect(text, `${locale}/${permission}`).toContain('Pipedrive');
+        expect(text).not.toContain('{');
+      }
+  });
+});
