@@ -20,7 +20,7 @@ import { DeleteBrakePrompt, type PendingDeleteItem } from './sync/delete-brake-p
 type Account = { id: string; provider: 'google' | 'microsoft'; email: string; status: string; lastAuthError: string | null };
 type SyncSummary = { id: string; providerAccountId: string; provider: string; direction: string; status: string; started: boolean };
 type Overview = { accounts: Account[]; syncs: SyncSummary[] };
-type Preview = { total: number; toExport: number; groupName: string; ownedOnly: boolean; skipped: { reason: string; count: number; samples: { id: string; name: string; url: string }[] }[] };
+type Preview = { total: number; toExport: number; alreadyInProvider: number; groupName: string; ownedOnly: boolean; skipped: { reason: string; count: number; samples: { id: string; name: string; url: string }[] }[] };
 
 const PROVIDER_NAME = { google: 'Google Contacts', microsoft: 'Microsoft Outlook' } as const;
 const CRM_NAME = { pipedrive: 'Pipedrive', teamleader: 'Teamleader' } as const;
@@ -343,6 +343,11 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
               total: preview.total,
               group: preview.groupName,
             })}{' '}
+            {preview.alreadyInProvider ? (
+              <span data-testid="preview-already">
+                {i18n.plural(preview.alreadyInProvider, t.contacts.preview.alreadyThere, { provider: PROVIDER_NAME[account.provider] })}{' '}
+              </span>
+            ) : null}
             {preview.skipped.length
               ? i18n.plural(skippedTotal, t.contacts.preview.willSkip)
               : t.contacts.preview.noneSkipped}
@@ -374,7 +379,7 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
             className="btn"
             disabled={!!busy}
             data-testid="preview-button"
-            onClick={() => run('preview', async () => setPreview(await bridge.api<Preview>('/api/embedded/contacts/preview')))}
+            onClick={() => run('preview', async () => setPreview(await bridge.api<Preview>(`/api/embedded/contacts/preview?accountId=${encodeURIComponent(account.id)}`)))}
           >
             {busy === 'preview' ? t.contacts.setup.counting : t.contacts.setup.preview}
           </button>

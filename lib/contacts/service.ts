@@ -25,6 +25,7 @@ import { contactFromCrmPerson, displayName } from '@/lib/sync/contacts/model';
 import { exportSkipReason } from '@/lib/sync/contacts/export-rules';
 import { CRM_PAGE_SIZE, EXPORT_GROUP_NAME, PENDING_DELETE_SAMPLE, RESTORE_WINDOW_DAYS } from '@/lib/sync/contacts/constants';
 import type { Tenant } from '@/lib/tenant';
+import { adoptableContacts } from '@/lib/sync/contacts/adopt-earlier';
 
 export type Direction = 'crm_to_provider' | 'provider_to_crm' | 'two_way';
 
@@ -95,8 +96,11 @@ export async function listGroups(tenant: Tenant, accountId: string) {
  * B2 preview for the CRM → provider export: how many persons will be exported and how many skipped, with
  * reasons and samples. Reads the CRM only (paged); nothing is written anywhere.
  */
-export async function previewExport(tenant: Tenant) {
+export async function previewExport(tenant: Tenant, accountId?: string | null) {
   const crm = crmFor(tenant);
+  // M5/B2: contacts an earlier sync of ours left in the export group are updated, not created again.
+  const earlier = accountId ? await earlierExports(tenant, accountId) : new Map<string, unknown>();
+  let alreadyInProvider = 0;
   let cursor: string | null = null;
   let total = 0;
   let exportable = 0;
@@ -108,6 +112,7 @@ export async function previewExport(tenant: Tenant) {
       const reason = exportSkipReason(contactFromCrmPerson(p, null));
       if (!reason) {
         exportable++;
+        if (earlier.has(p.id)) alreadyInProvider++;
         continue;
       }
       const entry = skipped.get(reason) ?? { count: 0, samples: [] };
@@ -126,10 +131,20 @@ export async function previewExport(tenant: Tenant) {
   return {
     total,
     toExport: exportable,
+    alreadyInProvider,
     groupName: EXPORT_GROUP_NAME[tenant.crm],
     ownedOnly: crm.personsHaveOwner,
     skipped: [...skipped.entries()].map(([reason, v]) => ({ reason, ...v })),
   };
+}
+
+/** Contacts in the account's export group that a new sync would re-adopt, by CRM id (none when no group yet). */
+async function earlierExports(tenant: Tenant, accountId: string) {
+  const account = await ownedAccount(tenant, accountId);
+  const provider = providerFor({ id: account.id, provider: account.provider });
+  const group = (await provider.listGroups()).find((g) => g.name === EXPORT_GROUP_NAME[tenant.crm]);
+  if (!group) return new Map();
+  return adoptableContacts(await getDb(), provider, group.id, { syncId: null, crmUserId: tenant.crmUserId });
 }
 
 export type StartSyncInput = {

@@ -128,6 +128,7 @@ export const en = {
     },
     preview: {
       summary: '{toExport} of {total} persons will be exported to the group “{group}”.',
+      alreadyThere: { one: '{count} is already in {provider} from an earlier sync and will be updated, not copied.', other: '{count} are already in {provider} from an earlier sync and will be updated, not copied.' },
       willSkip: { one: '{count} will be skipped:', other: '{count} will be skipped:' },
       noneSkipped: 'None will be skipped.',
       example: 'e.g.',

@@ -126,6 +126,7 @@ export const nl: Messages = {
     },
     preview: {
       summary: '{toExport} van de {total} personen worden geëxporteerd naar de groep “{group}”.',
+      alreadyThere: { one: '{count} staat al in {provider} van een eerdere synchronisatie en wordt bijgewerkt, niet gekopieerd.', other: '{count} staan al in {provider} van een eerdere synchronisatie en worden bijgewerkt, niet gekopieerd.' },
       willSkip: { one: '{count} wordt overgeslagen:', other: '{count} worden overgeslagen:' },
       noneSkipped: 'Er wordt niemand overgeslagen.',
       example: 'bv.',

@@ -126,6 +126,7 @@ export const sv: Messages = {
     },
     preview: {
       summary: '{toExport} av {total} personer exporteras till gruppen ”{group}”.',
+      alreadyThere: { one: '{count} finns redan i {provider} från en tidigare synkronisering och uppdateras i stället för att kopieras.', other: '{count} finns redan i {provider} från en tidigare synkronisering och uppdateras i stället för att kopieras.' },
       willSkip: { one: '{count} hoppas över:', other: '{count} hoppas över:' },
       noneSkipped: 'Ingen hoppas över.',
       example: 't.ex.',
