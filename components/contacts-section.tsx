@@ -81,7 +81,15 @@ export function ContactsSection({ crm, onChanged }: { crm: 'pipedrive' | 'teamle
             {syncs.map((s) => (
               <SyncDashboard key={s.id} syncId={s.id} crm={crm} onChanged={load} />
             ))}
-            {account.status === 'connected' ? <SyncSetup account={account} crm={crm} existing={syncs} onStarted={load} /> : null}
+            {/* The setup box is for adding a sync; an account with a live sync gets no second one (it would
+                write the same people again), and says so instead. */}
+            {account.status !== 'connected' ? null : syncs.length === 0 && overview.syncs.every((s) => s.providerAccountId !== account.id) ? (
+              <SyncSetup account={account} crm={crm} existing={syncs} onStarted={load} />
+            ) : (
+              <p className="muted text-[12px]" data-testid="one-sync-per-account">
+                {format(t.contacts.setup.onePerAccount, { email: account.email })}
+              </p>
+            )}
           </div>
         );
       })}

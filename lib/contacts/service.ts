@@ -26,6 +26,7 @@ import { exportSkipReason } from '@/lib/sync/contacts/export-rules';
 import { CRM_PAGE_SIZE, EXPORT_GROUP_NAME, PENDING_DELETE_SAMPLE, RESTORE_WINDOW_DAYS } from '@/lib/sync/contacts/constants';
 import type { Tenant } from '@/lib/tenant';
 import { adoptableContacts } from '@/lib/sync/contacts/adopt-earlier';
+import { findOverlap } from '@/lib/sync/contacts/overlap';
 
 export type Direction = 'crm_to_provider' | 'provider_to_crm' | 'two_way';
 
@@ -159,6 +160,26 @@ export type StartSyncInput = {
   expectedTotal?: number | null;
 };
 
+/** Refuses a sync that would write the same people into the same provider account as a live one. */
+async function refuseOverlap(tenant: Tenant, account: { provider: 'google' | 'microsoft'; email: string }, direction: Direction) {
+  const db = await getDb();
+  const live = await db
+    .select({ crmUserId: contactSyncs.crmUserId, provider: contactSyncs.provider, accountEmail: providerAccounts.email, direction: contactSyncs.direction })
+    .from(contactSyncs)
+    .innerJoin(syncConnections, eq(syncConnections.id, contactSyncs.id))
+    .innerJoin(providerAccounts, eq(providerAccounts.id, contactSyncs.providerAccountId))
+    .where(and(eq(contactSyncs.installationId, tenant.installationId), sql`${syncConnections.status} <> 'disabled'`));
+  const overlap = findOverlap({ crmUserId: tenant.crmUserId, provider: account.provider, accountEmail: account.email, direction }, live, crmFor(tenant).personsHaveOwner);
+  if (!overlap) return;
+  throw new SyncError(
+    'validation',
+    overlap.crmUserId === tenant.crmUserId
+      ? `${account.email} already has a contact sync; a second one would write the same people again. Stop that sync first, or link another account.`
+      : `Another ${tenant.crm === 'pipedrive' ? 'Pipedrive' : 'Teamleader'} user already exports these contacts to ${account.email}; a second export would create every contact twice.`,
+    { detail: { reason: 'overlap' } },
+  );
+}
+
 /**
  * "Start sync" (C14). Everything is checked before anything is written anywhere: the account is the user's
  * own and linked, the input complete; then the CRM fields (C2, C9), the connection, the CRM webhook (B1), and
@@ -168,6 +189,7 @@ export async function startSync(tenant: Tenant, input: StartSyncInput) {
   const account = await ownedAccount(tenant, input.accountId);
   if (account.status === 'needs_reconnect') throw new SyncError('auth_revoked', `Reconnect ${account.email} before starting a sync.`);
   if (input.direction !== 'crm_to_provider' && !input.groupId) throw new SyncError('validation', 'Choose which contact group or folder to sync (C3).');
+  await refuseOverlap(tenant, account, input.direction);
   const fieldMap = input.direction === 'crm_to_provider' ? undefined : await prepareCrmFields(tenant);
   const db = await getDb();
   const [existing] = await db

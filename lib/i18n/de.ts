@@ -122,6 +122,7 @@ export const de: Messages = {
       start: 'Synchronisierung starten',
       starting: 'Wird gestartet…',
       started: 'Kontaktsynchronisierung gestartet',
+      onePerAccount: '{email} hat bereits eine Kontaktsynchronisierung. Eine zweite würde dieselben Personen erneut schreiben, daher bietet Synclane eine pro Konto an: Beenden Sie diese Synchronisierung, um eine andere Richtung zu wählen, oder verknüpfen Sie unten ein anderes Konto.',
       permissionMissing: { add_people: 'Ihr {crm}-Benutzer darf keine Personen hinzufügen; das braucht die Kontaktsynchronisierung, um Personen anzulegen. Bitten Sie einen {crm}-Administrator um die Berechtigung „Personen hinzufügen“ und öffnen Sie diese Seite dann erneut. In {crm} wurde nichts geändert.', add_organizations: 'Ihr {crm}-Benutzer darf keine Organisationen hinzufügen; das braucht die Kontaktsynchronisierung für die Firmen Ihrer Kontakte. Bitten Sie einen {crm}-Administrator um die Berechtigung „Organisationen hinzufügen“ und öffnen Sie diese Seite dann erneut. In {crm} wurde nichts geändert.' },
     },
     preview: {

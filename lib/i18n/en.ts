@@ -124,6 +124,7 @@ export const en = {
       start: 'Start sync',
       starting: 'Starting…',
       started: 'Contact sync started',
+      onePerAccount: '{email} already has a contact sync. A second one would write the same people again, so Synclane offers one per account: stop this sync to choose another direction, or link another account below.',
       permissionMissing: { add_people: 'Your {crm} user is not allowed to add people, which contact sync needs to create persons. Ask a {crm} admin to grant the “add people” permission, then reopen this page. Nothing was changed in {crm}.', add_organizations: 'Your {crm} user is not allowed to add organizations, which contact sync needs for the companies of your contacts. Ask a {crm} admin to grant the “add organizations” permission, then reopen this page. Nothing was changed in {crm}.' },
     },
     preview: {

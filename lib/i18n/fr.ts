@@ -122,6 +122,7 @@ export const fr: Messages = {
       start: 'Lancer la synchronisation',
       starting: 'Lancement…',
       started: 'Synchronisation des contacts lancée',
+      onePerAccount: '{email} a déjà une synchronisation des contacts. Une deuxième écrirait à nouveau les mêmes personnes ; Synclane en propose donc une par compte : arrêtez cette synchronisation pour choisir un autre sens, ou associez un autre compte ci-dessous.',
       permissionMissing: { add_people: 'Votre utilisateur {crm} n’a pas le droit d’ajouter des personnes, ce dont la synchronisation des contacts a besoin pour créer des personnes. Demandez à un administrateur {crm} la permission « ajouter des personnes », puis rouvrez cette page. Rien n’a été modifié dans {crm}.', add_organizations: 'Votre utilisateur {crm} n’a pas le droit d’ajouter des organisations, ce dont la synchronisation des contacts a besoin pour les entreprises de vos contacts. Demandez à un administrateur {crm} la permission « ajouter des organisations », puis rouvrez cette page. Rien n’a été modifié dans {crm}.' },
     },
     preview: {

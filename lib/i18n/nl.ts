@@ -122,6 +122,7 @@ export const nl: Messages = {
       start: 'Synchronisatie starten',
       starting: 'Starten…',
       started: 'Contactsynchronisatie gestart',
+      onePerAccount: '{email} heeft al een contactsynchronisatie. Een tweede zou dezelfde mensen opnieuw schrijven, daarom biedt Synclane er één per account: stop deze synchronisatie om een andere richting te kiezen, of koppel hieronder een ander account.',
       permissionMissing: { add_people: 'Je {crm}-gebruiker mag geen personen toevoegen, en dat heeft contactsynchronisatie nodig om personen aan te maken. Vraag een {crm}-beheerder om het recht “personen toevoegen” en open deze pagina daarna opnieuw. Er is niets gewijzigd in {crm}.', add_organizations: 'Je {crm}-gebruiker mag geen organisaties toevoegen, en dat heeft contactsynchronisatie nodig voor de bedrijven van je contacten. Vraag een {crm}-beheerder om het recht “organisaties toevoegen” en open deze pagina daarna opnieuw. Er is niets gewijzigd in {crm}.' },
     },
     preview: {

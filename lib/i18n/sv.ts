@@ -122,6 +122,7 @@ export const sv: Messages = {
       start: 'Starta synkronisering',
       starting: 'Startar…',
       started: 'Kontaktsynkroniseringen har startat',
+      onePerAccount: '{email} har redan en kontaktsynkronisering. En andra skulle skriva samma personer igen, så Synclane erbjuder en per konto: stoppa den här synkroniseringen för att välja en annan riktning, eller länka ett annat konto nedan.',
       permissionMissing: { add_people: 'Din {crm}-användare får inte lägga till personer, vilket kontaktsynkroniseringen behöver för att skapa personer. Be en {crm}-administratör om behörigheten ”lägga till personer” och öppna sedan sidan igen. Inget har ändrats i {crm}.', add_organizations: 'Din {crm}-användare får inte lägga till organisationer, vilket kontaktsynkroniseringen behöver för dina kontakters företag. Be en {crm}-administratör om behörigheten ”lägga till organisationer” och öppna sedan sidan igen. Inget har ändrats i {crm}.' },
     },
     preview: {

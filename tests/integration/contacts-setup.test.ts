@@ -45,6 +45,9 @@ describe('Tenant scoping', () => {
     await expect(listGroups(other, accountId)).rejects.toMatchObject({ code: 'not_found' });
     await expect(startSync(other, { accountId, direction: 'crm_to_provider' })).rejects.toMatchObject({ code: 'not_found' });
     expect((await syncDashboard(owner, syncId)).sync.id).toBe(syncId);
+    // Stopped, so later cases may start another direction on this account (one live sync per account).
+    const { stopSync } = await import('@/lib/contacts/service');
+    await stopSync(owner, syncId);
   });
 });
 
@@ -125,5 +128,26 @@ describe('C2 permissions checked when the settings open', () => {
         expect(text, `${locale}/${permission}`).toContain('Pipedrive');
         expect(text).not.toContain('{');
       }
+  });
+});
+
+describe('Overlapping syncs on one provider account', () => {
+  it('overlap: a second sync writing the same people into the same Google account is refused before anything is written', async () => {
+    const { startSync, stopSync } = await import('@/lib/contacts/service');
+    const tenant = await app.installPipedrive(NORTHWIND.regular);
+    const GMAIL = 'overlap.test@gmail.com';
+    const accountId = await app.linkGoogle(tenant, GMAIL);
+    const { syncId } = await startSync(tenant, { accountId, direction: 'crm_to_provider' });
+    const group = app.sandbox.google.groups(GMAIL).find((g) => g.name === 'Clients') ?? app.sandbox.google.groups(GMAIL)[0]!;
+    const groupsBefore = app.sandbox.google.groups(GMAIL).length;
+    await expect(startSync(tenant, { accountId, direction: 'two_way', groupId: group.resourceName, groupName: group.name })).rejects.toMatchObject({
+      code: 'validation',
+      message: expect.stringContaining('same people'),
+    });
+    expect(app.sandbox.google.groups(GMAIL).length).toBe(groupsBefore);
+    // Starting the same direction again is the same sync; after stopping it, another direction is allowed.
+    expect((await startSync(tenant, { accountId, direction: 'crm_to_provider' })).syncId).toBe(syncId);
+    await stopSync(tenant, syncId);
+    await expect(startSync(tenant, { accountId, direction: 'two_way', groupId: group.resourceName, groupName: group.name })).resolves.toMatchObject({ provider: 'google' });
   });
 });
