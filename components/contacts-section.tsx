@@ -237,6 +237,7 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
   const [visibilityChoices, setVisibilityChoices] = useState<{ value: number; label: string }[] | null>(null);
   const [visibility, setVisibility] = useState<number | null>(null);
   const [matchByEmail, setMatchByEmail] = useState(false);
+  const [matchScope, setMatchScope] = useState<'own' | 'visible'>('own');
   const [preview, setPreview] = useState<Preview | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -334,6 +335,30 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
             <input type="checkbox" checked={matchByEmail} onChange={(e) => setMatchByEmail(e.target.checked)} data-testid="match-by-email" />
             {format(t.contacts.setup.matchByEmail, { crm: crmName })}
           </label>
+          {matchByEmail ? (
+            <div className="flex flex-wrap items-center gap-2 text-[13px]">
+              {/* B6: every visible person only for the one-way import; exports keep to owned persons (C5). */}
+              {crm === 'pipedrive' && direction === 'provider_to_crm' ? (
+                <>
+                  <label className="font-semibold">{t.contacts.setup.matchScope.label}</label>
+                  <select className="input" value={matchScope} onChange={(e) => setMatchScope(e.target.value as 'own' | 'visible')} data-testid="match-scope">
+                    <option value="own">{t.contacts.setup.matchScope.own}</option>
+                    <option value="visible">{format(t.contacts.setup.matchScope.visible, { crm: crmName })}</option>
+                  </select>
+                </>
+              ) : null}
+              <span className="muted text-[12px]" data-testid="match-scope-used">
+                {format(
+                  crm !== 'pipedrive'
+                    ? t.contacts.setup.matchScope.usedAll
+                    : direction === 'provider_to_crm' && matchScope === 'visible'
+                      ? t.contacts.setup.matchScope.usedVisible
+                      : t.contacts.setup.matchScope.usedOwn,
+                  { crm: crmName },
+                )}
+              </span>
+            </div>
+          ) : null}
           <p className="muted text-[12px]">
             {format(t.contacts.setup.syncedFields, {
               notesVia: account.provider === 'microsoft' ? t.contacts.setup.notesViaOutlook : '',
@@ -401,7 +426,7 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
               const group = groups?.find((g) => g.id === groupId);
               await bridge.api('/api/embedded/contacts/syncs', {
                 method: 'POST',
-                body: JSON.stringify({ accountId: account.id, direction, groupId: groupId || null, groupName: group?.name ?? null, conflictPolicy: policy, visibility, matchByEmail, expectedTotal: preview?.total ?? null }),
+                body: JSON.stringify({ accountId: account.id, direction, groupId: groupId || null, groupName: group?.name ?? null, conflictPolicy: policy, visibility, matchByEmail, matchScope: direction === 'provider_to_crm' ? matchScope : 'own', expectedTotal: preview?.total ?? null }),
               });
               bridge.snackbar(t.contacts.setup.started);
               onStarted();

@@ -156,6 +156,8 @@ export type StartSyncInput = {
   visibility?: number | null;
   conflictPolicy?: 'newest' | 'crm' | 'provider';
   matchByEmail?: boolean;
+  /** B6 scope: 'visible' (every person the user can see) only for the one-way import (C5 keeps exports to owned persons). */
+  matchScope?: 'own' | 'visible';
   /** Persons the preview counted: the first run's progress bar has a total before any sweep finished. */
   expectedTotal?: number | null;
 };
@@ -189,6 +191,8 @@ export async function startSync(tenant: Tenant, input: StartSyncInput) {
   const account = await ownedAccount(tenant, input.accountId);
   if (account.status === 'needs_reconnect') throw new SyncError('auth_revoked', `Reconnect ${account.email} before starting a sync.`);
   if (input.direction !== 'crm_to_provider' && !input.groupId) throw new SyncError('validation', 'Choose which contact group or folder to sync (C3).');
+  if (input.matchScope === 'visible' && input.direction !== 'provider_to_crm')
+    throw new SyncError('validation', 'Matching against every visible person is offered for the one-way import only: an export or two-way sync keeps to the persons you own (C5).');
   await refuseOverlap(tenant, account, input.direction);
   const fieldMap = input.direction === 'crm_to_provider' ? undefined : await prepareCrmFields(tenant);
   const db = await getDb();
@@ -203,6 +207,7 @@ export async function startSync(tenant: Tenant, input: StartSyncInput) {
     visibility: input.visibility ?? null,
     conflictPolicy: input.conflictPolicy ?? 'newest',
     matchByEmail: input.matchByEmail ?? false,
+    matchScope: input.matchScope ?? 'own',
     fieldMap: fieldMap ?? existing?.sync.fieldMap ?? {},
     ...(input.expectedTotal != null && !existing?.sync.crmTotal ? { crmTotal: input.expectedTotal } : {}),
     updatedAt: new Date(),

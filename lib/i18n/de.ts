@@ -113,6 +113,7 @@ export const de: Messages = {
       visibilityLabel: 'Sichtbarkeit von Personen, die in {crm} angelegt werden',
       defaultVisibility: 'Ihre Standardsichtbarkeit',
       matchByEmail: 'Bei der ersten Synchronisierung Kontakte mit vorhandenen {crm}-Personen mit derselben E-Mail-Adresse verknüpfen, statt Duplikate anzulegen',
+      matchScope: { label: 'Abgleichen mit', own: 'Personen, deren Eigentümer Sie sind', visible: 'allen Personen, die Sie in {crm} sehen können (Eigentümer unverändert)', usedOwn: 'Der Abgleich berücksichtigt nur Personen, deren Eigentümer Sie in {crm} sind.', usedVisible: 'Der Abgleich berücksichtigt alle Personen, die Sie in {crm} sehen können; ihr Eigentümer wird nicht geändert.', usedAll: 'Der Abgleich berücksichtigt alle Kontakte in {crm}.' },
       syncedFields:
         'Synchronisierte Felder: Name, E-Mail-Adressen, Telefonnummern, Adresse, Firma, Position, Notizen{notesVia}, Geburtstag, Instant Messenger{photo}. Nur die gewählte Gruppe wird synchronisiert; Löschungen darin werden auch in {crm} übernommen, und ein Lauf, der viele Kontakte löschen würde, pausiert und fragt Sie zuerst.',
       notesViaOutlook: ' (über die persönlichen Notizen in Outlook)',

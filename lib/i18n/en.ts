@@ -115,6 +115,7 @@ export const en = {
       visibilityLabel: 'Visibility of persons created in {crm}',
       defaultVisibility: 'Your default visibility',
       matchByEmail: 'On the first sync, link contacts to your existing {crm} persons with the same e-mail instead of creating duplicates',
+      matchScope: { label: 'Match against', own: 'persons you own', visible: 'every person you can see in {crm} (owner unchanged)', usedOwn: 'Matching looks only at persons you own in {crm}.', usedVisible: 'Matching looks at every person you can see in {crm}; their owner is not changed.', usedAll: 'Matching looks at every contact in {crm}.' },
       syncedFields:
         'Synced fields: name, e-mails, phones, address, company, job title, notes{notesVia}, birthday, instant messengers{photo}. Only the chosen group is synced; deletes in it reach {crm}, and a run that would delete many contacts pauses and asks first.',
       notesViaOutlook: ' (via Outlook personal notes)',

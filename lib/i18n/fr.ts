@@ -113,6 +113,7 @@ export const fr: Messages = {
       visibilityLabel: 'Visibilité des personnes créées dans {crm}',
       defaultVisibility: 'Votre visibilité par défaut',
       matchByEmail: 'Lors de la première synchronisation, rattacher les contacts aux personnes {crm} existantes ayant la même adresse e-mail au lieu de créer des doublons',
+      matchScope: { label: 'Comparer avec', own: 'les personnes dont vous êtes propriétaire', visible: 'toutes les personnes visibles pour vous dans {crm} (propriétaire inchangé)', usedOwn: 'La correspondance ne porte que sur les personnes dont vous êtes propriétaire dans {crm}.', usedVisible: 'La correspondance porte sur toutes les personnes visibles pour vous dans {crm} ; leur propriétaire ne change pas.', usedAll: 'La correspondance porte sur tous les contacts de {crm}.' },
       syncedFields:
         'Champs synchronisés\u00a0: nom, e-mails, téléphones, adresse, entreprise, fonction, notes{notesVia}, anniversaire, messageries instantanées{photo}. Seul le groupe choisi est synchronisé\u00a0; les suppressions dans ce groupe sont répercutées dans {crm}, et une synchronisation qui supprimerait de nombreux contacts se met en pause et vous demande d’abord confirmation.',
       notesViaOutlook: ' (via les notes personnelles d’Outlook)',

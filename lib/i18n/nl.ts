@@ -113,6 +113,7 @@ export const nl: Messages = {
       visibilityLabel: 'Zichtbaarheid van personen die in {crm} worden aangemaakt',
       defaultVisibility: 'Je standaardzichtbaarheid',
       matchByEmail: 'Koppel contacten bij de eerste synchronisatie aan je bestaande {crm}-personen met hetzelfde e-mailadres in plaats van dubbele personen aan te maken',
+      matchScope: { label: 'Vergelijken met', own: 'personen van wie je eigenaar bent', visible: 'elke persoon die je in {crm} kunt zien (eigenaar blijft ongewijzigd)', usedOwn: 'Er wordt alleen vergeleken met personen van wie je eigenaar bent in {crm}.', usedVisible: 'Er wordt vergeleken met elke persoon die je in {crm} kunt zien; de eigenaar blijft ongewijzigd.', usedAll: 'Er wordt vergeleken met elk contact in {crm}.' },
       syncedFields:
         'Gesynchroniseerde velden: naam, e-mailadressen, telefoonnummers, adres, bedrijf, functie, notities{notesVia}, verjaardag, chataccounts{photo}. Alleen de gekozen groep wordt gesynchroniseerd; wat je daarin verwijdert, wordt ook in {crm} verwijderd, en een synchronisatie die veel contacten zou verwijderen, pauzeert en vraagt het je eerst.',
       notesViaOutlook: ' (via de persoonlijke notities in Outlook)',

@@ -113,6 +113,7 @@ export const sv: Messages = {
       visibilityLabel: 'Synlighet för personer som skapas i {crm}',
       defaultVisibility: 'Din standardsynlighet',
       matchByEmail: 'Vid första synkroniseringen: koppla kontakter till befintliga {crm}-personer med samma e-postadress i stället för att skapa dubbletter',
+      matchScope: { label: 'Matcha mot', own: 'personer du äger', visible: 'alla personer du kan se i {crm} (ägaren ändras inte)', usedOwn: 'Matchningen tittar bara på personer du äger i {crm}.', usedVisible: 'Matchningen tittar på alla personer du kan se i {crm}; deras ägare ändras inte.', usedAll: 'Matchningen tittar på alla kontakter i {crm}.' },
       syncedFields:
         'Synkroniserade fält: namn, e-postadresser, telefonnummer, adress, företag, befattning, anteckningar{notesVia}, födelsedag, snabbmeddelanden{photo}. Bara den valda gruppen synkroniseras; det som raderas där raderas även i {crm}, och en körning som skulle radera många kontakter pausas och frågar dig först.',
       notesViaOutlook: ' (via personliga anteckningar i Outlook)',

@@ -151,3 +151,40 @@ describe('Overlapping syncs on one provider account', () => {
     await expect(startSync(tenant, { accountId, direction: 'two_way', groupId: group.resourceName, groupName: group.name })).resolves.toMatchObject({ provider: 'google' });
   });
 });
+
+describe('B6 match scope', () => {
+  async function importWithScope(scope: 'own' | 'visible', gmail: string) {
+    const { startSync } = await import('@/lib/contacts/service');
+    const tenant = await app.installPipedrive(NORTHWIND.regular);
+    const accountId = await app.linkGoogle(tenant, gmail);
+    const group = app.sandbox.google.createGroup(gmail, `Scope ${scope}`);
+    // A person Rahul can see but Olivia owns.
+    const email = `shared.${scope}@contoso.example`;
+    const theirs = app.sandbox.pipedrive.createPerson(NORTHWIND.companyId, { first_name: 'Shared', last_name: scope, emails: [{ value: email, primary: true, label: 'work' }], owner_id: NORTHWIND.admin, visible_to: 3 } as never, NORTHWIND.admin);
+    app.sandbox.google.createContact(gmail, { names: [{ givenName: 'Shared', familyName: scope }], emailAddresses: [{ value: email, type: 'work' }], memberships: [{ contactGroupMembership: { contactGroupResourceName: group.resourceName } }] } as never);
+    const { syncId } = await startSync(tenant, { accountId, direction: 'provider_to_crm', groupId: group.resourceName, groupName: group.name, matchByEmail: true, matchScope: scope });
+    expect((await app.runSync(syncId, 'start')).status).toBe('succeeded');
+    const withEmail = app.sandbox.pipedrive.persons(NORTHWIND.companyId).filter((p) => !p.is_deleted && p.emails.some((e) => e.value === email));
+    return { theirs, withEmail };
+  }
+
+  it('B6: scope "visible" links to a person the user can see but does not own — no duplicate, owner unchanged', async () => {
+    const { theirs, withEmail } = await importWithScope('visible', 'scope.visible@gmail.com');
+    expect(withEmail.map((p) => p.id)).toEqual([theirs.id]);
+    expect(withEmail[0]!.owner_id).toBe(NORTHWIND.admin);
+  });
+
+  it('B6: scope "own" (default) leaves other users’ persons alone and creates the user’s own', async () => {
+    const { theirs, withEmail } = await importWithScope('own', 'scope.own@gmail.com');
+    expect(withEmail.length).toBe(2);
+    expect(withEmail.find((p) => p.id !== theirs.id)!.owner_id).toBe(NORTHWIND.regular);
+  });
+
+  it('B6/C5: the visible scope is refused for two-way (exports keep to owned persons)', async () => {
+    const { startSync } = await import('@/lib/contacts/service');
+    const tenant = await app.installPipedrive(NORTHWIND.regular);
+    const accountId = await app.linkGoogle(tenant, 'scope.twoway@gmail.com');
+    const group = app.sandbox.google.createGroup('scope.twoway@gmail.com', 'Two');
+    await expect(startSync(tenant, { accountId, direction: 'two_way', groupId: group.resourceName, groupName: 'Two', matchByEmail: true, matchScope: 'visible' })).rejects.toMatchObject({ code: 'validation' });
+  });
+});
