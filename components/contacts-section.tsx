@@ -9,7 +9,6 @@ import { useBridge, ApiError } from './crm-bridge';
 import { useI18n, type I18n } from './i18n';
 import { Notice } from './sync/notice';
 import { hasKey } from '@/lib/i18n';
-import { en } from '@/lib/i18n/en';
 import { useReasonText } from './sync/reason-text';
 import { RunProgress, type RunView } from './sync/run-progress';
 import { Stat, StatusHeader } from './sync/status-header';
@@ -460,7 +459,7 @@ type Dashboard = {
   inSync: number;
   skippedCount: number;
   running: boolean;
-  instant: { enabled: boolean; note: string };
+  instant: { enabled: boolean; reason: 'webhook' | 'webhook_failed' | 'hourly'; detail: string | null };
   run: (RunView & { counts: Record<string, number>; errorMessage: string | null }) | null;
   lastCounts: Record<string, number> | null;
   recent: ActivityView[];
@@ -471,7 +470,7 @@ type Dashboard = {
 function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'pipedrive' | 'teamleader'; onChanged: () => void }) {
   const bridge = useBridge();
   const i18n = useI18n();
-  const { t, format, date: when } = i18n;
+  const { t, format, rich, date: when } = i18n;
   const d = t.contacts.dashboard;
   const [data, setData] = useState<Dashboard | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -545,15 +544,23 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
       {data.running && run ? <RunProgress run={run} labels={d} /> : null}
 
       {sync.status === 'needs_reconnect' || sync.status === 'error' ? (
-        <Notice tone="err">{sync.lastErrorMessage ?? d.stopped}</Notice>
+        <Notice tone="err">{sync.lastErrorCode || sync.lastErrorMessage ? <ErrorText code={sync.lastErrorCode} detail={sync.lastErrorMessage} /> : d.stopped}</Notice>
       ) : sync.lastErrorMessage && !data.running ? (
-        <Notice tone="warn">{format(d.lastRunProblem, { message: sync.lastErrorMessage })}</Notice>
+        <Notice tone="warn">
+          {rich(d.lastRunProblem, { message: <ErrorText code={sync.lastErrorCode} detail={sync.lastErrorMessage} /> })}
+        </Notice>
       ) : null}
 
       {sync.status === 'paused_deletes' ? <DeleteBrakePrompt count={sync.pendingDeletes} items={sync.pendingDeleteItems ?? []} labels={d} onAnswer={answerDeletes} /> : null}
 
-      <dl className={`grid grid-cols-2 gap-2 text-[13px] ${counts.conflicts ? 'sm:grid-cols-5' : 'sm:grid-cols-4'}`}>
+      <dl className="grid grid-cols-2 gap-2 text-[13px] sm:grid-cols-4">
         <Stat label={d.stat.inSync} value={data.inSync} testId="in-sync-count" />
+      </dl>
+      {/* Added / updated / deleted are one run's counts, not totals: say which run. */}
+      <p className="muted text-[12px] font-semibold" data-testid="counts-caption">
+        {data.running ? d.currentRunCounts : d.lastRunCounts}
+      </p>
+      <dl className={`grid grid-cols-2 gap-2 text-[13px] ${counts.conflicts ? 'sm:grid-cols-4' : 'sm:grid-cols-3'}`}>
         <Stat label={d.stat.added} value={counts.added ?? 0} testId="count-added" />
         <Stat label={d.stat.updated} value={counts.updated ?? 0} testId="count-updated" />
         <Stat label={d.stat.deleted} value={counts.deleted ?? 0} testId="count-deleted" />
@@ -566,7 +573,7 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
         {instantNote(i18n, data.instant, crm, sync.provider)}
       </p>
 
-      <ActivityList items={data.recent} placeOf={(side) => (side === 'crm' ? d.crm : PROVIDER_NAME[sync.provider])} labels={d} />
+      <ActivityList items={data.recent} placeOf={(side) => (side === 'crm' ? CRM_NAME[crm] : PROVIDER_NAME[sync.provider])} labels={d} />
       <SkippedList count={data.skippedCount} items={data.skipped} title={d.skippedTitle} />
       {data.restorable.length ? (
         <details data-testid="restorable-list">
@@ -617,12 +624,28 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
   );
 }
 
-/**
- * The server describes instant updates in English; the sentences we know are shown in the user's
- * language, anything else (a webhook registration error) as sent.
- */
+/** Instant updates, worded from the server's code in the user's language (the vendor's message only as a tooltip). */
 function instantNote(i18n: I18n, instant: Dashboard['instant'], crm: 'pipedrive' | 'teamleader', provider: 'google' | 'microsoft'): string {
   const d = i18n.t.contacts.dashboard;
-  if (instant.enabled) return i18n.format(d.instantOn, { crm: CRM_NAME[crm], provider: PROVIDER_NAME[provider] });
-  return instant.note === en.contacts.dashboard.runsHourly ? d.runsHourly : instant.note;
+  if (instant.reason === 'webhook') return i18n.format(d.instantOn, { crm: CRM_NAME[crm], provider: PROVIDER_NAME[provider] });
+  if (instant.reason === 'webhook_failed') return i18n.format(d.instantOff, { crm: CRM_NAME[crm] });
+  return d.runsHourly;
+}
+
+/** A run problem in the user's language: the error code's sentence, the vendor's detail behind "Details". */
+function ErrorText({ code, detail }: { code: string | null; detail: string | null }) {
+  const { t } = useI18n();
+  const known = code && hasKey(t.errors, code) && code !== 'details' ? t.errors[code] : null;
+  if (!known) return <>{detail}</>;
+  return (
+    <>
+      {known}
+      {detail && detail !== known ? (
+        <details className="mt-1 text-[12px]">
+          <summary className="cursor-pointer">{t.errors.details}</summary>
+          <span className="muted">{detail}</span>
+        </details>
+      ) : null}
+    </>
+  );
 }

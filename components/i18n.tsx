@@ -32,6 +32,8 @@ export type I18n = {
   /** The plural form for `count`, unformatted (for `rich`). */
   selectForms(count: number, forms: PluralForms): string;
   date(iso: string | null | undefined): string;
+  /** A count in the user's number format (1 234 / 1.234 / 1,234). */
+  number(value: number): string;
 };
 
 const I18nContext = createContext<I18n | null>(null);
@@ -70,6 +72,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       plural: (count, forms, params) => formatPlural(locale, count, forms, params),
       selectForms: (count, forms) => selectPlural(locale, count, forms),
       date: (iso) => formatDateTime(iso, dates),
+      number: (value) => new Intl.NumberFormat(dates).format(value),
     };
   }, [locale, source.input, setCrmLocale]);
 

@@ -265,13 +265,13 @@ export async function syncDashboard(tenant: Tenant, syncId: string) {
     : [];
   const running = lastRun && (lastRun.status === 'running' || lastRun.status === 'queued');
   const [crmUser] = await db.select({ webhookId: crmUsers.webhookId, webhookError: crmUsers.webhookError }).from(crmUsers).where(eq(crmUsers.id, tenant.crmUserId));
-  const crmName = tenant.crm === 'pipedrive' ? 'Pipedrive' : 'Teamleader';
-  const instant =
-    sync.direction !== 'provider_to_crm'
-      ? crmUser?.webhookId
-        ? { enabled: true, note: `Changes in ${crmName} reach the provider within seconds; hourly runs catch anything missed.` }
-        : { enabled: false, note: crmUser?.webhookError ?? 'Runs hourly and when you press Refresh.' }
-      : { enabled: false, note: 'Runs hourly and when you press Refresh.' };
+  // B1/B8: a code the UI words in the user's language; the vendor's own message only as detail.
+  const instant: { enabled: boolean; reason: 'webhook' | 'webhook_failed' | 'hourly'; detail: string | null } =
+    sync.direction !== 'provider_to_crm' && crmUser?.webhookId
+      ? { enabled: true, reason: 'webhook', detail: null }
+      : sync.direction !== 'provider_to_crm' && crmUser?.webhookError
+        ? { enabled: false, reason: 'webhook_failed', detail: crmUser.webhookError }
+        : { enabled: false, reason: 'hourly', detail: null };
   return {
     sync: {
       id: sync.id,

@@ -23,7 +23,8 @@ export const en = {
       needs_reconnect: 'Needs reconnect',
       unavailable: 'Not available yet',
     },
-    activeSyncs: { one: '{count} sync running', other: '{count} syncs running' },
+    activeSyncs: { one: '{count} sync set up', other: '{count} syncs set up' },
+    runningNow: { one: '{count} running now', other: '{count} running now' },
     notInThisRelease: 'Not part of this release yet.',
     integrations: {
       contacts: { name: 'Contact sync', description: 'Google Contacts and Microsoft Outlook — export, one-way or two-way.' },
@@ -49,6 +50,20 @@ export const en = {
     'contacts.deleted_in_provider': 'Deleted in the provider. Restorable for 30 days from the dashboard.',
     'contacts.deleted_in_crm': 'Deleted in the CRM or no longer owned by you.',
     'contacts.field_conflict': '“{field}” changed on both sides; the {winner} value was kept ({policy}).',
+  },
+  /** Error codes (lib/errors.ts) as the user reads them; the vendor detail stays behind “details”. */
+  errors: {
+    temporary: 'The service had a temporary problem. Synclane retries automatically.',
+    rate_limited: 'The service asked us to slow down. Synclane waits and continues automatically.',
+    cursor_invalid: 'The change feed expired; Synclane runs a full comparison (no duplicates, nothing deleted).',
+    auth_revoked: 'Access was revoked or expired. Press Reconnect to authorize again; nothing has been deleted.',
+    insufficient_permission: 'Your CRM user lacks a permission this sync needs. Ask an admin to grant it, then press Refresh.',
+    not_found: 'The record no longer exists.',
+    validation: 'The service rejected a record.',
+    precondition_failed: 'A record changed while we were writing it; Synclane re-reads it and retries.',
+    uninstalled: 'Synclane was uninstalled from this CRM account.',
+    internal: 'Something unexpected went wrong. Synclane retries; if it persists, contact support.',
+    details: 'Details',
   },
   /** What a run is doing (lib/sync/runtime/reasons.ts PHASES). */
   phases: {
@@ -163,10 +178,13 @@ export const en = {
       pendingTitle: 'Contacts that would be deleted:',
       andMore: '…and {count} more',
       stat: { inSync: 'Contacts in sync', added: 'Added', updated: 'Updated', deleted: 'Deleted', conflicts: 'Conflicts' },
+      currentRunCounts: 'This run so far',
+      lastRunCounts: 'Last run',
       schedule: 'Last run: {last} · Next run: {next}',
       instantOn: '⚡ Instant updates on. Changes in {crm} reach {provider} within seconds; hourly runs catch anything missed.',
       // Must equal the server's default note (lib/contacts/service.ts) so it can be shown translated.
       runsHourly: 'Runs hourly and when you press Refresh.',
+      instantOff: 'Instant updates are off: {crm} did not accept Synclane’s webhook. Runs hourly and when you press Refresh.',
       recentTitle: 'Recently added, updated and deleted',
       action: { added: 'added', updated: 'updated', deleted: 'deleted', skipped: 'skipped', conflict: 'conflict', restored: 'restored' },
       activityPlace: 'in {place} · {when}',

@@ -118,3 +118,8 @@ export function formatDateTime(iso: string | Date | null | undefined, formatting
 export function hasKey<T extends object>(section: T, key: string): key is Extract<keyof T, string> {
   return Object.prototype.hasOwnProperty.call(section, key);
 }
+
+/** "2 syncs set up · 1 running now": "running" only for syncs actually queued or running, never idle ones. */
+export function formatSyncCounts(locale: Locale, t: Messages, active: number, running: number): string[] {
+  return [formatPlural(locale, active, t.settings.activeSyncs), ...(running > 0 ? [formatPlural(locale, running, t.settings.runningNow)] : [])];
+}

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, NORTHWIND, type TestApp } from '../support/harness';
-import { previewExport, startSync } from '@/lib/contacts/service';
+import { previewExport, startSync, syncDashboard } from '@/lib/contacts/service';
 import { uninstallCrmUser } from '@/lib/installations';
 import { CLIENT_DATA_KEY } from '@/lib/sync/contacts/constants';
 import type { people_v1 } from '@googleapis/people';
@@ -52,5 +52,12 @@ describe('M5/B2 reinstall does not duplicate exported contacts', () => {
     expect(after.map((p) => p.resourceName).sort()).toEqual(before.map((p) => p.resourceName).sort());
     // Restamped as the new sync's own, so later runs (and deletes) treat them as ours.
     for (const p of after) expect(refOf(p)?.startsWith(`${second.syncId}:`)).toBe(true);
+
+    // Polish: an idle sync is counted as set up, not running; instant updates are a code the UI words.
+    const { contactsPillar } = await import('@/lib/sync/contacts/pillar');
+    const described = await contactsPillar.describe(again);
+    expect(described).toMatchObject({ activeSyncs: 1, runningSyncs: 0 });
+    const dash = await syncDashboard(again, second.syncId);
+    expect(['webhook', 'webhook_failed', 'hourly']).toContain(dash.instant.reason);
   });
 });
