@@ -89,6 +89,26 @@ describe('C11/C12/C5 first export', () => {
     expect(orgNames.has(contact.organizations![0]!.name)).toBe(false);
   });
 
+  it('B9: the person panel status shows the linked Google contact (with a working link), last sync, and a skipped person\'s reason with a fix link', async () => {
+    const { personSyncStatus } = await import('@/lib/contacts/record-status');
+    const linked = ownedPersons().find((p) => exportable(p))!;
+    const [status] = await personSyncStatus(tenant, String(linked.id));
+    expect(status).toMatchObject({ syncId, provider: 'google', account: OLIVIA, state: 'linked', skip: null });
+    expect(Date.parse(status!.lastSyncedAt!)).toBeGreaterThan(0);
+    const contact = groupContacts(OLIVIA, 'Pipedrive').find((c) => refOf(c) === `${syncId}:${linked.id}`)!;
+    expect(status!.contactUrl).toContain(contact.resourceName.replace('people/', ''));
+    const opened = await fetch(status!.contactUrl!, { redirect: 'manual' });
+    expect(opened.status).toBe(302);
+    expect(opened.headers.get('location')).toContain(encodeURIComponent(OLIVIA));
+
+    const skipped = ownedPersons().find((p) => !exportable(p))!;
+    const [skip] = await personSyncStatus(tenant, String(skipped.id));
+    expect(skip!.state).toBe('skipped');
+    expect(Object.values(SKIP_REASONS)).toContain(skip!.skip!.reasonCode);
+    expect(skip!.skip!.fixUrl).toMatch(new RegExp(`/person/${skipped.id}$`));
+    expect(skip!.contactUrl).toBeNull();
+  });
+
   it('C12: a skipped person is exported once fixed', async () => {
     const skipped = ownedPersons().find((p) => !exportable(p) && p.first_name && p.last_name);
     const target = skipped ?? ownedPersons().find((p) => !exportable(p))!;
