@@ -574,7 +574,20 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
       </p>
 
       <ActivityList items={data.recent} placeOf={(side) => (side === 'crm' ? CRM_NAME[crm] : PROVIDER_NAME[sync.provider])} labels={d} />
-      <SkippedList count={data.skippedCount} items={data.skipped} title={d.skippedTitle} />
+      <SkippedList
+        count={data.skippedCount}
+        items={data.skipped}
+        title={d.skippedTitle}
+        retryLabel={d.retry}
+        onRetry={async (linkId) => {
+          try {
+            await bridge.api(`/api/embedded/contacts/syncs/${syncId}/retry`, { method: 'POST', body: JSON.stringify({ linkId }) });
+          } catch (e) {
+            setError((e as ApiError).message);
+          }
+          await load();
+        }}
+      />
       {data.restorable.length ? (
         <details data-testid="restorable-list">
           <summary className="cursor-pointer text-[13px] font-semibold">{d.restorableTitle}</summary>

@@ -243,7 +243,7 @@ export async function syncDashboard(tenant: Tenant, syncId: string) {
   const count = (s: string) => stateCounts.find((c) => c.state === s)?.n ?? 0;
   const recent = await recentActivity(sync.id, ['added', 'updated', 'deleted', 'conflict', 'restored']);
   const skipped = await db
-    .select({ crmId: contactLinks.crmId, remoteId: contactLinks.remoteId, label: contactLinks.label, reasonCode: contactLinks.skipCode, reason: contactLinks.skipReason })
+    .select({ id: contactLinks.id, crmId: contactLinks.crmId, remoteId: contactLinks.remoteId, label: contactLinks.label, reasonCode: contactLinks.skipCode, reason: contactLinks.skipReason })
     .from(contactLinks)
     .where(and(eq(contactLinks.syncId, sync.id), eq(contactLinks.state, 'skipped')))
     .orderBy(contactLinks.label)
@@ -311,7 +311,7 @@ export async function syncDashboard(tenant: Tenant, syncId: string) {
     instant,
     lastCounts: lastFinished?.counts ?? null,
     recent: recent.map((a) => ({ at: a.at, action: a.action, side: a.side, label: a.label, reasonCode: a.reasonCode, reason: a.reason, params: reasonParams(a.detail), url: a.crmId ? personUrl(tenant, a.crmId) : null })),
-    skipped: skipped.map((s) => ({ label: s.label ?? s.crmId ?? s.remoteId ?? '', reasonCode: s.reasonCode, reason: s.reason, url: s.crmId ? personUrl(tenant, s.crmId) : null })),
+    skipped: skipped.map((s) => ({ id: s.id, label: s.label ?? s.crmId ?? s.remoteId ?? '', reasonCode: s.reasonCode, reason: s.reason, url: s.crmId ? personUrl(tenant, s.crmId) : null })),
     restorable,
   };
 }
@@ -332,6 +332,22 @@ export async function refreshSync(tenant: Tenant, syncId: string) {
   const { alreadyRunning } = await requestRunNow(sync.id);
   await jobQueue().request([runRequest(sync, 'refresh')]);
   return { queued: !alreadyRunning, alreadyRunning };
+}
+
+/**
+ * B4: Retry one skipped record. Its base state forgets what it last saw, so the next run (started now, a
+ * complete pass) evaluates it again instead of taking it as unchanged; fixed records then sync.
+ */
+export async function retrySkipped(tenant: Tenant, syncId: string, linkId: string) {
+  const sync = await ownedSync(tenant, syncId);
+  const db = await getDb();
+  const [link] = await db
+    .update(contactLinks)
+    .set({ crmUpdatedAt: null, snapshotHash: null, updatedAt: new Date() })
+    .where(and(eq(contactLinks.id, linkId), eq(contactLinks.syncId, sync.id), eq(contactLinks.state, 'skipped')))
+    .returning({ id: contactLinks.id });
+  if (!link) throw new SyncError('not_found', 'That record is not skipped by this sync.');
+  return refreshSync(tenant, sync.id);
 }
 
 /** B3: the user answered the paused-for-deletes prompt. Approve runs the deletes now; keep deletes nothing. */

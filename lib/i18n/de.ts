@@ -193,6 +193,7 @@ export const de: Messages = {
       restorableTitle: 'In den letzten 30 Tagen von dieser Synchronisierung gelöscht — stellen Sie wieder her, was Sie brauchen',
       deletedIn: 'gelöscht in {place} · {when}',
       restore: 'Wiederherstellen',
+      retry: 'Erneut versuchen',
       restored: '{label} wiederhergestellt',
       contactFallback: 'Kontakt',
       stopTitle: 'Diese Synchronisierung stoppen?',

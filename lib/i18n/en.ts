@@ -197,6 +197,7 @@ export const en = {
       restorableTitle: 'Deleted by this sync in the last 30 days — restore any of them',
       deletedIn: 'deleted in {place} · {when}',
       restore: 'Restore',
+      retry: 'Retry',
       restored: '{label} restored',
       contactFallback: 'Contact',
       stopTitle: 'Stop this sync?',

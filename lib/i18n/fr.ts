@@ -193,6 +193,7 @@ export const fr: Messages = {
       restorableTitle: 'Supprimés par cette synchronisation au cours des 30 derniers jours — restaurez ceux dont vous avez besoin',
       deletedIn: 'supprimé dans {place} · {when}',
       restore: 'Restaurer',
+      retry: 'Réessayer',
       restored: '{label} restauré',
       contactFallback: 'Contact',
       stopTitle: 'Arrêter cette synchronisation\u00a0?',

@@ -193,6 +193,7 @@ export const nl: Messages = {
       restorableTitle: 'De afgelopen 30 dagen door deze synchronisatie verwijderd — zet terug wat je nodig hebt',
       deletedIn: 'verwijderd in {place} · {when}',
       restore: 'Terugzetten',
+      retry: 'Opnieuw proberen',
       restored: '{label} is teruggezet',
       contactFallback: 'Contact',
       stopTitle: 'Deze synchronisatie stoppen?',

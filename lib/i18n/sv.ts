@@ -193,6 +193,7 @@ export const sv: Messages = {
       restorableTitle: 'Raderade av den här synkroniseringen de senaste 30 dagarna — återställ de du behöver',
       deletedIn: 'raderad i {place} · {when}',
       restore: 'Återställ',
+      retry: 'Försök igen',
       restored: '{label} har återställts',
       contactFallback: 'Kontakten',
       stopTitle: 'Stoppa den här synkroniseringen?',

@@ -109,6 +109,24 @@ describe('C11/C12/C5 first export', () => {
     expect(skip!.contactUrl).toBeNull();
   });
 
+  it('B4: Retry re-evaluates a skipped record now, instead of waiting for a CRM edit', async () => {
+    const { retrySkipped } = await import('@/lib/contacts/service');
+    const person = app.sandbox.pipedrive.createPerson(NORTHWIND.companyId, { first_name: 'Retry', last_name: 'Me', emails: [{ value: 'retry.me@contoso.example', primary: true, label: 'work' }], owner_id: NORTHWIND.admin }, NORTHWIND.admin);
+    // A skip recorded earlier (e.g. under an older rule) for exactly this version of the person: sticky.
+    const db = await getDb();
+    const [link] = await db
+      .insert(contactLinks)
+      .values({ installationId: tenant.installationId, syncId, crmId: String(person.id), state: 'skipped', skipCode: SKIP_REASONS.missingLastName, label: 'Retry Me', crmUpdatedAt: person.update_time, updatedAt: new Date(Date.parse(person.update_time!) + 60_000) })
+      .returning();
+    expect((await app.runSync(syncId, 'refresh')).status).toBe('succeeded');
+    const exported = () => groupContacts(OLIVIA, 'Pipedrive').some((c) => refOf(c) === `${syncId}:${person.id}`);
+    expect(exported()).toBe(false);
+    await retrySkipped(tenant, syncId, link!.id);
+    expect((await app.runSync(syncId, 'refresh')).status).toBe('succeeded');
+    expect(exported()).toBe(true);
+    await expect(retrySkipped(tenant, syncId, link!.id)).rejects.toMatchObject({ code: 'not_found' }); // no longer skipped
+  });
+
   it('C12: a skipped person is exported once fixed', async () => {
     const skipped = ownedPersons().find((p) => !exportable(p) && p.first_name && p.last_name);
     const target = skipped ?? ownedPersons().find((p) => !exportable(p))!;
