@@ -19,6 +19,8 @@ import { DeleteBrakePrompt, type PendingDeleteItem } from './sync/delete-brake-p
 type Account = { id: string; provider: 'google' | 'microsoft'; email: string; status: string; lastAuthError: string | null };
 type SyncSummary = { id: string; providerAccountId: string; provider: string; direction: string; status: string; started: boolean };
 type Overview = { accounts: Account[]; syncs: SyncSummary[] };
+type SkipGroup = { reason: string; count: number; samples: { id: string; name: string; url: string }[] };
+type ImportPreview = { provider: { total: number; toCreate: number; samples: { id: string; name: string }[]; skipped: SkipGroup[] }; crm: { total: number; toExport: number; skipped: SkipGroup[] } | null };
 type Preview = { total: number; toExport: number; alreadyInProvider: number; groupName: string; ownedOnly: boolean; skipped: { reason: string; count: number; samples: { id: string; name: string; url: string }[] }[] };
 
 const PROVIDER_NAME = { google: 'Google Contacts', microsoft: 'Microsoft Outlook' } as const;
@@ -238,6 +240,7 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
   const [matchByEmail, setMatchByEmail] = useState(false);
   const [matchScope, setMatchScope] = useState<'own' | 'visible'>('own');
   const [preview, setPreview] = useState<Preview | null>(null);
+  const [importPreview, setImportPreview] = useState<ImportPreview | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const crmName = crm === 'pipedrive' ? 'Pipedrive' : 'Teamleader';
@@ -277,7 +280,7 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
         <label className="text-[13px] font-semibold" htmlFor={`dir-${account.id}`}>
           {t.contacts.setup.direction}
         </label>
-        <select id={`dir-${account.id}`} className="input" value={direction} onChange={(e) => { setDirection(e.target.value); setPreview(null); }} data-testid="direction">
+        <select id={`dir-${account.id}`} className="input" value={direction} onChange={(e) => { setDirection(e.target.value); setPreview(null); setImportPreview(null); }} data-testid="direction">
           {options.map((d) => (
             <option key={d} value={d}>
               {directionLabel(i18n, d, account.provider, crm)}
@@ -297,7 +300,7 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
         <div className="space-y-2">
           <div className="flex flex-wrap items-center gap-2">
             <label className="text-[13px] font-semibold">{t.contacts.setup.group}</label>
-            <select className="input" value={groupId} onChange={(e) => setGroupId(e.target.value)} data-testid="group">
+            <select className="input" value={groupId} onChange={(e) => { setGroupId(e.target.value); setImportPreview(null); }} data-testid="group">
               <option value="">{groups ? t.contacts.setup.chooseGroup : t.contacts.setup.loadingGroups}</option>
               {(groups ?? []).map((g) => (
                 <option key={g.id} value={g.id}>
@@ -404,8 +407,61 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
           </ul>
         </div>
       ) : null}
+      {importPreview ? (
+        <div className="space-y-1 text-[13px]" data-testid="import-preview-result">
+          <p>
+            {format(t.contacts.preview.importSummary, {
+              toCreate: i18n.number(importPreview.provider.toCreate),
+              total: i18n.number(importPreview.provider.total),
+              group: groups?.find((g) => g.id === groupId)?.name ?? '',
+              crm: crmName,
+            })}{' '}
+            {importPreview.provider.samples.length ? (
+              <span className="muted">
+                {t.contacts.preview.example} {importPreview.provider.samples.map((x) => x.name).join(', ')}
+              </span>
+            ) : null}
+          </p>
+          {importPreview.provider.skipped.map((sk) => (
+            <p key={sk.reason}>
+              {i18n.plural(sk.count, t.contacts.preview.willSkip)} {reasonText({ reasonCode: sk.reason })}{' '}
+              <span className="muted">
+                {t.contacts.preview.example} {sk.samples.map((x) => x.name).join(', ')}
+              </span>
+            </p>
+          ))}
+          {importPreview.crm ? (
+            <p>
+              {format(t.contacts.preview.twoWayExport, {
+                toExport: i18n.number(importPreview.crm.toExport),
+                total: i18n.number(importPreview.crm.total),
+                crm: crmName,
+                provider: PROVIDER_NAME[account.provider],
+              })}
+            </p>
+          ) : null}
+        </div>
+      ) : null}
       {error ? <Notice tone="err">{error}</Notice> : null}
       <div className="flex gap-2">
+        {direction !== 'crm_to_provider' ? (
+          <button
+            className="btn"
+            disabled={!!busy || !groupId}
+            data-testid="import-preview-button"
+            onClick={() =>
+              run('preview', async () =>
+                setImportPreview(
+                  await bridge.api<ImportPreview>(
+                    `/api/embedded/contacts/preview?accountId=${encodeURIComponent(account.id)}&direction=${encodeURIComponent(direction)}&groupId=${encodeURIComponent(groupId)}`,
+                  ),
+                ),
+              )
+            }
+          >
+            {busy === 'preview' ? t.contacts.setup.counting : t.contacts.setup.preview}
+          </button>
+        ) : null}
         {direction === 'crm_to_provider' ? (
           <button
             className="btn"

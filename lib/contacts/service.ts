@@ -139,6 +139,42 @@ export async function previewExport(tenant: Tenant, accountId?: string | null) {
   };
 }
 
+/**
+ * B2 preview for provider → CRM and two-way: how many contacts of the chosen group would be added to the CRM
+ * and how many skipped (with reasons and samples); two-way adds what the CRM side would send. Reads only.
+ */
+export async function previewImport(tenant: Tenant, input: { accountId: string; groupId: string; direction: 'provider_to_crm' | 'two_way' }) {
+  const account = await ownedAccount(tenant, input.accountId);
+  const provider = providerFor({ id: account.id, provider: account.provider });
+  let total = 0;
+  let toCreate = 0;
+  const samples: { id: string; name: string }[] = [];
+  const skipped = new Map<string, { count: number; samples: { id: string; name: string; url: string }[] }>();
+  let pageCursor: string | null = null;
+  do {
+    const page = await provider.listChanges(input.groupId, null, pageCursor);
+    for (const item of page.items) {
+      total++;
+      // The import's own rule: a contact without any name cannot become a CRM person.
+      if (!item.contact.firstName && !item.contact.lastName) {
+        const entry = skipped.get('contacts.no_name') ?? { count: 0, samples: [] };
+        entry.count++;
+        if (entry.samples.length < 5) entry.samples.push({ id: item.remoteId, name: item.contact.emails[0]?.value ?? item.remoteId, url: '' });
+        skipped.set('contacts.no_name', entry);
+        continue;
+      }
+      toCreate++;
+      if (samples.length < 5) samples.push({ id: item.remoteId, name: displayName(item.contact, item.remoteId) });
+    }
+    pageCursor = page.nextPageCursor;
+  } while (pageCursor);
+  const crmSide = input.direction === 'two_way' ? await previewExport(tenant) : null;
+  return {
+    provider: { total, toCreate, samples, skipped: [...skipped.entries()].map(([reason, v]) => ({ reason, ...v })) },
+    crm: crmSide ? { total: crmSide.total, toExport: crmSide.toExport, skipped: crmSide.skipped } : null,
+  };
+}
+
 /** Contacts in the account's export group that a new sync would re-adopt, by CRM id (none when no group yet). */
 async function earlierExports(tenant: Tenant, accountId: string) {
   const account = await ownedAccount(tenant, accountId);

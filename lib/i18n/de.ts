@@ -143,6 +143,8 @@ export const de: Messages = {
     },
     preview: {
       summary: '{toExport} von {total} Personen werden in die Gruppe „{group}“ exportiert.',
+      importSummary: '{toCreate} von {total} Kontakten in „{group}“ werden zu {crm} hinzugefügt.',
+      twoWayExport: '{toExport} Ihrer {total} {crm}-Personen werden an {provider} gesendet.',
       alreadyThere: { one: '{count} ist aus einer früheren Synchronisierung bereits in {provider} und wird aktualisiert, nicht kopiert.', other: '{count} sind aus einer früheren Synchronisierung bereits in {provider} und werden aktualisiert, nicht kopiert.' },
       willSkip: { one: '{count} wird übersprungen:', other: '{count} werden übersprungen:' },
       noneSkipped: 'Keine wird übersprungen.',

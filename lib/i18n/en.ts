@@ -146,6 +146,8 @@ export const en = {
     },
     preview: {
       summary: '{toExport} of {total} persons will be exported to the group “{group}”.',
+      importSummary: '{toCreate} of {total} contacts in “{group}” will be added to {crm}.',
+      twoWayExport: '{toExport} of {total} of your {crm} persons will be sent to {provider}.',
       alreadyThere: { one: '{count} is already in {provider} from an earlier sync and will be updated, not copied.', other: '{count} are already in {provider} from an earlier sync and will be updated, not copied.' },
       willSkip: { one: '{count} will be skipped:', other: '{count} will be skipped:' },
       noneSkipped: 'None will be skipped.',

@@ -143,6 +143,8 @@ export const fr: Messages = {
     },
     preview: {
       summary: '{toExport} personnes sur {total} seront exportées vers le groupe «\u00a0{group}\u00a0».',
+      importSummary: '{toCreate} des {total} contacts de « {group} » seront ajoutés à {crm}.',
+      twoWayExport: '{toExport} de vos {total} personnes {crm} seront envoyées vers {provider}.',
       alreadyThere: { one: '{count} est déjà dans {provider} depuis une synchronisation précédente et sera mis à jour, sans copie.', other: '{count} sont déjà dans {provider} depuis une synchronisation précédente et seront mis à jour, sans copie.' },
       willSkip: { one: '{count} sera ignorée\u00a0:', other: '{count} seront ignorées\u00a0:' },
       noneSkipped: 'Aucune ne sera ignorée.',

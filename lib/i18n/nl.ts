@@ -143,6 +143,8 @@ export const nl: Messages = {
     },
     preview: {
       summary: '{toExport} van de {total} personen worden geëxporteerd naar de groep “{group}”.',
+      importSummary: '{toCreate} van {total} contacten in “{group}” worden toegevoegd aan {crm}.',
+      twoWayExport: '{toExport} van je {total} {crm}-personen worden naar {provider} gestuurd.',
       alreadyThere: { one: '{count} staat al in {provider} van een eerdere synchronisatie en wordt bijgewerkt, niet gekopieerd.', other: '{count} staan al in {provider} van een eerdere synchronisatie en worden bijgewerkt, niet gekopieerd.' },
       willSkip: { one: '{count} wordt overgeslagen:', other: '{count} worden overgeslagen:' },
       noneSkipped: 'Er wordt niemand overgeslagen.',

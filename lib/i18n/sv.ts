@@ -143,6 +143,8 @@ export const sv: Messages = {
     },
     preview: {
       summary: '{toExport} av {total} personer exporteras till gruppen ”{group}”.',
+      importSummary: '{toCreate} av {total} kontakter i ”{group}” läggs till i {crm}.',
+      twoWayExport: '{toExport} av dina {total} {crm}-personer skickas till {provider}.',
       alreadyThere: { one: '{count} finns redan i {provider} från en tidigare synkronisering och uppdateras i stället för att kopieras.', other: '{count} finns redan i {provider} från en tidigare synkronisering och uppdateras i stället för att kopieras.' },
       willSkip: { one: '{count} hoppas över:', other: '{count} hoppas över:' },
       noneSkipped: 'Ingen hoppas över.',

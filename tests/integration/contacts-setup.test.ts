@@ -188,3 +188,30 @@ describe('B6 match scope', () => {
     await expect(startSync(tenant, { accountId, direction: 'two_way', groupId: group.resourceName, groupName: 'Two', matchByEmail: true, matchScope: 'visible' })).rejects.toMatchObject({ code: 'validation' });
   });
 });
+
+describe('B2 preview for provider → CRM and two-way', () => {
+  it('B2: the import preview counts the group’s contacts to add and to skip (with samples) and writes nothing', async () => {
+    const { previewImport } = await import('@/lib/contacts/service');
+    const tenant = await app.installPipedrive(NORTHWIND.regular);
+    const GMAIL = 'preview.import@gmail.com';
+    const accountId = await app.linkGoogle(tenant, GMAIL);
+    const group = app.sandbox.google.createGroup(GMAIL, 'Preview');
+    const member = { memberships: [{ contactGroupMembership: { contactGroupResourceName: group.resourceName } }] };
+    app.sandbox.google.createContact(GMAIL, { names: [{ givenName: 'Ann', familyName: 'Preview' }], emailAddresses: [{ value: 'ann.preview@example.com' }], ...member } as never);
+    app.sandbox.google.createContact(GMAIL, { names: [{ givenName: 'Bob', familyName: 'Preview' }], ...member } as never);
+    app.sandbox.google.createContact(GMAIL, { emailAddresses: [{ value: 'nameless@example.com' }], ...member } as never);
+    app.sandbox.google.createContact(GMAIL, { names: [{ givenName: 'Not', familyName: 'InGroup' }] } as never);
+    const personsBefore = app.sandbox.pipedrive.persons(NORTHWIND.companyId).length;
+
+    const oneWay = await previewImport(tenant, { accountId, groupId: group.resourceName, direction: 'provider_to_crm' });
+    expect(oneWay.provider).toMatchObject({ total: 3, toCreate: 2 });
+    expect(oneWay.provider.samples.map((s) => s.name).sort()).toEqual(['Ann Preview', 'Bob Preview']);
+    expect(oneWay.provider.skipped).toEqual([{ reason: 'contacts.no_name', count: 1, samples: [expect.objectContaining({ name: 'nameless@example.com' })] }]);
+    expect(oneWay.crm).toBeNull();
+
+    const twoWay = await previewImport(tenant, { accountId, groupId: group.resourceName, direction: 'two_way' });
+    expect(twoWay.crm!.total).toBeGreaterThan(0);
+    expect(twoWay.crm!.toExport).toBeLessThanOrEqual(twoWay.crm!.total);
+    expect(app.sandbox.pipedrive.persons(NORTHWIND.companyId).length).toBe(personsBefore);
+  });
+});
