@@ -173,7 +173,7 @@ export const fr: Messages = {
       deleteConfirm: 'Supprimer',
       deleteThem: 'Les supprimer',
       keepEverything: 'Tout conserver',
-      keepExplain: '« Tout conserver » ne supprime rien : ces contacts sont dissociés de cette synchronisation, restent où ils sont et leurs modifications ultérieures ne sont plus synchronisées.',
+      keepExplain: '«\u00a0Tout conserver\u00a0» ne supprime rien\u00a0: ces contacts sont dissociés de cette synchronisation, restent où ils sont et leurs modifications ultérieures ne sont plus synchronisées.',
       kept: { one: 'Rien n’a été supprimé. {count} contact a été dissocié de cette synchronisation et reste où il est.', other: 'Rien n’a été supprimé. {count} contacts ont été dissociés de cette synchronisation et restent où ils sont.' },
       pendingTitle: 'Contacts qui seraient supprimés :',
       andMore: '…et {count} de plus',
