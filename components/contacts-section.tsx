@@ -9,18 +9,19 @@ import { useBridge, ApiError } from './crm-bridge';
 import { useI18n, type I18n } from './i18n';
 import { Notice } from './sync/notice';
 import { hasKey } from '@/lib/i18n';
-import { en } from '@/lib/i18n/en';
 import { useReasonText } from './sync/reason-text';
 import { RunProgress, type RunView } from './sync/run-progress';
 import { Stat, StatusHeader } from './sync/status-header';
 import { ActivityList, type ActivityView } from './sync/activity-list';
 import { SkippedList, type SkippedView } from './sync/skipped-list';
-import { DeleteBrakePrompt } from './sync/delete-brake-prompt';
+import { DeleteBrakePrompt, type PendingDeleteItem } from './sync/delete-brake-prompt';
 
 type Account = { id: string; provider: 'google' | 'microsoft'; email: string; status: string; lastAuthError: string | null };
 type SyncSummary = { id: string; providerAccountId: string; provider: string; direction: string; status: string; started: boolean };
 type Overview = { accounts: Account[]; syncs: SyncSummary[] };
-type Preview = { total: number; toExport: number; groupName: string; ownedOnly: boolean; skipped: { reason: string; count: number; samples: { id: string; name: string; url: string }[] }[] };
+type SkipGroup = { reason: string; count: number; samples: { id: string; name: string; url: string }[] };
+type ImportPreview = { provider: { total: number; toCreate: number; samples: { id: string; name: string }[]; skipped: SkipGroup[] }; crm: { total: number; toExport: number; skipped: SkipGroup[] } | null };
+type Preview = { total: number; toExport: number; alreadyInProvider: number; groupName: string; ownedOnly: boolean; skipped: { reason: string; count: number; samples: { id: string; name: string; url: string }[] }[] };
 
 const PROVIDER_NAME = { google: 'Google Contacts', microsoft: 'Microsoft Outlook' } as const;
 const CRM_NAME = { pipedrive: 'Pipedrive', teamleader: 'Teamleader' } as const;
@@ -32,7 +33,7 @@ function directionLabel(i18n: I18n, direction: string, provider: 'google' | 'mic
 
 export function ContactsSection({ crm, onChanged }: { crm: 'pipedrive' | 'teamleader'; onChanged?: () => void }) {
   const bridge = useBridge();
-  const { t } = useI18n();
+  const { t, format } = useI18n();
   const [overview, setOverview] = useState<Overview | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -51,11 +52,28 @@ export function ContactsSection({ crm, onChanged }: { crm: 'pipedrive' | 'teamle
     if (bridge.ready) load();
   }, [bridge.ready, load]);
 
+  // C2: the CRM rights are checked as soon as the settings open, before anything is linked.
+  const [missing, setMissing] = useState<string[]>([]);
+  useEffect(() => {
+    if (!bridge.ready) return;
+    bridge
+      .api<{ missing: string[] }>('/api/embedded/contacts/permissions')
+      .then((r) => setMissing(r.missing))
+      .catch(() => setMissing([]));
+  }, [bridge.ready, bridge.api]);
+
   if (error) return <div className="mt-3"><Notice tone="err">{error}</Notice></div>;
   if (!overview) return <p className="muted mt-3">{t.contacts.loading}</p>;
 
   return (
     <div className="mt-4 space-y-4" data-testid="contacts-section">
+      {missing.map((m) =>
+        hasKey(t.contacts.setup.permissionMissing, m) ? (
+          <Notice key={m} tone="err">
+            <span data-testid={`missing-permission-${m}`}>{format(t.contacts.setup.permissionMissing[m], { crm: CRM_NAME[crm] })}</span>
+          </Notice>
+        ) : null,
+      )}
       {overview.accounts.map((account) => {
         const syncs = overview.syncs.filter((s) => s.providerAccountId === account.id && s.started);
         return (
@@ -64,7 +82,15 @@ export function ContactsSection({ crm, onChanged }: { crm: 'pipedrive' | 'teamle
             {syncs.map((s) => (
               <SyncDashboard key={s.id} syncId={s.id} crm={crm} onChanged={load} />
             ))}
-            {account.status === 'connected' ? <SyncSetup account={account} crm={crm} existing={syncs} onStarted={load} /> : null}
+            {/* The setup box is for adding a sync; an account with a live sync gets no second one (it would
+                write the same people again), and says so instead. */}
+            {account.status !== 'connected' ? null : syncs.length === 0 && overview.syncs.every((s) => s.providerAccountId !== account.id) ? (
+              <SyncSetup account={account} crm={crm} existing={syncs} onStarted={load} />
+            ) : (
+              <p className="muted text-[12px]" data-testid="one-sync-per-account">
+                {format(t.contacts.setup.onePerAccount, { email: account.email })}
+              </p>
+            )}
           </div>
         );
       })}
@@ -224,7 +250,9 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
   const [visibilityChoices, setVisibilityChoices] = useState<{ value: number; label: string }[] | null>(null);
   const [visibility, setVisibility] = useState<number | null>(null);
   const [matchByEmail, setMatchByEmail] = useState(false);
+  const [matchScope, setMatchScope] = useState<'own' | 'visible'>('own');
   const [preview, setPreview] = useState<Preview | null>(null);
+  const [importPreview, setImportPreview] = useState<ImportPreview | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const crmName = crm === 'pipedrive' ? 'Pipedrive' : 'Teamleader';
@@ -264,7 +292,7 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
         <label className="text-[13px] font-semibold" htmlFor={`dir-${account.id}`}>
           {t.contacts.setup.direction}
         </label>
-        <select id={`dir-${account.id}`} className="input" value={direction} onChange={(e) => { setDirection(e.target.value); setPreview(null); }} data-testid="direction">
+        <select id={`dir-${account.id}`} className="input" value={direction} onChange={(e) => { setDirection(e.target.value); setPreview(null); setImportPreview(null); }} data-testid="direction">
           {options.map((d) => (
             <option key={d} value={d}>
               {directionLabel(i18n, d, account.provider, crm)}
@@ -284,7 +312,7 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
         <div className="space-y-2">
           <div className="flex flex-wrap items-center gap-2">
             <label className="text-[13px] font-semibold">{t.contacts.setup.group}</label>
-            <select className="input" value={groupId} onChange={(e) => setGroupId(e.target.value)} data-testid="group">
+            <select className="input" value={groupId} onChange={(e) => { setGroupId(e.target.value); setImportPreview(null); }} data-testid="group">
               <option value="">{groups ? t.contacts.setup.chooseGroup : t.contacts.setup.loadingGroups}</option>
               {(groups ?? []).map((g) => (
                 <option key={g.id} value={g.id}>
@@ -321,6 +349,30 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
             <input type="checkbox" checked={matchByEmail} onChange={(e) => setMatchByEmail(e.target.checked)} data-testid="match-by-email" />
             {format(t.contacts.setup.matchByEmail, { crm: crmName })}
           </label>
+          {matchByEmail ? (
+            <div className="flex flex-wrap items-center gap-2 text-[13px]">
+              {/* B6: every visible person only for the one-way import; exports keep to owned persons (C5). */}
+              {crm === 'pipedrive' && direction === 'provider_to_crm' ? (
+                <>
+                  <label className="font-semibold">{t.contacts.setup.matchScope.label}</label>
+                  <select className="input" value={matchScope} onChange={(e) => setMatchScope(e.target.value as 'own' | 'visible')} data-testid="match-scope">
+                    <option value="own">{t.contacts.setup.matchScope.own}</option>
+                    <option value="visible">{format(t.contacts.setup.matchScope.visible, { crm: crmName })}</option>
+                  </select>
+                </>
+              ) : null}
+              <span className="muted text-[12px]" data-testid="match-scope-used">
+                {format(
+                  crm !== 'pipedrive'
+                    ? t.contacts.setup.matchScope.usedAll
+                    : direction === 'provider_to_crm' && matchScope === 'visible'
+                      ? t.contacts.setup.matchScope.usedVisible
+                      : t.contacts.setup.matchScope.usedOwn,
+                  { crm: crmName },
+                )}
+              </span>
+            </div>
+          ) : null}
           <p className="muted text-[12px]">
             {format(t.contacts.setup.syncedFields, {
               notesVia: account.provider === 'microsoft' ? t.contacts.setup.notesViaOutlook : '',
@@ -338,6 +390,11 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
               total: preview.total,
               group: preview.groupName,
             })}{' '}
+            {preview.alreadyInProvider ? (
+              <span data-testid="preview-already">
+                {i18n.plural(preview.alreadyInProvider, t.contacts.preview.alreadyThere, { provider: PROVIDER_NAME[account.provider] })}{' '}
+              </span>
+            ) : null}
             {preview.skipped.length
               ? i18n.plural(skippedTotal, t.contacts.preview.willSkip)
               : t.contacts.preview.noneSkipped}
@@ -362,14 +419,67 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
           </ul>
         </div>
       ) : null}
+      {importPreview ? (
+        <div className="space-y-1 text-[13px]" data-testid="import-preview-result">
+          <p>
+            {format(t.contacts.preview.importSummary, {
+              toCreate: i18n.number(importPreview.provider.toCreate),
+              total: i18n.number(importPreview.provider.total),
+              group: groups?.find((g) => g.id === groupId)?.name ?? '',
+              crm: crmName,
+            })}{' '}
+            {importPreview.provider.samples.length ? (
+              <span className="muted">
+                {t.contacts.preview.example} {importPreview.provider.samples.map((x) => x.name).join(', ')}
+              </span>
+            ) : null}
+          </p>
+          {importPreview.provider.skipped.map((sk) => (
+            <p key={sk.reason}>
+              {i18n.plural(sk.count, t.contacts.preview.willSkip)} {reasonText({ reasonCode: sk.reason })}{' '}
+              <span className="muted">
+                {t.contacts.preview.example} {sk.samples.map((x) => x.name).join(', ')}
+              </span>
+            </p>
+          ))}
+          {importPreview.crm ? (
+            <p>
+              {format(t.contacts.preview.twoWayExport, {
+                toExport: i18n.number(importPreview.crm.toExport),
+                total: i18n.number(importPreview.crm.total),
+                crm: crmName,
+                provider: PROVIDER_NAME[account.provider],
+              })}
+            </p>
+          ) : null}
+        </div>
+      ) : null}
       {error ? <Notice tone="err">{error}</Notice> : null}
       <div className="flex gap-2">
+        {direction !== 'crm_to_provider' ? (
+          <button
+            className="btn"
+            disabled={!!busy || !groupId}
+            data-testid="import-preview-button"
+            onClick={() =>
+              run('preview', async () =>
+                setImportPreview(
+                  await bridge.api<ImportPreview>(
+                    `/api/embedded/contacts/preview?accountId=${encodeURIComponent(account.id)}&direction=${encodeURIComponent(direction)}&groupId=${encodeURIComponent(groupId)}`,
+                  ),
+                ),
+              )
+            }
+          >
+            {busy === 'preview' ? t.contacts.setup.counting : t.contacts.setup.preview}
+          </button>
+        ) : null}
         {direction === 'crm_to_provider' ? (
           <button
             className="btn"
             disabled={!!busy}
             data-testid="preview-button"
-            onClick={() => run('preview', async () => setPreview(await bridge.api<Preview>('/api/embedded/contacts/preview')))}
+            onClick={() => run('preview', async () => setPreview(await bridge.api<Preview>(`/api/embedded/contacts/preview?accountId=${encodeURIComponent(account.id)}`)))}
           >
             {busy === 'preview' ? t.contacts.setup.counting : t.contacts.setup.preview}
           </button>
@@ -383,7 +493,7 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
               const group = groups?.find((g) => g.id === groupId);
               await bridge.api('/api/embedded/contacts/syncs', {
                 method: 'POST',
-                body: JSON.stringify({ accountId: account.id, direction, groupId: groupId || null, groupName: group?.name ?? null, conflictPolicy: policy, visibility, matchByEmail, expectedTotal: preview?.total ?? null }),
+                body: JSON.stringify({ accountId: account.id, direction, groupId: groupId || null, groupName: group?.name ?? null, conflictPolicy: policy, visibility, matchByEmail, matchScope: direction === 'provider_to_crm' ? matchScope : 'own', expectedTotal: preview?.total ?? null }),
               });
               bridge.snackbar(t.contacts.setup.started);
               onStarted();
@@ -412,11 +522,12 @@ type Dashboard = {
     lastErrorCode: string | null;
     lastErrorMessage: string | null;
     pendingDeletes: number;
+    pendingDeleteItems: PendingDeleteItem[];
   };
   inSync: number;
   skippedCount: number;
   running: boolean;
-  instant: { enabled: boolean; note: string };
+  instant: { enabled: boolean; reason: 'webhook' | 'webhook_failed' | 'hourly'; detail: string | null };
   run: (RunView & { counts: Record<string, number>; errorMessage: string | null }) | null;
   lastCounts: Record<string, number> | null;
   recent: ActivityView[];
@@ -427,7 +538,7 @@ type Dashboard = {
 function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'pipedrive' | 'teamleader'; onChanged: () => void }) {
   const bridge = useBridge();
   const i18n = useI18n();
-  const { t, format, date: when } = i18n;
+  const { t, format, rich, date: when } = i18n;
   const d = t.contacts.dashboard;
   const [data, setData] = useState<Dashboard | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -477,8 +588,9 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
   const { sync, run } = data;
   const counts = (data.running ? run?.counts : data.lastCounts) ?? {};
   const answerDeletes = async (approve: boolean) => {
-    await bridge.api(`/api/embedded/contacts/syncs/${syncId}/deletes`, { method: 'POST', body: JSON.stringify({ approve }) });
+    const answer = await bridge.api<{ unlinked?: number }>(`/api/embedded/contacts/syncs/${syncId}/deletes`, { method: 'POST', body: JSON.stringify({ approve }) });
     await load();
+    return { unlinked: answer?.unlinked ?? 0 };
   };
   return (
     <div className="card space-y-3 p-3" data-testid="dashboard" data-running={data.running ? 'true' : 'false'}>
@@ -500,15 +612,23 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
       {data.running && run ? <RunProgress run={run} labels={d} /> : null}
 
       {sync.status === 'needs_reconnect' || sync.status === 'error' ? (
-        <Notice tone="err">{sync.lastErrorMessage ?? d.stopped}</Notice>
+        <Notice tone="err">{sync.lastErrorCode || sync.lastErrorMessage ? <ErrorText code={sync.lastErrorCode} detail={sync.lastErrorMessage} /> : d.stopped}</Notice>
       ) : sync.lastErrorMessage && !data.running ? (
-        <Notice tone="warn">{format(d.lastRunProblem, { message: sync.lastErrorMessage })}</Notice>
+        <Notice tone="warn">
+          {rich(d.lastRunProblem, { message: <ErrorText code={sync.lastErrorCode} detail={sync.lastErrorMessage} /> })}
+        </Notice>
       ) : null}
 
-      {sync.status === 'paused_deletes' ? <DeleteBrakePrompt count={sync.pendingDeletes} labels={d} onAnswer={answerDeletes} /> : null}
+      {sync.status === 'paused_deletes' ? <DeleteBrakePrompt count={sync.pendingDeletes} items={sync.pendingDeleteItems ?? []} labels={d} onAnswer={answerDeletes} /> : null}
 
-      <dl className={`grid grid-cols-2 gap-2 text-[13px] ${counts.conflicts ? 'sm:grid-cols-5' : 'sm:grid-cols-4'}`}>
+      <dl className="grid grid-cols-2 gap-2 text-[13px] sm:grid-cols-4">
         <Stat label={d.stat.inSync} value={data.inSync} testId="in-sync-count" />
+      </dl>
+      {/* Added / updated / deleted are one run's counts, not totals: say which run. */}
+      <p className="muted text-[12px] font-semibold" data-testid="counts-caption">
+        {data.running ? d.currentRunCounts : d.lastRunCounts}
+      </p>
+      <dl className={`grid grid-cols-2 gap-2 text-[13px] ${counts.conflicts ? 'sm:grid-cols-4' : 'sm:grid-cols-3'}`}>
         <Stat label={d.stat.added} value={counts.added ?? 0} testId="count-added" />
         <Stat label={d.stat.updated} value={counts.updated ?? 0} testId="count-updated" />
         <Stat label={d.stat.deleted} value={counts.deleted ?? 0} testId="count-deleted" />
@@ -521,8 +641,21 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
         {instantNote(i18n, data.instant, crm, sync.provider)}
       </p>
 
-      <ActivityList items={data.recent} placeOf={(side) => (side === 'crm' ? d.crm : PROVIDER_NAME[sync.provider])} labels={d} />
-      <SkippedList count={data.skippedCount} items={data.skipped} title={d.skippedTitle} />
+      <ActivityList items={data.recent} placeOf={(side) => (side === 'crm' ? CRM_NAME[crm] : PROVIDER_NAME[sync.provider])} labels={d} />
+      <SkippedList
+        count={data.skippedCount}
+        items={data.skipped}
+        title={d.skippedTitle}
+        retryLabel={d.retry}
+        onRetry={async (linkId) => {
+          try {
+            await bridge.api(`/api/embedded/contacts/syncs/${syncId}/retry`, { method: 'POST', body: JSON.stringify({ linkId }) });
+          } catch (e) {
+            setError((e as ApiError).message);
+          }
+          await load();
+        }}
+      />
       {data.restorable.length ? (
         <details data-testid="restorable-list">
           <summary className="cursor-pointer text-[13px] font-semibold">{d.restorableTitle}</summary>
@@ -572,12 +705,28 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
   );
 }
 
-/**
- * The server describes instant updates in English; the sentences we know are shown in the user's
- * language, anything else (a webhook registration error) as sent.
- */
+/** Instant updates, worded from the server's code in the user's language (the vendor's message only as a tooltip). */
 function instantNote(i18n: I18n, instant: Dashboard['instant'], crm: 'pipedrive' | 'teamleader', provider: 'google' | 'microsoft'): string {
   const d = i18n.t.contacts.dashboard;
-  if (instant.enabled) return i18n.format(d.instantOn, { crm: CRM_NAME[crm], provider: PROVIDER_NAME[provider] });
-  return instant.note === en.contacts.dashboard.runsHourly ? d.runsHourly : instant.note;
+  if (instant.reason === 'webhook') return i18n.format(d.instantOn, { crm: CRM_NAME[crm], provider: PROVIDER_NAME[provider] });
+  if (instant.reason === 'webhook_failed') return i18n.format(d.instantOff, { crm: CRM_NAME[crm] });
+  return d.runsHourly;
+}
+
+/** A run problem in the user's language: the error code's sentence, the vendor's detail behind "Details". */
+function ErrorText({ code, detail }: { code: string | null; detail: string | null }) {
+  const { t } = useI18n();
+  const known = code && hasKey(t.errors, code) && code !== 'details' ? t.errors[code] : null;
+  if (!known) return <>{detail}</>;
+  return (
+    <>
+      {known}
+      {detail && detail !== known ? (
+        <details className="mt-1 text-[12px]">
+          <summary className="cursor-pointer">{t.errors.details}</summary>
+          <span className="muted">{detail}</span>
+        </details>
+      ) : null}
+    </>
+  );
 }

@@ -14,6 +14,7 @@ import {
   formatPlural,
   formattingLocale,
   resolveLocale,
+  selectPlural,
   supportedLocale,
   type Locale,
   type Messages,
@@ -31,7 +32,11 @@ export type I18n = {
   /** `format` with React nodes as values (a <strong> inside a sentence). */
   rich(template: string, params: Record<string, ReactNode>): ReactNode;
   plural(count: number, forms: PluralForms, params?: Record<string, string | number>): string;
+  /** The plural form for `count`, unformatted (for `rich`). */
+  selectForms(count: number, forms: PluralForms): string;
   date(iso: string | null | undefined): string;
+  /** A count in the user's number format (1 234 / 1.234 / 1,234). */
+  number(value: number): string;
 };
 
 const I18nContext = createContext<I18n | null>(null);
@@ -84,7 +89,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       format: formatMessage,
       rich: richText,
       plural: (count, forms, params) => formatPlural(locale, count, forms, params),
+      selectForms: (count, forms) => selectPlural(locale, count, forms),
       date: (iso) => formatDateTime(iso, dates),
+      number: (value) => new Intl.NumberFormat(dates).format(value),
     };
   }, [locale, wanted, messages, source.input, setCrmLocale]);
 

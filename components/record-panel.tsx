@@ -5,6 +5,10 @@ import { useBridge, ApiError } from './crm-bridge';
 import { useI18n } from './i18n';
 import { Notice } from './sync/notice';
 import { hasKey } from '@/lib/i18n';
+import { useReasonText } from './sync/reason-text';
+import type { PersonSyncStatus } from '@/lib/contacts/record-status';
+
+const PROVIDER_NAME = { google: 'Google Contacts', microsoft: 'Microsoft Outlook' } as const;
 
 type Record = { resource: string; id: string; title: string; fields: { label: string; value: string }[]; webUrl: string };
 
@@ -12,6 +16,7 @@ export function RecordPanel({ resource, id }: { resource: string; id: string }) 
   const bridge = useBridge();
   const { t, setCrmLocale } = useI18n();
   const [record, setRecord] = useState<Record | null>(null);
+  const [contacts, setContacts] = useState<PersonSyncStatus[]>([]);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -26,8 +31,11 @@ export function RecordPanel({ resource, id }: { resource: string; id: string }) 
   useEffect(() => {
     if (!bridge.ready || !id) return;
     bridge
-      .api<{ record: Record }>(`/api/embedded/record?resource=${encodeURIComponent(resource)}&id=${encodeURIComponent(id)}`)
-      .then((r) => setRecord(r.record))
+      .api<{ record: Record; contacts?: PersonSyncStatus[] }>(`/api/embedded/record?resource=${encodeURIComponent(resource)}&id=${encodeURIComponent(id)}`)
+      .then((r) => {
+        setRecord(r.record);
+        setContacts(r.contacts ?? []);
+      })
       .catch((e: ApiError) => setError(e.message));
   }, [bridge.ready, bridge.api, resource, id]);
 
@@ -52,6 +60,67 @@ export function RecordPanel({ resource, id }: { resource: string; id: string }) 
           </div>
         ))}
       </dl>
+      {contacts.length ? <ContactSyncStatus items={contacts} /> : null}
     </div>
   );
 }
+
+/** B9: the person's state in each of the user's contact syncs, in the user's language. */
+function ContactSyncStatus({ items }: { items: PersonSyncStatus[] }) {
+  const { t, format, date } = useI18n();
+  const reasonText = useReasonText();
+  const p = t.panel.sync;
+  const crmName = bridgeCrmName();
+  return (
+    <section className="space-y-2 border-t pt-2 text-[13px]" style={{ borderColor: 'var(--border)' }} data-testid="panel-contact-sync">
+      <h2 className="text-[12px] font-semibold uppercase tracking-wide">{p.title}</h2>
+      {items.map((s) => (
+        <div key={s.syncId} className="space-y-1" data-testid="panel-sync-item" data-state={s.state}>
+          {s.state === 'linked' ? (
+            <p>
+              {format(p.linked, { account: s.account })}
+              {s.contactUrl ? (
+                <>
+                  {' · '}
+                  <a href={s.contactUrl} target="_blank" rel="noreferrer" data-testid="panel-contact-link">
+                    {format(p.open, { provider: PROVIDER_NAME[s.provider] })}
+                  </a>
+                </>
+              ) : null}
+            </p>
+          ) : s.state === 'skipped' && s.skip ? (
+            <p>
+              {format(p.skipped, { account: s.account })} {reasonText({ reasonCode: s.skip.reasonCode, reason: s.skip.reason })}{' '}
+              <a href={s.skip.fixUrl} target="_blank" rel="noreferrer">
+                {format(p.fix, { crm: crmName })}
+              </a>
+            </p>
+          ) : s.state === 'deleted' ? (
+            <p>{format(p.deleted, { account: s.account })}</p>
+          ) : (
+            <p className="muted">{format(p.notSynced, { account: s.account })}</p>
+          )}
+          {s.lastSyncedAt ? <p className="muted text-[12px]">{format(p.lastSynced, { when: date(s.lastSyncedAt) })}</p> : null}
+          {s.pending ? <p className="muted text-[12px]">{p.pending}</p> : null}
+          {s.conflicts.length ? (
+            <details>
+              <summary className="cursor-pointer text-[12px]">
+                {p.conflicts} ({s.conflicts.length})
+              </summary>
+              <ul className="ml-4 list-disc text-[12px]">
+                {s.conflicts.map((c, i) => (
+                  <li key={i}>
+                    {date(c.at)} · {reasonText({ reasonCode: c.reasonCode, params: c.params })}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          ) : null}
+        </div>
+      ))}
+    </section>
+  );
+}
+
+/** The panel only opens inside Pipedrive (Teamleader has no iframe surface). */
+const bridgeCrmName = () => 'Pipedrive';

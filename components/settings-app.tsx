@@ -5,14 +5,14 @@ import { useBridge, ApiError } from './crm-bridge';
 import { PillarSection } from './pillar-sections';
 import { Notice } from './sync/notice';
 import { useI18n } from './i18n';
-import { formatPlural, hasKey, type Locale, type Messages } from '@/lib/i18n';
+import { formatSyncCounts, hasKey, type Locale, type Messages } from '@/lib/i18n';
 
 type Context = {
   crm: 'pipedrive' | 'teamleader';
   company: { id: string; name: string };
   user: { id: string; name: string; isAdmin: boolean; status: string };
   locale?: string | null;
-  integrations: { id: string; available: boolean; state: string; accounts?: string[]; activeSyncs?: number }[];
+  integrations: { id: string; available: boolean; state: string; accounts?: string[]; activeSyncs?: number; runningSyncs?: number }[];
 };
 
 export function StateBadge({ state }: { state: string }) {
@@ -32,7 +32,7 @@ function integrationCopy(t: Messages, locale: Locale, integration: Context['inte
       integration.state === 'unavailable'
         ? t.settings.notInThisRelease
         : integration.accounts?.length
-          ? `${integration.accounts.join(', ')} · ${formatPlural(locale, integration.activeSyncs ?? 0, t.settings.activeSyncs, { count: integration.activeSyncs ?? 0 })}`
+          ? [integration.accounts.join(', '), ...formatSyncCounts(locale, t, integration.activeSyncs ?? 0, integration.runningSyncs ?? 0)].join(' · ')
           : undefined,
   };
 }

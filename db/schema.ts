@@ -161,6 +161,8 @@ export const contactSyncs = pgTable(
     visibility: integer('visibility'),
     conflictPolicy: text('conflict_policy', { enum: ['newest', 'crm', 'provider'] }).notNull().default('newest'),
     matchByEmail: boolean('match_by_email').notNull().default(false),
+    /** B6: match against the user's own persons, or every person they can see (one-way import only; owner unchanged). */
+    matchScope: text('match_scope', { enum: ['own', 'visible'] }).notNull().default('own'),
     /** CRM custom field keys created/reused for fields the CRM lacks (C9). */
     fieldMap: jsonb('field_map').$type<Record<string, string>>().notNull().default({}),
     crmCursor: text('crm_cursor'),

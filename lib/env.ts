@@ -53,6 +53,7 @@ const ZRawEnv = z.object({
   GOOGLE_ISSUER: optionalUrl,
   GOOGLE_TOKEN_URL: optionalUrl,
   GOOGLE_PEOPLE_ROOT_URL: optionalUrl,
+  GOOGLE_CONTACTS_WEB_URL: optionalUrl,
 
   MICROSOFT_CLIENT_ID: z.string().min(1).optional(),
   MICROSOFT_CLIENT_SECRET: z.string().min(1).optional(),
@@ -195,6 +196,8 @@ export function buildEnv(source: Record<string, string | undefined> = process.en
       issuer: vendor(e.GOOGLE_ISSUER, `${sandboxUrl}/google`, 'https://accounts.google.com'),
       tokenUrl: vendor(e.GOOGLE_TOKEN_URL, `${sandboxUrl}/google/token`, 'https://oauth2.googleapis.com/token'),
       peopleRootUrl: vendor(e.GOOGLE_PEOPLE_ROOT_URL, sandboxUrl, 'https://people.googleapis.com'),
+      /** The Google Contacts web app (B9: the record panel links to the synced contact). */
+      contactsWebUrl: vendor(e.GOOGLE_CONTACTS_WEB_URL, `${sandboxUrl}/google/contacts`, 'https://contacts.google.com'),
     },
     microsoft: {
       clientId: need('MICROSOFT_CLIENT_ID', e.MICROSOFT_CLIENT_ID, SANDBOX_APPS.microsoft.id),

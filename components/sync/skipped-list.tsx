@@ -4,9 +4,22 @@ import { useI18n } from '../i18n';
 import type { PluralForms } from '@/lib/i18n';
 import { useReasonText, type ReasonView } from './reason-text';
 
-export type SkippedView = ReasonView & { label: string; url: string | null };
+export type SkippedView = ReasonView & { id?: string; label: string; url: string | null };
 
-export function SkippedList({ count, items, title }: { count: number; items: SkippedView[]; title: PluralForms }) {
+export function SkippedList({
+  count,
+  items,
+  title,
+  retryLabel,
+  onRetry,
+}: {
+  count: number;
+  items: SkippedView[];
+  title: PluralForms;
+  retryLabel?: string;
+  /** B4: re-evaluates this one record now (after the user fixed it). */
+  onRetry?: (id: string) => Promise<void>;
+}) {
   const { plural } = useI18n();
   const reasonText = useReasonText();
   if (!items.length) return null;
@@ -24,6 +37,14 @@ export function SkippedList({ count, items, title }: { count: number; items: Ski
               s.label
             )}{' '}
             <span className="muted">— {reasonText(s)}</span>
+            {onRetry && s.id && retryLabel ? (
+              <>
+                {' '}
+                <button className="btn text-[12px]" data-testid="retry-skipped" onClick={() => void onRetry(s.id!)}>
+                  {retryLabel}
+                </button>
+              </>
+            ) : null}
           </li>
         ))}
       </ul>

@@ -1,6 +1,7 @@
 'use client';
 /** The head of a connection's dashboard: what syncs with what, its status badge, and Refresh (C14, C15). */
 import { hasKey } from '@/lib/i18n';
+import { useI18n } from '../i18n';
 
 const STATUS_CLASS: Record<string, string> = { active: 'badge-ok', paused_deletes: 'badge-warn', needs_reconnect: 'badge-err', error: 'badge-err' };
 
@@ -34,11 +35,12 @@ export function StatusHeader(props: {
 }
 
 export function Stat({ label, value, testId }: { label: string; value: number; testId: string }) {
+  const { number } = useI18n();
   return (
     <div className="rounded-md p-2" style={{ background: 'var(--surface-2)' }}>
       <dt className="muted text-[12px]">{label}</dt>
       <dd className="text-base font-semibold" data-testid={testId}>
-        {value}
+        {number(value)}
       </dd>
     </div>
   );

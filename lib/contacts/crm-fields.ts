@@ -36,23 +36,34 @@ async function canCreate(attempt: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
-export async function checkCrmPermissions(tenant: Tenant): Promise<void> {
+/** C2: the CRM rights contact sync needs (codes; the UI words them, lib/i18n `contacts.permissionMissing`). */
+export const CRM_PERMISSIONS = ['add_people', 'add_organizations'] as const;
+export type CrmPermission = (typeof CRM_PERMISSIONS)[number];
+
+/**
+ * C2: which of the needed rights the user lacks, checked when the settings open (before anything is linked).
+ * Both are probed — a user missing both learns it at once. The probes are empty creates, refused for lack of
+ * permission or rejected as invalid: the CRM is left unchanged.
+ */
+export async function missingCrmPermissions(tenant: Tenant): Promise<CrmPermission[]> {
   const crm = crmClientFor({ id: tenant.crmUserId, crm: tenant.crm, apiDomain: tenant.apiDomain });
-  // Empty bodies: refused for lack of permission, or rejected as invalid — never created.
-  const people = await canCreate(() => crm.createPerson({}));
-  if (!people) {
-    throw new SyncError(
-      'insufficient_permission',
-      `Your ${tenant.crm === 'pipedrive' ? 'Pipedrive' : 'Teamleader'} user lacks the ${PERMISSION_NAMES[tenant.crm].people} permission, which contact sync needs to create people. Ask an admin to grant it, then try again.`,
-    );
-  }
+  const missing: CrmPermission[] = [];
+  if (!(await canCreate(() => crm.createPerson({})))) missing.push('add_people');
   // Provider companies become CRM organizations, so that permission is needed too (where the CRM has it).
-  if (crm.probeCreateOrganization && !(await canCreate(() => crm.probeCreateOrganization!()))) {
-    throw new SyncError(
-      'insufficient_permission',
-      `Your ${tenant.crm === 'pipedrive' ? 'Pipedrive' : 'Teamleader'} user lacks the ${PERMISSION_NAMES[tenant.crm].organizations} permission, which contact sync needs to create the companies of your contacts. Ask an admin to grant it, then try again.`,
-    );
-  }
+  if (crm.probeCreateOrganization && !(await canCreate(() => crm.probeCreateOrganization!()))) missing.push('add_organizations');
+  return missing;
+}
+
+export async function checkCrmPermissions(tenant: Tenant): Promise<void> {
+  const missing = await missingCrmPermissions(tenant);
+  if (!missing.length) return;
+  const crmName = tenant.crm === 'pipedrive' ? 'Pipedrive' : 'Teamleader';
+  const names = missing.map((m) => PERMISSION_NAMES[tenant.crm][m === 'add_people' ? 'people' : 'organizations']).join(' and ');
+  throw new SyncError(
+    'insufficient_permission',
+    `Your ${crmName} user lacks the ${names} permission, which contact sync needs to create people and the companies of your contacts. Ask an admin to grant it, then try again.`,
+    { detail: { missing } },
+  );
 }
 
 export async function prepareCrmFields(tenant: Tenant): Promise<Record<string, string>> {

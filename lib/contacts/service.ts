@@ -24,8 +24,10 @@ import { prepareCrmFields } from './crm-fields';
 import { forgetCachedToken } from '@/lib/auth/token-manager';
 import { contactFromCrmPerson, displayName } from '@/lib/sync/contacts/model';
 import { exportSkipReason } from '@/lib/sync/contacts/export-rules';
-import { CRM_PAGE_SIZE, EXPORT_GROUP_NAME, RESTORE_WINDOW_DAYS } from '@/lib/sync/contacts/constants';
+import { CRM_PAGE_SIZE, EXPORT_GROUP_NAME, PENDING_DELETE_SAMPLE, RESTORE_WINDOW_DAYS } from '@/lib/sync/contacts/constants';
 import type { Tenant } from '@/lib/tenant';
+import { adoptableContacts } from '@/lib/sync/contacts/adopt-earlier';
+import { findOverlap } from '@/lib/sync/contacts/overlap';
 
 export type Direction = 'crm_to_provider' | 'provider_to_crm' | 'two_way';
 
@@ -105,8 +107,11 @@ export async function listGroups(tenant: Tenant, accountId: string) {
  * B2 preview for the CRM → provider export: how many persons will be exported and how many skipped, with
  * reasons and samples. Reads the CRM only (paged); nothing is written anywhere.
  */
-export async function previewExport(tenant: Tenant) {
+export async function previewExport(tenant: Tenant, accountId?: string | null) {
   const crm = crmFor(tenant);
+  // M5/B2: contacts an earlier sync of ours left in the export group are updated, not created again.
+  const earlier = accountId ? await earlierExports(tenant, accountId) : new Map<string, unknown>();
+  let alreadyInProvider = 0;
   let cursor: string | null = null;
   let total = 0;
   let exportable = 0;
@@ -118,6 +123,7 @@ export async function previewExport(tenant: Tenant) {
       const reason = exportSkipReason(contactFromCrmPerson(p, null));
       if (!reason) {
         exportable++;
+        if (earlier.has(p.id)) alreadyInProvider++;
         continue;
       }
       const entry = skipped.get(reason) ?? { count: 0, samples: [] };
@@ -136,6 +142,7 @@ export async function previewExport(tenant: Tenant) {
   return {
     total,
     toExport: exportable,
+    alreadyInProvider,
     groupName: EXPORT_GROUP_NAME[tenant.crm],
     ownedOnly: crm.personsHaveOwner,
     skipped: [...skipped.entries()].map(([reason, v]) => ({ reason, ...v })),
@@ -155,6 +162,51 @@ export async function authorizeSyncStart(tenant: Tenant, input: SyncStartRequest
   return account;
 }
 
+/**
+ * B2 preview for provider → CRM and two-way: how many contacts of the chosen group would be added to the CRM
+ * and how many skipped (with reasons and samples); two-way adds what the CRM side would send. Reads only.
+ */
+export async function previewImport(tenant: Tenant, input: { accountId: string; groupId: string; direction: 'provider_to_crm' | 'two_way' }) {
+  const account = await ownedAccount(tenant, input.accountId);
+  const provider = providerFor({ id: account.id, provider: account.provider });
+  let total = 0;
+  let toCreate = 0;
+  const samples: { id: string; name: string }[] = [];
+  const skipped = new Map<string, { count: number; samples: { id: string; name: string; url: string }[] }>();
+  let pageCursor: string | null = null;
+  do {
+    const page = await provider.listChanges(input.groupId, null, pageCursor);
+    for (const item of page.items) {
+      total++;
+      // The import's own rule: a contact without any name cannot become a CRM person.
+      if (!item.contact.firstName && !item.contact.lastName) {
+        const entry = skipped.get('contacts.no_name') ?? { count: 0, samples: [] };
+        entry.count++;
+        if (entry.samples.length < 5) entry.samples.push({ id: item.remoteId, name: item.contact.emails[0]?.value ?? item.remoteId, url: '' });
+        skipped.set('contacts.no_name', entry);
+        continue;
+      }
+      toCreate++;
+      if (samples.length < 5) samples.push({ id: item.remoteId, name: displayName(item.contact, item.remoteId) });
+    }
+    pageCursor = page.nextPageCursor;
+  } while (pageCursor);
+  const crmSide = input.direction === 'two_way' ? await previewExport(tenant) : null;
+  return {
+    provider: { total, toCreate, samples, skipped: [...skipped.entries()].map(([reason, v]) => ({ reason, ...v })) },
+    crm: crmSide ? { total: crmSide.total, toExport: crmSide.toExport, skipped: crmSide.skipped } : null,
+  };
+}
+
+/** Contacts in the account's export group that a new sync would re-adopt, by CRM id (none when no group yet). */
+async function earlierExports(tenant: Tenant, accountId: string) {
+  const account = await ownedAccount(tenant, accountId);
+  const provider = providerFor({ id: account.id, provider: account.provider });
+  const group = (await provider.listGroups()).find((g) => g.name === EXPORT_GROUP_NAME[tenant.crm]);
+  if (!group) return new Map();
+  return adoptableContacts(await getDb(), provider, group.id, { syncId: null, crmUserId: tenant.crmUserId });
+}
+
 export type StartSyncInput = {
   accountId: string;
   direction: Direction;
@@ -163,9 +215,31 @@ export type StartSyncInput = {
   visibility?: number | null;
   conflictPolicy?: 'newest' | 'crm' | 'provider';
   matchByEmail?: boolean;
+  /** B6 scope: 'visible' (every person the user can see) only for the one-way import (C5 keeps exports to owned persons). */
+  matchScope?: 'own' | 'visible';
   /** Persons the preview counted: the first run's progress bar has a total before any sweep finished. */
   expectedTotal?: number | null;
 };
+
+/** Refuses a sync that would write the same people into the same provider account as a live one. */
+async function refuseOverlap(tenant: Tenant, account: { provider: 'google' | 'microsoft'; email: string }, direction: Direction) {
+  const db = await getDb();
+  const live = await db
+    .select({ crmUserId: contactSyncs.crmUserId, provider: contactSyncs.provider, accountEmail: providerAccounts.email, direction: contactSyncs.direction })
+    .from(contactSyncs)
+    .innerJoin(syncConnections, eq(syncConnections.id, contactSyncs.id))
+    .innerJoin(providerAccounts, eq(providerAccounts.id, contactSyncs.providerAccountId))
+    .where(and(eq(contactSyncs.installationId, tenant.installationId), sql`${syncConnections.status} <> 'disabled'`));
+  const overlap = findOverlap({ crmUserId: tenant.crmUserId, provider: account.provider, accountEmail: account.email, direction }, live, crmFor(tenant).personsHaveOwner);
+  if (!overlap) return;
+  throw new SyncError(
+    'validation',
+    overlap.crmUserId === tenant.crmUserId
+      ? `${account.email} already has a contact sync; a second one would write the same people again. Stop that sync first, or link another account.`
+      : `Another ${tenant.crm === 'pipedrive' ? 'Pipedrive' : 'Teamleader'} user already exports these contacts to ${account.email}; a second export would create every contact twice.`,
+    { detail: { reason: 'overlap' } },
+  );
+}
 
 /**
  * "Start sync" (C14). Everything is checked before anything is written anywhere: the account is the user's
@@ -174,6 +248,9 @@ export type StartSyncInput = {
  */
 export async function startSync(tenant: Tenant, input: StartSyncInput) {
   const account = await authorizeSyncStart(tenant, input);
+  if (input.matchScope === 'visible' && input.direction !== 'provider_to_crm')
+    throw new SyncError('validation', 'Matching against every visible person is offered for the one-way import only: an export or two-way sync keeps to the persons you own (C5).');
+  await refuseOverlap(tenant, account, input.direction);
   const fieldMap = input.direction === 'crm_to_provider' ? undefined : await prepareCrmFields(tenant);
   const db = await getDb();
   const [existing] = await db
@@ -187,6 +264,7 @@ export async function startSync(tenant: Tenant, input: StartSyncInput) {
     visibility: input.visibility ?? null,
     conflictPolicy: input.conflictPolicy ?? 'newest',
     matchByEmail: input.matchByEmail ?? false,
+    matchScope: input.matchScope ?? 'own',
     fieldMap: fieldMap ?? existing?.sync.fieldMap ?? {},
     ...(input.expectedTotal != null && !existing?.sync.crmTotal ? { crmTotal: input.expectedTotal } : {}),
     updatedAt: new Date(),
@@ -222,7 +300,7 @@ export async function syncDashboard(tenant: Tenant, syncId: string) {
   const count = (s: string) => stateCounts.find((c) => c.state === s)?.n ?? 0;
   const recent = await recentActivity(sync.id, ['added', 'updated', 'deleted', 'conflict', 'restored']);
   const skipped = await db
-    .select({ crmId: contactLinks.crmId, remoteId: contactLinks.remoteId, label: contactLinks.label, reasonCode: contactLinks.skipCode, reason: contactLinks.skipReason })
+    .select({ id: contactLinks.id, crmId: contactLinks.crmId, remoteId: contactLinks.remoteId, label: contactLinks.label, reasonCode: contactLinks.skipCode, reason: contactLinks.skipReason })
     .from(contactLinks)
     .where(and(eq(contactLinks.syncId, sync.id), eq(contactLinks.state, 'skipped')))
     .orderBy(contactLinks.label)
@@ -233,15 +311,24 @@ export async function syncDashboard(tenant: Tenant, syncId: string) {
     .where(and(eq(contactLinks.syncId, sync.id), eq(contactLinks.state, 'deleted'), sql`${contactLinks.deletedAt} > now() - make_interval(days => ${RESTORE_WINDOW_DAYS})`))
     .orderBy(desc(contactLinks.deletedAt))
     .limit(50);
+  // B3: name the contacts a paused run would delete, so the user answers knowing which ones.
+  const pendingIds = (sync.pendingDeletes ?? []).flatMap((p) => p.ids);
+  const pendingItems = pendingIds.length
+    ? await db
+        .select({ id: contactLinks.id, label: contactLinks.label, crmId: contactLinks.crmId })
+        .from(contactLinks)
+        .where(and(eq(contactLinks.syncId, sync.id), inArray(contactLinks.id, pendingIds.slice(0, PENDING_DELETE_SAMPLE))))
+        .orderBy(contactLinks.label)
+    : [];
   const running = lastRun && (lastRun.status === 'running' || lastRun.status === 'queued');
   const [crmUser] = await db.select({ webhookId: crmUsers.webhookId, webhookError: crmUsers.webhookError }).from(crmUsers).where(eq(crmUsers.id, tenant.crmUserId));
-  const crmName = tenant.crm === 'pipedrive' ? 'Pipedrive' : 'Teamleader';
-  const instant =
-    sync.direction !== 'provider_to_crm'
-      ? crmUser?.webhookId
-        ? { enabled: true, note: `Changes in ${crmName} reach the provider within seconds; hourly runs catch anything missed.` }
-        : { enabled: false, note: crmUser?.webhookError ?? 'Runs hourly and when you press Refresh.' }
-      : { enabled: false, note: 'Runs hourly and when you press Refresh.' };
+  // B1/B8: a code the UI words in the user's language; the vendor's own message only as detail.
+  const instant: { enabled: boolean; reason: 'webhook' | 'webhook_failed' | 'hourly'; detail: string | null } =
+    sync.direction !== 'provider_to_crm' && crmUser?.webhookId
+      ? { enabled: true, reason: 'webhook', detail: null }
+      : sync.direction !== 'provider_to_crm' && crmUser?.webhookError
+        ? { enabled: false, reason: 'webhook_failed', detail: crmUser.webhookError }
+        : { enabled: false, reason: 'hourly', detail: null };
   return {
     sync: {
       id: sync.id,
@@ -257,7 +344,8 @@ export async function syncDashboard(tenant: Tenant, syncId: string) {
       nextRunAt: sync.nextRunAt,
       lastErrorCode: sync.lastErrorCode,
       lastErrorMessage: sync.lastErrorMessage,
-      pendingDeletes: sync.pendingDeletes?.reduce((n, p) => n + p.ids.length, 0) ?? 0,
+      pendingDeletes: pendingIds.length,
+      pendingDeleteItems: pendingItems.map((p) => ({ id: p.id, label: p.label ?? p.crmId ?? '', url: p.crmId ? personUrl(tenant, p.crmId) : null })),
       conflictPolicy: sync.conflictPolicy,
     },
     inSync: count('linked'),
@@ -280,7 +368,7 @@ export async function syncDashboard(tenant: Tenant, syncId: string) {
     instant,
     lastCounts: lastFinished?.counts ?? null,
     recent: recent.map((a) => ({ at: a.at, action: a.action, side: a.side, label: a.label, reasonCode: a.reasonCode, reason: a.reason, params: reasonParams(a.detail), url: a.crmId ? personUrl(tenant, a.crmId) : null })),
-    skipped: skipped.map((s) => ({ label: s.label ?? s.crmId ?? s.remoteId ?? '', reasonCode: s.reasonCode, reason: s.reason, url: s.crmId ? personUrl(tenant, s.crmId) : null })),
+    skipped: skipped.map((s) => ({ id: s.id, label: s.label ?? s.crmId ?? s.remoteId ?? '', reasonCode: s.reasonCode, reason: s.reason, url: s.crmId ? personUrl(tenant, s.crmId) : null })),
     restorable,
   };
 }
@@ -301,6 +389,22 @@ export async function refreshSync(tenant: Tenant, syncId: string) {
   const { alreadyRunning } = await requestRunNow(sync.id);
   await jobQueue().request([runRequest(sync, 'refresh')]);
   return { queued: !alreadyRunning, alreadyRunning };
+}
+
+/**
+ * B4: Retry one skipped record. Its base state forgets what it last saw, so the next run (started now, a
+ * complete pass) evaluates it again instead of taking it as unchanged; fixed records then sync.
+ */
+export async function retrySkipped(tenant: Tenant, syncId: string, linkId: string) {
+  const sync = await ownedSync(tenant, syncId);
+  const db = await getDb();
+  const [link] = await db
+    .update(contactLinks)
+    .set({ crmUpdatedAt: null, snapshotHash: null, updatedAt: new Date() })
+    .where(and(eq(contactLinks.id, linkId), eq(contactLinks.syncId, sync.id), eq(contactLinks.state, 'skipped')))
+    .returning({ id: contactLinks.id });
+  if (!link) throw new SyncError('not_found', 'That record is not skipped by this sync.');
+  return refreshSync(tenant, sync.id);
 }
 
 /** B3: the user answered the paused-for-deletes prompt. Approve runs the deletes now; keep deletes nothing. */

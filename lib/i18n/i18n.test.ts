@@ -146,3 +146,27 @@ describe('B8: one language at a time in the browser (iframe budget)', () => {
     expect(await loadMessages(locale)).toBe(CATALOGUES[locale]);
   });
 });
+
+describe('B8 polish: server facts worded in the UI', () => {
+  it('B8: every error code the server stores (lib/errors) has a sentence in each language', async () => {
+    const { ERROR_CODES } = await import('@/lib/errors');
+    for (const locale of LOCALES) for (const code of Object.keys(ERROR_CODES)) expect((CATALOGUES[locale].errors as Record<string, string>)[code], `${locale}: ${code}`).toBeTruthy();
+  });
+
+  it('B8: an idle sync is "set up", never "running"; running syncs are counted separately', async () => {
+    const { formatSyncCounts } = await import('./index');
+    expect(formatSyncCounts('en', CATALOGUES.en, 1, 0)).toEqual(['1 sync set up']);
+    expect(formatSyncCounts('en', CATALOGUES.en, 2, 1)).toEqual(['2 syncs set up', '1 running now']);
+    expect(formatSyncCounts('fr', CATALOGUES.fr, 1, 0).join(' ')).not.toMatch(/cours/);
+  });
+
+  it('B3/B8: the delete prompt is pluralised in every language (no "1 contacts")', () => {
+    expect(formatPlural('en', 1, CATALOGUES.en.contacts.dashboard.deletePrompt)).toContain('delete 1 contact —');
+    expect(formatPlural('en', 6, CATALOGUES.en.contacts.dashboard.deletePrompt)).toContain('delete 6 contacts');
+    for (const locale of LOCALES) {
+      const one = formatPlural(locale, 1, CATALOGUES[locale].contacts.dashboard.deletePrompt);
+      const many = formatPlural(locale, 6, CATALOGUES[locale].contacts.dashboard.deletePrompt);
+      expect(one, locale).not.toBe(many.replace('6', '1'));
+    }
+  });
+});

@@ -5,7 +5,7 @@
  * `./catalogues`, the browser loads one at a time with `loadMessages` (`./load`).
  */
 import type { Locale } from './locales';
-import type { PluralForms } from './messages';
+import type { Messages, PluralForms } from './messages';
 
 export type { Messages, PluralForms } from './messages';
 
@@ -108,4 +108,9 @@ export function formatDateTime(iso: string | Date | null | undefined, formatting
 /** Narrows a value from the server (a status, an action) to a key of a catalogue section. */
 export function hasKey<T extends object>(section: T, key: string): key is Extract<keyof T, string> {
   return Object.prototype.hasOwnProperty.call(section, key);
+}
+
+/** "2 syncs set up · 1 running now": "running" only for syncs actually queued or running, never idle ones. */
+export function formatSyncCounts(locale: Locale, t: Messages, active: number, running: number): string[] {
+  return [formatPlural(locale, active, t.settings.activeSyncs), ...(running > 0 ? [formatPlural(locale, running, t.settings.runningNow)] : [])];
 }

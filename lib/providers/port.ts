@@ -33,6 +33,8 @@ export interface ContactProvider {
   getContact(remoteId: string): Promise<RemoteContact | null>;
   /** Contacts in the group carrying our reference stamp (crash recovery: find the twin of a lost create). */
   findByRefs(groupId: string, refs: Set<string>): Promise<Map<string, { remoteId: string; etag: string }>>;
+  /** Every contact in the group carrying a reference stamp, by stamp (M5: re-adopt an earlier sync's contacts). */
+  listRefs(groupId: string): Promise<Map<string, { remoteId: string; etag: string }>>;
   /** Reads the group: full pass when cursor is null, incremental otherwise (throws cursor_invalid on expiry). */
   listChanges(groupId: string, cursor: string | null, pageCursor: string | null): Promise<ChangePage>;
   /**

@@ -77,6 +77,14 @@ export function createWebUi(deps: WebUiDeps): Router {
 <h1>Choose an account</h1>${rows}</div>`));
   });
 
+  // Like contacts.google.com/person/<id>?authuser=<email>: the deep link apps use to open one contact.
+  router.get('/contacts/person/:id', (req) => {
+    const account = findAccount(req.url.searchParams.get('authuser') ?? '');
+    const contact = account?.contacts[`people/${req.params.id}`];
+    if (!account || !contact || contact.deleted) return missing('Contact');
+    return redirect(contactUrl(account, contact));
+  });
+
   router.get('/contacts/:email', (req) => {
     const account = findAccount(req.params.email);
     if (!account) return missing('Account');

@@ -1,11 +1,12 @@
 /**
- * `/api/v1/personFields` (reference §3.4): standard fields, the contact-sync fields only when the
+ * `/api/v1/personFields` and `/api/v1/organizationFields` (reference §3.4): standard fields, the contact-sync fields only when the
  * company set up Contact Sync, `visible_to` options by plan, custom fields with 40-char hex keys.
  */
 import { ApiRoutes, idParam, jsonBody } from './api-context';
 import type { EmulatorDeps } from './emulator-deps';
 import { visibilityOptions } from './plans';
 import { ApiFailure } from './store';
+import { ORG_PHONE_FIELD_KEY } from './demo-data';
 import type { Company, CustomPersonField } from './types';
 import { ok, v1Time } from './wire-format';
 
@@ -121,5 +122,36 @@ export function registerPersonFieldRoutes(api: ApiRoutes, { store }: EmulatorDep
     if (STANDARD_FIELDS.some((f) => f.id === id)) throw new ApiFailure(400, 'Standard fields cannot be deleted.');
     store.deleteCustomField(caller.company.id, caller.user.id, id);
     return ok({ id });
+  });
+}
+
+/** Organizations have no built-in phone: Northwind keeps it in a custom field of type `phone`. */
+const ORGANIZATION_FIELDS: { id: number; key: string; name: string; field_type: string; edit_flag: boolean }[] = [
+  { id: 4001, key: 'id', name: 'ID', field_type: 'int', edit_flag: false },
+  { id: 4002, key: 'name', name: 'Name', field_type: 'varchar', edit_flag: false },
+  { id: 4003, key: 'owner_id', name: 'Owner', field_type: 'user', edit_flag: false },
+  { id: 4004, key: 'address', name: 'Address', field_type: 'address', edit_flag: false },
+  { id: 4005, key: 'visible_to', name: 'Visible to', field_type: 'visible_to', edit_flag: false },
+  { id: 4101, key: ORG_PHONE_FIELD_KEY, name: 'Phone', field_type: 'phone', edit_flag: true },
+];
+
+export function registerOrganizationFieldRoutes(api: ApiRoutes): void {
+  api.add('GET', '/api/v1/organizationFields', (req) => {
+    const query = req.url.searchParams;
+    const start = Number(query.get('start') ?? 0);
+    const limit = Number(query.get('limit') ?? 100);
+    if (!Number.isInteger(start) || start < 0) throw new ApiFailure(400, 'start must be a non-negative integer.');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ApiFailure(400, 'limit must be an integer between 1 and 500.');
+    const fields = ORGANIZATION_FIELDS.map((f, i) => ({
+      ...f,
+      order_nr: i,
+      add_time: v1Time(FIELD_EPOCH),
+      update_time: v1Time(FIELD_EPOCH),
+      active_flag: true,
+      mandatory_flag: f.key === 'name',
+    }));
+    const page = fields.slice(start, start + limit);
+    const more = start + limit < fields.length;
+    return ok(page, { pagination: { start, limit, more_items_in_collection: more, ...(more ? { next_start: start + limit } : {}) } });
   });
 }

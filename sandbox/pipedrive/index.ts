@@ -14,7 +14,7 @@ import type { Emulator, SandboxContext } from '../lib/types';
 import { applyConfig, registerAdminRoutes, stateSummary, type PipedriveConfigPatch } from './admin-api';
 import { ApiRoutes, attachCaller } from './api-context';
 import { registerFileRoutes } from './api-v1-files';
-import { registerPersonFieldRoutes } from './api-v1-person-fields';
+import { registerOrganizationFieldRoutes, registerPersonFieldRoutes } from './api-v1-person-fields';
 import { registerPictureRoutes } from './api-v1-person-pictures';
 import { registerUserRoutes } from './api-v1-users';
 import { registerWebhookRoutes } from './api-v1-webhooks';
@@ -109,6 +109,7 @@ export function createPipedriveEmulator(ctx: SandboxContext): PipedriveEmulator 
   const api = new ApiRoutes(apiRouter);
   registerUserRoutes(api, deps);
   registerPersonFieldRoutes(api, deps);
+  registerOrganizationFieldRoutes(api);
   registerWebhookRoutes(api, deps);
   registerPictureRoutes(api, deps);
   registerPersonRoutes(api, deps);

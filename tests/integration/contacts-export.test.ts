@@ -10,6 +10,7 @@ import { activity, contactLinks, contactSyncs, syncConnections, providerAccounts
 import { previewExport, startSync, syncDashboard } from '@/lib/contacts/service';
 import { CLIENT_DATA_KEY, SKIP_REASONS } from '@/lib/sync/contacts/constants';
 import type { Tenant } from '@/lib/tenant';
+import { ORG_PHONE_FIELD_KEY } from '@/sandbox/pipedrive';
 import type { people_v1 } from '@googleapis/people';
 
 const OLIVIA = 'olivia.northwind@gmail.com';
@@ -37,6 +38,7 @@ beforeAll(async () => {
 });
 afterAll(async () => app?.close());
 
+const orgsOf = () => app.sandbox.pipedrive.getState().organizations.filter((o) => o.companyId === NORTHWIND.companyId);
 const ownedPersons = () => app.sandbox.pipedrive.persons(NORTHWIND.companyId).filter((p) => !p.is_deleted && p.owner_id === NORTHWIND.admin);
 const exportable = (p: { first_name?: string | null; last_name?: string | null; emails?: unknown[]; phones?: unknown[] }) =>
   !!p.first_name?.trim() && !!p.last_name?.trim() && ((p.emails ?? []).length > 0 || (p.phones ?? []).length > 0);
@@ -73,12 +75,56 @@ describe('C11/C12/C5 first export', () => {
   });
 
   it('C11: contacts carry the company name and phone, never organizations as contacts', async () => {
-    const withOrg = ownedPersons().find((p) => exportable(p) && p.org_id);
+    const withOrg = ownedPersons().find((p) => exportable(p) && p.org_id && orgsOf().find((o) => o.id === p.org_id)?.custom_fields[ORG_PHONE_FIELD_KEY]);
+    expect(withOrg).toBeTruthy();
     if (!withOrg) return;
     const contact = groupContacts(OLIVIA, 'Pipedrive').find((c) => refOf(c) === `${syncId}:${withOrg.id}`)!;
     expect(contact.organizations?.[0]?.name).toBeTruthy();
+    // The organization's phone lives in a Pipedrive custom field of type `phone`.
+    const org = orgsOf().find((o) => o.id === withOrg.org_id)!;
+    const orgPhone = org.custom_fields[ORG_PHONE_FIELD_KEY] as string;
+    expect(orgPhone).toBeTruthy();
+    expect((contact.phoneNumbers ?? []).map((p) => p.value)).toContain(orgPhone);
     const orgNames = new Set(groupContacts(OLIVIA, 'Pipedrive').map((c) => c.names?.[0]?.displayName));
     expect(orgNames.has(contact.organizations![0]!.name)).toBe(false);
+  });
+
+  it('B9: the person panel status shows the linked Google contact (with a working link), last sync, and a skipped person\'s reason with a fix link', async () => {
+    const { personSyncStatus } = await import('@/lib/contacts/record-status');
+    const linked = ownedPersons().find((p) => exportable(p))!;
+    const [status] = await personSyncStatus(tenant, String(linked.id));
+    expect(status).toMatchObject({ syncId, provider: 'google', account: OLIVIA, state: 'linked', skip: null });
+    expect(Date.parse(status!.lastSyncedAt!)).toBeGreaterThan(0);
+    const contact = groupContacts(OLIVIA, 'Pipedrive').find((c) => refOf(c) === `${syncId}:${linked.id}`)!;
+    expect(status!.contactUrl).toContain(contact.resourceName.replace('people/', ''));
+    const opened = await fetch(status!.contactUrl!, { redirect: 'manual' });
+    expect(opened.status).toBe(302);
+    expect(opened.headers.get('location')).toContain(encodeURIComponent(OLIVIA));
+
+    const skipped = ownedPersons().find((p) => !exportable(p))!;
+    const [skip] = await personSyncStatus(tenant, String(skipped.id));
+    expect(skip!.state).toBe('skipped');
+    expect(Object.values(SKIP_REASONS)).toContain(skip!.skip!.reasonCode);
+    expect(skip!.skip!.fixUrl).toMatch(new RegExp(`/person/${skipped.id}$`));
+    expect(skip!.contactUrl).toBeNull();
+  });
+
+  it('B4: Retry re-evaluates a skipped record now, instead of waiting for a CRM edit', async () => {
+    const { retrySkipped } = await import('@/lib/contacts/service');
+    const person = app.sandbox.pipedrive.createPerson(NORTHWIND.companyId, { first_name: 'Retry', last_name: 'Me', emails: [{ value: 'retry.me@contoso.example', primary: true, label: 'work' }], owner_id: NORTHWIND.admin }, NORTHWIND.admin);
+    // A skip recorded earlier (e.g. under an older rule) for exactly this version of the person: sticky.
+    const db = await getDb();
+    const [link] = await db
+      .insert(contactLinks)
+      .values({ installationId: tenant.installationId, syncId, crmId: String(person.id), state: 'skipped', skipCode: SKIP_REASONS.missingLastName, label: 'Retry Me', crmUpdatedAt: person.update_time, updatedAt: new Date(Date.parse(person.update_time!) + 60_000) })
+      .returning();
+    expect((await app.runSync(syncId, 'refresh')).status).toBe('succeeded');
+    const exported = () => groupContacts(OLIVIA, 'Pipedrive').some((c) => refOf(c) === `${syncId}:${person.id}`);
+    expect(exported()).toBe(false);
+    await retrySkipped(tenant, syncId, link!.id);
+    expect((await app.runSync(syncId, 'refresh')).status).toBe('succeeded');
+    expect(exported()).toBe(true);
+    await expect(retrySkipped(tenant, syncId, link!.id)).rejects.toMatchObject({ code: 'not_found' }); // no longer skipped
   });
 
   it('C12: a skipped person is exported once fixed', async () => {

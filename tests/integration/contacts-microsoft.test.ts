@@ -10,6 +10,7 @@ import { activity, contactLinks, contactSyncs, syncConnections, providerAccounts
 import { resolvePendingDeletes, startSync } from '@/lib/contacts/service';
 import { prepareCrmFields } from '@/lib/contacts/crm-fields';
 import type { Tenant } from '@/lib/tenant';
+import { DELETE_BRAKE_MIN_DELETES } from '@/lib/sync/contacts/constants';
 
 const OLIVIA = 'olivia.northwind@outlook.com';
 const CO = NORTHWIND.companyId;
@@ -129,7 +130,7 @@ describe('Outlook → Pipedrive one-way (C3, C4, C10, B3)', () => {
   it('B3: a mass delete in Outlook pauses; confirming deletes, nothing before', async () => {
     const db = await getDb();
     const linked = await db.select().from(contactLinks).where(and(eq(contactLinks.syncId, env.syncId), eq(contactLinks.state, 'linked')));
-    const victims = linked.slice(0, Math.floor(linked.length * 0.2) + 2);
+    const victims = linked.slice(0, Math.max(DELETE_BRAKE_MIN_DELETES, Math.floor(linked.length * 0.2) + 2));
     for (const v of victims) env.app.sandbox.microsoft.deleteContact(OLIVIA, v.remoteId!);
     expect((await env.app.runSync(env.syncId)).status).toBe('paused');
     expect((await syncRow(env)).status).toBe('paused_deletes');

@@ -11,6 +11,7 @@ import { resolvePendingDeletes, startSync, syncDashboard } from '@/lib/contacts/
 import { prepareCrmFields } from '@/lib/contacts/crm-fields';
 import { restoreDeletedContact } from '@/lib/contacts/restore';
 import type { Tenant } from '@/lib/tenant';
+import { DELETE_BRAKE_MIN_DELETES } from '@/lib/sync/contacts/constants';
 
 const OLIVIA = 'olivia.northwind@gmail.com';
 const CO = NORTHWIND.companyId;
@@ -217,7 +218,7 @@ describe('Google → Pipedrive one-way (C3, C4, C8, C9, B3)', () => {
   it('B3: deleting more than 20% of the group pauses; nothing is deleted until the user confirms', async () => {
     const db = await getDb();
     const linked = await db.select().from(contactLinks).where(and(eq(contactLinks.syncId, env.syncId), eq(contactLinks.state, 'linked')));
-    const victims = linked.filter((l) => l.remoteId).slice(0, Math.floor(linked.length * 0.2) + 2);
+    const victims = linked.filter((l) => l.remoteId).slice(0, Math.max(DELETE_BRAKE_MIN_DELETES, Math.floor(linked.length * 0.2) + 2));
     for (const v of victims) env.app.sandbox.google.deleteContact(OLIVIA, v.remoteId!);
     const r = await env.app.runSync(env.syncId);
     expect(r.status).toBe('paused');
@@ -225,6 +226,11 @@ describe('Google → Pipedrive one-way (C3, C4, C8, C9, B3)', () => {
     expect(s.status).toBe('paused_deletes');
     expect(s.pendingDeletes?.flatMap((p) => p.ids).sort()).toEqual(victims.map((v) => v.id).sort());
     for (const v of victims) expect(alive(env, Number(v.crmId))).toBe(true);
+    // The dashboard names the contacts that would go.
+    const dash = await syncDashboard(env.tenant, env.syncId);
+    expect(dash.sync.pendingDeletes).toBe(victims.length);
+    expect(dash.sync.pendingDeleteItems.map((i) => i.id).sort()).toEqual(victims.map((v) => v.id).sort());
+    expect(dash.sync.pendingDeleteItems.map((i) => i.label).sort()).toEqual(victims.map((v) => v.label).sort());
     // A refresh while paused does nothing.
     expect((await env.app.runSync(env.syncId, 'refresh')).status).toBe('skipped');
     for (const v of victims) expect(alive(env, Number(v.crmId))).toBe(true);
@@ -240,10 +246,11 @@ describe('Google → Pipedrive one-way (C3, C4, C8, C9, B3)', () => {
   it('B3: answering "keep" to a paused mass delete keeps every CRM person', async () => {
     const db = await getDb();
     const linked = await db.select().from(contactLinks).where(and(eq(contactLinks.syncId, env.syncId), eq(contactLinks.state, 'linked')));
-    const victims = linked.filter((l) => l.remoteId).slice(0, Math.floor(linked.length * 0.2) + 2);
+    const victims = linked.filter((l) => l.remoteId).slice(0, Math.max(DELETE_BRAKE_MIN_DELETES, Math.floor(linked.length * 0.2) + 2));
     for (const v of victims) env.app.sandbox.google.deleteContact(OLIVIA, v.remoteId!);
     expect((await env.app.runSync(env.syncId)).status).toBe('paused');
-    await resolvePendingDeletes(env.tenant, env.syncId, false);
+    // "Keep everything" says what it did: the number of contacts unlinked.
+    expect(await resolvePendingDeletes(env.tenant, env.syncId, false)).toEqual({ rerun: false, unlinked: victims.length });
     expect((await env.app.runSync(env.syncId, 'refresh')).status).toBe('succeeded');
     for (const v of victims) expect(alive(env, Number(v.crmId))).toBe(true);
     expect((await syncRow(env)).status).toBe('active');

@@ -10,7 +10,7 @@ import type { RatePacer } from '../rate-pacer';
 import { mapPipedriveError } from './errors';
 import { createPipedriveFiles } from './files';
 import type { CrmClient, CrmOrganization, CrmPerson, CrmUserInfo, PersonInput, PersonPage, RecordSummary } from '../port';
-import { ZPdOrganization, ZPdPerson, ZPdUserMe, personFromPipedrive, personToPipedrive, type PipedriveFieldMap } from './mapper';
+import { ZPdOrganization, ZPdOrganizationField, ZPdPerson, ZPdUserMe, organizationPhone, personFromPipedrive, personToPipedrive, type PipedriveFieldMap } from './mapper';
 
 export type WithToken = <T>(call: (accessToken: string) => Promise<T>) => Promise<T>;
 
@@ -60,6 +60,28 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
       throw mapPipedriveError(error);
     }
   }
+
+  // C11: keys of the organization's phone custom fields, read once per client.
+  let organizationPhoneKeys: Promise<string[]> | null = null;
+  const loadOrganizationPhoneKeys = () =>
+    (organizationPhoneKeys ??= (async () => {
+      const keys: string[] = [];
+      let start = 0;
+      for (;;) {
+        const body = await request('GET', '/api/v1/organizationFields', undefined, { start, limit: 500 });
+        for (const raw of (body.data ?? []) as unknown[]) {
+          const field = ZPdOrganizationField.safeParse(raw);
+          if (field.success && field.data.field_type === 'phone') keys.push(field.data.key);
+        }
+        const pg = body.additional_data?.pagination;
+        if (!pg?.more_items_in_collection) break;
+        start = pg.next_start;
+      }
+      return keys;
+    })().catch((error) => {
+      organizationPhoneKeys = null;
+      throw error;
+    }));
 
   const toPerson = (raw: unknown): CrmPerson => personFromPipedrive(ZPdPerson.parse(raw), fieldMap, (id) => recordUrl(base, 'person', id));
 
@@ -135,6 +157,7 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
     async getOrganizations(ids) {
       const result = new Map<string, CrmOrganization>();
       const unique = [...new Set(ids.filter(Boolean))];
+      const phoneKeys = unique.length ? await loadOrganizationPhoneKeys() : [];
       for (let i = 0; i < unique.length; i += 100) {
         const chunk = unique.slice(i, i + 100);
         const body = await request('GET', '/api/v2/organizations', undefined, { ids: chunk.join(','), limit: 100 });
@@ -142,7 +165,7 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
           const parsed = ZPdOrganization.safeParse(raw);
           if (!parsed.success) continue;
           const o = parsed.data;
-          result.set(String(o.id), { id: String(o.id), name: o.name, phone: o.phone ?? null, address: o.address?.value ? { formatted: o.address.value } : null });
+          result.set(String(o.id), { id: String(o.id), name: o.name, phone: organizationPhone(o, phoneKeys), address: o.address?.value ? { formatted: o.address.value } : null });
         }
       }
       return result;

@@ -1,7 +1,7 @@
 /** Pipedrive v2 person payloads ↔ CrmPerson, incl. contact-sync fields in native or custom fields (C8, C9). */
 import { describe, expect, it } from 'vitest';
 import type { PersonInput } from '../port';
-import { ZPdOrganization, ZPdPerson, ZPdUserMe, personFromPipedrive, personToPipedrive, type PipedriveFieldMap } from './mapper';
+import { ZPdOrganization, ZPdPerson, ZPdUserMe, organizationPhone, personFromPipedrive, personToPipedrive, type PipedriveFieldMap } from './mapper';
 
 const webUrl = (id: number) => `https://acme.pipedrive.com/person/${id}`;
 const KEYS: Required<PipedriveFieldMap> = {
@@ -262,5 +262,20 @@ describe('personToPipedrive', () => {
     const body = personToPipedrive(input, KEYS);
     const back = personFromPipedrive(ZPdPerson.parse({ id: 42, ...body }), KEYS, webUrl);
     expect(back).toMatchObject({ jobTitle: 'Engineer', notes: 'hello', birthday: '1815-12-10', ims: [{ value: 'ada.l', label: 'other' }], postalAddress: { formatted: 'Kerkstraat 1, 9000 Gent, Belgium' } });
+  });
+});
+
+describe('organizationPhone', () => {
+  const KEY = 'a'.repeat(40);
+  it('C11: reads the company phone from the organization custom field of type phone (v2 custom_fields)', () => {
+    expect(organizationPhone({ id: 1, name: 'Acme', custom_fields: { [KEY]: ' +32 9 123 45 67 ' } }, [KEY])).toBe('+32 9 123 45 67');
+  });
+  it('C11: accepts v1 root-level keys and labelled lists, skipping empty phone fields', () => {
+    const OTHER = 'b'.repeat(40);
+    expect(organizationPhone({ id: 1, [KEY]: [{ value: '', primary: true }, { value: '+44 20 1' }] }, [OTHER, KEY])).toBe('+44 20 1');
+  });
+  it('C11: no phone field or an empty one gives no company phone', () => {
+    expect(organizationPhone({ id: 1, custom_fields: { [KEY]: null } }, [KEY])).toBeNull();
+    expect(organizationPhone({ id: 1, custom_fields: { [KEY]: '+1 555' } }, [])).toBeNull();
   });
 });

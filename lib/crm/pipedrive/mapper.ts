@@ -191,3 +191,24 @@ export function fileFromPipedrive(f: PdFile) {
     mimeType: null,
   };
 }
+
+/** An entry of `/api/v1/organizationFields`; only key and type matter to us. */
+export const ZPdOrganizationField = z.object({ key: z.string(), field_type: z.string() }).passthrough();
+
+/**
+ * C11: a Pipedrive organization has no built-in phone; companies keep it in custom field(s) of type
+ * `phone`. Returns the first non-empty value among those fields (v2 puts custom values under
+ * `custom_fields`, v1 at the root; a value may be a plain string or a labelled list).
+ */
+export function organizationPhone(org: Record<string, unknown>, phoneFieldKeys: string[]): string | null {
+  const custom = (org.custom_fields ?? {}) as Record<string, unknown>;
+  for (const key of phoneFieldKeys) {
+    const raw = key in custom ? custom[key] : org[key];
+    const values = Array.isArray(raw) ? raw.map((v) => (v && typeof v === 'object' ? (v as { value?: unknown }).value : v)) : [raw && typeof raw === 'object' ? (raw as { value?: unknown }).value : raw];
+    for (const v of values) {
+      const s = clean(v);
+      if (s) return s;
+    }
+  }
+  return clean(org.phone);
+}

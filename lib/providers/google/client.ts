@@ -41,6 +41,23 @@ export function createGoogleProvider(opts: { withToken: WithToken; counter?: Api
   const inGroup = (p: people_v1.Schema$Person, groupId: string) =>
     (p.memberships ?? []).some((m) => m.contactGroupMembership?.contactGroupResourceName === groupId);
 
+  /** Contacts in the group carrying our reference stamp, by stamp. */
+  async function listStamped(groupId: string, wanted: (ref: string) => boolean) {
+    const found = new Map<string, { remoteId: string; etag: string }>();
+    let pageToken: string | undefined;
+    do {
+      const data = await call((p) =>
+        p.people.connections.list({ resourceName: 'people/me', personFields: 'clientData,memberships,metadata', pageSize: 1000, pageToken }),
+      );
+      for (const person of data.connections ?? []) {
+        const ref = refOf(person);
+        if (ref && wanted(ref) && inGroup(person, groupId) && person.resourceName) found.set(ref, { remoteId: person.resourceName, etag: person.etag ?? '' });
+      }
+      pageToken = data.nextPageToken ?? undefined;
+    } while (pageToken);
+    return found;
+  }
+
   async function listGroups(): Promise<RemoteGroup[]> {
     const groups: RemoteGroup[] = [];
     let pageToken: string | undefined;
@@ -169,19 +186,11 @@ export function createGoogleProvider(opts: { withToken: WithToken; counter?: Api
     },
 
     async findByRefs(groupId, refs) {
-      const found = new Map<string, { remoteId: string; etag: string }>();
-      let pageToken: string | undefined;
-      do {
-        const data = await call((p) =>
-          p.people.connections.list({ resourceName: 'people/me', personFields: 'clientData,memberships,metadata', pageSize: 1000, pageToken }),
-        );
-        for (const person of data.connections ?? []) {
-          const ref = refOf(person);
-          if (ref && refs.has(ref) && inGroup(person, groupId) && person.resourceName) found.set(ref, { remoteId: person.resourceName, etag: person.etag ?? '' });
-        }
-        pageToken = data.nextPageToken ?? undefined;
-      } while (pageToken);
-      return found;
+      return listStamped(groupId, (ref) => refs.has(ref));
+    },
+
+    async listRefs(groupId) {
+      return listStamped(groupId, () => true);
     },
 
     async listChanges(groupId, cursor, pageCursor): Promise<ChangePage> {

@@ -285,6 +285,16 @@ export function createMicrosoftProvider(opts: { withToken: WithToken; counter?: 
       }
     },
 
+    async listRefs(groupId) {
+      const found = new Map<string, { remoteId: string; etag: string }>();
+      const contacts = await listAll<GraphContact>(`/me/contactFolders/${enc(groupId)}/contacts?$top=${GRAPH_LIST_PAGE_SIZE}&$select=id&$expand=${REF_EXPAND}`);
+      for (const g of contacts) {
+        const ref = refOf(g);
+        if (ref && g.id) found.set(ref, { remoteId: g.id, etag: g['@odata.etag'] ?? '' });
+      }
+      return found;
+    },
+
     async findByRefs(groupId, refs) {
       const found = new Map<string, { remoteId: string; etag: string }>();
       if (refs.size === 0) return found;

@@ -20,6 +20,13 @@ export const CRM_TIME_MARGIN_MS = 2_000;
 export const STUCK_RUN_MS = 15 * 60 * 1000;
 /** Sync-caused deletes can be restored for this long (B3). */
 export const RESTORE_WINDOW_DAYS = 30;
+/**
+ * B3: the mass-delete brake never pauses a run for fewer deletes than this — asking about 1 of 4
+ * contacts stops the whole sync for nothing (sync deletes stay restorable for 30 days anyway).
+ */
+export const DELETE_BRAKE_MIN_DELETES = 5;
+/** How many of the contacts a paused run would delete the dashboard names (B3). */
+export const PENDING_DELETE_SAMPLE = 50;
 /** The contact group the CRM → provider export writes into (C11). */
 export const EXPORT_GROUP_NAME = { pipedrive: 'Pipedrive', teamleader: 'Teamleader' } as const;
 /** clientData / open-extension key stamped into every contact we create (idempotent creates). */

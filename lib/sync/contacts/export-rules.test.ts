@@ -1,6 +1,6 @@
 /** Pure export rules: C12 required fields, the create/update/unchanged/skip decision, the B3 delete brake. */
 import { describe, expect, it } from 'vitest';
-import { SKIP_REASONS } from './constants';
+import { DELETE_BRAKE_MIN_DELETES, SKIP_REASONS } from './constants';
 import { decideExport, exportSkipReason, shouldPauseDeletes, type LinkState } from './export-rules';
 import { hashContact, normalizeContact, type Contact } from './model';
 
@@ -115,7 +115,8 @@ describe('decideExport', () => {
 });
 
 describe('B3 mass-delete brake (shouldPauseDeletes)', () => {
-  const brake = { max: 50, ratio: 0.2 };
+  // The ratio/max rules on their own (floor off), then the floor.
+  const brake = { max: 50, ratio: 0.2, minDeletes: 0 };
 
   it('B3: nothing to delete never pauses, even with nothing linked', () => {
     expect(shouldPauseDeletes(0, 0, brake)).toBe(false);
@@ -130,10 +131,8 @@ describe('B3 mass-delete brake (shouldPauseDeletes)', () => {
   });
 
   it('B3: fractional thresholds — any count above the exact ratio pauses', () => {
-    // 20% of 7 = 1.4: deleting 1 (14%) is fine, 2 (29%) pauses
     expect(shouldPauseDeletes(1, 7, brake)).toBe(false);
     expect(shouldPauseDeletes(2, 7, brake)).toBe(true);
-    // 20% of 3 = 0.6: a single delete is 33%
     expect(shouldPauseDeletes(1, 3, brake)).toBe(true);
   });
 
@@ -148,14 +147,24 @@ describe('B3 mass-delete brake (shouldPauseDeletes)', () => {
 
   it('B3: exactly the ratio never pauses for any linked count (no floating-point off-by-one)', () => {
     for (let linked = 5; linked <= 5000; linked += 5) {
-      expect(shouldPauseDeletes(linked / 5, linked, { max: Number.MAX_SAFE_INTEGER, ratio: 0.2 }), `linked=${linked}`).toBe(false);
+      expect(shouldPauseDeletes(linked / 5, linked, { max: Number.MAX_SAFE_INTEGER, ratio: 0.2, minDeletes: 0 }), `linked=${linked}`).toBe(false);
     }
   });
 
   it('B3: other configured ratios are honoured', () => {
-    expect(shouldPauseDeletes(10, 100, { max: 1000, ratio: 0.1 })).toBe(false);
-    expect(shouldPauseDeletes(11, 100, { max: 1000, ratio: 0.1 })).toBe(true);
-    expect(shouldPauseDeletes(1, 100, { max: 1000, ratio: 0 })).toBe(true);
-    expect(shouldPauseDeletes(100, 100, { max: 1000, ratio: 1 })).toBe(false);
+    expect(shouldPauseDeletes(10, 100, { max: 1000, ratio: 0.1, minDeletes: 0 })).toBe(false);
+    expect(shouldPauseDeletes(11, 100, { max: 1000, ratio: 0.1, minDeletes: 0 })).toBe(true);
+    expect(shouldPauseDeletes(1, 100, { max: 1000, ratio: 0, minDeletes: 0 })).toBe(true);
+    expect(shouldPauseDeletes(100, 100, { max: 1000, ratio: 1, minDeletes: 0 })).toBe(false);
+  });
+
+  it('B3: small sets never pause below the floor (1 of 4 contacts does not stop the sync)', () => {
+    const defaults = { max: 50, ratio: 0.2 };
+    expect(shouldPauseDeletes(1, 4, defaults)).toBe(false);
+    expect(shouldPauseDeletes(DELETE_BRAKE_MIN_DELETES - 1, DELETE_BRAKE_MIN_DELETES, defaults)).toBe(false);
+    expect(shouldPauseDeletes(1, 0, defaults)).toBe(false);
+    // At the floor the ratio rule applies again.
+    expect(shouldPauseDeletes(DELETE_BRAKE_MIN_DELETES, DELETE_BRAKE_MIN_DELETES * 2, defaults)).toBe(true);
+    expect(shouldPauseDeletes(DELETE_BRAKE_MIN_DELETES, DELETE_BRAKE_MIN_DELETES * 10, defaults)).toBe(false);
   });
 });

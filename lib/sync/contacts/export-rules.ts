@@ -1,7 +1,7 @@
 /** Pure rules of the CRM → provider export (Teamleader article; PRODUCT C11, C12). */
 import type { ProviderKind } from '@/lib/providers/port';
 import type { Contact } from './model';
-import { SKIP_REASONS } from './constants';
+import { DELETE_BRAKE_MIN_DELETES, SKIP_REASONS } from './constants';
 import type { ReasonCode } from '@/lib/sync/runtime/reasons';
 
 /**
@@ -42,8 +42,11 @@ export function decideExport(contact: Contact, hash: string, link: LinkState | u
   return { kind: 'update' };
 }
 
-/** B3 mass-delete brake: pause when a run would delete more than `ratio` of linked contacts or more than `max`. */
-export function shouldPauseDeletes(toDelete: number, linked: number, brake: { max: number; ratio: number }): boolean {
-  if (toDelete === 0) return false;
+/**
+ * B3 mass-delete brake: pause when a run would delete more than `ratio` of linked contacts or more than
+ * `max` — but never for fewer than `minDeletes` (small sets: one delete out of four is not a mass delete).
+ */
+export function shouldPauseDeletes(toDelete: number, linked: number, brake: { max: number; ratio: number; minDeletes?: number }): boolean {
+  if (toDelete === 0 || toDelete < (brake.minDeletes ?? DELETE_BRAKE_MIN_DELETES)) return false;
   return toDelete > brake.max || toDelete > Math.floor(linked * brake.ratio);
 }

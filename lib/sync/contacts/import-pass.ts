@@ -287,10 +287,11 @@ async function createCrmPerson(
 
 const sameText = (a: string | null | undefined, b: string | null | undefined) => (a ?? '').trim().toLowerCase() === (b ?? '').trim().toLowerCase();
 
-/** B6: the syncing user's CRM person with one of these e-mails that no pair of this sync uses yet. */
+/** B6: a CRM person in the sync's match scope with one of these e-mails that no pair of this sync uses yet. */
 async function findUnlinkedByEmail(ctx: SyncContext, contact: Contact): Promise<CrmPerson | null> {
   if (!ctx.crm.searchPersons || contact.emails.length === 0) return null;
-  const owner = ctx.crm.personsHaveOwner ? ctx.user.crmUserId : null;
+  // 'visible': any person the CRM lets the user see (search only returns those); the owner is never changed.
+  const owner = ctx.crm.personsHaveOwner && ctx.sync.matchScope !== 'visible' ? ctx.user.crmUserId : null;
   for (const email of contact.emails.slice(0, 3)) {
     const hits = (await ctx.crm.searchPersons(email.value, 'email')).filter((h) => !owner || h.ownerId === owner);
     if (!hits.length) continue;

@@ -45,10 +45,10 @@ export const contactsPillar: Pillar<ContactRunRequest> = {
       .select({ email: providerAccounts.email, status: providerAccounts.status })
       .from(providerAccounts)
       .where(and(eq(providerAccounts.installationId, tenant.installationId), eq(providerAccounts.crmUserId, tenant.crmUserId), inArray(providerAccounts.provider, ['google', 'microsoft'])));
-    const [{ n }] = (await db
-      .select({ n: sql<number>`count(*)::int` })
+    const [{ n, running }] = (await db
+      .select({ n: sql<number>`count(*)::int`, running: sql<number>`(count(*) filter (where ${syncConnections.stage} <> 'idle'))::int` })
       .from(syncConnections)
-      .where(and(eq(syncConnections.crmUserId, tenant.crmUserId), eq(syncConnections.kind, 'contacts'), sql`${syncConnections.startedAt} is not null`, sql`${syncConnections.status} <> 'disabled'`))) as [{ n: number }];
+      .where(and(eq(syncConnections.crmUserId, tenant.crmUserId), eq(syncConnections.kind, 'contacts'), sql`${syncConnections.startedAt} is not null`, sql`${syncConnections.status} <> 'disabled'`))) as [{ n: number; running: number }];
     const live = accounts.filter((a) => a.status !== 'disconnected');
     return {
       id: 'contacts',
@@ -56,6 +56,7 @@ export const contactsPillar: Pillar<ContactRunRequest> = {
       state: live.some((a) => a.status === 'needs_reconnect') ? 'needs_reconnect' : live.length ? 'connected' : 'not_connected',
       accounts: live.map((a) => a.email),
       activeSyncs: n,
+      runningSyncs: running,
     };
   },
 };

@@ -15,6 +15,7 @@ import { FULL_SWEEP_INTERVAL_MS, WATERMARK_OVERLAP_MS } from './constants';
 import { loadSyncContext } from './context';
 import { applyExportDeletes, exportPage, planExportDeletes, prepareExportGroup, recoverPendingCreates } from './export-sweep';
 import { shouldPauseDeletes } from './export-rules';
+import { adoptEarlierExports } from './adopt-earlier';
 import { runImportPass } from './import-pass';
 
 export const ZContactRunRequest = ZRunRequest.extend({
@@ -119,6 +120,7 @@ export async function runContactSync(ctx: RunContext<ContactRunRequest>): Promis
     const sync = await loadSyncContext(connectionId, counter);
     const id = sync.sync.direction === 'crm_to_provider' ? await prepareExportGroup(sync) : sync.sync.groupId!;
     await recoverPendingCreates(sync, id);
+    await adoptEarlierExports(sync, id);
     await ctx.progress(0, { apiCalls: counter.count }, 'preparing');
     return id;
   });

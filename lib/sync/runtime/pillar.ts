@@ -39,6 +39,8 @@ export type IntegrationCard = {
   /** Linked account e-mails and started connections (the page words and translates them). */
   accounts?: string[];
   activeSyncs?: number;
+  /** Of those, how many are queued or running right now (an idle sync is not "running"). */
+  runningSyncs?: number;
 };
 
 /** A CRM record changed (webhook delivery): the pillar decides which of the user's connections should run. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { tenantRoute } from '@/lib/api/route';
 import { crmClientFor } from '@/lib/crm';
 import { SyncError } from '@/lib/errors';
+import { personSyncStatus } from '@/lib/contacts/record-status';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,5 +16,7 @@ export const GET = tenantRoute(ZRecordQuery, async ({ tenant, input }) => {
   const client = crmClientFor({ id: tenant.crmUserId, crm: tenant.crm, apiDomain: tenant.apiDomain });
   const record = await client.getRecord(input.resource, input.id);
   if (!record) throw new SyncError('not_found', `This ${input.resource} was not found or you cannot see it.`);
-  return { record };
+  // B9: what Synclane knows about this person across the user's contact syncs.
+  const contacts = input.resource === 'person' ? await personSyncStatus(tenant, input.id) : [];
+  return { record, contacts };
 });

@@ -13,6 +13,7 @@ const ZStart = z.object({
   visibility: z.number().int().refine((v) => [1, 3, 5, 7].includes(v), 'must be 1, 3, 5 or 7').nullish(),
   conflictPolicy: z.enum(['newest', 'crm', 'provider']).optional(),
   matchByEmail: z.boolean().optional(),
+  matchScope: z.enum(['own', 'visible']).optional(),
   expectedTotal: z.number().int().min(0).max(10_000_000).nullish(),
 });
 

@@ -1,0 +1,1 @@
+ALTER TABLE "contact_syncs" ADD COLUMN "match_scope" text DEFAULT 'own' NOT NULL;
