@@ -361,3 +361,16 @@ export const fileLinks = pgTable(
   },
   (t) => [uniqueIndex('file_links_link').on(t.installationId, t.crmModule, t.recordId, t.linkId)],
 );
+
+/**
+ * An open "link Dropbox" flow (F1): the PKCE verifier stays server-side, encrypted, bound to the CRM user
+ * who started it; the callback consumes the row (single use) before it expires.
+ */
+export const dropboxLinkStates = pgTable('dropbox_link_states', {
+  id: uuid('id').primaryKey(),
+  installationId: uuid('installation_id').notNull().references(() => installations.id, { onDelete: 'cascade' }),
+  crmUserId: uuid('crm_user_id').notNull().references(() => crmUsers.id, { onDelete: 'cascade' }),
+  codeVerifierEnc: text('code_verifier_enc').notNull(),
+  expiresAt: ts('expires_at').notNull(),
+  createdAt: createdAt(),
+});

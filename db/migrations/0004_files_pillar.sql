@@ -1,3 +1,12 @@
+CREATE TABLE "dropbox_link_states" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"installation_id" uuid NOT NULL,
+	"crm_user_id" uuid NOT NULL,
+	"code_verifier_enc" text NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "file_links" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"installation_id" uuid NOT NULL,
@@ -44,6 +53,8 @@ CREATE TABLE "record_folders" (
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+ALTER TABLE "dropbox_link_states" ADD CONSTRAINT "dropbox_link_states_installation_id_installations_id_fk" FOREIGN KEY ("installation_id") REFERENCES "public"."installations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "dropbox_link_states" ADD CONSTRAINT "dropbox_link_states_crm_user_id_crm_users_id_fk" FOREIGN KEY ("crm_user_id") REFERENCES "public"."crm_users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "file_links" ADD CONSTRAINT "file_links_installation_id_installations_id_fk" FOREIGN KEY ("installation_id") REFERENCES "public"."installations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "file_syncs" ADD CONSTRAINT "file_syncs_id_sync_connections_id_fk" FOREIGN KEY ("id") REFERENCES "public"."sync_connections"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "file_syncs" ADD CONSTRAINT "file_syncs_installation_id_installations_id_fk" FOREIGN KEY ("installation_id") REFERENCES "public"."installations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
