@@ -47,6 +47,17 @@ export const de: Messages = {
     'contacts.deleted_in_provider': 'Beim Anbieter gelöscht. 30 Tage lang über das Dashboard wiederherstellbar.',
     'contacts.deleted_in_crm': 'Im CRM gelöscht oder gehört nicht mehr Ihnen.',
     'contacts.field_conflict': '„{field}“ wurde auf beiden Seiten geändert; der Wert {winner} wurde behalten ({policy}).',
+    'files.folder_created': 'Datensatzordner in Dropbox angelegt.',
+    'files.folder_moved': 'Datensatz im CRM umbenannt: sein Dropbox-Ordner wurde verschoben.',
+    'files.too_large': 'Größer als 50 MB: nicht synchronisiert.',
+    'files.crm_cannot_receive_uploads': 'Dieser CRM-Datensatz nimmt keine Uploads an: Dateien werden nur vom CRM nach Dropbox synchronisiert.',
+    'files.crm_cannot_rename': 'Das CRM kann diese Datei nicht umbenennen; sie bleibt unverändert.',
+    'files.not_downloadable': 'Dropbox kann diese Datei nicht herunterladen (z. B. ein Cloud-Dokument).',
+    'files.crm_no_folders_flattened': 'Das CRM hat keine Ordner: die Dropbox-Unterordner wurden Teil des Dateinamens.',
+    'files.crm_one_folder_level_flattened': 'Das CRM hat eine Ordnerebene: tiefere Unterordner wurden Teil des Dateinamens.',
+    'files.conflicted_copy': 'Auf beiden Seiten geändert: beide Versionen wurden behalten ({copyPath}).',
+    'files.deleted_in_crm': 'Im CRM gelöscht, daher aus Dropbox entfernt.',
+    'files.deleted_in_dropbox': 'In Ihrer Dropbox gelöscht: bleibt im CRM und wird nicht erneut hochgeladen.',
   },
   /** What a run is doing (lib/sync/runtime/reasons.ts PHASES). */
   phases: {

@@ -49,6 +49,17 @@ export const en = {
     'contacts.deleted_in_provider': 'Deleted in the provider. Restorable for 30 days from the dashboard.',
     'contacts.deleted_in_crm': 'Deleted in the CRM or no longer owned by you.',
     'contacts.field_conflict': '“{field}” changed on both sides; the {winner} value was kept ({policy}).',
+    'files.folder_created': 'Record folder created in Dropbox.',
+    'files.folder_moved': 'Record renamed in the CRM: its Dropbox folder was moved.',
+    'files.too_large': 'Larger than 50 MB: not synced.',
+    'files.crm_cannot_receive_uploads': 'This CRM record does not accept uploads: files sync from the CRM to Dropbox only.',
+    'files.crm_cannot_rename': 'The CRM cannot rename this file; it was left as it is.',
+    'files.not_downloadable': 'Dropbox cannot download this file (e.g. a cloud document).',
+    'files.crm_no_folders_flattened': 'The CRM has no folders: the Dropbox sub-folders became part of the file name.',
+    'files.crm_one_folder_level_flattened': 'The CRM has one folder level: deeper sub-folders became part of the file name.',
+    'files.conflicted_copy': 'Changed on both sides: both versions were kept ({copyPath}).',
+    'files.deleted_in_crm': 'Deleted in the CRM, so removed from Dropbox.',
+    'files.deleted_in_dropbox': 'Deleted in your Dropbox: kept in the CRM and not uploaded again.',
   },
   /** What a run is doing (lib/sync/runtime/reasons.ts PHASES). */
   phases: {

@@ -47,6 +47,17 @@ export const fr: Messages = {
     'contacts.deleted_in_provider': 'Supprimé chez le fournisseur. Restaurable pendant 30 jours depuis le tableau de bord.',
     'contacts.deleted_in_crm': 'Supprimé dans le CRM ou ne vous appartient plus.',
     'contacts.field_conflict': '« {field} » a changé des deux côtés ; la valeur de {winner} a été conservée ({policy}).',
+    'files.folder_created': 'Dossier de la fiche créé dans Dropbox.',
+    'files.folder_moved': 'Fiche renommée dans le CRM : son dossier Dropbox a été déplacé.',
+    'files.too_large': 'Plus de 50 Mo : non synchronisé.',
+    'files.crm_cannot_receive_uploads': 'Cette fiche CRM n’accepte pas d’envoi : les fichiers vont seulement du CRM vers Dropbox.',
+    'files.crm_cannot_rename': 'Le CRM ne peut pas renommer ce fichier ; il est resté tel quel.',
+    'files.not_downloadable': 'Dropbox ne peut pas télécharger ce fichier (par ex. un document cloud).',
+    'files.crm_no_folders_flattened': 'Le CRM n’a pas de dossiers : les sous-dossiers Dropbox font partie du nom du fichier.',
+    'files.crm_one_folder_level_flattened': 'Le CRM n’a qu’un niveau de dossier : les sous-dossiers plus profonds font partie du nom du fichier.',
+    'files.conflicted_copy': 'Modifié des deux côtés : les deux versions ont été conservées ({copyPath}).',
+    'files.deleted_in_crm': 'Supprimé dans le CRM, donc retiré de Dropbox.',
+    'files.deleted_in_dropbox': 'Supprimé dans votre Dropbox : conservé dans le CRM et pas renvoyé.',
   },
   /** What a run is doing (lib/sync/runtime/reasons.ts PHASES). */
   phases: {

@@ -47,6 +47,17 @@ export const nl: Messages = {
     'contacts.deleted_in_provider': 'Verwijderd bij de provider. 30 dagen te herstellen vanuit het dashboard.',
     'contacts.deleted_in_crm': 'Verwijderd in het CRM of niet langer van jou.',
     'contacts.field_conflict': '“{field}” is aan beide kanten gewijzigd; de waarde van {winner} is behouden ({policy}).',
+    'files.folder_created': 'Recordmap aangemaakt in Dropbox.',
+    'files.folder_moved': 'Record hernoemd in het CRM: de Dropbox-map is verplaatst.',
+    'files.too_large': 'Groter dan 50 MB: niet gesynchroniseerd.',
+    'files.crm_cannot_receive_uploads': 'Dit CRM-record aanvaardt geen uploads: bestanden gaan alleen van het CRM naar Dropbox.',
+    'files.crm_cannot_rename': 'Het CRM kan dit bestand niet hernoemen; het is gelaten zoals het was.',
+    'files.not_downloadable': 'Dropbox kan dit bestand niet downloaden (bv. een clouddocument).',
+    'files.crm_no_folders_flattened': 'Het CRM heeft geen mappen: de Dropbox-submappen zijn deel van de bestandsnaam geworden.',
+    'files.crm_one_folder_level_flattened': 'Het CRM heeft één mapniveau: diepere submappen zijn deel van de bestandsnaam geworden.',
+    'files.conflicted_copy': 'Aan beide kanten gewijzigd: beide versies zijn behouden ({copyPath}).',
+    'files.deleted_in_crm': 'Verwijderd in het CRM, dus uit Dropbox gehaald.',
+    'files.deleted_in_dropbox': 'Verwijderd in je Dropbox: blijft in het CRM en wordt niet opnieuw geüpload.',
   },
   /** What a run is doing (lib/sync/runtime/reasons.ts PHASES). */
   phases: {

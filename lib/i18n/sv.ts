@@ -47,6 +47,17 @@ export const sv: Messages = {
     'contacts.deleted_in_provider': 'Raderad hos leverantören. Kan återställas i 30 dagar från översikten.',
     'contacts.deleted_in_crm': 'Raderad i CRM:et eller inte längre din.',
     'contacts.field_conflict': '”{field}” ändrades på båda sidor; värdet från {winner} behölls ({policy}).',
+    'files.folder_created': 'Postens mapp skapades i Dropbox.',
+    'files.folder_moved': 'Posten bytte namn i CRM:et: dess Dropbox-mapp flyttades.',
+    'files.too_large': 'Större än 50 MB: synkas inte.',
+    'files.crm_cannot_receive_uploads': 'Den här CRM-posten tar inte emot uppladdningar: filer synkas bara från CRM:et till Dropbox.',
+    'files.crm_cannot_rename': 'CRM:et kan inte byta namn på filen; den lämnades som den var.',
+    'files.not_downloadable': 'Dropbox kan inte ladda ned filen (t.ex. ett molndokument).',
+    'files.crm_no_folders_flattened': 'CRM:et har inga mappar: Dropbox-undermapparna blev en del av filnamnet.',
+    'files.crm_one_folder_level_flattened': 'CRM:et har en mappnivå: djupare undermappar blev en del av filnamnet.',
+    'files.conflicted_copy': 'Ändrad på båda sidor: båda versionerna behölls ({copyPath}).',
+    'files.deleted_in_crm': 'Raderad i CRM:et och därför borttagen från Dropbox.',
+    'files.deleted_in_dropbox': 'Raderad i din Dropbox: finns kvar i CRM:et och laddas inte upp igen.',
   },
   /** What a run is doing (lib/sync/runtime/reasons.ts PHASES). */
   phases: {
