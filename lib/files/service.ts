@@ -3,7 +3,7 @@
  * and the dashboard data. Everything is scoped to the verified tenant; a record is checked against the
  * CRM (it must exist and its module must sync files) before a folder is planned for it.
  */
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { getDb } from '@/db/client';
 import { fileLinks, fileSyncs, providerAccounts, recordFolders, syncConnections, syncRuns } from '@/db/schema';
 import { crmClientFor } from '@/lib/crm';
@@ -11,7 +11,9 @@ import type { CrmRecordModule } from '@/lib/crm/port';
 import { SyncError } from '@/lib/errors';
 import { jobQueue } from '@/lib/jobs/queue';
 import { recentActivity } from '@/lib/sync/runtime/activity';
-import { syncableModules } from '@/lib/sync/files/context';
+import { loadFilesContext, syncableModules } from '@/lib/sync/files/context';
+import { gatherAndPlan } from '@/lib/sync/files/apply';
+import { requestRunNow, resumeAfterDeletes } from '@/lib/sync/runtime/connections';
 import { filesRunRequest } from '@/lib/sync/files/requests';
 import type { Tenant } from '@/lib/tenant';
 
@@ -95,4 +97,54 @@ export async function filesOverview(tenant: TenantRef) {
     activity: await recentActivity(own.settings.id, ['added', 'updated', 'deleted', 'conflict', 'restored']),
     skipped: await recentActivity(own.settings.id, ['skipped']),
   };
+}
+
+/** A pasted record link or id → the record id (Teamleader uuids, Pipedrive numbers). */
+export function recordIdFromInput(input: string): string | null {
+  const text = input.trim();
+  const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i.exec(text);
+  if (uuid) return uuid[0].toLowerCase();
+  const number = /(\d+)\/?(?:[?#].*)?$/.exec(text);
+  return number ? number[1]! : null;
+}
+
+/** Refresh: run now (or once more after the running one). */
+export async function refreshFiles(tenant: Pick<Tenant, 'installationId' | 'crmUserId'>): Promise<{ alreadyRunning: boolean }> {
+  const own = await ownFilesConnection(tenant);
+  if (!own || own.connection.status !== 'active') throw new SyncError('not_found', 'No active files connection.');
+  const result = await requestRunNow(own.settings.id);
+  await jobQueue().request([filesRunRequest(own.settings, 'refresh')]);
+  return result;
+}
+
+/**
+ * B3 answer. Approve: a `confirm` run applies the held deletes. Keep everything: this Dropbox's copies of
+ * the files removed from the CRM stop being that CRM file's copies, so the next run treats them as files
+ * added in Dropbox and brings them back to the CRM (nothing is deleted anywhere).
+ */
+export async function answerFileDeletes(tenant: Pick<Tenant, 'installationId' | 'crmUserId'>, approve: boolean): Promise<void> {
+  const own = await ownFilesConnection(tenant);
+  if (!own || own.connection.status !== 'paused_deletes') throw new SyncError('not_found', 'No deletes are waiting for an answer.');
+  const id = own.settings.id;
+  if (approve) {
+    await resumeAfterDeletes(id, true);
+    await jobQueue().request([filesRunRequest(own.settings, 'confirm')]);
+    return;
+  }
+  const folderIds = (own.connection.pendingDeletes ?? []).flatMap((p) => p.ids);
+  const ctx = await loadFilesContext(id);
+  for (const folderId of folderIds) {
+    const [folder] = await ctx.db.select().from(recordFolders).where(and(eq(recordFolders.id, folderId), eq(recordFolders.connectionId, id)));
+    if (!folder) continue;
+    const planned = await gatherAndPlan(ctx, folder);
+    for (const action of planned.actions) {
+      if (action.type !== 'dropbox.delete') continue;
+      await ctx.db
+        .update(fileLinks)
+        .set({ accounts: sql`${fileLinks.accounts} - ${ctx.accountKey}::text`, updatedAt: new Date() })
+        .where(and(eq(fileLinks.installationId, ctx.installationId), eq(fileLinks.crmModule, folder.crmModule), eq(fileLinks.recordId, folder.recordId), eq(fileLinks.linkId, action.linkId)));
+    }
+  }
+  await resumeAfterDeletes(id, false);
+  await jobQueue().request([filesRunRequest(own.settings, 'refresh')]);
 }
