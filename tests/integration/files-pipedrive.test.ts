@@ -14,7 +14,7 @@ import { fileLinks, providerAccounts } from '@/db/schema';
 import { env } from '@/lib/env';
 import { decryptOptional } from '@/lib/auth/token-vault';
 import { completeDropboxLink, startDropboxLink } from '@/lib/files/dropbox-linking';
-import { syncRecordFiles } from '@/lib/files/service';
+import { answerFileDeletes, syncRecordFiles } from '@/lib/files/service';
 import { consent } from '@/sandbox/dropbox/test-support';
 import type { Tenant } from '@/lib/tenant';
 
@@ -103,6 +103,41 @@ describe('record folders and CRM → Dropbox', () => {
     expect(dbx().entry(OLIVIA, folderOf(p))).toBeUndefined();
     expect(dbx().entries(OLIVIA).filter((e) => e.kind === 'folder' && e.name.endsWith(`(${p.id})`))).toHaveLength(1);
     expect(dbx().fileBytes(OLIVIA, `${folderOf(renamed)}/contract.txt`).toString()).toBe('signed');
+  });
+});
+
+describe('B3 delete brake', () => {
+  async function recordWithFiles(n: number) {
+    const p = takePerson();
+    const existing = await crmFiles(olivia).listRecordFiles('person', String(p.id));
+    const made = [];
+    for (let i = 0; i < n; i++) made.push(await uploadCrmFile(olivia, 'person', String(p.id), `doc-${i}.txt`, `doc ${i}`));
+    await syncPerson(olivia, oliviaSync, p);
+    for (const f of [...existing, ...made]) await crmFiles(olivia).deleteFile(f.id);
+    return { p, names: [...existing, ...made].map((f) => f.name).sort() };
+  }
+  const namesIn = (email: string, p: { id: number; name: string }) =>
+    dbx().entries(email).filter((e) => e.kind === 'file' && e.pathLower.startsWith(folderOf(p).toLowerCase() + '/')).map((e) => e.name).sort();
+
+  it('B3: many CRM deletes pause the run with nothing deleted; approving deletes them from Dropbox', async () => {
+    const { p, names } = await recordWithFiles(7);
+    expect((await app.runSync(oliviaSync)).status).toBe('paused');
+    expect((await connectionStatus(oliviaSync)).status).toBe('paused_deletes');
+    expect(namesIn(OLIVIA, p)).toEqual(names);
+    await answerFileDeletes(olivia, true);
+    expect((await app.runSync(oliviaSync, 'confirm')).status).toBe('succeeded');
+    expect(namesIn(OLIVIA, p)).toEqual([]);
+    expect((await connectionStatus(oliviaSync)).status).toBe('active');
+  });
+
+  it('B3: keeping everything deletes nothing and brings the files back to the CRM', async () => {
+    const { p, names } = await recordWithFiles(7);
+    expect((await app.runSync(oliviaSync)).status).toBe('paused');
+    await answerFileDeletes(olivia, false);
+    expect((await app.runSync(oliviaSync)).status).toBe('succeeded');
+    expect(namesIn(OLIVIA, p)).toEqual(names);
+    expect((await crmFiles(olivia).listRecordFiles('person', String(p.id))).map((f) => f.name).sort()).toEqual(names);
+    expect((await connectionStatus(oliviaSync)).status).toBe('active');
   });
 });
 
