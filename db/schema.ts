@@ -374,3 +374,19 @@ export const dropboxLinkStates = pgTable('dropbox_link_states', {
   expiresAt: ts('expires_at').notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * Runs of different users' connections may touch one record's shared links (F5); the planner needs them
+ * serialized per record. A short lease row per record does that on Postgres and PGlite alike.
+ */
+export const recordFileLeases = pgTable(
+  'record_file_leases',
+  {
+    installationId: uuid('installation_id').notNull().references(() => installations.id, { onDelete: 'cascade' }),
+    crmModule: text('crm_module').notNull(),
+    recordId: text('record_id').notNull(),
+    holder: text('holder').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [uniqueIndex('record_file_leases_record').on(t.installationId, t.crmModule, t.recordId)],
+);

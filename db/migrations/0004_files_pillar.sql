@@ -36,6 +36,14 @@ CREATE TABLE "file_syncs" (
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "record_file_leases" (
+	"installation_id" uuid NOT NULL,
+	"crm_module" text NOT NULL,
+	"record_id" text NOT NULL,
+	"holder" text NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "record_folders" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"installation_id" uuid NOT NULL,
@@ -60,11 +68,13 @@ ALTER TABLE "file_syncs" ADD CONSTRAINT "file_syncs_id_sync_connections_id_fk" F
 ALTER TABLE "file_syncs" ADD CONSTRAINT "file_syncs_installation_id_installations_id_fk" FOREIGN KEY ("installation_id") REFERENCES "public"."installations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "file_syncs" ADD CONSTRAINT "file_syncs_crm_user_id_crm_users_id_fk" FOREIGN KEY ("crm_user_id") REFERENCES "public"."crm_users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "file_syncs" ADD CONSTRAINT "file_syncs_provider_account_id_provider_accounts_id_fk" FOREIGN KEY ("provider_account_id") REFERENCES "public"."provider_accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "record_file_leases" ADD CONSTRAINT "record_file_leases_installation_id_installations_id_fk" FOREIGN KEY ("installation_id") REFERENCES "public"."installations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "record_folders" ADD CONSTRAINT "record_folders_installation_id_installations_id_fk" FOREIGN KEY ("installation_id") REFERENCES "public"."installations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "record_folders" ADD CONSTRAINT "record_folders_connection_id_file_syncs_id_fk" FOREIGN KEY ("connection_id") REFERENCES "public"."file_syncs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "file_links_link" ON "file_links" USING btree ("installation_id","crm_module","record_id","link_id");--> statement-breakpoint
 CREATE INDEX "file_syncs_installation" ON "file_syncs" USING btree ("installation_id");--> statement-breakpoint
 CREATE INDEX "file_syncs_user" ON "file_syncs" USING btree ("crm_user_id");--> statement-breakpoint
 CREATE INDEX "file_syncs_dropbox_account" ON "file_syncs" USING btree ("dropbox_account_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "record_file_leases_record" ON "record_file_leases" USING btree ("installation_id","crm_module","record_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "record_folders_record" ON "record_folders" USING btree ("connection_id","crm_module","record_id");--> statement-breakpoint
 CREATE INDEX "record_folders_installation_record" ON "record_folders" USING btree ("installation_id","crm_module","record_id");

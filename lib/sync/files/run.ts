@@ -4,8 +4,9 @@
  * asks, otherwise the folders with deletes are planned again and applied with them. A Dropbox change
  * that reached the CRM asks the other connections syncing the same record to run (F5).
  */
-import { and, eq, inArray, ne } from 'drizzle-orm';
-import { fileSyncs, recordFolders, syncConnections } from '@/db/schema';
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { fileSyncs, recordFileLeases, recordFolders, syncConnections } from '@/db/schema';
+import { SyncError } from '@/lib/errors';
 import { getDb } from '@/db/client';
 import { jobQueue } from '@/lib/jobs/queue';
 import type { RunContext, RunOutcome } from '@/lib/sync/runtime/pillar';
@@ -45,13 +46,51 @@ async function fanOutToOtherAccounts(folder: typeof recordFolders.$inferSelect):
   if (others.length) await jobQueue().request(others.map((o) => filesRunRequest(o, 'webhook', [o.folderId])));
 }
 
+/** How long one record's lease lasts: well above a folder pass, below the watchdog's stuck-run limit. */
+const RECORD_LEASE_MS = 10 * 60 * 1000;
+const LEASE_WAIT_MS = 30_000;
+
+/**
+ * Serializes work on one record across connections (the shared links are read-modify-write, F5). Waits
+ * a little for another user's run; past that the step fails `temporary` and the retry policy tries again.
+ */
+async function withRecordLease<T>(folder: typeof recordFolders.$inferSelect, holder: string, fn: () => Promise<T>): Promise<T> {
+  const db = await getDb();
+  const key = { installationId: folder.installationId, crmModule: folder.crmModule, recordId: folder.recordId };
+  const deadline = Date.now() + LEASE_WAIT_MS;
+  for (;;) {
+    const expiresAt = new Date(Date.now() + RECORD_LEASE_MS);
+    const got = await db
+      .insert(recordFileLeases)
+      .values({ ...key, holder, expiresAt })
+      .onConflictDoUpdate({
+        target: [recordFileLeases.installationId, recordFileLeases.crmModule, recordFileLeases.recordId],
+        set: { holder, expiresAt },
+        setWhere: sql`${recordFileLeases.expiresAt} < now() or ${recordFileLeases.holder} = ${holder}`,
+      })
+      .returning({ holder: recordFileLeases.holder });
+    if (got.length) break;
+    if (Date.now() > deadline) throw new SyncError('temporary', 'Another sync is working on this record; trying again shortly.');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  try {
+    return await fn();
+  } finally {
+    await db
+      .delete(recordFileLeases)
+      .where(and(eq(recordFileLeases.installationId, key.installationId), eq(recordFileLeases.crmModule, key.crmModule), eq(recordFileLeases.recordId, key.recordId), eq(recordFileLeases.holder, holder)));
+  }
+}
+
 async function syncFolder(ctx: RunContext<FilesRunRequest>, id: string, allowDeletes: boolean, done: number): Promise<FolderOutcome | null> {
   const counter: ApiCallCounter = { count: 0 };
   const files = await loadFilesContext(ctx.request.connectionId, counter);
   const [folder] = await files.db.select().from(recordFolders).where(eq(recordFolders.id, id));
   if (!folder) return null;
-  const planned = await gatherAndPlan(files, folder);
-  const outcome = await applyRecordFolder(files, folder, planned, { runId: ctx.runId, allowDeletes });
+  const outcome = await withRecordLease(folder, `${ctx.runId}:${folder.id}`, async () => {
+    const planned = await gatherAndPlan(files, folder);
+    return applyRecordFolder(files, folder, planned, { runId: ctx.runId, allowDeletes });
+  });
   if (outcome.crmChanged) await fanOutToOtherAccounts(folder);
   const { added, updated, deleted, skipped, conflicts } = outcome;
   await ctx.progress(done, { added, updated, deleted, skipped, conflicts, apiCalls: counter.count }, allowDeletes ? 'removing_deleted' : 'sending_crm_changes');
