@@ -189,6 +189,25 @@ describe('one linked file, CRM × Dropbox (Pipedrive)', () => {
   });
 });
 
+// Teamleader: the same matrix, except that it cannot rename (a Dropbox rename is a replace, after the
+// CRM's own edit was brought over so the replace carries it) and files never get renamed in the CRM.
+const TEAMLEADER_PAIR_TABLE: [CrmState, DropboxState, FileAction['type'][], string][] = PAIR_TABLE.filter(([crm]) => crm !== 'renamed').map(
+  ([crm, dropbox, expected, rule]): [CrmState, DropboxState, FileAction['type'][], string] => {
+    if (crm === 'unchanged' && dropbox === 'renamed') return [crm, dropbox, ['crm.replace'], 'F9: Teamleader cannot rename → replace under the new name'];
+    if (crm === 'edited' && dropbox === 'renamed') return [crm, dropbox, ['link.update', 'dropbox.upload', 'crm.replace'], 'F4/F9: the CRM edit reaches Dropbox, then the renamed copy replaces the CRM file'];
+    return [crm, dropbox, expected, rule];
+  },
+);
+
+describe('one linked file, CRM × Dropbox (Teamleader company)', () => {
+  it.each(TEAMLEADER_PAIR_TABLE)('CRM %s × Dropbox %s → %j (%s)', (crm, dropbox, expected) => {
+    const actions = planRecordFolder(
+      input({ crm: 'teamleader', module: 'companies', capabilities: TEAMLEADER, crmFiles: CRM_STATES[crm], base: { folder: BASE_FOLDER, links: [link()] }, dropbox: DROPBOX_STATES[dropbox] }),
+    );
+    expect(types(actions)).toEqual(expected);
+  });
+});
+
 describe('one linked file, Teamleader limits', () => {
   const base = { folder: BASE_FOLDER, links: [link({ crmFolder: 'Offers', relativePath: 'Offers/offer.pdf', accounts: { A: state({ pathLower: 'offers/offer.pdf' }) } })] };
   const files = [crmFile({ folder: 'Offers' })];
@@ -693,6 +712,9 @@ function applyPlan(w: World, account: SimAccount, actions: FileAction[], crashAt
         } else if (existing) {
           if (action.mode.type === 'add') throw new Error(`dropbox: conflict at ${action.path}`);
           if (action.mode.type === 'update' && existing.rev !== action.mode.rev) throw new Error(`dropbox: conflict (rev) at ${action.path}`);
+          // No lost edits: only a copy that still holds what this account last synced is overwritten.
+          const synced = w.links.get(action.linkId)?.accounts[account.key];
+          if (existing.content !== source.content && hashOf(existing.content) !== synced?.contentHash) throw new Error(`lost a Dropbox edit at ${action.path}`);
           if (existing.content !== source.content) existing.rev = `r${nextId(w)}`;
           existing.content = source.content;
           file = existing;
@@ -747,6 +769,10 @@ function applyPlan(w: World, account: SimAccount, actions: FileAction[], crashAt
         // A crash between the upload and the delete of a replace (half of the time).
         if (crash && action.type === 'crm.replace' && w.seq % 2 === 0) return;
         if (action.type === 'crm.replace') {
+          // No lost edits: only the CRM version this account mirrored (or identical bytes) is replaced.
+          const old = w.crmFiles.get(action.oldCrmFileId);
+          const synced = w.links.get(action.linkId)?.accounts[account.key];
+          if (old && old.content !== file.content && synced?.crmFileId !== old.id) throw new Error(`lost a CRM edit (${old.id}) in a replace`);
           if (!w.crmFiles.delete(action.oldCrmFileId)) throw new Error(`crm: no file ${action.oldCrmFileId} to replace`);
         }
         if (crash) return;

@@ -683,7 +683,13 @@ class Planner {
         this.push({ type: 'crm.rename', linkId, crmFileId: crmFile.id, name: crmTarget.name, path: currentPath });
         bookedPathLower = toPathLower(currentPath);
       } else {
-        // Teamleader cannot rename or move a file: the new name arrives as a new copy (same link).
+        // Teamleader cannot rename or move a file: the new name arrives as a new copy (same link). When the
+        // CRM content changed too, the copy first takes the CRM content, so the replace carries the edit.
+        if (isCrmEdited && !isSameAsCrm) {
+          // Too large to bring the CRM edit over: nothing moves; the rename is retried (not booked).
+          if (crmFile.size > MAX_FILE_SIZE_BYTES) return this.skipCrm(crmFile, 'too_large');
+          this.push({ type: 'dropbox.upload', linkId, newLink: null, crmFileId: crmFile.id, path: currentPath, size: crmFile.size, mode: { type: 'update', rev: entry.rev ?? '' } });
+        }
         return this.pushReplace(linkId, crmFile, entry, currentPath, crmTarget);
       }
     }
