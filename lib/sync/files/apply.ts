@@ -6,7 +6,7 @@
  * planner recognizes next run (B10). An effectful action the vendor refuses stops this record only.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { fileLinks, recordFolders } from '@/db/schema';
+import { activity as activityTable, fileLinks, recordFolders } from '@/db/schema';
 import { SyncError, toSyncError } from '@/lib/errors';
 import type { CrmRecordModule } from '@/lib/crm/port';
 import { dropboxContentHashOfStream, type DropboxEntry } from '@/lib/providers/dropbox';
@@ -389,7 +389,7 @@ export async function applyRecordFolder(ctx: FilesContext, folder: RecordFolderR
       const e = toSyncError(error);
       // Waits, outages and revoked access belong to the runtime's retry policy; a refusal stops this record only.
       if (e.code === 'rate_limited' || e.code === 'temporary' || e.code === 'auth_revoked' || e.code === 'uninstalled' || e.code === 'internal') {
-        await recordActivity(activity);
+        await recordActivity(await withoutRepeatedSkips(ctx, activity));
         throw e;
       }
       const side = action.type.startsWith('crm.') ? 'crm' : 'provider';
@@ -399,7 +399,7 @@ export async function applyRecordFolder(ctx: FilesContext, folder: RecordFolderR
       break;
     }
   }
-  await recordActivity(activity);
+  await recordActivity(await withoutRepeatedSkips(ctx, activity));
   // The cursor moves only after a complete, uninterrupted pass, so deletes seen now are not lost.
   const heldDeletes = !opts.allowDeletes && deletes > 0;
   if (!outcome.stopped && !heldDeletes) {
@@ -408,4 +408,22 @@ export async function applyRecordFolder(ctx: FilesContext, folder: RecordFolderR
     await ctx.db.update(recordFolders).set({ cursor, lastSyncedAt: new Date(), updatedAt: new Date() }).where(eq(recordFolders.id, folder.id));
   }
   return { ...outcome, ...counts };
+}
+
+/**
+ * The planner lists a skipped file on every run (it stays skipped until the user changes it); the activity
+ * log and "Why not synced?" want it once. Already-logged skips (same reason, same file) are dropped.
+ */
+async function withoutRepeatedSkips(ctx: FilesContext, entries: ActivityEntry[]): Promise<ActivityEntry[]> {
+  const skips = entries.filter((e) => e.action === 'skipped' && e.reasonCode?.startsWith('files.') && e.reasonCode !== 'files.deleted_in_dropbox');
+  if (!skips.length) return entries;
+  const ids = skips.map((e) => e.crmId ?? e.remoteId).filter((id): id is string => !!id);
+  if (!ids.length) return entries;
+  const seen = await ctx.db
+    .select({ reasonCode: activityTable.reasonCode, crmId: activityTable.crmId, remoteId: activityTable.remoteId })
+    .from(activityTable)
+    .where(and(eq(activityTable.connectionId, ctx.settings.id), eq(activityTable.action, 'skipped'), sql`coalesce(${activityTable.crmId}, ${activityTable.remoteId}) in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`));
+  const key = (code: string | null | undefined, id: string | null | undefined) => `${code}|${id}`;
+  const known = new Set(seen.map((r) => key(r.reasonCode, r.crmId ?? r.remoteId)));
+  return entries.filter((e) => !(skips.includes(e) && known.has(key(e.reasonCode, e.crmId ?? e.remoteId))));
 }
