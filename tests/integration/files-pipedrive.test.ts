@@ -167,6 +167,26 @@ describe('Dropbox → CRM and other users (F5)', () => {
     expect((await activityOf(oliviaSync)).some((a) => a.reasonCode === 'files.deleted_in_dropbox')).toBe(true);
   });
 
+  it('F5: a Dropbox rename renames the Pipedrive file in place; a Dropbox edit replaces the CRM file (same link, new content)', async () => {
+    const p = takePerson();
+    const original = await uploadCrmFile(olivia, 'person', String(p.id), 'draft.txt', 'v1');
+    await syncPerson(olivia, oliviaSync, p);
+    dbx().rename(OLIVIA, `${folderOf(p)}/draft.txt`, 'final.txt');
+    expect((await app.runSync(oliviaSync)).status).toBe('succeeded');
+    let mine = (await crmFiles(olivia).listRecordFiles('person', String(p.id))).filter((f) => ['draft.txt', 'final.txt'].includes(f.name));
+    expect(mine.map((f) => [f.id, f.name])).toEqual([[original.id, 'final.txt']]);
+
+    dbx().writeFile(OLIVIA, `${folderOf(p)}/final.txt`, Buffer.from('v2, edited in Dropbox'), 'overwrite');
+    expect((await app.runSync(oliviaSync)).status).toBe('succeeded');
+    mine = (await crmFiles(olivia).listRecordFiles('person', String(p.id))).filter((f) => f.name === 'final.txt');
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.id).not.toBe(original.id);
+    const body = await new Response((await crmFiles(olivia).downloadFile(mine[0]!.id)).stream).text();
+    expect(body).toBe('v2, edited in Dropbox');
+    // Nothing bounced back: the Dropbox file is still the user's edit, no conflicted copy.
+    expect(dbx().entries(OLIVIA).filter((e) => e.kind === 'file' && e.pathLower.startsWith(folderOf(p).toLowerCase() + '/final')).map((e) => e.name)).toEqual(['final.txt']);
+  });
+
   it('F6: a Dropbox file over 50 MB is skipped before any download, with its reason', async () => {
     const p = takePerson();
     await syncPerson(olivia, oliviaSync, p);
