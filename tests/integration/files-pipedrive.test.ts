@@ -73,6 +73,20 @@ describe('F1 linking Dropbox', () => {
   });
 });
 
+describe('F1 callback route', () => {
+  it('F1: the OAuth callback redirects the popup to the done page; a reused state reports expired', async () => {
+    const { GET } = await import('@/app/api/connect/dropbox/callback/route');
+    const { url } = await startDropboxLink(olivia);
+    const { location } = await consent(app.sandbox, url, OLIVIA);
+    const callback = `${app.appUrl}/api/connect/dropbox/callback${location.search}`;
+    const first = new URL((await GET(new NextRequest(callback))).headers.get('location')!);
+    expect(first.pathname).toBe('/connect/done');
+    expect(Object.fromEntries(first.searchParams)).toMatchObject({ status: 'linked', provider: 'dropbox', email: OLIVIA });
+    const again = new URL((await GET(new NextRequest(callback))).headers.get('location')!);
+    expect(again.searchParams.get('status')).toBe('expired');
+  });
+});
+
 describe('record folders and CRM → Dropbox', () => {
   it('F3: syncing a record creates <Module>/<Record name> (<id>) at once, even without files', async () => {
     const p = takePerson();
