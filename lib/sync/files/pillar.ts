@@ -6,6 +6,9 @@ import type { Pillar } from '@/lib/sync/runtime/pillar';
 import { runFilesSync } from './run';
 import { FILES_KIND, filesRunRequest, ZFilesRunRequest, type FilesRunRequest } from './requests';
 
+/** Webhook entity names that differ from the CRM port's module names (Teamleader's current projects). */
+const ENTITY_MODULE: Record<string, string> = { nextgenProject: 'project' };
+
 export const filesPillar: Pillar<FilesRunRequest> = {
   kind: FILES_KIND,
   event: ZFilesRunRequest,
@@ -36,7 +39,7 @@ export const filesPillar: Pillar<FilesRunRequest> = {
       .where(
         and(
           eq(recordFolders.installationId, change.installationId),
-          eq(recordFolders.crmModule, change.entity),
+          eq(recordFolders.crmModule, ENTITY_MODULE[change.entity] ?? change.entity),
           eq(recordFolders.recordId, change.recordId),
           eq(syncConnections.status, 'active'),
         ),
