@@ -17,6 +17,8 @@ import { requestRunNow, resumeAfterDeletes } from '@/lib/sync/runtime/connection
 import { filesRunRequest } from '@/lib/sync/files/requests';
 import type { Tenant } from '@/lib/tenant';
 
+export { recordIdFromInput } from './record-input';
+
 type TenantRef = Pick<Tenant, 'installationId' | 'crmUserId' | 'crm' | 'apiDomain'>;
 
 /** The user's live files connection (one per linked Dropbox account; the newest when several). */
@@ -97,15 +99,6 @@ export async function filesOverview(tenant: TenantRef) {
     activity: await recentActivity(own.settings.id, ['added', 'updated', 'deleted', 'conflict', 'restored']),
     skipped: await recentActivity(own.settings.id, ['skipped']),
   };
-}
-
-/** A pasted record link or id → the record id (Teamleader uuids, Pipedrive numbers). */
-export function recordIdFromInput(input: string): string | null {
-  const text = input.trim();
-  const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i.exec(text);
-  if (uuid) return uuid[0].toLowerCase();
-  const number = /(\d+)\/?(?:[?#].*)?$/.exec(text);
-  return number ? number[1]! : null;
 }
 
 /** Refresh: run now (or once more after the running one). */

@@ -172,8 +172,8 @@ export async function applyRecordFolder(ctx: FilesContext, folder: RecordFolderR
   const { deletes, linked } = brakeCounts(g, ctx.accountKey);
   const outcome: FolderOutcome = { ...counts, deletes, linked, crmChanged: false, stopped: null };
   if (!g.record) {
-    // The record is gone from the CRM: stop syncing it; its folder and files stay in Dropbox (F7 spirit: never delete on absence).
-    await ctx.db.delete(recordFolders).where(eq(recordFolders.id, folder.id));
+    // The record is gone (or hidden from this user): nothing is planned, nothing deleted on either side;
+    // the folder and its files stay in Dropbox, and the record is checked again next run.
     return outcome;
   }
   const activity: ActivityEntry[] = [];
