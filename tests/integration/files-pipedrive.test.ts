@@ -201,6 +201,27 @@ describe('Dropbox → CRM and other users (F5)', () => {
     expect(dbx().entries(OLIVIA).filter((e) => e.kind === 'file' && e.pathLower.startsWith(folderOf(p).toLowerCase() + '/final')).map((e) => e.name)).toEqual(['final.txt']);
   });
 
+  it('F4/F5: changed on both sides — both versions are kept: the CRM version keeps the name, the Dropbox edit becomes a conflicted copy', async () => {
+    const p = takePerson();
+    const v1 = await uploadCrmFile(olivia, 'person', String(p.id), 'terms.txt', 'v1');
+    await syncPerson(olivia, oliviaSync, p);
+    // A CRM "edit" is delete + add under the same name; meanwhile Olivia edits her Dropbox copy.
+    await crmFiles(olivia).deleteFile(v1.id);
+    await uploadCrmFile(olivia, 'person', String(p.id), 'terms.txt', 'v2 from the CRM');
+    dbx().writeFile(OLIVIA, `${folderOf(p)}/terms.txt`, Buffer.from('v2 from Dropbox'), 'overwrite');
+    expect((await app.runSync(oliviaSync)).status).toBe('succeeded');
+    await app.runSync(oliviaSync);
+    const files = dbx().entries(OLIVIA).filter((e) => e.kind === 'file' && e.pathLower.startsWith(folderOf(p).toLowerCase() + '/terms'));
+    expect(files).toHaveLength(2);
+    expect(dbx().fileBytes(OLIVIA, `${folderOf(p)}/terms.txt`).toString()).toBe('v2 from the CRM');
+    const copy = files.find((e) => e.name !== 'terms.txt')!;
+    expect(copy.name).toMatch(/conflicted copy \d{4}-\d{2}-\d{2}\)\.txt$/);
+    expect(dbx().fileBytes(OLIVIA, copy.pathDisplay).toString()).toBe('v2 from Dropbox');
+    const inCrm = (await crmFiles(olivia).listRecordFiles('person', String(p.id))).filter((f) => f.name.startsWith('terms'));
+    expect(inCrm.map((f) => f.name).sort()).toEqual([copy.name, 'terms.txt'].sort());
+    expect((await activityOf(oliviaSync)).some((a) => a.action === 'conflict' && a.reasonCode === 'files.conflicted_copy')).toBe(true);
+  });
+
   it('F6: a Dropbox file over 50 MB is skipped before any download, with its reason', async () => {
     const p = takePerson();
     await syncPerson(olivia, oliviaSync, p);
