@@ -15,6 +15,8 @@ import { env } from '@/lib/env';
 import { decryptOptional } from '@/lib/auth/token-vault';
 import { completeDropboxLink, startDropboxLink, unlinkDropbox } from '@/lib/files/dropbox-linking';
 import { fanOutCrmChange } from '@/lib/webhooks';
+import { listDueConnections } from '@/lib/sync/runtime/connections';
+import { pillarFor } from '@/lib/sync/registry';
 import { answerFileDeletes, syncRecordFiles } from '@/lib/files/service';
 import { consent } from '@/sandbox/dropbox/test-support';
 import type { Tenant } from '@/lib/tenant';
@@ -306,6 +308,15 @@ describe('faults', () => {
     const files = app.requested.filter((r) => r.kind === 'files');
     expect(files.map((r) => r.connectionId).sort()).toEqual([oliviaSync, rahulSync].sort());
     expect(files.every((r) => (r as { recordFolderIds?: string[] }).recordFolderIds?.length === 1)).toBe(true);
+  });
+
+  it('F8: the hourly fan-out asks every files connection to run, and an hourly run succeeds', async () => {
+    const due = await listDueConnections(new Date(Date.now() + 2 * 60 * 60 * 1000));
+    const files = due.filter((c) => c.kind === 'files');
+    expect(files.map((c) => c.id)).toEqual(expect.arrayContaining([oliviaSync, rahulSync]));
+    const requests = await pillarFor('files').requestsFor(files, 'hourly');
+    expect(requests.map((r) => [r.connectionId, r.trigger, r.throttleKey])).toEqual(expect.arrayContaining([[oliviaSync, 'hourly', 'dropbox']]));
+    expect((await app.runSync(oliviaSync, 'hourly')).status).toBe('succeeded');
   });
 
   it('F7: unlinking Dropbox stops the connection and keeps every file on both sides', async () => {
