@@ -1,6 +1,6 @@
 'use client';
 /** The record panel: shows the record it is opened on, read through the CRM API with the user's token. */
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useBridge, ApiError } from './crm-bridge';
 import { useI18n } from './i18n';
 import { Notice } from './sync/notice';
@@ -61,6 +61,7 @@ export function RecordPanel({ resource, id }: { resource: string; id: string }) 
         ))}
       </dl>
       {contacts.length ? <ContactSyncStatus items={contacts} /> : null}
+      <DropboxButton module={record.resource} id={record.id} />
     </div>
   );
 }
@@ -124,3 +125,60 @@ function ContactSyncStatus({ items }: { items: PersonSyncStatus[] }) {
 
 /** The panel only opens inside Pipedrive (Teamleader has no iframe surface). */
 const bridgeCrmName = () => 'Pipedrive';
+
+type FilesStatus = { linked: false } | { linked: true; syncing: boolean; path: string | null };
+
+/** F3: sync this record's files to Dropbox; its folder is created at once, even without files. */
+function DropboxButton({ module, id }: { module: string; id: string }) {
+  const bridge = useBridge();
+  const { t, format } = useI18n();
+  const f = t.files;
+  const [status, setStatus] = useState<FilesStatus | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const query = `/api/embedded/files/records?module=${encodeURIComponent(module)}&id=${encodeURIComponent(id)}`;
+
+  const load = useCallback(() => {
+    bridge
+      .api<FilesStatus>(query)
+      .then(setStatus)
+      .catch((e: ApiError) => setError(e.message));
+  }, [bridge.api, query]);
+
+  useEffect(() => {
+    if (bridge.ready) load();
+  }, [bridge.ready, load]);
+
+  // The folder appears after the first run; check back while it is being created.
+  const waiting = status?.linked && status.syncing && !status.path;
+  useEffect(() => {
+    if (!waiting) return;
+    const timer = setInterval(load, 2000);
+    return () => clearInterval(timer);
+  }, [waiting, load]);
+
+  if (error) return <Notice tone="err">{error}</Notice>;
+  if (!status) return null;
+  if (!status.linked) return <p className="muted text-[12px]">{f.panelLinkFirst}</p>;
+  if (status.syncing) return <p className="text-[12px]" data-testid="dropbox-status">{status.path ? format(f.panelSyncing, { path: status.path }) : f.panelStarting}</p>;
+  return (
+    <button
+      className="btn"
+      data-testid="dropbox-button"
+      disabled={busy}
+      onClick={async () => {
+        setBusy(true);
+        try {
+          await bridge.api('/api/embedded/files/records', { method: 'POST', body: JSON.stringify({ module, record: id }) });
+          load();
+        } catch (e) {
+          setError((e as ApiError).message);
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      {f.panelButton}
+    </button>
+  );
+}

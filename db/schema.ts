@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   index,
@@ -77,7 +78,7 @@ export const providerAccounts = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     installationId: uuid('installation_id').notNull().references(() => installations.id, { onDelete: 'cascade' }),
     crmUserId: uuid('crm_user_id').notNull().references(() => crmUsers.id, { onDelete: 'cascade' }),
-    provider: text('provider', { enum: ['google', 'microsoft'] }).notNull(),
+    provider: text('provider', { enum: ['google', 'microsoft', 'dropbox'] }).notNull(),
     accountId: text('account_id').notNull(),
     email: text('email').notNull(),
     displayName: text('display_name'),
@@ -338,4 +339,113 @@ export const rateLimits = pgTable(
     count: integer('count').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
+);
+
+/**
+ * Settings of a Dropbox files connection (F1–F9). Its id is the connection's id (status, stage, errors on
+ * sync_connections). One per CRM user and linked Dropbox account.
+ */
+export const fileSyncs = pgTable(
+  'file_syncs',
+  {
+    id: uuid('id').primaryKey().references(() => syncConnections.id, { onDelete: 'cascade' }),
+    installationId: uuid('installation_id').notNull().references(() => installations.id, { onDelete: 'cascade' }),
+    crmUserId: uuid('crm_user_id').notNull().references(() => crmUsers.id, { onDelete: 'cascade' }),
+    providerAccountId: uuid('provider_account_id').notNull().references(() => providerAccounts.id, { onDelete: 'cascade' }),
+    /** Dropbox `account_id` (dbid:…): webhooks name accounts by it. */
+    dropboxAccountId: text('dropbox_account_id').notNull(),
+    /** App-folder-wide list_folder cursor (reserved for change detection across record folders). */
+    appFolderCursor: text('app_folder_cursor'),
+    /** Teamleader has no record surface: the modules the user chose to pick records from (F2). */
+    modules: jsonb('modules').$type<string[]>().notNull().default([]),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('file_syncs_installation').on(t.installationId), index('file_syncs_user').on(t.crmUserId), index('file_syncs_dropbox_account').on(t.dropboxAccountId)],
+);
+
+/** A CRM record whose files sync into one connection's Dropbox (F3): the record folder by id (F9) and its cursor. */
+export const recordFolders = pgTable(
+  'record_folders',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    installationId: uuid('installation_id').notNull().references(() => installations.id, { onDelete: 'cascade' }),
+    connectionId: uuid('connection_id').notNull().references(() => fileSyncs.id, { onDelete: 'cascade' }),
+    /** The CRM's record module (lib/crm/port.ts CrmRecordModule: person, deal, contact…). */
+    crmModule: text('crm_module').notNull(),
+    recordId: text('record_id').notNull(),
+    recordName: text('record_name').notNull(),
+    /** Null until the folder was created in Dropbox. */
+    folderId: text('folder_id'),
+    pathLower: text('path_lower'),
+    pathDisplay: text('path_display'),
+    /** The folder name last derived from the record name (a different derivation = CRM rename, F9). */
+    derivedName: text('derived_name'),
+    /** list_folder cursor of the record folder (recursive). */
+    cursor: text('cursor'),
+    lastSyncedAt: ts('last_synced_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('record_folders_record').on(t.connectionId, t.crmModule, t.recordId), index('record_folders_installation_record').on(t.installationId, t.crmModule, t.recordId)],
+);
+
+/**
+ * The planner's base state (lib/sync/files/model.ts FileLink): one row per logical file of a CRM record,
+ * shared by every Dropbox account that syncs the record (F5). `accounts` holds each account's copy (Dropbox
+ * id, rev, content hash, path_lower, mirrored CRM file, tombstone), keyed by provider_accounts.id, and is
+ * written one key at a time so two users' runs never overwrite each other's copies.
+ */
+export const fileLinks = pgTable(
+  'file_links',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    installationId: uuid('installation_id').notNull().references(() => installations.id, { onDelete: 'cascade' }),
+    crmModule: text('crm_module').notNull(),
+    recordId: text('record_id').notNull(),
+    /** The planner's deterministic link id (`crm:<file id>`, `dropbox:<account>:<id>`). */
+    linkId: text('link_id').notNull(),
+    crmFileId: text('crm_file_id').notNull(),
+    crmName: text('crm_name').notNull(),
+    crmFolder: text('crm_folder'),
+    crmSize: bigint('crm_size', { mode: 'number' }).notNull(),
+    contentHash: text('content_hash'),
+    relativePath: text('relative_path').notNull(),
+    accounts: jsonb('accounts')
+      .$type<Record<string, { dropboxId: string; rev: string; contentHash: string; pathLower: string; crmFileId: string; deletedInDropbox: boolean; lastSyncedAt: string }>>()
+      .notNull()
+      .default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('file_links_link').on(t.installationId, t.crmModule, t.recordId, t.linkId)],
+);
+
+/**
+ * An open "link Dropbox" flow (F1): the PKCE verifier stays server-side, encrypted, bound to the CRM user
+ * who started it; the callback consumes the row (single use) before it expires.
+ */
+export const dropboxLinkStates = pgTable('dropbox_link_states', {
+  id: uuid('id').primaryKey(),
+  installationId: uuid('installation_id').notNull().references(() => installations.id, { onDelete: 'cascade' }),
+  crmUserId: uuid('crm_user_id').notNull().references(() => crmUsers.id, { onDelete: 'cascade' }),
+  codeVerifierEnc: text('code_verifier_enc').notNull(),
+  expiresAt: ts('expires_at').notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * Runs of different users' connections may touch one record's shared links (F5); the planner needs them
+ * serialized per record. A short lease row per record does that on Postgres and PGlite alike.
+ */
+export const recordFileLeases = pgTable(
+  'record_file_leases',
+  {
+    installationId: uuid('installation_id').notNull().references(() => installations.id, { onDelete: 'cascade' }),
+    crmModule: text('crm_module').notNull(),
+    recordId: text('record_id').notNull(),
+    holder: text('holder').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [uniqueIndex('record_file_leases_record').on(t.installationId, t.crmModule, t.recordId)],
 );

@@ -24,6 +24,18 @@ export const REASON_CODES = [
   'contacts.deleted_in_provider',
   'contacts.deleted_in_crm',
   'contacts.field_conflict',
+  // files (F3–F9, B3, B4)
+  'files.folder_created',
+  'files.folder_moved',
+  'files.too_large',
+  'files.crm_cannot_receive_uploads',
+  'files.crm_cannot_rename',
+  'files.not_downloadable',
+  'files.crm_no_folders_flattened',
+  'files.crm_one_folder_level_flattened',
+  'files.conflicted_copy',
+  'files.deleted_in_crm',
+  'files.deleted_in_dropbox',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];

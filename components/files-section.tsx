@@ -1,0 +1,204 @@
+'use client';
+/**
+ * The Dropbox files card body (F1, F2, F7, F8, B3, B4): link Dropbox in a popup, the records whose files
+ * sync (Teamleader has no record panel, so records are added here by link or id), the dashboard on the
+ * shared shell, and unlink (files stay on both sides).
+ */
+import { useCallback, useEffect, useState } from 'react';
+import { useBridge, ApiError } from './crm-bridge';
+import { useI18n } from './i18n';
+import { hasKey } from '@/lib/i18n';
+import { Notice } from './sync/notice';
+import { RunProgress } from './sync/run-progress';
+import { Stat, StatusHeader } from './sync/status-header';
+import { ActivityList, type ActivityView } from './sync/activity-list';
+import { SkippedList } from './sync/skipped-list';
+import { DeleteBrakePrompt } from './sync/delete-brake-prompt';
+
+type ActivityRow = { at: string; action: string; side: string; label: string; reasonCode: string | null; reason: string | null; detail: Record<string, unknown> | null };
+type Overview =
+  | { linked: false; modules: string[] }
+  | {
+      linked: true;
+      modules: string[];
+      connection: { id: string; status: string; stage: string; pendingDeletes: { side: string; ids: string[] }[] | null; lastErrorCode: string | null };
+      account: { email: string; displayName: string | null };
+      records: { id: string; module: string; recordId: string; name: string; path: string | null }[];
+      files: number;
+      run: { status: string; phase: string | null; progressDone: number; progressTotal: number | null } | null;
+      activity: ActivityRow[];
+      skipped: ActivityRow[];
+    };
+
+const params = (detail: Record<string, unknown> | null) => Object.fromEntries(Object.entries(detail ?? {}).map(([k, v]) => [k, String(v)]));
+const view = (a: ActivityRow): ActivityView => ({ ...a, url: null, params: params(a.detail) });
+
+export function FilesSection({ crm, onChanged }: { crm: 'pipedrive' | 'teamleader'; onChanged?: () => void }) {
+  const bridge = useBridge();
+  const { t, format } = useI18n();
+  const f = t.files;
+  const d = t.contacts.dashboard;
+  const [data, setData] = useState<Overview | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [module, setModule] = useState('');
+  const [record, setRecord] = useState('');
+
+  const load = useCallback(() => {
+    bridge
+      .api<Overview>('/api/embedded/files')
+      .then((o) => {
+        setData(o);
+        setError(null);
+        onChanged?.();
+      })
+      .catch((e: ApiError) => setError(e.message));
+  }, [bridge.api, onChanged]);
+
+  useEffect(() => {
+    if (bridge.ready) load();
+  }, [bridge.ready, load]);
+
+  const running = data?.linked ? data.connection.stage !== 'idle' : false;
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(load, 3000);
+    return () => clearInterval(timer);
+  }, [running, load]);
+
+  const act = async (call: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await call();
+      load();
+    } catch (e) {
+      setError((e as ApiError).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const link = async () => {
+    const { url } = await bridge.api<{ url: string }>('/api/embedded/files/link', { method: 'POST' });
+    const popup = window.open(url, 'synclane-dropbox', 'width=520,height=720');
+    if (!popup) throw new ApiError(0, 'popup_blocked', f.popupBlocked);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        window.removeEventListener('message', onMessage);
+        clearInterval(timer);
+        resolve();
+      };
+      const onMessage = (e: MessageEvent) => {
+        if (e.data?.type === 'synclane:link-finished') done();
+      };
+      window.addEventListener('message', onMessage);
+      const timer = setInterval(() => popup.closed && done(), 800);
+    });
+  };
+
+  if (!data) return error ? <div className="mt-3"><Notice tone="err">{error}</Notice></div> : <p className="muted mt-3">{f.loading}</p>;
+  const moduleLabel = (m: string) => (hasKey(f.module, m) ? f.module[m] : m);
+
+  if (!data.linked) {
+    return (
+      <div className="mt-4 space-y-3" data-testid="files-section">
+        <p className="muted text-[13px]">{f.intro}</p>
+        {error ? <Notice tone="err">{error}</Notice> : null}
+        <button className="btn btn-primary" disabled={busy} onClick={() => act(link)} data-testid="link-dropbox">
+          {f.link}
+        </button>
+      </div>
+    );
+  }
+
+  const c = data.connection;
+  const pending = (c.pendingDeletes ?? []).reduce((n, p) => n + p.ids.length, 0);
+  const run = data.run && running ? { status: data.run.status, phase: data.run.phase, done: data.run.progressDone, total: data.run.progressTotal } : null;
+  return (
+    <div className="mt-4 space-y-3" data-testid="files-section">
+      <StatusHeader
+        title={f.dropbox}
+        subtitle={format(f.linkedAs, { email: data.account.email })}
+        status={c.status}
+        running={running}
+        busy={busy}
+        onRefresh={() => act(() => bridge.api('/api/embedded/files/refresh', { method: 'POST' }))}
+        labels={d}
+      />
+      {error ? <Notice tone="err">{error}</Notice> : null}
+      {run ? <RunProgress run={run} labels={d} /> : null}
+      {c.status === 'paused_deletes' ? (
+        <DeleteBrakePrompt
+          count={pending}
+          items={[]}
+          labels={f}
+          onAnswer={async (approve) => {
+            await act(() => bridge.api('/api/embedded/files/deletes', { method: 'POST', body: JSON.stringify({ approve }) }));
+            // Keeping deletes nothing: every file the brake held stays on both sides.
+            return { unlinked: approve ? 0 : pending };
+          }}
+        />
+      ) : null}
+      <dl className="grid grid-cols-2 gap-2">
+        <Stat label={f.statRecords} value={data.records.length} testId="files-records" />
+        <Stat label={f.statFiles} value={data.files} testId="files-count" />
+      </dl>
+      <div>
+        <p className="text-[13px] font-semibold">{f.recordsTitle}</p>
+        {data.records.length ? (
+          <ul className="mt-1 space-y-0.5 text-[13px]" data-testid="files-record-list">
+            {data.records.map((r) => (
+              <li key={r.id} className="flex items-center justify-between gap-2">
+                <span>
+                  <span className="badge">{moduleLabel(r.module)}</span> {r.name} <span className="muted">{r.path ?? ''}</span>
+                </span>
+                <button className="btn" disabled={busy} onClick={() => act(() => bridge.api(`/api/embedded/files/records?id=${encodeURIComponent(r.id)}`, { method: 'DELETE' }))}>
+                  {f.stopRecord}
+                </button>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="muted text-[13px]">{f.noRecords}</p>
+        )}
+      </div>
+      <form
+        className="space-y-1"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void act(() => bridge.api('/api/embedded/files/records', { method: 'POST', body: JSON.stringify({ module: module || data.modules[0], record }) }).then(() => setRecord('')));
+        }}
+      >
+        <p className="text-[13px] font-semibold">{f.addTitle}</p>
+        <div className="flex flex-wrap gap-2">
+          <select value={module || data.modules[0]} onChange={(e) => setModule(e.target.value)} aria-label={f.addTitle}>
+            {data.modules.map((m) => (
+              <option key={m} value={m}>
+                {moduleLabel(m)}
+              </option>
+            ))}
+          </select>
+          <input value={record} onChange={(e) => setRecord(e.target.value)} placeholder={f.addHint} aria-label={f.addHint} className="min-w-0 flex-1" data-testid="files-record-input" />
+          <button className="btn" disabled={busy || !record.trim()} data-testid="files-add-record">
+            {f.add}
+          </button>
+        </div>
+        {crm === 'pipedrive' ? null : <p className="muted text-[12px]">{f.addHint}</p>}
+      </form>
+      <ActivityList items={data.activity.map(view)} placeOf={(side) => (side === 'crm' ? d.crm : f.dropbox)} labels={d} />
+      <SkippedList count={data.skipped.length} items={data.skipped.map(view)} title={f.skippedTitle} />
+      <button
+        className="btn btn-danger"
+        disabled={busy}
+        data-testid="unlink-dropbox"
+        onClick={async () => {
+          if (!(await bridge.confirm(f.unlinkTitle, f.unlinkBody, f.unlink))) return;
+          await act(() => bridge.api('/api/embedded/files/link', { method: 'DELETE' }));
+        }}
+      >
+        {f.unlink}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * The files pillar on Teamleader: one folder level (`General` lives at the top of the record folder) and
+ * records that accept no uploads (meetings, products): CRM → Dropbox only (F2, F4).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, BRUGGE, type TestApp } from '../support/harness';
+import { activityOf, crmFiles, linkDropbox, uploadCrmFile } from '../support/files';
+import { syncRecordFiles } from '@/lib/files/service';
+import { stableUuid } from '@/sandbox/teamleader/ids';
+import type { Tenant } from '@/lib/tenant';
+
+const LOTTE = 'lotte.bruggebikes@gmail.com';
+
+let app: TestApp;
+let lotte: Tenant;
+let syncId: string;
+
+beforeAll(async () => {
+  app = await createTestApp();
+  lotte = await app.installTeamleader(BRUGGE.admin);
+  syncId = (await linkDropbox(app, lotte, LOTTE)).connectionId;
+});
+afterAll(async () => app?.close());
+
+describe('Teamleader files', () => {
+  it('F4: a Teamleader product (no uploads) syncs CRM → Dropbox only; a Dropbox add there is skipped with its reason', async () => {
+    const product = stableUuid('product:1');
+    await syncRecordFiles(lotte, { module: 'product', recordId: product });
+    expect((await app.runSync(syncId)).status).toBe('succeeded');
+    const folder = `/Products/Cargo e-bike (${product})`;
+    expect(app.sandbox.dropbox.fileBytes(LOTTE, `${folder}/Cargo e-bike specs.txt`).toString()).toBe('Laadvermogen 100 kg.\n');
+
+    app.sandbox.dropbox.writeFile(LOTTE, `${folder}/mine.txt`, Buffer.from('from Dropbox'));
+    expect((await app.runSync(syncId)).status).toBe('succeeded');
+    expect((await crmFiles(lotte).listRecordFiles('product', product)).map((f) => f.name)).toEqual(['Cargo e-bike specs.txt']);
+    expect(app.sandbox.dropbox.entry(LOTTE, `${folder}/mine.txt`)).toBeDefined();
+    expect((await activityOf(syncId)).some((a) => a.reasonCode === 'files.crm_cannot_receive_uploads' && a.label.includes('mine.txt'))).toBe(true);
+  });
+
+  it('F4: Teamleader folders map to one sub-folder level; a Dropbox add in a sub-folder reaches that CRM folder', async () => {
+    const contact = stableUuid('contact:0');
+    await syncRecordFiles(lotte, { module: 'contact', recordId: contact });
+    expect((await app.runSync(syncId)).status).toBe('succeeded');
+    const [folder] = app.sandbox.dropbox.entries(LOTTE).filter((e) => e.kind === 'folder' && e.pathDisplay.startsWith('/Contacts/') && e.name.endsWith(`(${contact})`));
+    expect(folder).toBeDefined();
+    expect(app.sandbox.dropbox.entry(LOTTE, `${folder!.pathDisplay}/Offerte 2025-09.txt`)).toBeDefined(); // General → top level
+    expect(app.sandbox.dropbox.entry(LOTTE, `${folder!.pathDisplay}/Administratie/ID kopie.txt`)).toBeDefined();
+
+    app.sandbox.dropbox.writeFile(LOTTE, `${folder!.pathDisplay}/Contracten/nieuw.txt`, Buffer.from('nieuw contract'));
+    expect((await app.runSync(syncId)).status).toBe('succeeded');
+    const files = await crmFiles(lotte).listRecordFiles('contact', contact);
+    expect(files.find((f) => f.name === 'nieuw.txt')).toMatchObject({ folder: 'Contracten' });
+  });
+});
