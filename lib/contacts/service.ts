@@ -43,7 +43,9 @@ async function ownedAccount(tenant: Tenant, accountId: string) {
     .from(providerAccounts)
     .where(and(eq(providerAccounts.id, accountId), eq(providerAccounts.installationId, tenant.installationId), eq(providerAccounts.crmUserId, tenant.crmUserId)));
   if (!account || account.status === 'disconnected') throw new SyncError('not_found', 'That account is not linked to your user. Link it again.');
-  return account;
+  // Dropbox and Dropbox Sign accounts belong to other pillars: not a contact account.
+  if (account.provider !== 'google' && account.provider !== 'microsoft') throw new SyncError('not_found', 'That account is not a contacts account.');
+  return { ...account, provider: account.provider };
 }
 
 /** The user's own contact sync with its connection state; anyone else's id is "not found". */
@@ -73,7 +75,7 @@ export async function contactsOverview(tenant: Tenant) {
   const accounts = await db
     .select({ id: providerAccounts.id, provider: providerAccounts.provider, email: providerAccounts.email, status: providerAccounts.status, lastAuthError: providerAccounts.lastAuthError })
     .from(providerAccounts)
-    .where(and(eq(providerAccounts.installationId, tenant.installationId), eq(providerAccounts.crmUserId, tenant.crmUserId)));
+    .where(and(eq(providerAccounts.installationId, tenant.installationId), eq(providerAccounts.crmUserId, tenant.crmUserId), inArray(providerAccounts.provider, ['google', 'microsoft'])));
   const syncs = await db
     .select({ sync: contactSyncs, connection: syncConnections })
     .from(contactSyncs)

@@ -24,7 +24,7 @@ export async function loadSyncContext(syncId: string, counter?: ApiCallCounter) 
     { id: row.user.id, crm: row.inst.crm, apiDomain: row.inst.apiDomain },
     { fieldMap: row.settings.fieldMap, counter },
   );
-  const provider = providerFor({ id: row.account.id, provider: row.account.provider }, counter);
+  const provider = providerFor({ id: row.account.id, provider: row.settings.provider }, counter);
   // The engine reads the connection's status and pending deletes next to its settings; it writes them
   // only through lib/sync/runtime/connections.
   const sync = { ...row.settings, status: row.connection.status, pendingDeletes: row.connection.pendingDeletes };
