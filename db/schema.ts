@@ -297,8 +297,8 @@ export const signatureArchives = pgTable(
     /** S3: only requests completed (or sent) after this moment are archived. */
     activatedAt: ts('activated_at'),
     /** Folder ids by role (received, signatureRequested, sent, signedAndReturned) and their names at activation. */
-    folders: jsonb('folders').$type<Record<string, { id: string; name: string }> | null>(),
-    rootFolder: jsonb('root_folder').$type<{ id: string; name: string } | null>(),
+    folders: jsonb('folders').$type<Record<string, { id: string | null; name: string }> | null>(),
+    rootFolder: jsonb('root_folder').$type<{ id: string | null; name: string } | null>(),
     /** High-water mark: newest request creation time fully handled by a listing (listings are newest first). */
     listedUntil: ts('listed_until'),
     createdAt: createdAt(),

@@ -6,7 +6,7 @@ import { requestLocale } from '@/lib/i18n/server';
 
 export const dynamic = 'force-dynamic';
 
-const PROVIDER = { google: 'Google', microsoft: 'Microsoft' } as Record<string, string>;
+const PROVIDER = { google: 'Google', microsoft: 'Microsoft', dropbox_sign: 'Dropbox Sign' } as Record<string, string>;
 
 export default async function ConnectDonePage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const q = await searchParams;

@@ -22,6 +22,18 @@ export const REASON_CODES = [
   'contacts.deleted_in_provider',
   'contacts.deleted_in_crm',
   'contacts.field_conflict',
+  // signatures (S2, S3, B4, B7)
+  'signatures.original_archived',
+  'signatures.signed_archived',
+  'signatures.attached_to_record',
+  'signatures.no_crm_record',
+  'signatures.ambiguous_record',
+  'signatures.attach_failed',
+  'signatures.archive_failed',
+  'signatures.files_not_ready',
+  'signatures.declined',
+  'signatures.request_error',
+  'signatures.completed_before_activation',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];
