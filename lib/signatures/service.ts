@@ -144,13 +144,13 @@ export async function unlinkSignatures(tenant: Tenant): Promise<void> {
 }
 
 /** B9: the record panel's signature documents (same installation; small). */
-export async function recordSignatureDocuments(tenant: Tenant, recordId: string) {
+export async function recordSignatureDocuments(tenant: Tenant, module: string, recordId: string) {
   const db = await getDb();
   return db
     .select({ title: signatureDocuments.title, state: signatureDocuments.state, isComplete: signatureDocuments.isComplete, attachState: signatureDocuments.attachState, updatedAt: signatureDocuments.updatedAt })
     .from(signatureDocuments)
     .innerJoin(signatureArchives, eq(signatureArchives.id, signatureDocuments.archiveId))
-    .where(and(eq(signatureDocuments.installationId, tenant.installationId), eq(signatureArchives.crmUserId, tenant.crmUserId), eq(signatureDocuments.crmRecordId, recordId)))
+    .where(and(eq(signatureDocuments.installationId, tenant.installationId), eq(signatureArchives.crmUserId, tenant.crmUserId), eq(signatureDocuments.crmModule, module), eq(signatureDocuments.crmRecordId, recordId)))
     .orderBy(desc(signatureDocuments.updatedAt))
     .limit(20);
 }

@@ -131,9 +131,10 @@ async function attachToRecord(sync: ArchiveContext, doc: SignatureDocument, requ
  * Returns counts for the run and whether the files were not ready (409).
  */
 export async function applySignatureRequest(sync: ArchiveContext, request: SignatureRequestInfo, folders: ArchiveFolders, runId: string): Promise<ApplyResult> {
-  const activatedAt = sync.archive.activatedAt!;
-  const sentAfter = !!request.createdAt && request.createdAt >= activatedAt;
-  const completedAfter = request.isComplete && !!request.completedAt && request.completedAt >= activatedAt;
+  // Vendor times have second precision: compare with activation truncated to its second.
+  const activatedAt = Math.floor(sync.archive.activatedAt!.getTime() / 1000) * 1000;
+  const sentAfter = !!request.createdAt && request.createdAt.getTime() >= activatedAt;
+  const completedAfter = request.isComplete && !!request.completedAt && request.completedAt.getTime() >= activatedAt;
   const classified = classifySignatureRequest(request, sync.signAccount.email);
   const known = await findDocument(sync, request.id);
   const counts: Partial<RunCounts> = {};
