@@ -4,11 +4,13 @@
  * shell renders whatever is registered here; a new pillar adds one line and its own component.
  */
 import { ContactsSection } from './contacts-section';
+import { SignaturesSection } from './signatures-section';
 
 type SectionProps = { crm: 'pipedrive' | 'teamleader'; onChanged: () => void };
 
 const SECTIONS: Record<string, (props: SectionProps) => React.ReactNode> = {
   contacts: (p) => <ContactsSection {...p} />,
+  'dropbox-sign': (p) => <SignaturesSection {...p} />,
 };
 
 export function PillarSection({ id, ...props }: SectionProps & { id: string }) {

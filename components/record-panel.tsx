@@ -7,11 +7,13 @@ import { Notice } from './sync/notice';
 import { hasKey } from '@/lib/i18n';
 
 type Record = { resource: string; id: string; title: string; fields: { label: string; value: string }[]; webUrl: string };
+type SignatureDoc = { title: string; state: 'waiting' | 'archived' | 'failed'; isComplete: boolean; attachState: string | null };
 
 export function RecordPanel({ resource, id }: { resource: string; id: string }) {
   const bridge = useBridge();
   const { t, setCrmLocale } = useI18n();
   const [record, setRecord] = useState<Record | null>(null);
+  const [signatures, setSignatures] = useState<SignatureDoc[]>([]);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -26,8 +28,11 @@ export function RecordPanel({ resource, id }: { resource: string; id: string }) 
   useEffect(() => {
     if (!bridge.ready || !id) return;
     bridge
-      .api<{ record: Record }>(`/api/embedded/record?resource=${encodeURIComponent(resource)}&id=${encodeURIComponent(id)}`)
-      .then((r) => setRecord(r.record))
+      .api<{ record: Record; signatures?: SignatureDoc[] }>(`/api/embedded/record?resource=${encodeURIComponent(resource)}&id=${encodeURIComponent(id)}`)
+      .then((r) => {
+        setRecord(r.record);
+        setSignatures(r.signatures ?? []);
+      })
       .catch((e: ApiError) => setError(e.message));
   }, [bridge.ready, bridge.api, resource, id]);
 
@@ -52,6 +57,24 @@ export function RecordPanel({ resource, id }: { resource: string; id: string }) 
           </div>
         ))}
       </dl>
+      {/* B9: the record's signature documents (Dropbox Sign archive). */}
+      <section data-testid="record-signatures">
+        <h2 className="text-[13px] font-semibold">{t.signatures.recordTitle}</h2>
+        {signatures.length ? (
+          <ul className="space-y-0.5 text-[13px]">
+            {signatures.map((s, i) => (
+              <li key={i}>
+                {s.title}{' '}
+                <span className={`badge ${s.state === 'archived' ? 'badge-ok' : s.state === 'failed' ? 'badge-err' : 'badge-warn'}`}>
+                  {s.state === 'archived' ? t.signatures.archived : s.state === 'failed' ? t.signatures.failed : t.signatures.waiting}
+                </span>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="muted text-[13px]">{t.signatures.recordEmpty}</p>
+        )}
+      </section>
     </div>
   );
 }
