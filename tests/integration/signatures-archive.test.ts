@@ -15,6 +15,7 @@ import { crmClientFor } from '@/lib/crm';
 import { env } from '@/lib/env';
 import { createDropboxAuthorization, exchangeDropboxCode } from '@/lib/providers/dropbox';
 import { startSignLink } from '@/lib/signatures/linking';
+import { signaturesOverview, unlinkSignatures, recordSignatureDocuments } from '@/lib/signatures/service';
 import { GET as oauthCallback } from '@/app/api/dropbox-sign/oauth/callback/route';
 import { POST as signCallback } from '@/app/api/dropbox-sign/callback/route';
 import { recordMetadataValue } from '@/lib/sync/signatures/metadata';
@@ -288,6 +289,23 @@ describe('B1 callbacks', () => {
   });
 });
 
+describe('B4 dashboard data', () => {
+  it('B4: the overview counts archived and waiting documents and lists the not-attached ones with their reason', async () => {
+    const o = await signaturesOverview(tenant);
+    expect(o.sign).toMatchObject({ email: OLIVIA, status: 'connected' });
+    expect(o.dropbox).toMatchObject({ email: DROPBOX_EMAIL });
+    expect(o.archive!.counts.archived).toBeGreaterThanOrEqual(6);
+    expect(o.archive!.problems.map((p) => p.attachState)).toEqual(expect.arrayContaining(['ambiguous', 'no_record']));
+    expect(o.archive!.activity.some((a) => a.reasonCode === 'signatures.signed_archived')).toBe(true);
+  });
+
+  it('B9: the record panel lists the record\'s signature documents', async () => {
+    const docs = await recordSignatureDocuments(tenant, 'person', adaPersonId);
+    expect(docs).toEqual([expect.objectContaining({ title: 'Contoso order 2027', state: 'archived', attachState: 'attached' })]);
+    expect(await recordSignatureDocuments(tenant, 'deal', adaPersonId)).toEqual([]);
+  });
+});
+
 describe('R2 revoked grant', () => {
   it('R2: a revoked Dropbox Sign grant puts the archive in needs_reconnect; nothing is deleted', async () => {
     const files = app.sandbox.dropbox.entries(DROPBOX_EMAIL).length;
@@ -301,5 +319,17 @@ describe('R2 revoked grant', () => {
     const [account] = await db.select().from(providerAccounts).where(eq(providerAccounts.provider, 'dropbox_sign'));
     expect(account!.status).toBe('needs_reconnect');
     expect(app.sandbox.dropbox.entries(DROPBOX_EMAIL).length).toBe(files);
+  });
+
+  it('S1: unlinking stops the archive and forgets the tokens; archived files stay in Dropbox', async () => {
+    const files = app.sandbox.dropbox.entries(DROPBOX_EMAIL).length;
+    await unlinkSignatures(tenant);
+    const db = await getDb();
+    const [connection] = await db.select().from(syncConnections).where(eq(syncConnections.id, archiveId));
+    expect(connection!.status).toBe('disabled');
+    const [account] = await db.select().from(providerAccounts).where(eq(providerAccounts.provider, 'dropbox_sign'));
+    expect(account).toMatchObject({ status: 'disconnected', accessTokenEnc: null, refreshTokenEnc: null });
+    expect(app.sandbox.dropbox.entries(DROPBOX_EMAIL).length).toBe(files);
+    expect((await signaturesOverview(tenant)).archive).toBeNull();
   });
 });

@@ -6,6 +6,7 @@
  */
 import { and, eq, gt, inArray, lt, or, isNull } from 'drizzle-orm';
 import { z } from 'zod';
+import { SyncError } from '@/lib/errors';
 import { signatureArchives, signatureDocuments } from '@/db/schema';
 import { FILES_NOT_READY_RETRY_MS, isFilesNotReady } from '@/lib/providers/dropbox-sign/errors';
 import { ZRunRequest } from '@/lib/sync/runtime/events';
@@ -70,7 +71,8 @@ export async function runSignatureArchive(ctx: RunContext<SignatureRunRequest>):
       const counter = { count: 0 };
       const sync = await loadArchiveContext(archiveId, counter);
       const r = await sync.sign.getSignatureRequest(request.signatureRequestId!).catch((error) => {
-        if ((error as { code?: string }).code === 'not_found') return null; // not this account's request
+        // Not this account's request (or made up by an unverifiable callback): nothing to do.
+        if (error instanceof SyncError && (error.code === 'not_found' || error.code === 'insufficient_permission')) return null;
         throw error;
       });
       const res = r ? await applySignatureRequest(sync, r, sync.archive.folders as ArchiveFolders, runId) : { counts: {}, notReady: false };
