@@ -321,6 +321,16 @@ describe('R2 revoked grant', () => {
     expect(app.sandbox.dropbox.entries(DROPBOX_EMAIL).length).toBe(files);
   });
 
+  it('R2: linking Dropbox Sign again resumes the paused archive through the runtime', async () => {
+    const location = await consentToSign(OLIVIA);
+    await oauthCallback(new NextRequest(location.href));
+    const db = await getDb();
+    const [connection] = await db.select().from(syncConnections).where(eq(syncConnections.id, archiveId));
+    expect(connection!.status).toBe('active');
+    expect((await db.select().from(signatureArchives)).length).toBe(1); // the same archive, not a second one
+    expect((await app.runSync(archiveId)).status).toBe('succeeded');
+  });
+
   it('S1: unlinking stops the archive and forgets the tokens; archived files stay in Dropbox', async () => {
     const files = app.sandbox.dropbox.entries(DROPBOX_EMAIL).length;
     await unlinkSignatures(tenant);
