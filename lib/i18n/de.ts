@@ -58,6 +58,7 @@ export const de: Messages = {
     'signatures.declined': 'Ein Unterzeichner hat abgelehnt; es gibt kein unterschriebenes Dokument zu archivieren.',
     'signatures.request_error': 'Dropbox Sign meldet einen Fehler bei dieser Anfrage; nichts zu archivieren.',
     'signatures.completed_before_activation': 'Vor der Aktivierung des Archivs abgeschlossen; nicht archiviert.',
+    'signatures.request_canceled': 'Die Anfrage wurde in Dropbox Sign storniert oder gelöscht; bereits Abgelegtes bleibt erhalten.',
   },
   /** What a run is doing (lib/sync/runtime/reasons.ts PHASES). */
   phases: {

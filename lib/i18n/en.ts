@@ -60,6 +60,7 @@ export const en = {
     'signatures.declined': 'A signer declined; there is no signed document to archive.',
     'signatures.request_error': 'Dropbox Sign reports an error on this request; there is nothing to archive.',
     'signatures.completed_before_activation': 'Completed before the archive was activated; not archived.',
+    'signatures.request_canceled': 'The request was canceled or deleted in Dropbox Sign; what was filed before stays.',
   },
   /** What a run is doing (lib/sync/runtime/reasons.ts PHASES). */
   phases: {

@@ -58,6 +58,7 @@ export const fr: Messages = {
     'signatures.declined': 'Un signataire a refusé ; il n’y a pas de document signé à archiver.',
     'signatures.request_error': 'Dropbox Sign signale une erreur sur cette demande ; rien à archiver.',
     'signatures.completed_before_activation': 'Terminé avant l’activation de l’archive ; non archivé.',
+    'signatures.request_canceled': 'La demande a été annulée ou supprimée dans Dropbox Sign ; ce qui a déjà été classé reste.',
   },
   /** What a run is doing (lib/sync/runtime/reasons.ts PHASES). */
   phases: {

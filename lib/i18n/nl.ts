@@ -58,6 +58,7 @@ export const nl: Messages = {
     'signatures.declined': 'Een ondertekenaar heeft geweigerd; er is geen ondertekend document om te archiveren.',
     'signatures.request_error': 'Dropbox Sign meldt een fout bij dit verzoek; er valt niets te archiveren.',
     'signatures.completed_before_activation': 'Voltooid vóór het archief werd geactiveerd; niet gearchiveerd.',
+    'signatures.request_canceled': 'Het verzoek is in Dropbox Sign geannuleerd of verwijderd; wat al was opgeslagen, blijft staan.',
   },
   /** What a run is doing (lib/sync/runtime/reasons.ts PHASES). */
   phases: {

@@ -58,6 +58,7 @@ export const sv: Messages = {
     'signatures.declined': 'En undertecknare avböjde; det finns inget signerat dokument att arkivera.',
     'signatures.request_error': 'Dropbox Sign rapporterar ett fel för begäran; inget att arkivera.',
     'signatures.completed_before_activation': 'Slutfört innan arkivet aktiverades; arkiveras inte.',
+    'signatures.request_canceled': 'Begäran avbröts eller togs bort i Dropbox Sign; det som redan arkiverats finns kvar.',
   },
   /** What a run is doing (lib/sync/runtime/reasons.ts PHASES). */
   phases: {

@@ -232,6 +232,18 @@ describe('S2/S3 archiving', () => {
   });
 });
 
+describe('B10 canceled requests', () => {
+  it('B10: a tracked request canceled in Dropbox Sign stops being tracked; the run still succeeds and keeps the original', async () => {
+    const request = app.sandbox.dropboxSign.createRequest({ from: OLIVIA, title: 'To cancel', signers: [{ name: 'Hans', email: HANS }], documents: [{ name: 'c.pdf', data: Buffer.from('%PDF-1.4 c') }] });
+    await run();
+    expect(await doc(request.id)).toMatchObject({ state: 'waiting' });
+    app.sandbox.dropboxSign.store.cancel(request.id, app.sandbox.dropboxSign.account(OLIVIA));
+    expect((await app.runSync(archiveId)).status).toBe('succeeded');
+    expect(await doc(request.id)).toMatchObject({ state: 'archived', lastErrorCode: 'signatures.request_canceled' });
+    expect(filesUnder('Signature requested')).toContain(`To cancel ${request.id.slice(0, 8)}.pdf`);
+  });
+});
+
 describe('B1 callbacks', () => {
   function appCallback(requestId: string, overrides: { hash?: string; time?: string } = {}) {
     const time = overrides.time ?? String(Math.floor(Date.now() / 1000));

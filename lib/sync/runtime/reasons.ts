@@ -34,6 +34,7 @@ export const REASON_CODES = [
   'signatures.declined',
   'signatures.request_error',
   'signatures.completed_before_activation',
+  'signatures.request_canceled',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];

@@ -197,3 +197,14 @@ export async function applySignatureRequest(sync: ArchiveContext, request: Signa
   await recordActivity(activity, sync.db);
   return { counts, notReady: false };
 }
+
+/** The request is gone (canceled or deleted: 404/410 on a re-read): stop tracking it; filed copies stay. */
+export async function markRequestGone(sync: ArchiveContext, requestId: string, runId: string): Promise<void> {
+  const doc = await findDocument(sync, requestId);
+  if (!doc || doc.state === 'failed') return;
+  await updateDocument(sync, doc.id, { state: doc.originalFileId || doc.signedFileId ? 'archived' : 'failed', lastErrorCode: 'signatures.request_canceled', retryAfter: null });
+  await recordActivity(
+    [{ installationId: sync.archive.installationId, connectionId: sync.archive.id, runId, action: 'skipped', side: 'provider', remoteId: requestId, label: doc.title || requestId, reasonCode: 'signatures.request_canceled' }],
+    sync.db,
+  );
+}

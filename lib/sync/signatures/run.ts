@@ -12,7 +12,7 @@ import { FILES_NOT_READY_RETRY_MS, isFilesNotReady } from '@/lib/providers/dropb
 import { ZRunRequest } from '@/lib/sync/runtime/events';
 import type { RunContext, RunOutcome } from '@/lib/sync/runtime/pillar';
 import type { RunCounts } from '@/lib/sync/runtime/runs';
-import { applySignatureRequest, FOLDER_ROLES, type ArchiveFolders } from './apply';
+import { applySignatureRequest, FOLDER_ROLES, markRequestGone, type ArchiveFolders } from './apply';
 import { loadArchiveContext, type ArchiveContext } from './context';
 
 export const SIGNATURES_KIND = 'signatures';
@@ -142,7 +142,14 @@ export async function runSignatureArchive(ctx: RunContext<SignatureRunRequest>):
       for (const row of rows) {
         if (seenInRun.has(row.requestId)) continue;
         seenInRun.add(row.requestId);
-        const req = await sync.sign.getSignatureRequest(row.requestId);
+        const req = await sync.sign.getSignatureRequest(row.requestId).catch((error) => {
+          if (error instanceof SyncError && error.code === 'not_found') return null; // canceled or deleted (410/404)
+          throw error;
+        });
+        if (!req) {
+          await markRequestGone(sync, row.requestId, runId);
+          continue;
+        }
         const res = await applySignatureRequest(sync, req, sync.archive.folders as ArchiveFolders, runId);
         add(counts, res.counts);
         if (res.notReady) batchNotReady++;
@@ -173,7 +180,8 @@ export async function runSignatureArchive(ctx: RunContext<SignatureRunRequest>):
           const res = await applySignatureRequest(sync, await sync.sign.getSignatureRequest(row.requestId), sync.archive.folders as ArchiveFolders, runId);
           add(counts, res.counts);
         } catch (error) {
-          if (!isFilesNotReady(error)) throw error;
+          if (error instanceof SyncError && error.code === 'not_found') await markRequestGone(sync, row.requestId, runId);
+          else if (!isFilesNotReady(error)) throw error;
         }
       }
       await ctx.progress(0, { ...counts, apiCalls: counter.count }, 'reading_provider');
