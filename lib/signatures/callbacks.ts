@@ -67,7 +67,7 @@ export async function handleSignCallback(request: Request): Promise<CallbackOutc
       if (!(await isFirstDelivery('dropbox-sign', key))) return { response: acknowledgeCallback(), runs: 0, duplicate: true };
       const emails = [r.requesterEmail, ...r.signers.map((s) => s.email), ...r.ccEmails].filter(Boolean);
       const archives = await archivesFor({ signAccountIds: event.reportedForAccountId ? [event.reportedForAccountId] : [], emails });
-      return request_(archives, r.id);
+      return requestRuns(archives, r.id);
     }
     // Unverifiable account callback: a hint for that account's archive, nothing more.
     if (hint.eventType === 'callback_test' || !ARCHIVE_EVENTS.has(hint.eventType) || !hint.reportedForAccountId || !hint.signatureRequestId)
@@ -77,14 +77,14 @@ export async function handleSignCallback(request: Request): Promise<CallbackOutc
     const eventTime = (JSON.parse(json) as { event: { event_time: string | number } }).event.event_time;
     const key = `account:${hint.reportedForAccountId}:${hint.signatureRequestId}:${hint.eventType}:${eventTime}`;
     if (!(await isFirstDelivery('dropbox-sign', key))) return { response: acknowledgeCallback(), runs: 0, duplicate: true };
-    return request_(archives, hint.signatureRequestId);
+    return requestRuns(archives, hint.signatureRequestId);
   } catch (error) {
     if (error instanceof CallbackRejectedError) return reject(error);
     throw error;
   }
 }
 
-async function request_(archives: { id: string; installationId: string; crmUserId: string }[], signatureRequestId: string): Promise<CallbackOutcome> {
+async function requestRuns(archives: { id: string; installationId: string; crmUserId: string }[], signatureRequestId: string): Promise<CallbackOutcome> {
   const unique = [...new Map(archives.map((a) => [a.id, a])).values()];
   if (unique.length) await jobQueue().request(unique.map((a) => signatureRunRequest(a, 'webhook', signatureRequestId)));
   return { response: acknowledgeCallback(), runs: unique.length, duplicate: false };

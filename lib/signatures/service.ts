@@ -114,6 +114,11 @@ export async function signaturesOverview(tenant: Tenant) {
   };
 }
 
+/** The id of the user's current archive, or null. */
+export async function currentArchiveId(owner: Owner): Promise<string | null> {
+  return (await currentArchive(owner, await getDb()))?.archive.id ?? null;
+}
+
 export async function refreshArchive(tenant: Tenant): Promise<{ alreadyRunning: boolean }> {
   const db = await getDb();
   const current = await currentArchive(tenant, db);

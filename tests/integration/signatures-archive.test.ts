@@ -19,7 +19,10 @@ import { signaturesOverview, unlinkSignatures, recordSignatureDocuments } from '
 import { GET as oauthCallback } from '@/app/api/dropbox-sign/oauth/callback/route';
 import { POST as signCallback } from '@/app/api/dropbox-sign/callback/route';
 import { recordMetadataValue } from '@/lib/sync/signatures/metadata';
-import { eventHash } from '@/sandbox/dropbox-sign';
+import { buildPdf, eventHash } from '@/sandbox/dropbox-sign';
+import { Readable } from 'node:stream';
+import { dropboxFor } from '@/lib/providers/dropbox';
+import { sendFromRecord } from '@/lib/signatures/send';
 import { consent } from '@/sandbox/dropbox/test-support';
 import type { Tenant } from '@/lib/tenant';
 
@@ -315,6 +318,36 @@ describe('B4 dashboard data', () => {
     const docs = await recordSignatureDocuments(tenant, 'person', adaPersonId);
     expect(docs).toEqual([expect.objectContaining({ title: 'Contoso order 2027', state: 'archived', attachState: 'attached' })]);
     expect(await recordSignatureDocuments(tenant, 'deal', adaPersonId)).toEqual([]);
+  });
+});
+
+describe('S5 sending from a record', () => {
+  it('S5: a document picked from Dropbox is sent with the record in its metadata; signed, it lands on that record (B7)', async () => {
+    const crm = crmClientFor({ id: tenant.crmUserId, crm: tenant.crm, apiDomain: tenant.apiDomain });
+    const linus = await crm.createPerson({ firstName: 'Linus', lastName: 'T', emails: [{ value: 'linus.signatures@kernel.example', label: 'work', primary: true }] });
+    const db = await getDb();
+    const [dropboxRow] = await db.select().from(providerAccounts).where(eq(providerAccounts.provider, 'dropbox'));
+    const pdf = buildPdf(['Lease for Linus']);
+    const uploaded = await dropboxFor({ kind: 'provider_account', id: dropboxRow!.id }).uploadStream('/Contracts/lease.pdf', Readable.from([pdf]), pdf.length, { kind: 'add' });
+    const before = app.requested.length;
+    const { signatureRequestId } = await sendFromRecord(tenant, { module: 'person', recordId: linus.id, title: 'Lease Linus', signers: [{ name: 'Linus', email: 'linus.signatures@kernel.example' }], source: { kind: 'dropbox', fileId: uploaded.id } });
+    const stored = app.sandbox.dropboxSign.store.getVisible(signatureRequestId, app.sandbox.dropboxSign.account(OLIVIA));
+    expect(stored.metadata).toEqual({ synclane_record: `person:${linus.id}` });
+    expect(Buffer.from(stored.documents[0]!.base64, 'base64').equals(pdf)).toBe(true);
+    expect(app.requested.slice(before)).toEqual([expect.objectContaining({ connectionId: archiveId, signatureRequestId })]);
+    app.sandbox.dropboxSign.sign(signatureRequestId, 'linus.signatures@kernel.example');
+    await run();
+    expect(await doc(signatureRequestId)).toMatchObject({ state: 'archived', attachState: 'attached', crmRecordId: linus.id });
+    expect((await crm.files.listRecordFiles('person', linus.id)).map((f) => f.name)).toEqual([`Lease Linus (signed) ${signatureRequestId.slice(0, 8)}.pdf`]);
+  });
+
+  it('S5: a record file can be sent from its own record only', async () => {
+    const crm = crmClientFor({ id: tenant.crmUserId, crm: tenant.crm, apiDomain: tenant.apiDomain });
+    const [file] = await crm.files.listRecordFiles('person', adaPersonId);
+    const input = { module: 'person' as const, title: 'Countersign', signers: [{ name: 'Hans', email: HANS }], source: { kind: 'record' as const, fileId: file!.id } };
+    const { signatureRequestId } = await sendFromRecord(tenant, { ...input, recordId: adaPersonId });
+    expect(app.sandbox.dropboxSign.store.getVisible(signatureRequestId, app.sandbox.dropboxSign.account(OLIVIA)).title).toBe('Countersign');
+    await expect(sendFromRecord(tenant, { ...input, recordId: '999999' })).rejects.toMatchObject({ code: 'not_found' });
   });
 });
 
