@@ -351,6 +351,22 @@ describe('S5 sending from a record', () => {
   });
 });
 
+describe('B7 attach retries', () => {
+  it('B7: a CRM upload whose answer was lost is retried by the next run and adopted, never duplicated', async () => {
+    const crm = crmClientFor({ id: tenant.crmUserId, crm: tenant.crm, apiDomain: tenant.apiDomain });
+    const email = 'margaret.signatures@apollo.example';
+    const person = await crm.createPerson({ firstName: 'Margaret', lastName: 'H', emails: [{ value: email, label: 'work', primary: true }] });
+    const request = app.sandbox.dropboxSign.createRequest({ from: OLIVIA, title: 'Apollo', signers: [{ name: 'Margaret', email }], documents: [{ name: 'm.pdf', data: Buffer.from('%PDF-1.4 m') }] });
+    app.sandbox.dropboxSign.sign(request.id, email);
+    app.sandbox.pipedrive.faults.add({ method: 'POST', path: 'api/v1/files', status: 500, phase: 'after', times: 1, body: { success: false, error: 'Internal error' } });
+    await run();
+    expect(await doc(request.id)).toMatchObject({ state: 'archived', attachState: 'failed', attempts: 1 });
+    await run();
+    expect(await doc(request.id)).toMatchObject({ state: 'archived', attachState: 'attached', crmRecordId: person.id });
+    expect((await crm.files.listRecordFiles('person', person.id)).map((f) => f.name)).toEqual([`Apollo (signed) ${request.id.slice(0, 8)}.pdf`]);
+  });
+});
+
 describe('R2 revoked grant', () => {
   it('R2: a revoked Dropbox Sign grant puts the archive in needs_reconnect; nothing is deleted', async () => {
     const files = app.sandbox.dropbox.entries(DROPBOX_EMAIL).length;

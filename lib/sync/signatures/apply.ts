@@ -18,6 +18,9 @@ import type { ArchiveContext } from './context';
 import { classifySignatureRequest, SIGNATURE_FOLDERS, type SignatureFolder } from './classification';
 import { recordFromMetadata } from './metadata';
 
+/** Attaching a signed PDF to the CRM record is retried by later runs up to this many times (B7). */
+export const MAX_ATTACH_ATTEMPTS = 5;
+
 export type FolderRole = keyof typeof SIGNATURE_FOLDERS;
 export const FOLDER_ROLES = Object.keys(SIGNATURE_FOLDERS) as FolderRole[];
 export type ArchiveFolders = Record<FolderRole, { id: string | null; name: string }>;
@@ -121,7 +124,7 @@ async function attachToRecord(sync: ArchiveContext, doc: SignatureDocument, requ
   } catch (error) {
     const e = toSyncError(error);
     if (e.code === 'rate_limited' || e.code === 'auth_revoked' || e.code === 'uninstalled') throw e;
-    await updateDocument(sync, doc.id, { attachState: 'failed', lastErrorCode: 'signatures.attach_failed', lastError: e.message.slice(0, 2000) });
+    await updateDocument(sync, doc.id, { attachState: 'failed', attempts: doc.attempts + 1, lastErrorCode: 'signatures.attach_failed', lastError: e.message.slice(0, 2000) });
     activity.push({ ...base, crmId: ref.id, action: 'skipped', reasonCode: 'signatures.attach_failed', reason: e.message });
   }
 }
@@ -141,7 +144,9 @@ export async function applySignatureRequest(sync: ArchiveContext, request: Signa
   // Not involved, or settled before activation (S3): nothing to archive, and nothing to track.
   if (!classified.length) return { counts, notReady: false };
   if (!known && !sentAfter && (request.isComplete || request.isDeclined)) return { counts, notReady: false };
-  if (known?.state === 'archived' && known.isComplete) return { counts, notReady: false };
+  // Done: archived and the CRM attach settled (a pending or failed attach is retried, a few times).
+  if (known?.state === 'archived' && known.isComplete && known.attachState !== 'pending' && !(known.attachState === 'failed' && known.attempts < MAX_ATTACH_ATTEMPTS))
+    return { counts, notReady: false };
 
   const doc = known ?? (await ensureDocument(sync, request));
   const activity: ActivityEntry[] = [];

@@ -4,7 +4,7 @@
  * listing, then re-reads the requests it still tracks as open (those may complete long after they were sent).
  * Steps return only counts and cursors.
  */
-import { and, eq, gt, inArray, lt, or, isNull } from 'drizzle-orm';
+import { and, eq, gt, lt, or, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { SyncError } from '@/lib/errors';
 import { signatureArchives, signatureDocuments } from '@/db/schema';
@@ -12,7 +12,7 @@ import { FILES_NOT_READY_RETRY_MS, isFilesNotReady } from '@/lib/providers/dropb
 import { ZRunRequest } from '@/lib/sync/runtime/events';
 import type { RunContext, RunOutcome } from '@/lib/sync/runtime/pillar';
 import type { RunCounts } from '@/lib/sync/runtime/runs';
-import { applySignatureRequest, FOLDER_ROLES, markRequestGone, type ArchiveFolders } from './apply';
+import { applySignatureRequest, FOLDER_ROLES, markRequestGone, MAX_ATTACH_ATTEMPTS, type ArchiveFolders } from './apply';
 import { loadArchiveContext, type ArchiveContext } from './context';
 
 export const SIGNATURES_KIND = 'signatures';
@@ -130,7 +130,10 @@ export async function runSignatureArchive(ctx: RunContext<SignatureRunRequest>):
         .where(
           and(
             eq(signatureDocuments.archiveId, archiveId),
-            or(eq(signatureDocuments.state, 'waiting'), and(eq(signatureDocuments.state, 'archived'), eq(signatureDocuments.isComplete, true), inArray(signatureDocuments.attachState, ['pending', 'failed']))),
+            or(
+              eq(signatureDocuments.state, 'waiting'),
+              and(eq(signatureDocuments.state, 'archived'), eq(signatureDocuments.isComplete, true), or(eq(signatureDocuments.attachState, 'pending'), and(eq(signatureDocuments.attachState, 'failed'), lt(signatureDocuments.attempts, MAX_ATTACH_ATTEMPTS)))),
+            ),
             afterId ? gt(signatureDocuments.id, afterId) : undefined,
             or(isNull(signatureDocuments.updatedAt), lt(signatureDocuments.updatedAt, new Date(plan.startedAt))),
           ),
