@@ -211,6 +211,13 @@ export const de: Messages = {
     noDocuments: 'Noch keine Dokumente.',
     recordTitle: 'Signaturanfragen',
     recordEmpty: 'Keine Signaturanfragen für diesen Datensatz.',
+    sendTitle: 'Zur Unterschrift senden',
+    sendFile: 'Dokument dieses Datensatzes',
+    sendSignerName: 'Name des Unterzeichners',
+    sendSignerEmail: 'E-Mail des Unterzeichners',
+    sendButton: 'Mit Dropbox Sign senden',
+    sendDone: 'Gesendet. Das unterschriebene Dokument wird hier abgelegt.',
+    sendNoFiles: 'Dieser Datensatz hat keine Dateien zum Senden.',
   },
   connectDone: {
     linkedTitle: '{provider}-Konto verknüpft',

@@ -214,6 +214,13 @@ export const en = {
     noDocuments: 'No documents yet.',
     recordTitle: 'Signature requests',
     recordEmpty: 'No signature requests for this record.',
+    sendTitle: 'Send for signature',
+    sendFile: 'Document from this record',
+    sendSignerName: 'Signer name',
+    sendSignerEmail: 'Signer e-mail',
+    sendButton: 'Send with Dropbox Sign',
+    sendDone: 'Sent. The signed document will be filed here.',
+    sendNoFiles: 'This record has no files to send.',
   },
   connectDone: {
     linkedTitle: '{provider} account linked',

@@ -211,6 +211,13 @@ export const fr: Messages = {
     noDocuments: 'Aucun document pour l’instant.',
     recordTitle: 'Demandes de signature',
     recordEmpty: 'Aucune demande de signature pour cette fiche.',
+    sendTitle: 'Envoyer pour signature',
+    sendFile: 'Document de cette fiche',
+    sendSignerName: 'Nom du signataire',
+    sendSignerEmail: 'E-mail du signataire',
+    sendButton: 'Envoyer avec Dropbox Sign',
+    sendDone: 'Envoyé. Le document signé sera classé ici.',
+    sendNoFiles: 'Cette fiche n’a aucun fichier à envoyer.',
   },
   connectDone: {
     linkedTitle: 'Compte {provider} associé',

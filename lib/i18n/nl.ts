@@ -211,6 +211,13 @@ export const nl: Messages = {
     noDocuments: 'Nog geen documenten.',
     recordTitle: 'Handtekeningverzoeken',
     recordEmpty: 'Geen handtekeningverzoeken voor dit record.',
+    sendTitle: 'Ter ondertekening versturen',
+    sendFile: 'Document van dit record',
+    sendSignerName: 'Naam ondertekenaar',
+    sendSignerEmail: 'E-mail ondertekenaar',
+    sendButton: 'Versturen met Dropbox Sign',
+    sendDone: 'Verstuurd. Het ondertekende document komt hier terecht.',
+    sendNoFiles: 'Dit record heeft geen bestanden om te versturen.',
   },
   connectDone: {
     linkedTitle: '{provider}-account gekoppeld',

@@ -211,6 +211,13 @@ export const sv: Messages = {
     noDocuments: 'Inga dokument ännu.',
     recordTitle: 'Signaturbegäranden',
     recordEmpty: 'Inga signaturbegäranden för den här posten.',
+    sendTitle: 'Skicka för signering',
+    sendFile: 'Dokument från den här posten',
+    sendSignerName: 'Undertecknarens namn',
+    sendSignerEmail: 'Undertecknarens e-post',
+    sendButton: 'Skicka med Dropbox Sign',
+    sendDone: 'Skickat. Det signerade dokumentet arkiveras här.',
+    sendNoFiles: 'Posten har inga filer att skicka.',
   },
   connectDone: {
     linkedTitle: '{provider}-kontot är kopplat',
