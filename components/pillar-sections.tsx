@@ -5,12 +5,14 @@
  */
 import { ContactsSection } from './contacts-section';
 import { FilesSection } from './files-section';
+import { SignaturesSection } from './signatures-section';
 
 type SectionProps = { crm: 'pipedrive' | 'teamleader'; onChanged: () => void };
 
 const SECTIONS: Record<string, (props: SectionProps) => React.ReactNode> = {
   contacts: (p) => <ContactsSection {...p} />,
   dropbox: (p) => <FilesSection {...p} />,
+  'dropbox-sign': (p) => <SignaturesSection {...p} />,
 };
 
 export function PillarSection({ id, ...props }: SectionProps & { id: string }) {

@@ -11,30 +11,37 @@ import type { PersonSyncStatus } from '@/lib/contacts/record-status';
 const PROVIDER_NAME = { google: 'Google Contacts', microsoft: 'Microsoft Outlook' } as const;
 
 type Record = { resource: string; id: string; title: string; fields: { label: string; value: string }[]; webUrl: string };
+type SignatureDoc = { title: string; state: 'waiting' | 'archived' | 'failed'; isComplete: boolean; attachState: string | null };
 
 export function RecordPanel({ resource, id }: { resource: string; id: string }) {
   const bridge = useBridge();
   const { t, setCrmLocale } = useI18n();
   const [record, setRecord] = useState<Record | null>(null);
   const [contacts, setContacts] = useState<PersonSyncStatus[]>([]);
+  const [signatures, setSignatures] = useState<SignatureDoc[]>([]);
+  const [crm, setCrm] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     if (!bridge.ready) return;
     // The panel speaks the CRM user's language too; a failure here only costs the translation.
     bridge
-      .api<{ locale?: string | null }>('/api/embedded/context')
-      .then((c) => setCrmLocale(c.locale))
+      .api<{ locale?: string | null; crm?: string }>('/api/embedded/context')
+      .then((c) => {
+        setCrmLocale(c.locale);
+        setCrm(c.crm ?? null);
+      })
       .catch(() => undefined);
   }, [bridge.ready, bridge.api, setCrmLocale]);
 
   useEffect(() => {
     if (!bridge.ready || !id) return;
     bridge
-      .api<{ record: Record; contacts?: PersonSyncStatus[] }>(`/api/embedded/record?resource=${encodeURIComponent(resource)}&id=${encodeURIComponent(id)}`)
+      .api<{ record: Record; contacts?: PersonSyncStatus[]; signatures?: SignatureDoc[] }>(`/api/embedded/record?resource=${encodeURIComponent(resource)}&id=${encodeURIComponent(id)}`)
       .then((r) => {
         setRecord(r.record);
         setContacts(r.contacts ?? []);
+        setSignatures(r.signatures ?? []);
       })
       .catch((e: ApiError) => setError(e.message));
   }, [bridge.ready, bridge.api, resource, id]);
@@ -62,6 +69,25 @@ export function RecordPanel({ resource, id }: { resource: string; id: string }) 
       </dl>
       {contacts.length ? <ContactSyncStatus items={contacts} /> : null}
       <DropboxButton module={record.resource} id={record.id} />
+      {/* B9: the record's signature documents (Dropbox Sign archive). */}
+      <section data-testid="record-signatures">
+        <h2 className="text-[13px] font-semibold">{t.signatures.recordTitle}</h2>
+        {signatures.length ? (
+          <ul className="space-y-0.5 text-[13px]">
+            {signatures.map((s, i) => (
+              <li key={i}>
+                {s.title}{' '}
+                <span className={`badge ${s.state === 'archived' ? 'badge-ok' : s.state === 'failed' ? 'badge-err' : 'badge-warn'}`}>
+                  {s.state === 'archived' ? t.signatures.archived : s.state === 'failed' ? t.signatures.failed : t.signatures.waiting}
+                </span>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="muted text-[13px]">{t.signatures.recordEmpty}</p>
+        )}
+        <SendForSignature crm={crm} resource={resource} id={id} />
+      </section>
     </div>
   );
 }
@@ -180,5 +206,75 @@ function DropboxButton({ module, id }: { module: string; id: string }) {
     >
       {f.panelButton}
     </button>
+  );
+}
+
+/** S5: send one of the record's files for signature; the record goes into the request's metadata (B7). */
+function SendForSignature({ crm, resource, id }: { crm: string | null; resource: string; id: string }) {
+  const bridge = useBridge();
+  const { t } = useI18n();
+  const s = t.signatures;
+  // Teamleader calls persons contacts and organizations companies.
+  const module = crm === 'teamleader' ? ({ person: 'contact', organization: 'company' } as { [k: string]: string })[resource] ?? resource : resource;
+  const [files, setFiles] = useState<{ id: string; name: string }[] | null>(null);
+  const [form, setForm] = useState({ fileId: '', title: '', name: '', email: '' });
+  const [message, setMessage] = useState<{ tone: 'ok' | 'err'; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const open = () => {
+    if (files) return;
+    bridge
+      .api<{ files: { id: string; name: string }[] }>(`/api/embedded/signatures/send?module=${encodeURIComponent(module)}&recordId=${encodeURIComponent(id)}`)
+      .then((r) => setFiles(r.files))
+      .catch((e: ApiError) => setMessage({ tone: 'err', text: e.message }));
+  };
+  const send = async () => {
+    setBusy(true);
+    setMessage(null);
+    try {
+      await bridge.api('/api/embedded/signatures/send', {
+        method: 'POST',
+        body: JSON.stringify({ module, recordId: id, title: form.title, signers: [{ name: form.name, email: form.email }], source: { kind: 'record', fileId: form.fileId } }),
+      });
+      setMessage({ tone: 'ok', text: s.sendDone });
+    } catch (e) {
+      setMessage({ tone: 'err', text: (e as ApiError).message });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const valid = form.fileId && form.title.trim() && form.name.trim() && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(form.email.trim());
+  return (
+    <details className="mt-2" onToggle={open} data-testid="send-for-signature">
+      <summary className="cursor-pointer text-[13px] font-semibold">{s.sendTitle}</summary>
+      {files && !files.length ? <p className="muted text-[13px]">{s.sendNoFiles}</p> : null}
+      {files?.length ? (
+        <form
+          className="mt-1 space-y-1 text-[13px]"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (valid) void send();
+          }}
+        >
+          <label className="block">
+            {s.sendFile}{' '}
+            <select className="input" value={form.fileId} onChange={(e) => setForm({ ...form, fileId: e.target.value, title: form.title || e.target.selectedOptions[0]?.text.replace(/\.[^.]+$/, '') || '' })}>
+              <option value="" />
+              {files.map((f) => (
+                <option key={f.id} value={f.id}>
+                  {f.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <input className="input block w-full" value={form.title} onChange={(e) => setForm({ ...form, title: e.target.value })} aria-label={s.sendTitle} />
+          <input className="input block w-full" placeholder={s.sendSignerName} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+          <input className="input block w-full" type="email" placeholder={s.sendSignerEmail} value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} />
+          <button className="btn btn-primary" disabled={!valid || busy} type="submit">
+            {s.sendButton}
+          </button>
+        </form>
+      ) : null}
+      {message ? <Notice tone={message.tone}>{message.text}</Notice> : null}
+    </details>
   );
 }

@@ -78,7 +78,7 @@ export const providerAccounts = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     installationId: uuid('installation_id').notNull().references(() => installations.id, { onDelete: 'cascade' }),
     crmUserId: uuid('crm_user_id').notNull().references(() => crmUsers.id, { onDelete: 'cascade' }),
-    provider: text('provider', { enum: ['google', 'microsoft', 'dropbox'] }).notNull(),
+    provider: text('provider', { enum: ['google', 'microsoft', 'dropbox', 'dropbox_sign'] }).notNull(),
     accountId: text('account_id').notNull(),
     email: text('email').notNull(),
     displayName: text('display_name'),
@@ -448,4 +448,69 @@ export const recordFileLeases = pgTable(
     expiresAt: ts('expires_at').notNull(),
   },
   (t) => [uniqueIndex('record_file_leases_record').on(t.installationId, t.crmModule, t.recordId)],
+);
+
+/**
+ * The Dropbox Sign archive of one CRM user (S1–S3). Its id is the connection's id (status, stage and errors live
+ * on sync_connections). The four folders are kept by Dropbox id (renaming them in Dropbox keeps the archive
+ * working); their names are the user's language at activation.
+ */
+export const signatureArchives = pgTable(
+  'signature_archives',
+  {
+    id: uuid('id').primaryKey().references(() => syncConnections.id, { onDelete: 'cascade' }),
+    installationId: uuid('installation_id').notNull().references(() => installations.id, { onDelete: 'cascade' }),
+    crmUserId: uuid('crm_user_id').notNull().references(() => crmUsers.id, { onDelete: 'cascade' }),
+    signAccountId: uuid('sign_account_id').notNull().references(() => providerAccounts.id, { onDelete: 'cascade' }),
+    dropboxAccountId: uuid('dropbox_account_id').notNull().references(() => providerAccounts.id, { onDelete: 'cascade' }),
+    /** S3: only requests completed (or sent) after this moment are archived. */
+    activatedAt: ts('activated_at'),
+    /** Folder ids by role (received, signatureRequested, sent, signedAndReturned) and their names at activation. */
+    folders: jsonb('folders').$type<Record<string, { id: string | null; name: string }> | null>(),
+    rootFolder: jsonb('root_folder').$type<{ id: string | null; name: string } | null>(),
+    /** High-water mark: newest request creation time fully handled by a listing (listings are newest first). */
+    listedUntil: ts('listed_until'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('signature_archives_user').on(t.crmUserId)],
+);
+
+/** One signature request seen by an archive: where its PDFs went and whether the CRM record got the signed one (B7). */
+export const signatureDocuments = pgTable(
+  'signature_documents',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    installationId: uuid('installation_id').notNull(),
+    archiveId: uuid('archive_id').notNull().references(() => signatureArchives.id, { onDelete: 'cascade' }),
+    signatureRequestId: text('signature_request_id').notNull(),
+    title: text('title').notNull().default(''),
+    state: text('state', { enum: ['waiting', 'archived', 'failed'] }).notNull().default('waiting'),
+    /** The S2 folder role the latest copy went to. */
+    folder: text('folder'),
+    originalFileId: text('original_file_id'),
+    originalRev: text('original_rev'),
+    originalFolder: text('original_folder'),
+    signedFileId: text('signed_file_id'),
+    signedRev: text('signed_rev'),
+    signedFolder: text('signed_folder'),
+    isComplete: boolean('is_complete').notNull().default(false),
+    /** The CRM record from the request's metadata (or matched by signer e-mail). */
+    crmModule: text('crm_module'),
+    crmRecordId: text('crm_record_id'),
+    /** B7: pending | attached | no_record | ambiguous | failed */
+    attachState: text('attach_state', { enum: ['pending', 'attached', 'no_record', 'ambiguous', 'failed'] }),
+    crmFileId: text('crm_file_id'),
+    attempts: integer('attempts').notNull().default(0),
+    /** Earliest next try (409 backoff: the files are still being prepared). */
+    retryAfter: ts('retry_after'),
+    lastErrorCode: text('last_error_code'),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('signature_documents_archive_request').on(t.archiveId, t.signatureRequestId),
+    index('signature_documents_record').on(t.installationId, t.crmRecordId),
+  ],
 );

@@ -6,7 +6,7 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { env } from '@/lib/env';
 
-type Purpose = 'oauth-state' | 'link-ticket' | 'tl-session' | 'link-flow';
+type Purpose = 'oauth-state' | 'link-ticket' | 'tl-session' | 'link-flow' | 'dropbox-sign-state';
 
 function keyFor(purpose: Purpose): Buffer {
   return Buffer.from(hkdfSync('sha256', env().authSecret, 'synclane', purpose, 32));

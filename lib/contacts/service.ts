@@ -46,8 +46,9 @@ async function ownedAccount(tenant: Tenant, accountId: string) {
     .select()
     .from(providerAccounts)
     .where(and(eq(providerAccounts.id, accountId), eq(providerAccounts.installationId, tenant.installationId), eq(providerAccounts.crmUserId, tenant.crmUserId)));
-  // Dropbox accounts (files pillar) share the table but are no contact providers.
-  if (!account || account.status === 'disconnected' || account.provider === 'dropbox') throw new SyncError('not_found', 'That account is not linked to your user. Link it again.');
+  if (!account || account.status === 'disconnected') throw new SyncError('not_found', 'That account is not linked to your user. Link it again.');
+  // Dropbox and Dropbox Sign accounts belong to other pillars: not a contact account.
+  if (account.provider !== 'google' && account.provider !== 'microsoft') throw new SyncError('not_found', 'That account is not a contacts account.');
   return { ...account, provider: account.provider };
 }
 

@@ -15,7 +15,7 @@ import { LINK_CODE_COOKIE } from '@/lib/auth/provider-linking';
 
 export const dynamic = 'force-dynamic';
 
-const PROVIDER = { google: 'Google', microsoft: 'Microsoft' } as Record<string, string>;
+const PROVIDER = { google: 'Google', microsoft: 'Microsoft', dropbox_sign: 'Dropbox Sign' } as Record<string, string>;
 const LINK_CODE = /^[A-Za-z0-9_-]{43}$/;
 const knownReason = (value: string | undefined) => (value && /^[A-Za-z_]{1,40}$/.test(value) ? value : undefined);
 const bounded = (value: string | undefined) => (value ?? '').slice(0, MAX_EMAIL_LENGTH);

@@ -36,6 +36,19 @@ export const REASON_CODES = [
   'files.conflicted_copy',
   'files.deleted_in_crm',
   'files.deleted_in_dropbox',
+  // signatures (S2, S3, B4, B7)
+  'signatures.original_archived',
+  'signatures.signed_archived',
+  'signatures.attached_to_record',
+  'signatures.no_crm_record',
+  'signatures.ambiguous_record',
+  'signatures.attach_failed',
+  'signatures.archive_failed',
+  'signatures.files_not_ready',
+  'signatures.declined',
+  'signatures.request_error',
+  'signatures.completed_before_activation',
+  'signatures.request_canceled',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];

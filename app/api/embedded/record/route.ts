@@ -4,6 +4,7 @@ import { tenantRoute } from '@/lib/api/route';
 import { crmClientFor } from '@/lib/crm';
 import { SyncError } from '@/lib/errors';
 import { personSyncStatus } from '@/lib/contacts/record-status';
+import { recordSignatureDocuments } from '@/lib/signatures/service';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,7 +17,7 @@ export const GET = tenantRoute(ZRecordQuery, async ({ tenant, input }) => {
   const client = crmClientFor({ id: tenant.crmUserId, crm: tenant.crm, apiDomain: tenant.apiDomain });
   const record = await client.getRecord(input.resource, input.id);
   if (!record) throw new SyncError('not_found', `This ${input.resource} was not found or you cannot see it.`);
-  // B9: what Synclane knows about this person across the user's contact syncs.
+  // B9: what Synclane knows about this record across the user's contact syncs and signature documents.
   const contacts = input.resource === 'person' ? await personSyncStatus(tenant, input.id) : [];
-  return { record, contacts };
+  return { record, contacts, signatures: await recordSignatureDocuments(tenant, input.resource, input.id) };
 });
