@@ -193,3 +193,26 @@ describe('B10 / C12 on Outlook ⇄ Pipedrive two-way', () => {
     expect((await linkOf(w, String(p.id)))!.state).toBe('linked');
   });
 });
+
+describe('B10 on Google → Pipedrive one-way', () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await createWorld({ crm: 'pipedrive', provider: 'google', direction: 'provider_to_crm' });
+    expect((await w.app.runSync(w.syncId, 'start')).status).toBe('succeeded');
+  });
+  afterAll(async () => w?.close());
+
+  it('B10: a lost answer on a CRM update leaves no stale base — an edit back to the old value still reaches the CRM', async () => {
+    const email = 'stale.base@soak.test';
+    const remoteId = w.provider.create(email, fields('Old'));
+    expect((await w.app.runSync(w.syncId)).status).toBe('succeeded');
+    w.provider.update(remoteId, { last: 'New' });
+    w.crm.faults.add({ method: 'PATCH', path: 'api/v2/persons/\\d+', phase: 'after', status: 500, times: 1, body: w.crm.errorBody(500) });
+    expect((await w.app.runSync(w.syncId)).status).toBe('failed');
+    expect((await w.app.runSync(w.syncId)).status).toBe('succeeded');
+    expect(byEmail(w.crm.list(), email).map((r) => r.fields.last)).toEqual(['New']);
+    w.provider.update(remoteId, { last: 'Old' });
+    expect((await w.app.runSync(w.syncId)).status).toBe('succeeded');
+    expect(byEmail(w.crm.list(), email).map((r) => r.fields.last)).toEqual(['Old']);
+  });
+});

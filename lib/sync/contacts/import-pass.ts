@@ -147,7 +147,15 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
         projectForProvider: ctx.provider.projectContact?.bind(ctx.provider),
       });
       if (plan.action === 'none') {
-        if (link.remoteEtag !== item.etag) await db.update(contactLinks).set({ remoteEtag: item.etag }).where(eq(contactLinks.id, link.id));
+        // Both sides already hold the same contact but the base says otherwise (a write whose answer was
+        // lost was applied): the base follows, or the next edit back to the old value would pass for our echo.
+        const agreed = !!crmContact && !!person && hashContact(project(crmContact)) === remoteHash && hashContact(crmContact) !== link.snapshotHash;
+        if (agreed)
+          await db
+            .update(contactLinks)
+            .set({ snapshot: crmContact as unknown as Record<string, unknown>, snapshotHash: hashContact(crmContact), crmUpdatedAt: person.updatedAt, crmVerifyAfter: new Date(Date.now() + CRM_TIME_MARGIN_MS), remoteEtag: item.etag, updatedAt: new Date() })
+            .where(eq(contactLinks.id, link.id));
+        else if (link.remoteEtag !== item.etag) await db.update(contactLinks).set({ remoteEtag: item.etag }).where(eq(contactLinks.id, link.id));
         continue;
       }
       if (plan.action === 'create_crm') {
