@@ -69,6 +69,10 @@ export type Sandbox = {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
   const server: Server = createServer();
+  // Clients (undici) keep sockets alive between calls; a server that closes idle sockets after Node's default
+  // 5 s races a reused socket after a slow step ("fetch failed"). Vendor front ends keep them about a minute.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
