@@ -57,6 +57,8 @@ describe('Dropbox Sign archive inside Pipedrive', () => {
     await popup.waitForLoadState();
     await popup.locator(`input[name=account][value="${OLIVIA_SIGN}"]`).check();
     await popup.getByRole('button', { name: 'Accept' }).click();
+    // The popup says the account is linked and closes by itself; the card then shows the account.
+    await popup.waitForEvent('close', { timeout: 15_000 });
     await expect.poll(async () => card().getByTestId('sign-account').textContent(), { timeout: 30_000 }).toContain(OLIVIA_SIGN);
 
     await card().getByTestId('activate-archive').click();
@@ -66,7 +68,7 @@ describe('Dropbox Sign archive inside Pipedrive', () => {
   it('S5: a contract uploaded on the person is sent for signature from our record panel', async () => {
     await page.goto(`${stack.sandbox.url}/pipedrive/person/${personId}`);
     await page.locator('#file-upload').setInputFiles({ name: 'Service agreement.pdf', mimeType: 'application/pdf', buffer: buildPdf(['Service agreement', 'Northwind Traders and Ada Lovelace']) });
-    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
     await expect.poll(() => personFiles().map((f) => f.name)).toContain('Service agreement.pdf');
 
     await page.goto(`${stack.sandbox.url}/pipedrive/person/${personId}`);
