@@ -44,13 +44,8 @@ async function openSettings() {
 }
 
 describe('Dropbox Sign archive inside Pipedrive', () => {
-  it('S1: link Dropbox, link Dropbox Sign through its consent popup, activate the archive', async () => {
-    await expect.poll(async () => frame.getByTestId('link-dropbox').count(), { timeout: 20_000 }).toBe(1);
-    await authorizeInPopup(context, () => frame.getByTestId('link-dropbox').click());
-    await expect.poll(async () => frame.getByTestId('integration-dropbox').textContent(), { timeout: 30_000 }).toContain(OLIVIA_DROPBOX);
-
+  it('S1: link Dropbox Sign through its consent popup, then Dropbox, then activate the archive', async () => {
     await openSettings();
-    await expect.poll(async () => card().getByTestId('dropbox-account').textContent(), { timeout: 20_000 }).toContain(OLIVIA_DROPBOX);
     const popupPromise = context.waitForEvent('page');
     await card().getByTestId('link-sign').click();
     const popup = await popupPromise;
@@ -60,9 +55,17 @@ describe('Dropbox Sign archive inside Pipedrive', () => {
     // The popup says the account is linked and closes by itself; the card then shows the account.
     await popup.waitForEvent('close', { timeout: 15_000 });
     await expect.poll(async () => card().getByTestId('sign-account').textContent(), { timeout: 30_000 }).toContain(OLIVIA_SIGN);
+    // Without a Dropbox the archive cannot start: the card says so and offers no Activate.
+    expect(await card().getByTestId('dropbox-account').count()).toBe(0);
+    expect(await card().getByTestId('activate-archive').count()).toBe(0);
 
+    await authorizeInPopup(context, () => frame.getByTestId('link-dropbox').click());
+    await expect.poll(async () => frame.getByTestId('integration-dropbox').textContent(), { timeout: 30_000 }).toContain(OLIVIA_DROPBOX);
+    await openSettings();
+    await expect.poll(async () => card().getByTestId('dropbox-account').textContent(), { timeout: 20_000 }).toContain(OLIVIA_DROPBOX);
     await card().getByTestId('activate-archive').click();
     await expect.poll(async () => card().getByTestId('refresh').count(), { timeout: 30_000 }).toBe(1);
+    expect(await card().getByTestId('activate-archive').count()).toBe(0);
   });
 
   it('S5: a contract uploaded on the person is sent for signature from our record panel', async () => {
