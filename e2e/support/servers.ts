@@ -26,7 +26,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-export type Stack = { appUrl: string; sandbox: Sandbox; browser: Browser; logs: string[]; close(): Promise<void> };
+/** `databaseUrl` is the app's own database when a Postgres server is available (tests may adjust rows, e.g. a due time). */
+export type Stack = { appUrl: string; sandbox: Sandbox; browser: Browser; logs: string[]; databaseUrl?: string; close(): Promise<void> };
 
 export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
   const appPort = await freePort();
@@ -81,6 +82,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     sandbox,
     browser,
     logs,
+    databaseUrl,
     async close() {
       await browser.close().catch(() => undefined);
       child.kill('SIGTERM');

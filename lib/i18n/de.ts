@@ -309,6 +309,8 @@ export const de: Messages = {
     close: 'Fenster schließen',
     consentedTitle: 'Fast fertig',
     consentedBody: 'Wird in Ihren Synclane-Einstellungen abgeschlossen: dort wird das Konto verknüpft. Dieses Fenster schließt sich von selbst.',
+    linkedTitle: 'Verknüpft',
+    linkedBody: '{email} ist verknüpft. Dieses Fenster schließt sich von selbst.',
     noOpenerTitle: 'Es wurde nichts verknüpft',
     noOpenerBody: 'Dieses Fenster wurde nicht aus Ihren Synclane-Einstellungen geöffnet, daher wurde nichts verknüpft. Öffnen Sie Synclane in Ihrem CRM und verknüpfen Sie das Konto von dort.',
     refusedBody: 'Synclane ist für Ihren CRM-Benutzer nicht mehr installiert, daher wurde nichts verknüpft. Installieren Sie es erneut über den Marketplace.',

@@ -313,6 +313,8 @@ export const en = {
     close: 'Close window',
     consentedTitle: 'Almost done',
     consentedBody: 'Finishing in your Synclane settings: the account is linked there. This window closes by itself.',
+    linkedTitle: 'Linked',
+    linkedBody: '{email} is linked. This window closes by itself.',
     noOpenerTitle: 'Nothing was linked',
     noOpenerBody: 'This window was not opened from your Synclane settings, so nothing was linked. Open Synclane inside your CRM and connect the account from there.',
     refusedBody: 'Synclane is not installed for your CRM user any more, so nothing was linked. Install it again from the Marketplace.',

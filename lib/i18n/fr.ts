@@ -309,6 +309,8 @@ export const fr: Messages = {
     close: 'Fermer la fenêtre',
     consentedTitle: 'Presque terminé',
     consentedBody: 'Finalisation dans vos paramètres Synclane : le compte y est associé. Cette fenêtre se ferme d’elle-même.',
+    linkedTitle: 'Compte associé',
+    linkedBody: '{email} est associé. Cette fenêtre se ferme d’elle-même.',
     noOpenerTitle: 'Aucun compte n’a été associé',
     noOpenerBody: 'Cette fenêtre n’a pas été ouverte depuis vos paramètres Synclane, aucun compte n’a donc été associé. Ouvrez Synclane dans votre CRM et associez le compte depuis là.',
     refusedBody: 'Synclane n’est plus installé pour votre utilisateur CRM, aucun compte n’a donc été associé. Réinstallez-le depuis la Marketplace.',

@@ -309,6 +309,8 @@ export const nl: Messages = {
     close: 'Venster sluiten',
     consentedTitle: 'Bijna klaar',
     consentedBody: 'Wordt afgerond in je Synclane-instellingen: daar wordt het account gekoppeld. Dit venster sluit vanzelf.',
+    linkedTitle: 'Gekoppeld',
+    linkedBody: '{email} is gekoppeld. Dit venster sluit vanzelf.',
     noOpenerTitle: 'Er is niets gekoppeld',
     noOpenerBody: 'Dit venster is niet vanuit je Synclane-instellingen geopend, dus er is niets gekoppeld. Open Synclane in je CRM en koppel het account van daaruit.',
     refusedBody: 'Synclane is niet meer geïnstalleerd voor je CRM-gebruiker, dus er is niets gekoppeld. Installeer het opnieuw via de Marketplace.',

@@ -309,6 +309,8 @@ export const sv: Messages = {
     close: 'Stäng fönstret',
     consentedTitle: 'Nästan klart',
     consentedBody: 'Slutförs i dina Synclane-inställningar: där kopplas kontot. Fönstret stängs av sig självt.',
+    linkedTitle: 'Kopplat',
+    linkedBody: '{email} är kopplat. Fönstret stängs av sig självt.',
     noOpenerTitle: 'Inget kopplades',
     noOpenerBody: 'Det här fönstret öppnades inte från dina Synclane-inställningar, så inget kopplades. Öppna Synclane i ditt CRM och koppla kontot därifrån.',
     refusedBody: 'Synclane är inte längre installerat för din CRM-användare, så inget kopplades. Installera det igen från Marketplace.',

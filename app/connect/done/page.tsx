@@ -30,6 +30,9 @@ export default async function ConnectDonePage({ searchParams }: { searchParams: 
   const message =
     code
       ? { title: t.consentedTitle, body: t.consentedBody, ok: true }
+      : // Dropbox and Dropbox Sign finish the link in their own callback route and arrive here already linked.
+        q.status === 'linked'
+        ? { title: t.linkedTitle, body: format(t.linkedBody, { email: bounded(q.email) || (provider ?? '') }), ok: true }
       : q.status === 'email_mismatch'
         ? { title: t.mismatchTitle, body: format(t.mismatchBody, { expected: bounded(q.expected), got: bounded(q.got) }), ok: false }
         : q.status === 'expired'
