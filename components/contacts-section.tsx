@@ -5,6 +5,7 @@
  * skipped records with reasons (B4), conflicts (B5) and the mass-delete prompt (B3).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useSectionData } from './sync/use-section-data';
 import { useBridge, ApiError } from './crm-bridge';
 import { useI18n, type I18n } from './i18n';
 import { Notice } from './sync/notice';
@@ -34,23 +35,8 @@ function directionLabel(i18n: I18n, direction: string, provider: 'google' | 'mic
 export function ContactsSection({ crm, onChanged }: { crm: 'pipedrive' | 'teamleader'; onChanged?: () => void }) {
   const bridge = useBridge();
   const { t, format } = useI18n();
-  const [overview, setOverview] = useState<Overview | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data: overview, error, setError, load } = useSectionData<Overview>('/api/embedded/contacts', onChanged);
 
-  const load = useCallback(() => {
-    bridge
-      .api<Overview>('/api/embedded/contacts')
-      .then((o) => {
-        setOverview(o);
-        setError(null);
-        onChanged?.();
-      })
-      .catch((e: ApiError) => setError(e.message));
-  }, [bridge.api, onChanged]);
-
-  useEffect(() => {
-    if (bridge.ready) load();
-  }, [bridge.ready, load]);
 
   // C2: the CRM rights are checked as soon as the settings open, before anything is linked.
   const [missing, setMissing] = useState<string[]>([]);

@@ -5,6 +5,7 @@
  * shared shell, and unlink (files stay on both sides).
  */
 import { useCallback, useEffect, useState } from 'react';
+import { useSectionData } from './sync/use-section-data';
 import { useBridge, ApiError } from './crm-bridge';
 import { useI18n } from './i18n';
 import { hasKey } from '@/lib/i18n';
@@ -38,26 +39,11 @@ export function FilesSection({ crm, onChanged }: { crm: 'pipedrive' | 'teamleade
   const { t, format } = useI18n();
   const f = t.files;
   const d = t.contacts.dashboard;
-  const [data, setData] = useState<Overview | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data, error, setError, load } = useSectionData<Overview>('/api/embedded/files', onChanged);
   const [busy, setBusy] = useState(false);
   const [module, setModule] = useState('');
   const [record, setRecord] = useState('');
 
-  const load = useCallback(() => {
-    bridge
-      .api<Overview>('/api/embedded/files')
-      .then((o) => {
-        setData(o);
-        setError(null);
-        onChanged?.();
-      })
-      .catch((e: ApiError) => setError(e.message));
-  }, [bridge.api, onChanged]);
-
-  useEffect(() => {
-    if (bridge.ready) load();
-  }, [bridge.ready, load]);
 
   const running = data?.linked ? data.connection.stage !== 'idle' : false;
   useEffect(() => {

@@ -5,6 +5,7 @@
  * with the reason), Refresh and unlink.
  */
 import { useCallback, useEffect, useState } from 'react';
+import { useSectionData } from './sync/use-section-data';
 import { useBridge, ApiError } from './crm-bridge';
 import { useI18n } from './i18n';
 import { Notice } from './sync/notice';
@@ -42,24 +43,9 @@ export function SignaturesSection({ onChanged }: { crm: 'pipedrive' | 'teamleade
   const { t, format, date } = useI18n();
   const s = t.signatures;
   const d = t.contacts.dashboard;
-  const [overview, setOverview] = useState<Overview | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data: overview, error, setError, load } = useSectionData<Overview>('/api/embedded/signatures', onChanged);
   const [busy, setBusy] = useState(false);
 
-  const load = useCallback(() => {
-    bridge
-      .api<Overview>('/api/embedded/signatures')
-      .then((o) => {
-        setOverview(o);
-        setError(null);
-        onChanged?.();
-      })
-      .catch((e: ApiError) => setError(e.message));
-  }, [bridge.api, onChanged]);
-
-  useEffect(() => {
-    if (bridge.ready) load();
-  }, [bridge.ready, load]);
 
   const act = async (fn: () => Promise<unknown>) => {
     setBusy(true);
