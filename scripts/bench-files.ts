@@ -58,7 +58,7 @@ globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
   const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
   const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
   const side = url.pathname.startsWith('/dropbox/') ? 'dropbox' : 'crm';
-  const endpoint = url.pathname.replace(/^\/(dropbox|pipedrive)/, '').replace(/\/\d+(?=\/|$)/g, '/:id');
+  const endpoint = url.pathname.replace(/^\/(dropbox|pipedrive)/, '').replace(/\/\d{3,}(?=\/|$)/g, '/:id');
   const key = `${side} ${method} ${endpoint}`;
   calls[key] = (calls[key] ?? 0) + 1;
   return realFetch(input, init);
@@ -216,7 +216,7 @@ async function main() {
       const chunks = Math.ceil(BIG / DROPBOX_UPLOAD_CHUNK_BYTES);
       // Minimum: CRM 1 list + 1 download; Dropbox 1 create_folder + the upload (files/upload takes up to 150 MB
       // in one call, so the API minimum is 1; we send 8 MiB chunks: start + appends + finish = `chunks` calls).
-      results.push(await runFiles(syncId, `50 MiB CRM → Dropbox (1 record; ${chunks} chunks of 8 MiB)`, { dropbox: 2, crm: 2 }, [recordFolderId], 1));
+      results.push(await runFiles(syncId, `50 MiB CRM → Dropbox (1 record; ${chunks} chunk(s) of 8 MiB)`, { dropbox: 2, crm: 2 }, [recordFolderId], 1));
       await child.send({ cmd: 'latency', ms: 0 });
       const [folder] = await (await getDb()).select().from(recordFolders).where(eq(recordFolders.id, recordFolderId));
       await child.send({ cmd: 'dropbox-write', email: OLIVIA, path: `${folder!.pathDisplay}/big-from-dropbox.bin`, size: BIG });
