@@ -47,6 +47,14 @@ const FILES_PER_RECORD = Number(args.files ?? 10);
 const LATENCY_MS = Number(args.latency ?? 0);
 const BIG = Number(args['big-mb'] ?? 50) * 1024 * 1024;
 const SKIP_STREAMING = args['no-streaming'] === 'true';
+/** `--direction=up` (CRM → Dropbox only) or `down` (Dropbox → CRM only): one direction per process, clean RSS. */
+const DIRECTION = args.direction ?? 'both';
+/**
+ * `--gc-probe`: during each run, force a GC every 250 ms and record the largest ArrayBuffer total right after
+ * it — the bytes actually held (live), as opposed to the peak, which includes garbage not yet collected.
+ * It perturbs timing and RSS; use it as a separate diagnostic run.
+ */
+const GC_PROBE = args['gc-probe'] === 'true';
 const OLIVIA = 'olivia.northwind@gmail.com';
 const APP_URL = 'http://127.0.0.1:3999';
 
@@ -117,7 +125,7 @@ async function startSandboxProcess(): Promise<Child> {
 
 // ------------------------------------------------------------------ running
 
-type Measured = { label: string; ms: number; status: string; counts: unknown; rssBeforeMb: number; peakRssMb: number; dropbox: Record<string, number>; crm: Record<string, number>; minDropbox: number; minCrm: number; transfers: number; files: number };
+type Measured = { label: string; ms: number; status: string; counts: unknown; rssBeforeMb: number; peakRssMb: number; arrayBuffersGrowthMb: number; dropbox: Record<string, number>; crm: Record<string, number>; minDropbox: number; minCrm: number; transfers: number; files: number };
 
 async function runFiles(syncId: string, label: string, mins: { dropbox: number; crm: number }, recordFolderIds?: string[], files = 0): Promise<Measured> {
   const connection = await loadConnection(syncId);
@@ -128,6 +136,17 @@ async function runFiles(syncId: string, label: string, mins: { dropbox: number; 
   const rssBefore = process.memoryUsage().rss;
   const before = snapshot();
   const sampler = startMemorySampler(50);
+  // Bytes held in Buffers/ArrayBuffers (file chunks live there, outside the V8 heap), sampled alongside.
+  const abBefore = process.memoryUsage().arrayBuffers;
+  let abPeak = abBefore;
+  const abTimer = setInterval(() => (abPeak = Math.max(abPeak, process.memoryUsage().arrayBuffers)), 50);
+  let livePeak = 0;
+  const gcTimer = GC_PROBE
+    ? setInterval(() => {
+        gcNow();
+        livePeak = Math.max(livePeak, process.memoryUsage().arrayBuffers - abBefore);
+      }, 250)
+    : null;
   const t0 = performance.now();
   let status: string;
   let counts: unknown;
@@ -142,13 +161,17 @@ async function runFiles(syncId: string, label: string, mins: { dropbox: number; 
   }
   const ms = performance.now() - t0;
   const mem = sampler.stop();
+  clearInterval(abTimer);
+  if (gcTimer) clearInterval(gcTimer);
+  abPeak = Math.max(abPeak, process.memoryUsage().arrayBuffers);
   const dropbox = callsSince(before, 'dropbox');
   const crm = callsSince(before, 'crm');
-  // Transfers: Dropbox uploads (one-shot or session finish) and downloads; CRM uploads and downloads.
-  const isTransfer = (k: string) => /^POST \/content\/2\/files\/(upload|upload_session\/finish|download)$/.test(k) || /^POST \/api\/v1\/files$/.test(k) || /^GET \/api\/v1\/files\/:id\/download$/.test(k);
+  // Transfers: files written to the other side — Dropbox uploads (one call, or a session's finish) and CRM
+  // uploads. Downloads are not counted separately (every transfer reads once; hash checks read too).
+  const isTransfer = (k: string) => /^POST \/content\/2\/files\/(upload|upload_session\/finish)$/.test(k) || /^POST .*\/api\/v1\/files$/.test(k);
   const transfers = [...Object.entries(dropbox), ...Object.entries(crm)].reduce((n, [k, v]) => (isTransfer(k) ? n + v : n), 0);
-  const m: Measured = { label, ms, status, counts, rssBeforeMb: mb(rssBefore), peakRssMb: mem.peakRssMb, dropbox, crm, minDropbox: mins.dropbox, minCrm: mins.crm, transfers, files };
-  log(`${label}: ${status} in ${fmtSeconds(ms)}; RSS ${m.rssBeforeMb} → peak ${m.peakRssMb} MB (+${(m.peakRssMb - m.rssBeforeMb).toFixed(1)} MB)`);
+  const m: Measured = { label, ms, status, counts, rssBeforeMb: mb(rssBefore), peakRssMb: mem.peakRssMb, arrayBuffersGrowthMb: mb(abPeak - abBefore), dropbox, crm, minDropbox: mins.dropbox, minCrm: mins.crm, transfers, files };
+  log(`${label}: ${status} in ${fmtSeconds(ms)}; RSS ${m.rssBeforeMb} → peak ${m.peakRssMb} MB (+${(m.peakRssMb - m.rssBeforeMb).toFixed(1)} MB); ArrayBuffers peak +${m.arrayBuffersGrowthMb} MB${GC_PROBE ? `; live ArrayBuffers after forced GCs, max +${mb(livePeak)} MB` : ''}`);
   log(`  Dropbox ${total(dropbox)} (min ${mins.dropbox}): ${fmtCalls(dropbox)}`);
   log(`  CRM ${total(crm)} (min ${mins.crm}): ${fmtCalls(crm)}`);
   if (status !== 'succeeded') log(`  run: ${JSON.stringify(counts)}`);
@@ -194,7 +217,8 @@ async function main() {
       const { firstId } = (await child.send({ cmd: 'persons', n: 1 })) as { firstId: number };
       const recordId = String(firstId);
       const chunk = new Uint8Array(1024 * 1024).fill(7);
-      await files.uploadFile({
+      if (DIRECTION !== 'down')
+        await files.uploadFile({
         module: 'person',
         recordId,
         name: 'big-from-crm.bin',
@@ -216,13 +240,15 @@ async function main() {
       const chunks = Math.ceil(BIG / DROPBOX_UPLOAD_CHUNK_BYTES);
       // Minimum: CRM 1 list + 1 download; Dropbox 1 create_folder + the upload (files/upload takes up to 150 MB
       // in one call, so the API minimum is 1; we send 8 MiB chunks: start + appends + finish = `chunks` calls).
-      results.push(await runFiles(syncId, `50 MiB CRM → Dropbox (1 record; ${chunks} chunk(s) of 8 MiB)`, { dropbox: 2, crm: 2 }, [recordFolderId], 1));
+      // With --direction=down this run only creates the record folder (no CRM file) and is not reported.
+      const up = await runFiles(syncId, `50 MiB CRM → Dropbox (1 record; ${chunks} chunk(s) of 8 MiB)`, { dropbox: 2, crm: 2 }, [recordFolderId], 1);
+      if (DIRECTION !== 'down') results.push(up);
       await child.send({ cmd: 'latency', ms: 0 });
       const [folder] = await (await getDb()).select().from(recordFolders).where(eq(recordFolders.id, recordFolderId));
       await child.send({ cmd: 'dropbox-write', email: OLIVIA, path: `${folder!.pathDisplay}/big-from-dropbox.bin`, size: BIG });
       await child.send({ cmd: 'latency', ms: LATENCY_MS });
       // Minimum: Dropbox 1 list_folder/continue (the change) + 1 download; CRM 1 list + 1 upload.
-      results.push(await runFiles(syncId, '50 MiB Dropbox → CRM (1 record)', { dropbox: 2, crm: 2 }, [recordFolderId], 1));
+      if (DIRECTION !== 'up') results.push(await runFiles(syncId, '50 MiB Dropbox → CRM (1 record)', { dropbox: 2, crm: 2 }, [recordFolderId], 1));
       await child.send({ cmd: 'latency', ms: 0 });
       // Leave the big files out of the tree runs below: stop syncing this record (files stay, F7).
       await (await getDb()).delete(recordFolders).where(eq(recordFolders.id, recordFolderId));
@@ -271,7 +297,7 @@ async function main() {
   console.log(`Machine: ${machineDescription()}; load average at start ${load}`);
   console.log(`Latency: ${LATENCY_MS ? `${LATENCY_MS} ms per vendor call` : 'none (CPU figures)'}; sandbox in a child process\n`);
   printTable(
-    ['Run', 'Status', 'Wall time', 'Files/s', 'Transfers', 'RSS growth (peak − before)', 'Dropbox calls (min) ÷ min', 'CRM calls (min) ÷ min', 'Dropbox by endpoint', 'CRM by endpoint'],
+    ['Run', 'Status', 'Wall time', 'Files/s', 'Transfers', 'RSS growth (peak − before)', 'ArrayBuffers growth (peak)', 'Dropbox calls (min) ÷ min', 'CRM calls (min) ÷ min', 'Dropbox by endpoint', 'CRM by endpoint'],
     results.map((r) => [
       r.label,
       r.status,
@@ -279,6 +305,7 @@ async function main() {
       r.files && r.transfers ? (r.files / (r.ms / 1000)).toFixed(1) : '—',
       fmtInt(r.transfers),
       `${r.rssBeforeMb} → ${r.peakRssMb} MB (+${(r.peakRssMb - r.rssBeforeMb).toFixed(1)})`,
+      `+${r.arrayBuffersGrowthMb} MB`,
       `${fmtInt(total(r.dropbox))} (${fmtInt(r.minDropbox)}) ${(total(r.dropbox) / r.minDropbox).toFixed(2)}`,
       `${fmtInt(total(r.crm))} (${fmtInt(r.minCrm)}) ${(total(r.crm) / r.minCrm).toFixed(2)}`,
       fmtCalls(r.dropbox),
