@@ -241,14 +241,14 @@ async function main() {
       // Minimum: CRM 1 list + 1 download; Dropbox 1 create_folder + the upload (files/upload takes up to 150 MB
       // in one call, so the API minimum is 1; we send 8 MiB chunks: start + appends + finish = `chunks` calls).
       // With --direction=down this run only creates the record folder (no CRM file) and is not reported.
-      const up = await runFiles(syncId, `50 MiB CRM → Dropbox (1 record; ${chunks} chunk(s) of 8 MiB)`, { dropbox: 2, crm: 2 }, [recordFolderId], 1);
+      const up = await runFiles(syncId, DIRECTION === 'down' ? 'setup: record folder (not reported)' : `${BIG / 1024 / 1024} MiB CRM → Dropbox (1 record; ${chunks} chunk(s) of 8 MiB)`, { dropbox: 2, crm: 2 }, [recordFolderId], 1);
       if (DIRECTION !== 'down') results.push(up);
       await child.send({ cmd: 'latency', ms: 0 });
       const [folder] = await (await getDb()).select().from(recordFolders).where(eq(recordFolders.id, recordFolderId));
       await child.send({ cmd: 'dropbox-write', email: OLIVIA, path: `${folder!.pathDisplay}/big-from-dropbox.bin`, size: BIG });
       await child.send({ cmd: 'latency', ms: LATENCY_MS });
       // Minimum: Dropbox 1 list_folder/continue (the change) + 1 download; CRM 1 list + 1 upload.
-      if (DIRECTION !== 'up') results.push(await runFiles(syncId, '50 MiB Dropbox → CRM (1 record)', { dropbox: 2, crm: 2 }, [recordFolderId], 1));
+      if (DIRECTION !== 'up') results.push(await runFiles(syncId, `${BIG / 1024 / 1024} MiB Dropbox → CRM (1 record)`, { dropbox: 2, crm: 2 }, [recordFolderId], 1));
       await child.send({ cmd: 'latency', ms: 0 });
       // Leave the big files out of the tree runs below: stop syncing this record (files stay, F7).
       await (await getDb()).delete(recordFolders).where(eq(recordFolders.id, recordFolderId));
