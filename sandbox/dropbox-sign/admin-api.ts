@@ -1,26 +1,11 @@
 /** Test and reviewer controls under `/dropbox-sign/_admin` (never faulted or rate limited). */
 import { json, readJson, type Router } from '../lib/http';
-import type { FaultRule } from '../lib/faults';
+import { registerCommonAdminRoutes } from '../lib/admin-routes';
 import type { DropboxSignEmulator } from './emulator-types';
 import type { SignConfig } from './sign-state';
 
 export function registerAdminApi(router: Router, emulator: DropboxSignEmulator): void {
-  router.get('/_admin', () => json(200, emulator.summary()));
-  router.get('/_admin/faults', () => json(200, { faults: emulator.faults.list() }));
-  router.post('/_admin/faults', (req) => {
-    const rule = readJson<FaultRule>(req);
-    if (!rule || typeof rule.status !== 'number') return json(400, { error: 'bad_request', message: 'A fault rule needs at least a numeric status.' });
-    return json(201, { id: emulator.faults.add(rule) });
-  });
-  router.delete('/_admin/faults', () => {
-    emulator.faults.clear();
-    return json(200, { ok: true });
-  });
-  router.post('/_admin/config', (req) => json(200, { config: emulator.config(readJson<Partial<SignConfig>>(req) ?? {}) }));
-  router.post('/_admin/reset', () => {
-    emulator.reset();
-    return json(200, { ok: true });
-  });
+  registerCommonAdminRoutes<SignConfig>(router, emulator);
   router.get('/_admin/callbacks', () => json(200, { deliveries: emulator.callbacks.deliveries }));
   router.post('/_admin/callbacks/retry-due', async () => {
     await emulator.callbacks.runDueRetries();

@@ -4,31 +4,16 @@
  * webhook URI (verified with the challenge) and its delivery log.
  */
 import { json, readJson, type Router } from '../lib/http';
-import type { FaultRule } from '../lib/faults';
+import { registerCommonAdminRoutes } from '../lib/admin-routes';
 import type { DropboxEmulator } from './emulator-types';
 import type { DropboxConfig } from './dropbox-state';
 
 export function registerAdminApi(router: Router, emulator: DropboxEmulator): void {
-  router.get('/_admin', () => json(200, emulator.summary()));
-  router.get('/_admin/faults', () => json(200, { faults: emulator.faults.list() }));
-  router.post('/_admin/faults', (req) => {
-    const rule = readJson<FaultRule>(req);
-    if (!rule || typeof rule.status !== 'number') return json(400, { error: 'bad_request', message: 'A fault rule needs at least a numeric status.' });
-    return json(201, { id: emulator.faults.add(rule) });
-  });
-  router.delete('/_admin/faults', () => {
-    emulator.faults.clear();
-    return json(200, { ok: true });
-  });
+  registerCommonAdminRoutes<DropboxConfig>(router, emulator);
   router.post('/_admin/rate-limit', (req) => {
     const body = readJson<{ reason?: 'too_many_requests' | 'too_many_write_operations'; path?: string; times?: number; retryAfterSeconds?: number }>(req) ?? {};
     const id = emulator.rateLimit(body.reason ?? 'too_many_requests', { path: body.path, times: body.times, retryAfterSeconds: body.retryAfterSeconds });
     return json(201, { id });
-  });
-  router.post('/_admin/config', (req) => json(200, { config: emulator.config(readJson<Partial<DropboxConfig>>(req) ?? {}) }));
-  router.post('/_admin/reset', () => {
-    emulator.reset();
-    return json(200, { ok: true });
   });
   router.post('/_admin/expire-access-tokens', () => {
     emulator.expireAccessTokens();

@@ -2,27 +2,12 @@
  * Test and reviewer controls under `/microsoft/_admin` (never faulted or throttled).
  */
 import { json, readJson, type Router } from '../lib/http';
-import type { FaultRule } from '../lib/faults';
+import { registerCommonAdminRoutes } from '../lib/admin-routes';
 import type { MicrosoftEmulator } from './emulator-types';
 import type { MicrosoftConfig } from './microsoft-state';
 
 export function registerAdminApi(router: Router, emulator: MicrosoftEmulator): void {
-  router.get('/_admin', () => json(200, emulator.summary()));
-  router.get('/_admin/faults', () => json(200, { faults: emulator.faults.list() }));
-  router.post('/_admin/faults', (req) => {
-    const rule = readJson<FaultRule>(req);
-    if (!rule || typeof rule.status !== 'number') return json(400, { error: 'bad_request', message: 'A fault rule needs at least a numeric status.' });
-    return json(201, { id: emulator.faults.add(rule) });
-  });
-  router.delete('/_admin/faults', () => {
-    emulator.faults.clear();
-    return json(200, { ok: true });
-  });
-  router.post('/_admin/config', (req) => json(200, { config: emulator.config(readJson<Partial<MicrosoftConfig>>(req) ?? {}) }));
-  router.post('/_admin/reset', () => {
-    emulator.reset();
-    return json(200, { ok: true });
-  });
+  registerCommonAdminRoutes<MicrosoftConfig>(router, emulator);
   router.post('/_admin/expire-access-tokens', () => {
     emulator.expireAccessTokens();
     return json(200, { ok: true });
