@@ -22,7 +22,7 @@ next.stdout.on('data', (chunk: Buffer) => {
   process.stdout.write(chunk);
   if (!announced && /Ready|ready/.test(chunk.toString())) {
     announced = true;
-    console.log(`\n  Synclane app:  ${appUrl}\n  Sandbox:       ${sandbox.url}  (Pipedrive, Teamleader, Google, Microsoft — offline)\n`);
+    console.log(`\n  Synclane app:  ${appUrl}\n  Sandbox:       ${sandbox.url}  (Pipedrive, Teamleader, Google, Microsoft, Dropbox, Dropbox Sign — offline)\n`);
   }
 });
 const stop = async () => {
