@@ -26,7 +26,7 @@ import { contactFromCrmPerson, displayName } from '@/lib/sync/contacts/model';
 import { exportSkipReason } from '@/lib/sync/contacts/export-rules';
 import { CRM_PAGE_SIZE, EXPORT_GROUP_NAME, PENDING_DELETE_SAMPLE, RESTORE_WINDOW_DAYS } from '@/lib/sync/contacts/constants';
 import type { Tenant } from '@/lib/tenant';
-import { adoptableContacts } from '@/lib/sync/contacts/adopt-earlier';
+import { adoptableContacts, ownerBoundSyncId, type AdoptionPlan, type StampOwner } from '@/lib/sync/contacts/adopt-earlier';
 import { findOverlap } from '@/lib/sync/contacts/overlap';
 
 export type Direction = 'crm_to_provider' | 'provider_to_crm' | 'two_way';
@@ -112,7 +112,8 @@ export async function listGroups(tenant: Tenant, accountId: string) {
 export async function previewExport(tenant: Tenant, accountId?: string | null) {
   const crm = crmFor(tenant);
   // M5/B2: contacts an earlier sync of ours left in the export group are updated, not created again.
-  const earlier = accountId ? await earlierExports(tenant, accountId) : new Map<string, unknown>();
+  const earlier: AdoptionPlan = accountId ? await earlierExports(tenant, accountId) : { adopt: new Map(), leftAlone: [] };
+  const listed = new Set<string>();
   let alreadyInProvider = 0;
   let cursor: string | null = null;
   let total = 0;
@@ -122,10 +123,11 @@ export async function previewExport(tenant: Tenant, accountId?: string | null) {
     const page = await crm.listPersons({ cursor, limit: CRM_PAGE_SIZE, ownerId: crm.personsHaveOwner ? tenant.userExternalId : null });
     for (const p of page.items) {
       total++;
+      if (earlier.adopt.has(p.id)) listed.add(p.id);
       const reason = exportSkipReason(contactFromCrmPerson(p, null));
       if (!reason) {
         exportable++;
-        if (earlier.has(p.id)) alreadyInProvider++;
+        if (earlier.adopt.has(p.id)) alreadyInProvider++;
         continue;
       }
       const entry = skipped.get(reason) ?? { count: 0, samples: [] };
@@ -145,6 +147,8 @@ export async function previewExport(tenant: Tenant, accountId?: string | null) {
     total,
     toExport: exportable,
     alreadyInProvider,
+    // M5: stamped contacts that are not provably this user's (or whose person is gone) stay as they are.
+    leftAlone: earlier.leftAlone.length + [...earlier.adopt.keys()].filter((id) => !listed.has(id)).length,
     groupName: EXPORT_GROUP_NAME[tenant.crm],
     ownedOnly: crm.personsHaveOwner,
     skipped: [...skipped.entries()].map(([reason, v]) => ({ reason, ...v })),
@@ -201,13 +205,15 @@ export async function previewImport(tenant: Tenant, input: { accountId: string; 
 }
 
 /** Contacts in the account's export group that a new sync would re-adopt, by CRM id (none when no group yet). */
-async function earlierExports(tenant: Tenant, accountId: string) {
+async function earlierExports(tenant: Tenant, accountId: string): Promise<AdoptionPlan> {
   const account = await ownedAccount(tenant, accountId);
   const provider = providerFor({ id: account.id, provider: account.provider });
   const group = (await provider.listGroups()).find((g) => g.name === EXPORT_GROUP_NAME[tenant.crm]);
-  if (!group) return new Map();
-  return adoptableContacts(await getDb(), provider, group.id, { syncId: null, crmUserId: tenant.crmUserId });
+  if (!group) return { adopt: new Map(), leftAlone: [] };
+  return adoptableContacts(await getDb(), provider, group.id, { syncId: null, crmUserId: tenant.crmUserId, stampOwner: stampOwner(tenant) });
 }
+
+const stampOwner = (tenant: Tenant): StampOwner => ({ crm: tenant.crm, companyId: tenant.companyId, userId: tenant.userExternalId });
 
 export type StartSyncInput = {
   accountId: string;
@@ -277,7 +283,8 @@ export async function startSync(tenant: Tenant, input: StartSyncInput) {
     await db.update(contactSyncs).set(values).where(eq(contactSyncs.id, syncId));
   } else {
     syncId = await db.transaction(async (tx) => {
-      const id = await createConnection({ installationId: tenant.installationId, crmUserId: tenant.crmUserId, kind: 'contacts', accountIds: [account.id] }, tx as unknown as Db);
+      // M5: the id commits to this CRM user, so its stamps stay provably theirs after an uninstall purge.
+      const id = await createConnection({ id: ownerBoundSyncId(stampOwner(tenant)), installationId: tenant.installationId, crmUserId: tenant.crmUserId, kind: 'contacts', accountIds: [account.id] }, tx as unknown as Db);
       await tx.insert(contactSyncs).values({ id, installationId: tenant.installationId, crmUserId: tenant.crmUserId, providerAccountId: account.id, provider: account.provider, direction: input.direction, ...values });
       return id;
     });

@@ -31,7 +31,8 @@ export async function loadConnection(id: string, db?: Db): Promise<Connection | 
 }
 
 /** A new connection (status `draft`): the pillar stores its settings under the returned id. */
-export async function createConnection(input: { installationId: string; crmUserId: string; kind: string; accountIds: string[] }, db?: Db): Promise<string> {
+/** `id` lets a pillar choose its connection's id (contacts: one that names its owner); random otherwise. */
+export async function createConnection(input: { id?: string; installationId: string; crmUserId: string; kind: string; accountIds: string[] }, db?: Db): Promise<string> {
   const d = db ?? (await getDb());
   const [row] = await d.insert(syncConnections).values({ ...input, status: 'draft' }).returning({ id: syncConnections.id });
   return row!.id;

@@ -24,6 +24,7 @@ export const REASON_CODES = [
   'contacts.deleted_in_provider',
   'contacts.deleted_in_crm',
   'contacts.field_conflict',
+  'contacts.stamp_not_ours',
   // files (F3–F9, B3, B4)
   'files.folder_created',
   'files.folder_moved',
