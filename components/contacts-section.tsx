@@ -4,8 +4,9 @@
  * preview (B2), Start sync (C14), then the dashboard with Refresh (C15), live progress, recent changes,
  * skipped records with reasons (B4), conflicts (B5) and the mass-delete prompt (B3).
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useSectionData } from './sync/use-section-data';
+import { useLivePoll } from './sync/live-poll';
 import { useBridge, ApiError } from './crm-bridge';
 import { useI18n, type I18n } from './i18n';
 import { Notice } from './sync/notice';
@@ -529,7 +530,6 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
   const [data, setData] = useState<Dashboard | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -544,18 +544,19 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
   }, [bridge.api, syncId]);
 
   useEffect(() => {
-    let stopped = false;
-    const loop = async () => {
-      const d = await load();
-      if (stopped) return;
-      timer.current = setTimeout(loop, d?.running ? 1000 : 10_000);
-    };
-    void loop();
-    return () => {
-      stopped = true;
-      if (timer.current) clearTimeout(timer.current);
-    };
+    void load();
   }, [load]);
+  // Live (C13): a run starting or ending also changes the card above and the account's setup, so say so.
+  const running = !!data?.running;
+  const poll = useCallback(
+    () =>
+      load().then((d) => {
+        if (d && d.running !== running) onChanged();
+        return !!d?.running;
+      }),
+    [load, running, onChanged],
+  );
+  useLivePoll(poll, running, !!data);
 
   const refresh = async () => {
     setBusy(true);

@@ -4,7 +4,7 @@
  * sync (Teamleader has no record panel, so records are added here by link or id), the dashboard on the
  * shared shell, and unlink (files stay on both sides).
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useSectionData } from './sync/use-section-data';
 import { useBridge, ApiError } from './crm-bridge';
 import { useI18n } from './i18n';
@@ -34,23 +34,19 @@ type Overview =
 const params = (detail: Record<string, unknown> | null) => Object.fromEntries(Object.entries(detail ?? {}).map(([k, v]) => [k, String(v)]));
 const view = (a: ActivityRow): ActivityView => ({ ...a, url: null, params: params(a.detail) });
 
+const isRunning = (o: Overview) => o.linked && o.connection.stage !== 'idle';
+
 export function FilesSection({ crm, onChanged }: { crm: 'pipedrive' | 'teamleader'; onChanged?: () => void }) {
   const bridge = useBridge();
   const { t, format } = useI18n();
   const f = t.files;
   const d = t.contacts.dashboard;
-  const { data, error, setError, load } = useSectionData<Overview>('/api/embedded/files', onChanged);
+  const { data, error, setError, load } = useSectionData<Overview>('/api/embedded/files', onChanged, isRunning);
   const [busy, setBusy] = useState(false);
   const [module, setModule] = useState('');
   const [record, setRecord] = useState('');
 
-
-  const running = data?.linked ? data.connection.stage !== 'idle' : false;
-  useEffect(() => {
-    if (!running) return;
-    const timer = setInterval(load, 3000);
-    return () => clearInterval(timer);
-  }, [running, load]);
+  const running = data ? isRunning(data) : false;
 
   const act = async (call: () => Promise<unknown>) => {
     setBusy(true);

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useBridge, ApiError } from './crm-bridge';
 import { PillarSection } from './pillar-sections';
 import { Notice } from './sync/notice';
+import { useLivePoll } from './sync/live-poll';
 import { useI18n } from './i18n';
 import { formatSyncCounts, hasKey, type Locale, type Messages } from '@/lib/i18n';
 
@@ -71,6 +72,18 @@ export function SettingsApp() {
       loadContext();
     }
   }, [bridge.ready, retryWhenReady, loadContext]);
+  // Live card counts (C13): "N running now" follows the runs — re-read often while one goes, now and then
+  // otherwise (runs also start from CRM webhooks and the hourly schedule). A failed re-read keeps the page.
+  const running = !!ctx?.integrations.some((i) => (i.runningSyncs ?? 0) > 0);
+  const poll = useCallback(
+    () =>
+      bridge.api<Context>('/api/embedded/context').then((c) => {
+        setCtx(c);
+        return c.integrations.some((i) => (i.runningSyncs ?? 0) > 0);
+      }),
+    [bridge.api],
+  );
+  useLivePoll(poll, running, bridge.ready && !!ctx);
 
   if (bridge.error) return <Notice tone="err">{bridge.error}</Notice>;
   if (error) return <Notice tone="err">{error}</Notice>;

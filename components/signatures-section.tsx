@@ -38,12 +38,14 @@ function problemCode(p: Problem): string | null {
   return p.code;
 }
 
+const isRunning = (o: Overview) => !!o.archive && o.archive.stage !== 'idle';
+
 export function SignaturesSection({ onChanged }: { crm: 'pipedrive' | 'teamleader'; onChanged?: () => void }) {
   const bridge = useBridge();
   const { t, format, date } = useI18n();
   const s = t.signatures;
   const d = t.contacts.dashboard;
-  const { data: overview, error, setError, load } = useSectionData<Overview>('/api/embedded/signatures', onChanged);
+  const { data: overview, error, setError, load } = useSectionData<Overview>('/api/embedded/signatures', onChanged, isRunning);
   const [busy, setBusy] = useState(false);
 
 

@@ -19,7 +19,8 @@ export type PersonSyncStatus = {
   contactUrl: string | null;
   lastSyncedAt: string | null;
   pending: boolean;
-  skip: { reasonCode: string | null; reason: string | null; fixUrl: string } | null;
+  /** `linkId` is what the per-item Retry (B4) takes: the same call the dashboard's skipped list makes. */
+  skip: { linkId: string; reasonCode: string | null; reason: string | null; fixUrl: string } | null;
   conflicts: { at: string; reasonCode: string | null; params: Record<string, string> }[];
 };
 
@@ -60,7 +61,7 @@ export async function personSyncStatus(tenant: Tenant, crmId: string): Promise<P
       contactUrl: link?.state === 'linked' ? providerContactUrl(s.provider, link.remoteId, s.email) : null,
       lastSyncedAt: link && link.state !== 'skipped' ? link.updatedAt.toISOString() : null,
       pending: !!link?.pendingSince,
-      skip: link?.state === 'skipped' ? { reasonCode: link.skipCode, reason: link.skipReason, fixUrl: personUrl(tenant, crmId) } : null,
+      skip: link?.state === 'skipped' ? { linkId: link.id, reasonCode: link.skipCode, reason: link.skipReason, fixUrl: personUrl(tenant, crmId) } : null,
       conflicts: conflicts.filter((c) => c.connectionId === s.id).map((c) => ({ at: c.at.toISOString(), reasonCode: c.reasonCode, params: params(c.detail) })),
     };
   });

@@ -127,6 +127,22 @@ describe('C11/C12/C5 first export', () => {
     await expect(retrySkipped(tenant, syncId, link!.id)).rejects.toMatchObject({ code: 'not_found' }); // no longer skipped
   });
 
+  it('B4/B9: the person panel’s Retry — a skipped person’s status names the link the per-item Retry takes; fixed and retried, it is in sync', async () => {
+    const { personSyncStatus } = await import('@/lib/contacts/record-status');
+    const { retrySkipped } = await import('@/lib/contacts/service');
+    const person = app.sandbox.pipedrive.createPerson(NORTHWIND.companyId, { first_name: 'Panel', last_name: '', emails: [{ value: 'panel.retry@contoso.example', primary: true, label: 'work' }], owner_id: NORTHWIND.admin }, NORTHWIND.admin);
+    expect((await app.runSync(syncId, 'refresh')).status).toBe('succeeded');
+    const [skipped] = await personSyncStatus(tenant, String(person.id));
+    expect(skipped).toMatchObject({ syncId, state: 'skipped', skip: { reasonCode: SKIP_REASONS.missingLastName } });
+    expect(skipped!.skip!.linkId).toMatch(/^[0-9a-f-]{36}$/);
+    app.sandbox.pipedrive.updatePerson(NORTHWIND.companyId, person.id, { last_name: 'Retried' }, NORTHWIND.admin);
+    await retrySkipped(tenant, skipped!.syncId, skipped!.skip!.linkId); // what the panel's Retry button posts
+    expect((await app.runSync(syncId, 'refresh')).status).toBe('succeeded');
+    const [after] = await personSyncStatus(tenant, String(person.id));
+    expect(after).toMatchObject({ state: 'linked', skip: null });
+    expect(groupContacts(OLIVIA, 'Pipedrive').some((c) => refOf(c) === `${syncId}:${person.id}`)).toBe(true);
+  });
+
   it('C12: a skipped person is exported once fixed', async () => {
     const skipped = ownedPersons().find((p) => !exportable(p) && p.first_name && p.last_name);
     const target = skipped ?? ownedPersons().find((p) => !exportable(p))!;
