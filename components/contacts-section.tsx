@@ -23,7 +23,7 @@ type SyncSummary = { id: string; providerAccountId: string; provider: string; di
 type Overview = { accounts: Account[]; syncs: SyncSummary[] };
 type SkipGroup = { reason: string; count: number; samples: { id: string; name: string; url: string }[] };
 type ImportPreview = { provider: { total: number; toCreate: number; samples: { id: string; name: string }[]; skipped: SkipGroup[] }; crm: { total: number; toExport: number; skipped: SkipGroup[] } | null };
-type Preview = { total: number; toExport: number; alreadyInProvider: number; groupName: string; ownedOnly: boolean; skipped: { reason: string; count: number; samples: { id: string; name: string; url: string }[] }[] };
+type Preview = { total: number; toExport: number; alreadyInProvider: number; leftAlone?: number; groupName: string; ownedOnly: boolean; skipped: { reason: string; count: number; samples: { id: string; name: string; url: string }[] }[] };
 
 const PROVIDER_NAME = { google: 'Google Contacts', microsoft: 'Microsoft Outlook' } as const;
 const CRM_NAME = { pipedrive: 'Pipedrive', teamleader: 'Teamleader' } as const;
@@ -382,6 +382,7 @@ function SyncSetup({ account, crm, existing, onStarted }: { account: Account; cr
                 {i18n.plural(preview.alreadyInProvider, t.contacts.preview.alreadyThere, { provider: PROVIDER_NAME[account.provider] })}{' '}
               </span>
             ) : null}
+            {preview.leftAlone ? <span data-testid="preview-left-alone">{i18n.plural(preview.leftAlone, t.contacts.preview.leftAlone)} </span> : null}
             {preview.skipped.length
               ? i18n.plural(skippedTotal, t.contacts.preview.willSkip)
               : t.contacts.preview.noneSkipped}
@@ -608,7 +609,7 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
 
       {sync.status === 'paused_deletes' ? <DeleteBrakePrompt count={sync.pendingDeletes} items={sync.pendingDeleteItems ?? []} labels={d} onAnswer={answerDeletes} /> : null}
 
-      <dl className="grid grid-cols-2 gap-2 text-[13px] sm:grid-cols-4">
+      <dl className="grid grid-cols-2 gap-2 text-[13px] sm:grid-cols-3">
         <Stat label={d.stat.inSync} value={data.inSync} testId="in-sync-count" />
       </dl>
       {/* Added / updated / deleted are one run's counts, not totals: say which run. */}

@@ -34,23 +34,38 @@ export function RecordPanel({ resource, id }: { resource: string; id: string }) 
       .catch(() => undefined);
   }, [bridge.ready, bridge.api, setCrmLocale]);
 
+  const load = useCallback(
+    () =>
+      bridge
+        .api<{ record: Record; contacts?: PersonSyncStatus[]; signatures?: SignatureDoc[] }>(`/api/embedded/record?resource=${encodeURIComponent(resource)}&id=${encodeURIComponent(id)}`)
+        .then((r) => {
+          setRecord(r.record);
+          setContacts(r.contacts ?? []);
+          setSignatures(r.signatures ?? []);
+          return r.contacts ?? [];
+        }),
+    [bridge.api, resource, id],
+  );
   useEffect(() => {
-    if (!bridge.ready || !id) return;
-    bridge
-      .api<{ record: Record; contacts?: PersonSyncStatus[]; signatures?: SignatureDoc[] }>(`/api/embedded/record?resource=${encodeURIComponent(resource)}&id=${encodeURIComponent(id)}`)
-      .then((r) => {
-        setRecord(r.record);
-        setContacts(r.contacts ?? []);
-        setSignatures(r.signatures ?? []);
-      })
-      .catch((e: ApiError) => setError(e.message));
-  }, [bridge.ready, bridge.api, resource, id]);
+    if (bridge.ready && id) load().catch((e: ApiError) => setError(e.message));
+  }, [bridge.ready, id, load]);
+
+  // B4 Retry, as on the dashboard's skipped list: the sync runs now and evaluates this person again; the
+  // panel re-reads until the person is no longer skipped there (or gives up after a minute).
+  const retry = async (syncId: string, linkId: string) => {
+    await bridge.api(`/api/embedded/contacts/syncs/${syncId}/retry`, { method: 'POST', body: JSON.stringify({ linkId }) });
+    for (let i = 0; i < 30; i++) {
+      await new Promise((r) => setTimeout(r, 2000));
+      const now = await load().catch(() => null);
+      if (now && now.find((c) => c.syncId === syncId)?.state !== 'skipped') return;
+    }
+  };
 
   if (bridge.error) return <Notice tone="err">{bridge.error}</Notice>;
   const problem = !id && bridge.ready ? t.panel.missingRecordId : error;
   if (problem) return <div className="p-3"><Notice tone="err">{problem}</Notice></div>;
   if (!record) return <p className="muted p-3">{t.common.loading}</p>;
-  // Field labels come from the server and stay English for now.
+  // The CRM's own fields are on the page around this panel: the panel shows only what Synclane knows.
   return (
     <div className="space-y-2 p-3" data-testid="record-panel">
       <p className="muted text-[12px] uppercase tracking-wide">
@@ -59,15 +74,7 @@ export function RecordPanel({ resource, id }: { resource: string; id: string }) 
       <h1 className="text-base font-semibold" data-testid="record-title">
         {record.title}
       </h1>
-      <dl className="space-y-1 text-[13px]">
-        {record.fields.map((f) => (
-          <div key={f.label} className="flex gap-2">
-            <dt className="muted w-20 shrink-0">{f.label}</dt>
-            <dd className="break-all">{f.value}</dd>
-          </div>
-        ))}
-      </dl>
-      {contacts.length ? <ContactSyncStatus items={contacts} /> : null}
+      {contacts.length ? <ContactSyncStatus items={contacts} onRetry={retry} /> : null}
       <DropboxButton module={record.resource} id={record.id} />
       {/* B9: the record's signature documents (Dropbox Sign archive). */}
       <section data-testid="record-signatures">
@@ -93,8 +100,10 @@ export function RecordPanel({ resource, id }: { resource: string; id: string }) 
 }
 
 /** B9: the person's state in each of the user's contact syncs, in the user's language. */
-function ContactSyncStatus({ items }: { items: PersonSyncStatus[] }) {
+function ContactSyncStatus({ items, onRetry }: { items: PersonSyncStatus[]; onRetry: (syncId: string, linkId: string) => Promise<void> }) {
   const { t, format, date } = useI18n();
+  const [retrying, setRetrying] = useState<string | null>(null);
+  const [retryError, setRetryError] = useState<string | null>(null);
   const reasonText = useReasonText();
   const p = t.panel.sync;
   const crmName = bridgeCrmName();
@@ -120,7 +129,21 @@ function ContactSyncStatus({ items }: { items: PersonSyncStatus[] }) {
               {format(p.skipped, { account: s.account })} {reasonText({ reasonCode: s.skip.reasonCode, reason: s.skip.reason })}{' '}
               <a href={s.skip.fixUrl} target="_blank" rel="noreferrer">
                 {format(p.fix, { crm: crmName })}
-              </a>
+              </a>{' '}
+              <button
+                className="btn text-[12px]"
+                data-testid="panel-retry"
+                disabled={retrying === s.syncId}
+                onClick={() => {
+                  setRetrying(s.syncId);
+                  setRetryError(null);
+                  onRetry(s.syncId, s.skip!.linkId)
+                    .catch((e: ApiError) => setRetryError(e.message))
+                    .finally(() => setRetrying(null));
+                }}
+              >
+                {retrying === s.syncId ? p.retrying : t.contacts.dashboard.retry}
+              </button>
             </p>
           ) : s.state === 'deleted' ? (
             <p>{format(p.deleted, { account: s.account })}</p>
@@ -145,6 +168,7 @@ function ContactSyncStatus({ items }: { items: PersonSyncStatus[] }) {
           ) : null}
         </div>
       ))}
+      {retryError ? <Notice tone="err">{retryError}</Notice> : null}
     </section>
   );
 }

@@ -109,7 +109,7 @@ export const de: Messages = {
   panel: {
     missingRecordId: 'Pipedrive hat nicht mitgeteilt, zu welchem Datensatz dieses Panel gehört. Schließen Sie das Panel und öffnen Sie es erneut im Datensatz.',
     resource: { person: 'Person', organization: 'Organisation', deal: 'Deal' },
-    sync: { title: 'Kontaktsynchronisierung', linked: 'Synchronisiert mit {account}', open: 'In {provider} öffnen', lastSynced: 'Zuletzt synchronisiert {when}', pending: 'Eine Änderung wartet darauf, gesendet zu werden.', notSynced: 'Nicht mit {account} synchronisiert', skipped: 'Nicht mit {account} synchronisiert:', fix: 'In {crm} beheben', deleted: 'Von der Synchronisierung mit {account} gelöscht; 30 Tage lang über die Übersicht wiederherstellbar.', conflicts: 'Konflikte' },
+    sync: { title: 'Kontaktsynchronisierung', linked: 'Synchronisiert mit {account}', open: 'In {provider} öffnen', lastSynced: 'Zuletzt synchronisiert {when}', pending: 'Eine Änderung wartet darauf, gesendet zu werden.', notSynced: 'Nicht mit {account} synchronisiert', skipped: 'Nicht mit {account} synchronisiert:', fix: 'In {crm} beheben', deleted: 'Von der Synchronisierung mit {account} gelöscht; 30 Tage lang über die Übersicht wiederherstellbar.', conflicts: 'Konflikte', retrying: 'Wird erneut versucht…' },
   },
   files: {
     loading: 'Dropbox-Dateien werden geladen…',

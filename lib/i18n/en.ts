@@ -112,7 +112,7 @@ export const en = {
   panel: {
     missingRecordId: 'Pipedrive did not tell us which record this panel is on. Close the panel and open it again from the record.',
     resource: { person: 'Person', organization: 'Organization', deal: 'Deal' },
-    sync: { title: 'Contact sync', linked: 'In sync with {account}', open: 'Open in {provider}', lastSynced: 'Last synced {when}', pending: 'A change is waiting to be sent.', notSynced: 'Not synced with {account}', skipped: 'Not synced with {account}:', fix: 'Fix it in {crm}', deleted: 'Deleted by the sync with {account}; restorable from the dashboard for 30 days.', conflicts: 'Conflicts' },
+    sync: { title: 'Contact sync', linked: 'In sync with {account}', open: 'Open in {provider}', lastSynced: 'Last synced {when}', pending: 'A change is waiting to be sent.', notSynced: 'Not synced with {account}', skipped: 'Not synced with {account}:', fix: 'Fix it in {crm}', deleted: 'Deleted by the sync with {account}; restorable from the dashboard for 30 days.', conflicts: 'Conflicts', retrying: 'Retrying…' },
   },
   files: {
     loading: 'Loading Dropbox files…',

@@ -109,7 +109,7 @@ export const fr: Messages = {
   panel: {
     missingRecordId: 'Pipedrive n’a pas indiqué à quelle fiche ce panneau se rapporte. Fermez le panneau et rouvrez-le depuis la fiche.',
     resource: { person: 'Personne', organization: 'Organisation', deal: 'Affaire' },
-    sync: { title: 'Synchronisation des contacts', linked: 'Synchronisé avec {account}', open: 'Ouvrir dans {provider}', lastSynced: 'Dernière synchronisation {when}', pending: 'Une modification attend d’être envoyée.', notSynced: 'Non synchronisé avec {account}', skipped: 'Non synchronisé avec {account} :', fix: 'Corriger dans {crm}', deleted: 'Supprimé par la synchronisation avec {account} ; restaurable depuis le tableau de bord pendant 30 jours.', conflicts: 'Conflits' },
+    sync: { title: 'Synchronisation des contacts', linked: 'Synchronisé avec {account}', open: 'Ouvrir dans {provider}', lastSynced: 'Dernière synchronisation {when}', pending: 'Une modification attend d’être envoyée.', notSynced: 'Non synchronisé avec {account}', skipped: 'Non synchronisé avec {account} :', fix: 'Corriger dans {crm}', deleted: 'Supprimé par la synchronisation avec {account} ; restaurable depuis le tableau de bord pendant 30 jours.', conflicts: 'Conflits', retrying: 'Nouvel essai…' },
   },
   files: {
     loading: 'Chargement des fichiers Dropbox…',

@@ -3,6 +3,7 @@ import { CATALOGUES } from './catalogues';
 import { loadMessages } from './load';
 import {
   LOCALES,
+  formatDateTime,
   formatMessage,
   formatParts,
   formatPlural,
@@ -168,5 +169,14 @@ describe('B8 polish: server facts worded in the UI', () => {
       const many = formatPlural(locale, 6, CATALOGUES[locale].contacts.dashboard.deletePrompt);
       expect(one, locale).not.toBe(many.replace('6', '1'));
     }
+  });
+});
+
+describe('B8 times as the CRM shows them', () => {
+  it('B8: last/next run times are a medium date and hours:minutes in the user’s format — no seconds', () => {
+    const at = '2026-11-30T06:43:59Z';
+    for (const [locale, expected] of [['en-US', /^Nov 30, 2026, \d{1,2}:\d{2}\s?[AP]M$/], ['nl-BE', /^30 nov 2026, \d{2}:\d{2}$/], ['sv-SE', /^30 nov\. 2026 \d{2}:\d{2}$/]] as const)
+      expect(formatDateTime(at, locale), locale).toMatch(expected);
+    expect(formatDateTime(null, 'en-US')).toBe('—');
   });
 });

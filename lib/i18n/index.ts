@@ -102,7 +102,9 @@ export function formatPlural(locale: Locale, count: number, forms: PluralForms, 
 export function formatDateTime(iso: string | Date | null | undefined, formatting: string): string {
   if (!iso) return '—';
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? '—' : date.toLocaleString(formatting);
+  // Like the CRMs show times: a medium date and hours:minutes in the user's format ("30 nov 2026, 06:43"),
+  // not seconds.
+  return Number.isNaN(date.getTime()) ? '—' : date.toLocaleString(formatting, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 /** Narrows a value from the server (a status, an action) to a key of a catalogue section. */

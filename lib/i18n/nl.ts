@@ -109,7 +109,7 @@ export const nl: Messages = {
   panel: {
     missingRecordId: 'Pipedrive heeft niet doorgegeven bij welk record dit paneel hoort. Sluit het paneel en open het opnieuw vanuit het record.',
     resource: { person: 'Persoon', organization: 'Organisatie', deal: 'Deal' },
-    sync: { title: 'Contactsynchronisatie', linked: 'Gesynchroniseerd met {account}', open: 'Openen in {provider}', lastSynced: 'Laatst gesynchroniseerd {when}', pending: 'Er wacht een wijziging om verstuurd te worden.', notSynced: 'Niet gesynchroniseerd met {account}', skipped: 'Niet gesynchroniseerd met {account}:', fix: 'Los het op in {crm}', deleted: 'Verwijderd door de synchronisatie met {account}; 30 dagen terug te zetten via het dashboard.', conflicts: 'Conflicten' },
+    sync: { title: 'Contactsynchronisatie', linked: 'Gesynchroniseerd met {account}', open: 'Openen in {provider}', lastSynced: 'Laatst gesynchroniseerd {when}', pending: 'Er wacht een wijziging om verstuurd te worden.', notSynced: 'Niet gesynchroniseerd met {account}', skipped: 'Niet gesynchroniseerd met {account}:', fix: 'Los het op in {crm}', deleted: 'Verwijderd door de synchronisatie met {account}; 30 dagen terug te zetten via het dashboard.', conflicts: 'Conflicten', retrying: 'Bezig met opnieuw proberen…' },
   },
   files: {
     loading: 'Dropbox-bestanden laden…',

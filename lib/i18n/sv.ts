@@ -109,7 +109,7 @@ export const sv: Messages = {
   panel: {
     missingRecordId: 'Pipedrive angav inte vilken post den här panelen hör till. Stäng panelen och öppna den igen från posten.',
     resource: { person: 'Person', organization: 'Organisation', deal: 'Affär' },
-    sync: { title: 'Kontaktsynkronisering', linked: 'Synkroniserad med {account}', open: 'Öppna i {provider}', lastSynced: 'Senast synkroniserad {when}', pending: 'En ändring väntar på att skickas.', notSynced: 'Inte synkroniserad med {account}', skipped: 'Inte synkroniserad med {account}:', fix: 'Åtgärda i {crm}', deleted: 'Raderad av synkroniseringen med {account}; kan återställas från översikten i 30 dagar.', conflicts: 'Konflikter' },
+    sync: { title: 'Kontaktsynkronisering', linked: 'Synkroniserad med {account}', open: 'Öppna i {provider}', lastSynced: 'Senast synkroniserad {when}', pending: 'En ändring väntar på att skickas.', notSynced: 'Inte synkroniserad med {account}', skipped: 'Inte synkroniserad med {account}:', fix: 'Åtgärda i {crm}', deleted: 'Raderad av synkroniseringen med {account}; kan återställas från översikten i 30 dagar.', conflicts: 'Konflikter', retrying: 'Försöker igen…' },
   },
   files: {
     loading: 'Läser in Dropbox-filer…',
