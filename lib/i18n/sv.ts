@@ -114,7 +114,7 @@ export const sv: Messages = {
   files: {
     loading: 'Läser in Dropbox-filer…',
     intro: 'Varje CRM-post du väljer får en mapp i din Dropbox (Apps/Synclane). Filer synkas åt båda hållen; filer över 50 MB hoppas över.',
-    link: 'Länka Dropbox',
+    link: 'Koppla Dropbox',
     popupBlocked: 'Din webbläsare blockerade Dropbox-fönstret. Tillåt popup-fönster för sidan och försök igen.',
     linkedAs: 'Dropbox: {email}',
     unlink: 'Koppla från Dropbox',
@@ -143,7 +143,7 @@ export const sv: Messages = {
     panelButton: 'Dropbox',
     panelSyncing: 'Filer synkas till Dropbox: {path}',
     panelStarting: 'Skapar mappen i Dropbox…',
-    panelLinkFirst: 'Länka Dropbox i Synclanes inställningar först.',
+    panelLinkFirst: 'Koppla Dropbox i Synclanes inställningar först.',
     module: { person: 'Person', organization: 'Organisation', deal: 'Affär', product: 'Produkt', contact: 'Kontakt', company: 'Företag', project: 'Projekt', meeting: 'Möte' },
   },
   contacts: {
@@ -199,7 +199,7 @@ export const sv: Messages = {
       start: 'Starta synkronisering',
       starting: 'Startar…',
       started: 'Kontaktsynkroniseringen har startat',
-      onePerAccount: '{email} har redan en kontaktsynkronisering. En andra skulle skriva samma personer igen, så Synclane erbjuder en per konto: stoppa den här synkroniseringen för att välja en annan riktning, eller länka ett annat konto nedan.',
+      onePerAccount: '{email} har redan en kontaktsynkronisering. En andra skulle skriva samma personer igen, så Synclane erbjuder en per konto: stoppa den här synkroniseringen för att välja en annan riktning, eller koppla ett annat konto nedan.',
       permissionMissing: { add_people: 'Din {crm}-användare får inte lägga till personer, vilket kontaktsynkroniseringen behöver för att skapa personer. Be en {crm}-administratör om behörigheten ”lägga till personer” och öppna sedan sidan igen. Inget har ändrats i {crm}.', add_organizations: 'Din {crm}-användare får inte lägga till organisationer, vilket kontaktsynkroniseringen behöver för dina kontakters företag. Be en {crm}-administratör om behörigheten ”lägga till organisationer” och öppna sedan sidan igen. Inget har ändrats i {crm}.' },
     },
     preview: {
