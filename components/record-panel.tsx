@@ -51,13 +51,13 @@ export function RecordPanel({ resource, id }: { resource: string; id: string }) 
   }, [bridge.ready, id, load]);
 
   // B4 Retry, as on the dashboard's skipped list: the sync runs now and evaluates this person again; the
-  // panel re-reads until the person is no longer skipped there (or gives up after a minute).
+  // panel re-reads until that run is over (the person is then in sync, or still skipped with its reason).
   const retry = async (syncId: string, linkId: string) => {
     await bridge.api(`/api/embedded/contacts/syncs/${syncId}/retry`, { method: 'POST', body: JSON.stringify({ linkId }) });
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < 60; i++) {
       await new Promise((r) => setTimeout(r, 2000));
-      const now = await load().catch(() => null);
-      if (now && now.find((c) => c.syncId === syncId)?.state !== 'skipped') return;
+      const item = (await load().catch(() => null))?.find((c) => c.syncId === syncId);
+      if (item && (item.state !== 'skipped' || !item.running)) return;
     }
   };
 

@@ -19,6 +19,8 @@ export type PersonSyncStatus = {
   contactUrl: string | null;
   lastSyncedAt: string | null;
   pending: boolean;
+  /** The sync is queued or running now (the panel's Retry waits for that run to end). */
+  running: boolean;
   /** `linkId` is what the per-item Retry (B4) takes: the same call the dashboard's skipped list makes. */
   skip: { linkId: string; reasonCode: string | null; reason: string | null; fixUrl: string } | null;
   conflicts: { at: string; reasonCode: string | null; params: Record<string, string> }[];
@@ -34,7 +36,7 @@ export function providerContactUrl(provider: 'google' | 'microsoft', remoteId: s
 export async function personSyncStatus(tenant: Tenant, crmId: string): Promise<PersonSyncStatus[]> {
   const db = await getDb();
   const syncs = await db
-    .select({ id: contactSyncs.id, provider: contactSyncs.provider, direction: contactSyncs.direction, email: providerAccounts.email })
+    .select({ id: contactSyncs.id, provider: contactSyncs.provider, direction: contactSyncs.direction, email: providerAccounts.email, stage: syncConnections.stage })
     .from(contactSyncs)
     .innerJoin(syncConnections, eq(syncConnections.id, contactSyncs.id))
     .innerJoin(providerAccounts, eq(providerAccounts.id, contactSyncs.providerAccountId))
@@ -61,6 +63,7 @@ export async function personSyncStatus(tenant: Tenant, crmId: string): Promise<P
       contactUrl: link?.state === 'linked' ? providerContactUrl(s.provider, link.remoteId, s.email) : null,
       lastSyncedAt: link && link.state !== 'skipped' ? link.updatedAt.toISOString() : null,
       pending: !!link?.pendingSince,
+      running: s.stage !== 'idle',
       skip: link?.state === 'skipped' ? { linkId: link.id, reasonCode: link.skipCode, reason: link.skipReason, fixUrl: personUrl(tenant, crmId) } : null,
       conflicts: conflicts.filter((c) => c.connectionId === s.id).map((c) => ({ at: c.at.toISOString(), reasonCode: c.reasonCode, params: params(c.detail) })),
     };

@@ -139,7 +139,7 @@ describe('C11/C12/C5 first export', () => {
     await retrySkipped(tenant, skipped!.syncId, skipped!.skip!.linkId); // what the panel's Retry button posts
     expect((await app.runSync(syncId, 'refresh')).status).toBe('succeeded');
     const [after] = await personSyncStatus(tenant, String(person.id));
-    expect(after).toMatchObject({ state: 'linked', skip: null });
+    expect(after).toMatchObject({ state: 'linked', skip: null, running: false });
     expect(groupContacts(OLIVIA, 'Pipedrive').some((c) => refOf(c) === `${syncId}:${person.id}`)).toBe(true);
   });
 
