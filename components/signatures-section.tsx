@@ -12,6 +12,7 @@ import { Notice } from './sync/notice';
 import { Stat, StatusHeader } from './sync/status-header';
 import { ActivityList, type ActivityView } from './sync/activity-list';
 import { SkippedList, type SkippedView } from './sync/skipped-list';
+import { SendForSignature } from './send-for-signature';
 
 type Account = { id: string; email: string; status: string } | null;
 type Problem = { id: string; title: string; requestId: string; code: string | null; detail: string | null; attachState: string | null };
@@ -38,7 +39,7 @@ function problemCode(p: Problem): string | null {
   return p.code;
 }
 
-export function SignaturesSection({ onChanged }: { crm: 'pipedrive' | 'teamleader'; onChanged?: () => void }) {
+export function SignaturesSection({ crm, onChanged }: { crm: 'pipedrive' | 'teamleader'; onChanged?: () => void }) {
   const bridge = useBridge();
   const { t, format, date } = useI18n();
   const s = t.signatures;
@@ -121,6 +122,7 @@ export function SignaturesSection({ onChanged }: { crm: 'pipedrive' | 'teamleade
           <SkippedList count={skipped.length} items={skipped} title={d.skippedTitle} />
         </div>
       ) : null}
+      {crm === 'teamleader' && sign?.status === 'connected' ? <TeamleaderSend /> : null}
       {sign?.status === 'connected' ? <TeamArchive onChanged={onChanged} /> : null}
       {sign ? (
         <button
@@ -262,5 +264,30 @@ function TeamSharingNote({ sharing }: { sharing: TeamSharing }) {
     <Notice tone="warn">
       <span data-testid="team-share-refused">{format(tt.shareRefused, { admins: sharing.admins.join(', ') || '—' })}</span>
     </Notice>
+  );
+}
+
+/** S5 on Teamleader (no record panel): choose one of the records whose files sync to Dropbox, then send from it. */
+function TeamleaderSend() {
+  const { t } = useI18n();
+  const { data } = useSectionData<{ records: { module: string; recordId: string; name: string }[] }>('/api/embedded/signatures/records');
+  const [chosen, setChosen] = useState('');
+  if (!data?.records.length) return null;
+  const record = data.records.find((r) => `${r.module}:${r.recordId}` === chosen);
+  return (
+    <div className="space-y-1 border-t pt-3 text-[13px]" style={{ borderColor: 'var(--border)' }} data-testid="teamleader-send">
+      <label className="block">
+        {t.signatures.sendChooseRecord}{' '}
+        <select className="input" value={chosen} onChange={(e) => setChosen(e.target.value)} data-testid="send-record-select">
+          <option value="" />
+          {data.records.map((r) => (
+            <option key={`${r.module}:${r.recordId}`} value={`${r.module}:${r.recordId}`}>
+              {r.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      {record ? <SendForSignature key={chosen} module={record.module} recordId={record.recordId} /> : null}
+    </div>
   );
 }

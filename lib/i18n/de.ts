@@ -298,6 +298,7 @@ export const de: Messages = {
     sendButton: 'Mit Dropbox Sign senden',
     sendDone: 'Gesendet. Das unterschriebene Dokument wird hier abgelegt.',
     sendNoFiles: 'Dieser Datensatz hat keine Dateien zum Senden.',
+    sendChooseRecord: 'Aus dem Datensatz senden',
     team: {
       rootFolder: 'Dropbox Sign (Team)',
       title: 'Teamarchiv',

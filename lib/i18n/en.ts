@@ -302,6 +302,7 @@ export const en = {
     sendButton: 'Send with Dropbox Sign',
     sendDone: 'Sent. The signed document will be filed here.',
     sendNoFiles: 'This record has no files to send.',
+    sendChooseRecord: 'Send from the record',
     team: {
       rootFolder: 'Dropbox Sign (team)',
       title: 'Team archive',

@@ -298,6 +298,7 @@ export const fr: Messages = {
     sendButton: 'Envoyer avec Dropbox Sign',
     sendDone: 'Envoyé. Le document signé sera classé ici.',
     sendNoFiles: 'Cette fiche n’a aucun fichier à envoyer.',
+    sendChooseRecord: 'Envoyer depuis la fiche',
     team: {
       rootFolder: 'Dropbox Sign (équipe)',
       title: 'Archive de l’équipe',

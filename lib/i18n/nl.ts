@@ -298,6 +298,7 @@ export const nl: Messages = {
     sendButton: 'Versturen met Dropbox Sign',
     sendDone: 'Verstuurd. Het ondertekende document komt hier terecht.',
     sendNoFiles: 'Dit record heeft geen bestanden om te versturen.',
+    sendChooseRecord: 'Versturen vanuit het record',
     team: {
       rootFolder: 'Dropbox Sign (team)',
       title: 'Teamarchief',

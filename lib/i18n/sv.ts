@@ -298,6 +298,7 @@ export const sv: Messages = {
     sendButton: 'Skicka med Dropbox Sign',
     sendDone: 'Skickat. Det signerade dokumentet arkiveras här.',
     sendNoFiles: 'Posten har inga filer att skicka.',
+    sendChooseRecord: 'Skicka från posten',
     team: {
       rootFolder: 'Dropbox Sign (team)',
       title: 'Teamarkiv',
