@@ -190,11 +190,16 @@ export async function runSignSoak(
   // Only the archive under test: relinking Dropbox Sign with a Dropbox linked also starts the user's own archive.
   const root = `/${config.archive === 'team' ? t.team.rootFolder : t.folders.root}/`;
   const files = () => dropbox.entries(OLIVIA_DROPBOX).filter((e) => e.kind === 'file' && e.pathDisplay.startsWith(root));
-  const perspectives = (r: StoredRequest): string[] => {
-    if (config.archive === 'user') return [OLIVIA];
-    // The team list shows requests a member sent or must sign; every member involved (CC'd too) gets a copy.
-    const listed = TEAM.some((m) => norm(r.requesterEmail) === m || r.signers.some((s) => norm(s.email) === m));
-    return listed ? TEAM.filter((m) => expectedRole(r, m)) : [];
+  /**
+   * Whose copies a request may have (`allowed`) and must have once signed (`required`). /list shows what an account
+   * sent or must sign, never CC-only requests; those can only arrive through a callback hint, so a CC'd
+   * perspective may hold one copy but need not.
+   */
+  const perspectives = (r: StoredRequest): { required: string[]; allowed: string[] } => {
+    const listedFor = (m: string) => norm(r.requesterEmail) === m || r.signers.some((s) => norm(s.email) === m);
+    if (config.archive === 'user') return { required: listedFor(OLIVIA) ? [OLIVIA] : [], allowed: [OLIVIA] };
+    const involved = TEAM.filter((m) => expectedRole(r, m));
+    return { required: TEAM.some(listedFor) ? involved : [], allowed: involved };
   };
   /** Where a perspective's copies live: `/<root>/<role>` (user) or `/<root>/<team>/<member>/<role>` (team). */
   const locate = (pathDisplay: string): { member: string; role: Role | null } => {
@@ -214,26 +219,24 @@ export async function runSignSoak(
       const copies = all.filter((f) => f.name.endsWith(` ${short}.pdf`));
       const signed = copies.filter((f) => f.name.includes(' (signed) '));
       const originals = copies.filter((f) => !f.name.includes(' (signed) '));
-      const who = perspectives(r);
+      const { required, allowed } = perspectives(r);
       const sentBefore = r.createdAt < activation;
       const completedBefore = !!r.completedAt && r.completedAt < activation;
       if (config.archive === 'user' && (completedBefore || (sentBefore && !r.completedAt))) {
         if (copies.length && (completedBefore || originals.length)) out.push({ cycle, kind: 'before_activation', detail: `${r.title}: ${copies.map((c) => c.pathDisplay).join(', ')}` });
       }
-      // CC-only requests are not listable (only a callback can bring them): at most one copy, never required.
-      const ccOnly = config.archive === 'user' && norm(r.requesterEmail) !== OLIVIA && !r.signers.some((s) => norm(s.email) === OLIVIA);
-      for (const member of who) {
+      for (const member of allowed) {
         const own = (list: typeof copies) => list.filter((f) => locate(f.pathDisplay).member === member);
         const mySigned = own(signed);
         const myOriginals = own(originals);
         if (mySigned.length > 1 || myOriginals.length > 1) out.push({ cycle, kind: 'duplicate', detail: `${r.title} (${member}): ${[...mySigned, ...myOriginals].map((f) => f.pathDisplay).join(', ')}` });
-        const wantSigned = !!r.completedAt && (config.archive === 'team' || !completedBefore) && !ccOnly;
+        const wantSigned = !!r.completedAt && (config.archive === 'team' || !completedBefore) && required.includes(member);
         if (wantSigned && mySigned.length === 0) out.push({ cycle, kind: 'missing', detail: `${r.title} (${member}): no signed copy` });
         if (!r.completedAt && mySigned.length) out.push({ cycle, kind: 'wrong_folder', detail: `${r.title} (${member}): a signed copy of an incomplete request` });
         const role = expectedRole(r, member);
         for (const f of mySigned) if (locate(f.pathDisplay).role !== role) out.push({ cycle, kind: 'wrong_folder', detail: `${r.title} (${member}): ${f.pathDisplay}, expected ${role}` });
       }
-      const strangers = copies.filter((f) => !who.includes(locate(f.pathDisplay).member));
+      const strangers = copies.filter((f) => !allowed.includes(locate(f.pathDisplay).member));
       if (strangers.length) out.push({ cycle, kind: 'wrong_folder', detail: `${r.title}: copies outside its perspectives: ${strangers.map((f) => f.pathDisplay).join(', ')}` });
     }
     // B7 (user archive): a request sent from a record is on it exactly once once signed after activation; no record holds a name twice.
@@ -317,7 +320,7 @@ export async function runSignSoak(
       } else if (kind === 'lost_answer') {
         // The vendor did the write, the answer never came: Dropbox uploads/folders, Pipedrive attachments.
         if (target === 'crm') rules.push({ inj: pipedrive.faults, kind, id: pipedrive.faults.add({ method: 'POST', path: 'api/v1/files', phase: 'after', status: 502, times: 1, body: { success: false, error: 'Bad gateway' } }) });
-        else rules.push({ inj: dropbox.faults, kind, id: dropbox.faults.add({ path: rng.pick(['^/content/2/files/upload', '^/api/2/files/create_folder_v2']), phase: 'after', status: rng.pick([500, 502, 504]), times: 1, skip: rng.int(0, 2) }) });
+        else rules.push({ inj: dropbox.faults, kind, id: dropbox.faults.add({ path: rng.chance(0.8) ? '^/content/2/files/upload' : '^/api/2/files/create_folder_v2', phase: 'after', status: rng.pick([500, 502, 504]), times: 1, skip: rng.chance(0.7) ? 0 : 1 }) });
       } else if (kind === 'files_preparing') {
         rules.push({ inj: sign.faults, kind, id: sign.faults.add({ path: '^/v3/signature_request/files_as_file_url/', status: 409, times: rng.int(1, 3), skip: rng.int(0, 1), headers: { 'content-type': 'application/json' }, body: signError(409) }) });
       } else if (kind === 'expired_token') {
@@ -384,6 +387,7 @@ export async function runSignSoak(
       lastFailure = r.status === 'failed' ? r : null;
       violations = await check(cycle);
       quiet = r.status === 'succeeded' && violations.length === 0;
+      if (!quiet && k < MAX_QUIET_RUNS) opts.log?.(`cycle ${cycle}: quiet run ${k} not settled yet (${r.status} ${r.error?.code ?? ''} ${r.error?.message ?? ''}; ${violations.map((v) => `${v.kind} ${v.detail}`).join('; ') || 'no violation'})`);
       report.maxQuietRuns = Math.max(report.maxQuietRuns, k);
     }
     if (lastFailure) violations.unshift({ cycle, kind: 'wedged', detail: `still failing after ${MAX_QUIET_RUNS} fault-free runs: ${lastFailure.error?.code} ${lastFailure.error?.message}` });
