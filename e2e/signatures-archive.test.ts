@@ -79,6 +79,11 @@ describe('Dropbox Sign archive inside Pipedrive', () => {
     await expect.poll(async () => panel.getByTestId('send-for-signature').count(), { timeout: 20_000 }).toBe(1);
     const send = panel.getByTestId('send-for-signature');
     await send.locator('summary').click();
+    // S5: the Dropbox picker opens (the person's Dropbox folder or Synclane's folder); then back to the record's files.
+    await expect.poll(async () => send.getByTestId('pick-dropbox-file').count(), { timeout: 20_000 }).toBe(1);
+    await send.getByTestId('pick-dropbox-file').click();
+    await expect.poll(async () => send.getByTestId('picker-path').count(), { timeout: 20_000 }).toBe(1);
+    await send.getByTestId('pick-record-file').click();
     await expect.poll(async () => send.locator('select option').count(), { timeout: 20_000 }).toBeGreaterThan(1);
     await send.locator('select').selectOption({ label: 'Service agreement.pdf' });
     await send.locator('input').nth(0).fill(TITLE);
