@@ -154,6 +154,19 @@ describe('S4 the team archive', () => {
   });
 });
 
+describe('S4 folders deleted in Dropbox', () => {
+  it('S4/B10: a member folder deleted in Dropbox is made again at the next run (by path, then kept by id)', async () => {
+    const newTeam = `${ROOT}/Northwind Global`;
+    app.sandbox.dropbox.deleteEntry(OLIVIA_DBX, `${newTeam}/${NINA}`);
+    const next = app.sandbox.dropboxSign.createRequest({ from: NINA, title: 'Expenses', signers: [{ name: 'Ada', email: ADA }], documents: pdf('exp.pdf') }).id;
+    await run();
+    expect(files(OLIVIA_DBX, `${newTeam}/${NINA}`)).toEqual([`Signature requested/Expenses ${short(next)}.pdf`]);
+    const db = await getDb();
+    const [row] = await db.select().from(signatureDocuments).where(and(eq(signatureDocuments.archiveId, archiveId), eq(signatureDocuments.signatureRequestId, next)));
+    expect(row).toMatchObject({ state: 'waiting', lastErrorCode: null });
+  });
+});
+
 describe('S4 switching and unlinking the admin account', () => {
   it('S4: another admin switches the team archive to their accounts (the old one stops, theirs starts retroactively)', async () => {
     app.sandbox.dropboxSign.account(RAHUL).roleCode = 'a';

@@ -116,13 +116,23 @@ async function ensureTeamFolder(sync: ArchiveContext, team: { name: string; memb
   return team.name;
 }
 
+/** Member folders checked in this process for a run (a folder deleted in Dropbox is made again, once per run). */
+const checkedThisRun = new Map<string, Set<string>>();
+
 /** A member's four S2 folders inside the team folder `teamName`, created on first use and kept by id. */
-async function memberFolders(sync: ArchiveContext, teamName: string, member: TeamMember): Promise<ArchiveFolders> {
+async function memberFolders(sync: ArchiveContext, teamName: string, member: TeamMember, runId: string): Promise<ArchiveFolders> {
   const teamFolders: TeamFolders = structuredClone(sync.archive.teamFolders!);
   const team = teamFolders.teams[teamName]!;
   const names = sync.archive.folders as ArchiveFolders;
   const known = team.members[member.accountId];
-  if (known && FOLDER_ROLES.every((r) => known.folders[r]?.id)) return known.folders as ArchiveFolders;
+  if (!checkedThisRun.has(runId)) {
+    if (checkedThisRun.size > 100) checkedThisRun.clear();
+    checkedThisRun.set(runId, new Set());
+  }
+  const checked = checkedThisRun.get(runId)!;
+  const key = `${teamName}\u0000${member.accountId}`;
+  if (known && FOLDER_ROLES.every((r) => known.folders[r]?.id) && checked.has(key)) return known.folders as ArchiveFolders;
+  checked.add(key);
   const teamFolder = await folderById(sync, team.id, `/${sync.archive.rootFolder!.name}/${team.name}`);
   const entry = known ?? { id: null, name: folderSafeName(member.email, member.accountId), folders: {} };
   const memberFolder = await folderById(sync, entry.id, `${teamFolder.path}/${entry.name}`);
@@ -148,7 +158,7 @@ async function applyForTeam(sync: ArchiveContext, request: SignatureRequestInfo,
   let notReady = false;
   for (const member of involvedMembers(request, members)) {
     if (only !== undefined && member.accountId !== only) continue;
-    const folders = await memberFolders(sync, teamName, member);
+    const folders = await memberFolders(sync, teamName, member, runId);
     const view: Perspective = { memberKey: member.accountId, email: member.email, retroactive: true, attach: false, teamName };
     const res = await applySignatureRequest(sync, request, folders, runId, view);
     add(counts, res.counts);
