@@ -1,8 +1,9 @@
 /**
- * Dropbox Sign archive e2e (S1, S2, S5, B7): in Chromium, inside the emulated Pipedrive, a user links Dropbox
+ * Dropbox Sign archive e2e (S1, S2, S4, S5, B7): in Chromium, inside the emulated Pipedrive, a user links Dropbox
  * (Files card) and Dropbox Sign (consent popup), activates the archive, uploads a contract on a person in
  * Pipedrive, sends it for signature from our record panel, the signer signs in the emulated Dropbox Sign web
- * UI, and after Refresh the signed PDF is in `Signature requested` in the user's Dropbox and on the person.
+ * UI, and after Refresh the signed PDF is in `Signature requested` in the user's Dropbox and on the person; then,
+ * as the Dropbox Sign team admin, she turns on the team archive (S4).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
@@ -123,5 +124,25 @@ describe('Dropbox Sign archive inside Pipedrive', () => {
     await expect.poll(() => personFiles().filter((f) => f.name !== 'Service agreement.pdf' && /E2E service agreement/.test(f.name)).length, { timeout: 60_000 }).toBe(1);
     const onPerson = personFiles().find((f) => /E2E service agreement/.test(f.name))!;
     expect(Buffer.from(onPerson.base64, 'base64').toString('latin1')).toContain('Signed by Ada Lovelace');
+  });
+
+  it('S4: the team admin archives the whole team from the card; the card says Synclane cannot share the team folder', async () => {
+    await openSettings();
+    const team = () => card().getByTestId('team-archive');
+    await expect.poll(async () => team().count(), { timeout: 20_000 }).toBe(1);
+    await team().getByTestId('activate-team-archive').click();
+    // The in-process scheduler runs the new archive; reopen the settings until its first run recorded Dropbox's answer.
+    await expect
+      .poll(
+        async () => {
+          await openSettings();
+          return team().getByTestId('team-share-refused').count();
+        },
+        { timeout: 90_000, interval: 5_000 },
+      )
+      .toBe(1);
+    expect(await team().getByTestId('team-share-refused').textContent()).toContain('app-folder');
+    // Retroactive: the demo team's documents from before today are in the team folder.
+    expect(stack.sandbox.dropbox.entries(OLIVIA_DROPBOX).some((e) => e.kind === 'file' && e.pathDisplay.startsWith('/Dropbox Sign (team)/Northwind Traders/'))).toBe(true);
   });
 });
