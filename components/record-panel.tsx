@@ -6,6 +6,11 @@ import { useI18n } from './i18n';
 import { Notice } from './sync/notice';
 import { hasKey } from '@/lib/i18n';
 import { useReasonText } from './sync/reason-text';
+import { SendForSignature } from './send-for-signature';
+
+/** Teamleader calls persons contacts and organizations companies. */
+const crmModuleOf = (crm: string | null, resource: string) =>
+  crm === 'teamleader' ? ({ person: 'contact', organization: 'company' } as { [k: string]: string })[resource] ?? resource : resource;
 import type { PersonSyncStatus } from '@/lib/contacts/record-status';
 
 const PROVIDER_NAME = { google: 'Google Contacts', microsoft: 'Microsoft Outlook' } as const;
@@ -93,7 +98,7 @@ export function RecordPanel({ resource, id }: { resource: string; id: string }) 
         ) : (
           <p className="muted text-[13px]">{t.signatures.recordEmpty}</p>
         )}
-        <SendForSignature crm={crm} resource={resource} id={id} />
+        <SendForSignature module={crmModuleOf(crm, resource)} recordId={id} />
       </section>
     </div>
   );
@@ -238,72 +243,3 @@ function DropboxButton({ module, id }: { module: string; id: string }) {
   );
 }
 
-/** S5: send one of the record's files for signature; the record goes into the request's metadata (B7). */
-function SendForSignature({ crm, resource, id }: { crm: string | null; resource: string; id: string }) {
-  const bridge = useBridge();
-  const { t } = useI18n();
-  const s = t.signatures;
-  // Teamleader calls persons contacts and organizations companies.
-  const module = crm === 'teamleader' ? ({ person: 'contact', organization: 'company' } as { [k: string]: string })[resource] ?? resource : resource;
-  const [files, setFiles] = useState<{ id: string; name: string }[] | null>(null);
-  const [form, setForm] = useState({ fileId: '', title: '', name: '', email: '' });
-  const [message, setMessage] = useState<{ tone: 'ok' | 'err'; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const open = () => {
-    if (files) return;
-    bridge
-      .api<{ files: { id: string; name: string }[] }>(`/api/embedded/signatures/send?module=${encodeURIComponent(module)}&recordId=${encodeURIComponent(id)}`)
-      .then((r) => setFiles(r.files))
-      .catch((e: ApiError) => setMessage({ tone: 'err', text: e.message }));
-  };
-  const send = async () => {
-    setBusy(true);
-    setMessage(null);
-    try {
-      await bridge.api('/api/embedded/signatures/send', {
-        method: 'POST',
-        body: JSON.stringify({ module, recordId: id, title: form.title, signers: [{ name: form.name, email: form.email }], source: { kind: 'record', fileId: form.fileId } }),
-      });
-      setMessage({ tone: 'ok', text: s.sendDone });
-    } catch (e) {
-      setMessage({ tone: 'err', text: (e as ApiError).message });
-    } finally {
-      setBusy(false);
-    }
-  };
-  const valid = form.fileId && form.title.trim() && form.name.trim() && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(form.email.trim());
-  return (
-    <details className="mt-2" onToggle={open} data-testid="send-for-signature">
-      <summary className="cursor-pointer text-[13px] font-semibold">{s.sendTitle}</summary>
-      {files && !files.length ? <p className="muted text-[13px]">{s.sendNoFiles}</p> : null}
-      {files?.length ? (
-        <form
-          className="mt-1 space-y-1 text-[13px]"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (valid) void send();
-          }}
-        >
-          <label className="block">
-            {s.sendFile}{' '}
-            <select className="input" value={form.fileId} onChange={(e) => setForm({ ...form, fileId: e.target.value, title: form.title || e.target.selectedOptions[0]?.text.replace(/\.[^.]+$/, '') || '' })}>
-              <option value="" />
-              {files.map((f) => (
-                <option key={f.id} value={f.id}>
-                  {f.name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <input className="input block w-full" value={form.title} onChange={(e) => setForm({ ...form, title: e.target.value })} aria-label={s.sendTitle} />
-          <input className="input block w-full" placeholder={s.sendSignerName} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
-          <input className="input block w-full" type="email" placeholder={s.sendSignerEmail} value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} />
-          <button className="btn btn-primary" disabled={!valid || busy} type="submit">
-            {s.sendButton}
-          </button>
-        </form>
-      ) : null}
-      {message ? <Notice tone={message.tone}>{message.text}</Notice> : null}
-    </details>
-  );
-}

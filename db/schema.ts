@@ -470,11 +470,36 @@ export const signatureArchives = pgTable(
     rootFolder: jsonb('root_folder').$type<{ id: string | null; name: string } | null>(),
     /** High-water mark: newest request creation time fully handled by a listing (listings are newest first). */
     listedUntil: ts('listed_until'),
+    /**
+     * S4: 'team' = an organization admin's retroactive archive of every team member's requests (`account_id=all`)
+     * into team folders; 'user' = the S1–S3 archive of the user's own requests.
+     */
+    scope: text('scope', { enum: ['user', 'team'] }).notNull().default('user'),
+    /** S4: the Dropbox Sign team archived (the team id, or its name where the API gives no id). */
+    teamKey: text('team_key'),
+    /** S4: one folder per team name (a rename starts a new one), each with its members' S2 folders and its sharing state. */
+    teamFolders: jsonb('team_folders').$type<TeamFolders | null>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [index('signature_archives_user').on(t.crmUserId)],
 );
+
+/** S4 team folders by team name; `current` is the name the team has now (new documents go there). */
+export type TeamFolders = {
+  current: string;
+  teams: Record<
+    string,
+    {
+      id: string | null;
+      name: string;
+      /** shared = shared with the team's admins; refused = Dropbox refused (reason); null = not tried yet. */
+      sharing: { state: 'shared'; sharedFolderId: string; admins: string[] } | { state: 'refused'; reason: string; admins: string[] } | null;
+      /** Per team member (Dropbox Sign account id): the member's folder and its four S2 folders. */
+      members: Record<string, { id: string | null; name: string; folders: Record<string, { id: string | null; name: string }> }>;
+    }
+  >;
+};
 
 /** One signature request seen by an archive: where its PDFs went and whether the CRM record got the signed one (B7). */
 export const signatureDocuments = pgTable(
@@ -484,6 +509,10 @@ export const signatureDocuments = pgTable(
     installationId: uuid('installation_id').notNull(),
     archiveId: uuid('archive_id').notNull().references(() => signatureArchives.id, { onDelete: 'cascade' }),
     signatureRequestId: text('signature_request_id').notNull(),
+    /** S4: whose perspective a team archive filed it from (the member's Dropbox Sign account id); '' for a user archive. */
+    memberKey: text('member_key').notNull().default(''),
+    /** S4: the team folder (team name at filing time) the copies went to. */
+    teamName: text('team_name'),
     title: text('title').notNull().default(''),
     state: text('state', { enum: ['waiting', 'archived', 'failed'] }).notNull().default('waiting'),
     /** The S2 folder role the latest copy went to. */
@@ -510,7 +539,7 @@ export const signatureDocuments = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    uniqueIndex('signature_documents_archive_request').on(t.archiveId, t.signatureRequestId),
+    uniqueIndex('signature_documents_archive_request_member').on(t.archiveId, t.signatureRequestId, t.memberKey),
     index('signature_documents_record').on(t.installationId, t.crmRecordId),
   ],
 );

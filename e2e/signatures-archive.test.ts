@@ -1,8 +1,9 @@
 /**
- * Dropbox Sign archive e2e (S1, S2, S5, B7): in Chromium, inside the emulated Pipedrive, a user links Dropbox
+ * Dropbox Sign archive e2e (S1, S2, S4, S5, B7): in Chromium, inside the emulated Pipedrive, a user links Dropbox
  * (Files card) and Dropbox Sign (consent popup), activates the archive, uploads a contract on a person in
  * Pipedrive, sends it for signature from our record panel, the signer signs in the emulated Dropbox Sign web
- * UI, and after Refresh the signed PDF is in `Signature requested` in the user's Dropbox and on the person.
+ * UI, and after Refresh the signed PDF is in `Signature requested` in the user's Dropbox and on the person; then,
+ * as the Dropbox Sign team admin, she turns on the team archive (S4).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
@@ -79,6 +80,11 @@ describe('Dropbox Sign archive inside Pipedrive', () => {
     await expect.poll(async () => panel.getByTestId('send-for-signature').count(), { timeout: 20_000 }).toBe(1);
     const send = panel.getByTestId('send-for-signature');
     await send.locator('summary').click();
+    // S5: the Dropbox picker opens (the person's Dropbox folder or Synclane's folder); then back to the record's files.
+    await expect.poll(async () => send.getByTestId('pick-dropbox-file').count(), { timeout: 20_000 }).toBe(1);
+    await send.getByTestId('pick-dropbox-file').click();
+    await expect.poll(async () => send.getByTestId('picker-path').count(), { timeout: 20_000 }).toBe(1);
+    await send.getByTestId('pick-record-file').click();
     await expect.poll(async () => send.locator('select option').count(), { timeout: 20_000 }).toBeGreaterThan(1);
     await send.locator('select').selectOption({ label: 'Service agreement.pdf' });
     await send.locator('input').nth(0).fill(TITLE);
@@ -118,5 +124,25 @@ describe('Dropbox Sign archive inside Pipedrive', () => {
     await expect.poll(() => personFiles().filter((f) => f.name !== 'Service agreement.pdf' && /E2E service agreement/.test(f.name)).length, { timeout: 60_000 }).toBe(1);
     const onPerson = personFiles().find((f) => /E2E service agreement/.test(f.name))!;
     expect(Buffer.from(onPerson.base64, 'base64').toString('latin1')).toContain('Signed by Ada Lovelace');
+  });
+
+  it('S4: the team admin archives the whole team from the card; the card says Synclane cannot share the team folder', async () => {
+    await openSettings();
+    const team = () => card().getByTestId('team-archive');
+    await expect.poll(async () => team().count(), { timeout: 20_000 }).toBe(1);
+    await team().getByTestId('activate-team-archive').click();
+    // The in-process scheduler runs the new archive; reopen the settings until its first run recorded Dropbox's answer.
+    await expect
+      .poll(
+        async () => {
+          await openSettings();
+          return team().getByTestId('team-share-refused').count();
+        },
+        { timeout: 90_000, interval: 5_000 },
+      )
+      .toBe(1);
+    expect(await team().getByTestId('team-share-refused').textContent()).toContain('app-folder');
+    // Retroactive: the demo team's documents from before today are in the team folder.
+    expect(stack.sandbox.dropbox.entries(OLIVIA_DROPBOX).some((e) => e.kind === 'file' && e.pathDisplay.startsWith('/Dropbox Sign (team)/Northwind Traders/'))).toBe(true);
   });
 });

@@ -13,7 +13,8 @@ export function StatusHeader(props: {
   status: string;
   running: boolean;
   busy: boolean;
-  onRefresh: () => void;
+  /** Without it there is no Refresh button (e.g. a sync this user can see but not run). */
+  onRefresh?: () => void;
   labels: StatusLabels;
 }) {
   const { labels: l } = props;
@@ -27,9 +28,11 @@ export function StatusHeader(props: {
         </span>
         {props.subtitle ? <p className="muted text-[12px]">{props.subtitle}</p> : null}
       </div>
-      <button className="btn" onClick={props.onRefresh} disabled={props.busy || props.running || props.status !== 'active'} data-testid="refresh">
-        {props.running ? l.syncing : props.busy ? l.starting : l.refresh}
-      </button>
+      {props.onRefresh ? (
+        <button className="btn" onClick={props.onRefresh} disabled={props.busy || props.running || props.status !== 'active'} data-testid="refresh">
+          {props.running ? l.syncing : props.busy ? l.starting : l.refresh}
+        </button>
+      ) : null}
     </div>
   );
 }

@@ -34,13 +34,13 @@ async function linkedAccounts(owner: Owner, db: Db) {
   return { sign: live.find((r) => r.provider === 'dropbox_sign') ?? null, dropbox: live.find((r) => r.provider === 'dropbox' && r.status === 'connected') ?? live.find((r) => r.provider === 'dropbox') ?? null };
 }
 
-/** The user's current (not disabled) archive, with its connection. */
+/** The user's current (not disabled) archive of their own documents, with its connection (a team archive is lib/signatures/team.ts). */
 async function currentArchive(owner: Owner, db: Db) {
   const [row] = await db
     .select({ archive: signatureArchives, connection: syncConnections })
     .from(signatureArchives)
     .innerJoin(syncConnections, eq(syncConnections.id, signatureArchives.id))
-    .where(and(eq(signatureArchives.installationId, owner.installationId), eq(signatureArchives.crmUserId, owner.crmUserId), sql`${syncConnections.status} <> 'disabled'`))
+    .where(and(eq(signatureArchives.installationId, owner.installationId), eq(signatureArchives.crmUserId, owner.crmUserId), eq(signatureArchives.scope, 'user'), sql`${syncConnections.status} <> 'disabled'`))
     .orderBy(desc(signatureArchives.createdAt))
     .limit(1);
   return row ?? null;

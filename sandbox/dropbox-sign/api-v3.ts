@@ -147,6 +147,27 @@ export class SignApiV3 {
       });
     }));
 
+    // PUT /team {name}: team admins rename their team (the SDK's teamUpdate; JSON or form body).
+    r.put('/team', h((req) => {
+      this.requireScope(req.caller, 'team_access', 'account_access');
+      const teamId = req.caller.account.teamId;
+      const team = teamId ? this.state().teams[teamId] : undefined;
+      if (!team) throw notFound('Team not found.');
+      if (req.caller.account.roleCode !== 'a') throw forbidden('Only team admins can update the team.');
+      const name = asString(readParams(req).fields.name)?.trim();
+      if (!name) throw badRequest('Missing name.', 'name');
+      team.name = name;
+      const members = this.store.teamMembers(team.teamId);
+      return json(200, {
+        team: {
+          name: team.name,
+          accounts: members.map((m) => ({ account_id: m.accountId, email_address: m.email, is_locked: false, is_paid_hs: m.isPaid, is_paid_hf: false, role_code: m.roleCode })),
+          invited_accounts: [],
+          invited_emails: [],
+        },
+      });
+    }));
+
     r.get('/team/info', h((req) => {
       this.requireScope(req.caller, 'team_access', 'account_access');
       const team = this.teamFor(req.caller, req.url.searchParams.get('team_id'));

@@ -36,6 +36,12 @@ export type DropboxConfig = {
   retryAfterSeconds: number;
   /** Upper bound for list_folder/longpoll waits (the real minimum is 30 s; tests shorten the wait). */
   longpollMaxWaitMs: number;
+  /**
+   * The registered app's access type. `app_folder` (Synclane's): the sharing routes answer 400 "Your API app is
+   * an "App Folder" app" (sharing-api.ts). `full_dropbox`: they share for real (paths then stand for the whole
+   * Dropbox).
+   */
+  appAccessType: 'app_folder' | 'full_dropbox';
 };
 
 export const DEFAULT_CONFIG: DropboxConfig = {
@@ -46,6 +52,7 @@ export const DEFAULT_CONFIG: DropboxConfig = {
   webhooksEnabled: true,
   retryAfterSeconds: 1,
   longpollMaxWaitMs: 480_000,
+  appAccessType: 'app_folder',
 };
 
 export type DropboxAccount = {

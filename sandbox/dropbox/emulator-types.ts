@@ -24,7 +24,9 @@ export interface DropboxEmulator extends Emulator<DropboxState> {
   move(account: string, pathOrId: string, toPath: string): StoredEntry;
   deleteEntry(account: string, pathOrId: string): void;
   /** Issues tokens without the browser round trip (also marks the account linked). */
-  issueTokens(account: string): { accessToken: string; refreshToken: string; accountId: string };
+  issueTokens(account: string, scope?: string): { accessToken: string; refreshToken: string; accountId: string };
+  /** Folders the account shared (sharing/share_folder) and who was added to each. */
+  sharedFolders(account: string): { sharedFolderId: string; folderId: string; members: { email: string; accessLevel: string }[] }[];
   /** The user disconnects the app: every token stops working, webhooks stop; returns revoked refresh tokens. */
   unlink(account: string): number;
   expireAccessTokens(): void;

@@ -26,8 +26,8 @@ import type { DropboxOAuthServer } from './oauth-server';
 
 type Host = 'api' | 'content' | 'notify';
 type Style = 'rpc' | 'upload' | 'download';
-type Call = { route: string; arg: Record<string, unknown>; body: Buffer; account: DropboxAccount; grant: AccessTokenGrant & { token: string }; req: Omit<SandboxRequest, 'params'> };
-type RouteSpec = { host: Host; style: Style; auth: 'user' | 'noauth'; scope?: string; write?: boolean; voidArg?: boolean; handler: (call: Call) => unknown };
+export type Call = { route: string; arg: Record<string, unknown>; body: Buffer; account: DropboxAccount; grant: AccessTokenGrant & { token: string }; req: Omit<SandboxRequest, 'params'> };
+export type RouteSpec = { host: Host; style: Style; auth: 'user' | 'noauth'; scope?: string; write?: boolean; voidArg?: boolean; handler: (call: Call) => unknown };
 
 /** Header JSON must be ASCII: every char U+007F–U+FFFF becomes \uXXXX (the SDK does the same). */
 export function httpHeaderSafeJson(value: unknown): string {
@@ -76,6 +76,11 @@ export class DropboxFilesApi {
       for (const waiter of [...this.waiters]) if (waiter.accountId === accountId) waiter.wake();
     });
     this.defineRoutes();
+  }
+
+  /** More route families (sharing-api.ts) plug in here; they share auth, rate limits and error answers. */
+  defineRoute(route: string, spec: RouteSpec): void {
+    this.routes.set(route, spec);
   }
 
   resetRuntime(): void {

@@ -21,6 +21,7 @@ import { DEFAULT_CONFIG, type DropboxAccount, type DropboxConfig, type DropboxSt
 import { DropboxFilesApi, fileMetadata } from './files-api';
 import { FileStore, StoreFailure } from './file-store';
 import { DropboxOAuthServer } from './oauth-server';
+import { DropboxSharingApi } from './sharing-api';
 import { WebhookNotifier } from './webhooks';
 import { DropboxWebUi } from './web-ui';
 
@@ -38,6 +39,8 @@ export function createDropboxEmulator(ctx: SandboxContext): DropboxEmulator {
   const store = new FileStore(getState, ctx.now);
   const oauth = new DropboxOAuthServer(ctx, getState, page);
   const api = new DropboxFilesApi(getState, store, oauth, ctx.now);
+  const sharing = new DropboxSharingApi(getState, store, ctx.now);
+  sharing.register(api);
   const webhooks = new WebhookNotifier(ctx, getState);
   const faults = new FaultInjector();
   const requestLog: string[] = [];
@@ -118,6 +121,7 @@ export function createDropboxEmulator(ctx: SandboxContext): DropboxEmulator {
       faults.clear();
       seed({ ...DEFAULT_CONFIG });
       api.resetRuntime();
+      sharing.reset();
       webhooks.log.length = 0;
       requestLog.length = 0;
     },
@@ -156,10 +160,11 @@ export function createDropboxEmulator(ctx: SandboxContext): DropboxEmulator {
     deleteEntry(key, pathOrId) {
       store.delete(findAccount(key).accountId, pathOrId);
     },
-    issueTokens(key) {
+    issueTokens(key, scope) {
       const account = findAccount(key);
-      return { ...oauth.issueTokens(account), accountId: account.accountId };
+      return { ...oauth.issueTokens(account, scope), accountId: account.accountId };
     },
+    sharedFolders: (key) => sharing.sharedFolders(findAccount(key).accountId),
     unlink: (key) => unlink(findAccount(key).accountId),
     expireAccessTokens: () => oauth.expireAccessTokens(),
     resetCursors(key) {

@@ -11,7 +11,7 @@
  */
 import { SyncError } from '@/lib/errors';
 import { loadConnection } from '@/lib/sync/runtime/connections';
-import type { Trigger } from '@/lib/sync/runtime/events';
+import type { RunRequest, Trigger } from '@/lib/sync/runtime/events';
 import { executeRun, recordRunFailure } from '@/lib/sync/runtime/execute';
 import { asSyncError, decideAfterError } from '@/lib/sync/runtime/retry-policy';
 import type { StepTools } from '@/lib/sync/runtime/step';
@@ -36,6 +36,8 @@ export type RunOptions = {
   /** Crash the job right after its n-th completed step (1-based), once. */
   crashAfterStep?: number;
   maxWaitMs?: number;
+  /** Run this request instead of the hourly one (e.g. a webhook's request with its hint); same connection. */
+  request?: RunRequest;
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -45,7 +47,7 @@ export async function runUntilQuiet(syncId: string, opts: RunOptions = {}): Prom
   const connection = await loadConnection(syncId);
   if (!connection) return { status: 'skipped', attempts: 0, crashes: 0, rateLimitWaits: 0 };
   const pillar = pillarFor(connection.kind);
-  const [request] = await pillar.requestsFor([connection], opts.trigger ?? 'refresh');
+  const request = opts.request ?? (await pillar.requestsFor([connection], opts.trigger ?? 'refresh'))[0];
   const maxWait = opts.maxWaitMs ?? 20;
   let crashPending = opts.crashAfterStep;
   let crashes = 0;

@@ -2,8 +2,14 @@
 import { withAccessToken, type TokenOwner } from '@/lib/auth/token-manager';
 import type { ApiCallCounter } from '@/lib/crm/http';
 import { createDropboxClient, type DropboxClient } from './client';
+import { createDropboxSharing, type DropboxSharing } from './sharing';
 import { isDropboxUnauthorized } from './errors';
 import { refreshDropboxToken } from './oauth';
+
+/** Folder sharing for a linked account (S4 team folders); see sharing.ts for what an app-folder app may do. */
+export function dropboxSharingFor(owner: TokenOwner, counter?: ApiCallCounter): DropboxSharing {
+  return createDropboxSharing({ counter, withToken: (call) => withAccessToken(owner, refreshDropboxToken, call, isDropboxUnauthorized) });
+}
 
 export function dropboxFor(owner: TokenOwner, counter?: ApiCallCounter): DropboxClient {
   return createDropboxClient({ counter, withToken: (call) => withAccessToken(owner, refreshDropboxToken, call, isDropboxUnauthorized) });
@@ -14,3 +20,4 @@ export { createDropboxAuthorization, exchangeDropboxCode, refreshDropboxToken, r
 export { mapDropboxError, isDropboxUnauthorized, isDropboxConflict } from './errors';
 export { verifyWebhookSignature, webhookChallengeResponse, webhookAccounts } from './webhook';
 export { dropboxContentHash, dropboxContentHashOfStream, DropboxContentHasher } from './content-hash';
+export { createDropboxSharing, type DropboxSharing, type ShareFolderResult, type ShareRefusal } from './sharing';

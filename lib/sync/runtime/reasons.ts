@@ -50,6 +50,10 @@ export const REASON_CODES = [
   'signatures.request_error',
   'signatures.completed_before_activation',
   'signatures.request_canceled',
+  // signatures, team archive (S4)
+  'signatures.team_folder_created',
+  'signatures.team_folder_shared',
+  'signatures.team_share_refused',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];

@@ -28,6 +28,16 @@ export type ArchiveFolders = Record<FolderRole, { id: string | null; name: strin
 const roleOf = (folder: SignatureFolder): FolderRole => FOLDER_ROLES.find((r) => SIGNATURE_FOLDERS[r] === folder)!;
 
 export type SignatureDocument = typeof signatureDocuments.$inferSelect;
+
+/**
+ * Whose side a request is filed from. A user archive: the archiving user, not retroactive (S3), attached to the CRM
+ * record (B7). A team archive (S4): each involved team member in turn, retroactive, into that member's folders of
+ * the current team folder; not attached to CRM records (the member's own archive does that, so a record never gets
+ * a document twice).
+ */
+export type Perspective = { memberKey: string; email: string; retroactive: boolean; attach: boolean; teamName: string | null };
+
+export const userPerspective = (sync: ArchiveContext): Perspective => ({ memberKey: '', email: sync.signAccount.email, retroactive: false, attach: true, teamName: null });
 export type ApplyResult = { counts: Partial<RunCounts>; notReady: boolean };
 
 /** Dropbox forbids some characters and trailing dots/spaces in names; keep titles readable. */
@@ -36,22 +46,22 @@ export function pdfName(request: Pick<SignatureRequestInfo, 'id' | 'title'>, sig
   return `${title}${signed ? ' (signed)' : ''} ${request.id.slice(0, 8)}.pdf`;
 }
 
-async function findDocument(sync: ArchiveContext, requestId: string): Promise<SignatureDocument | null> {
+async function findDocument(sync: ArchiveContext, requestId: string, memberKey = ''): Promise<SignatureDocument | null> {
   const [doc] = await sync.db
     .select()
     .from(signatureDocuments)
-    .where(and(eq(signatureDocuments.archiveId, sync.archive.id), eq(signatureDocuments.signatureRequestId, requestId)));
+    .where(and(eq(signatureDocuments.archiveId, sync.archive.id), eq(signatureDocuments.signatureRequestId, requestId), eq(signatureDocuments.memberKey, memberKey)));
   return doc ?? null;
 }
 
-async function ensureDocument(sync: ArchiveContext, request: SignatureRequestInfo): Promise<SignatureDocument> {
-  const existing = await findDocument(sync, request.id);
+async function ensureDocument(sync: ArchiveContext, request: SignatureRequestInfo, view: Perspective): Promise<SignatureDocument> {
+  const existing = await findDocument(sync, request.id, view.memberKey);
   if (existing) return existing;
   await sync.db
     .insert(signatureDocuments)
-    .values({ installationId: sync.archive.installationId, archiveId: sync.archive.id, signatureRequestId: request.id, title: request.title.slice(0, 500) })
+    .values({ installationId: sync.archive.installationId, archiveId: sync.archive.id, signatureRequestId: request.id, memberKey: view.memberKey, teamName: view.teamName, title: request.title.slice(0, 500) })
     .onConflictDoNothing();
-  return (await findDocument(sync, request.id))!;
+  return (await findDocument(sync, request.id, view.memberKey))!;
 }
 
 async function updateDocument(sync: ArchiveContext, id: string, values: Partial<typeof signatureDocuments.$inferInsert>): Promise<void> {
@@ -133,13 +143,14 @@ async function attachToRecord(sync: ArchiveContext, doc: SignatureDocument, requ
  * Archives one request as it is now. `activatedAt` is S3's line: nothing sent or completed before it is filed.
  * Returns counts for the run and whether the files were not ready (409).
  */
-export async function applySignatureRequest(sync: ArchiveContext, request: SignatureRequestInfo, folders: ArchiveFolders, runId: string): Promise<ApplyResult> {
+export async function applySignatureRequest(sync: ArchiveContext, request: SignatureRequestInfo, folders: ArchiveFolders, runId: string, view: Perspective = userPerspective(sync)): Promise<ApplyResult> {
   // Vendor times have second precision: compare with activation truncated to its second.
   const activatedAt = Math.floor(sync.archive.activatedAt!.getTime() / 1000) * 1000;
-  const sentAfter = !!request.createdAt && request.createdAt.getTime() >= activatedAt;
-  const completedAfter = request.isComplete && !!request.completedAt && request.completedAt.getTime() >= activatedAt;
-  const classified = classifySignatureRequest(request, sync.signAccount.email);
-  const known = await findDocument(sync, request.id);
+  // A team archive is retroactive (S4): everything the team ever sent or completed.
+  const sentAfter = view.retroactive || (!!request.createdAt && request.createdAt.getTime() >= activatedAt);
+  const completedAfter = request.isComplete && (view.retroactive || (!!request.completedAt && request.completedAt.getTime() >= activatedAt));
+  const classified = classifySignatureRequest(request, view.email);
+  const known = await findDocument(sync, request.id, view.memberKey);
   const counts: Partial<RunCounts> = {};
   // Not involved, or settled before activation (S3): nothing to archive, and nothing to track.
   if (!classified.length) return { counts, notReady: false };
@@ -148,7 +159,7 @@ export async function applySignatureRequest(sync: ArchiveContext, request: Signa
   if (known?.state === 'archived' && known.isComplete && known.attachState !== 'pending' && !(known.attachState === 'failed' && known.attempts < MAX_ATTACH_ATTEMPTS))
     return { counts, notReady: false };
 
-  const doc = known ?? (await ensureDocument(sync, request));
+  const doc = known ?? (await ensureDocument(sync, request, view));
   const activity: ActivityEntry[] = [];
   const base = { installationId: sync.archive.installationId, connectionId: sync.archive.id, runId, side: 'provider' as const, remoteId: request.id, label: request.title || request.id };
   const role = roleOf(classified[0]!);
@@ -168,10 +179,10 @@ export async function applySignatureRequest(sync: ArchiveContext, request: Signa
   try {
     if (request.isComplete && completedAfter && !doc.signedFileId) {
       const filed = await fileIntoFolder(sync, folderId, pdfName(request, true), request.id);
-      await updateDocument(sync, doc.id, { signedFileId: filed.id, signedRev: filed.rev, signedFolder: role, folder: role, isComplete: true, state: 'archived', attempts: 0, retryAfter: null, lastErrorCode: null, lastError: null });
+      await updateDocument(sync, doc.id, { signedFileId: filed.id, signedRev: filed.rev, signedFolder: role, folder: role, isComplete: true, state: 'archived', attempts: 0, retryAfter: null, lastErrorCode: null, lastError: null, ...(view.teamName ? { teamName: view.teamName } : {}) });
       activity.push({ ...base, action: 'added', reasonCode: 'signatures.signed_archived', detail: { folder: folders[role].name } });
       counts.added = 1;
-      await attachToRecord(sync, (await findDocument(sync, request.id))!, request, filed.id, activity, runId);
+      if (view.attach) await attachToRecord(sync, (await findDocument(sync, request.id, view.memberKey))!, request, filed.id, activity, runId);
     } else if (!request.isComplete && sentAfter && !doc.originalFileId) {
       const filed = await fileIntoFolder(sync, folderId, pdfName(request, false), request.id);
       await updateDocument(sync, doc.id, { originalFileId: filed.id, originalRev: filed.rev, originalFolder: role, folder: role, state: 'waiting', attempts: 0, retryAfter: null, lastErrorCode: null, lastError: null });
@@ -180,7 +191,7 @@ export async function applySignatureRequest(sync: ArchiveContext, request: Signa
     } else if (request.isComplete && !completedAfter) {
       // Tracked while open, but its last signature is dated before activation (S3): not archived.
       await updateDocument(sync, doc.id, { state: 'failed', isComplete: true, lastErrorCode: 'signatures.completed_before_activation' });
-    } else if (request.isComplete && doc.signedFileId && doc.attachState !== 'attached' && doc.attachState !== 'no_record' && doc.attachState !== 'ambiguous') {
+    } else if (view.attach && request.isComplete && doc.signedFileId && doc.attachState !== 'attached' && doc.attachState !== 'no_record' && doc.attachState !== 'ambiguous') {
       await attachToRecord(sync, doc, request, doc.signedFileId, activity, runId);
     }
   } catch (error) {
@@ -204,8 +215,8 @@ export async function applySignatureRequest(sync: ArchiveContext, request: Signa
 }
 
 /** The request is gone (canceled or deleted: 404/410 on a re-read): stop tracking it; filed copies stay. */
-export async function markRequestGone(sync: ArchiveContext, requestId: string, runId: string): Promise<void> {
-  const doc = await findDocument(sync, requestId);
+export async function markRequestGone(sync: ArchiveContext, requestId: string, runId: string, memberKey = ''): Promise<void> {
+  const doc = await findDocument(sync, requestId, memberKey);
   if (!doc || doc.state === 'failed') return;
   await updateDocument(sync, doc.id, { state: doc.originalFileId || doc.signedFileId ? 'archived' : 'failed', lastErrorCode: 'signatures.request_canceled', retryAfter: null });
   await recordActivity(

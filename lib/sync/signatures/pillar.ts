@@ -4,6 +4,18 @@ import { getDb } from '@/db/client';
 import { providerAccounts, signatureArchives, syncConnections } from '@/db/schema';
 import type { Pillar } from '@/lib/sync/runtime/pillar';
 import { runSignatureArchive, SIGNATURES_KIND, ZSignatureRunRequest, type SignatureRunRequest } from './run';
+import { runTeamArchive } from './team-run';
+import type { RunContext } from '@/lib/sync/runtime/pillar';
+
+/** One kind for both archives: a user's own (S1–S3) and an admin's team archive (S4), told apart by the row. */
+async function runArchive(ctx: RunContext<SignatureRunRequest>) {
+  const scope = await ctx.step.run('scope', async () => {
+    const db = await getDb();
+    const [row] = await db.select({ scope: signatureArchives.scope }).from(signatureArchives).where(eq(signatureArchives.id, ctx.request.connectionId));
+    return row?.scope ?? 'user';
+  });
+  return scope === 'team' ? runTeamArchive(ctx) : runSignatureArchive(ctx);
+}
 
 /** The settings card's id (the page's copy and section are keyed by it). */
 export const SIGNATURES_CARD_ID = 'dropbox-sign';
@@ -13,7 +25,7 @@ export const signaturesPillar: Pillar<SignatureRunRequest> = {
   event: ZSignatureRunRequest,
   // Dropbox Sign allows 100 standard and 25 file requests per minute per account.
   throttle: { limit: 20, period: '1m', burst: 5 },
-  run: runSignatureArchive,
+  run: runArchive,
 
   async requestsFor(connections, trigger) {
     if (!connections.length) return [];
