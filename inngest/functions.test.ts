@@ -58,7 +58,7 @@ type FnConfig = {
   cancel?: { event: string; if?: string; timeout?: string }[];
   steps: Record<string, { retries?: { attempts?: number } }>;
 };
-type Fn = typeof contactsSync | typeof hourlyFanOut | typeof changePoll;
+type Fn = typeof contactsSync | typeof hourlyFanOut | typeof changePoll | typeof housekeeping;
 const handler = () => (contactsSync as unknown as { fn: (ctx: { event: unknown; step: unknown; attempt?: number }) => Promise<unknown> }).fn;
 const configOf = (fn: Fn): FnConfig[] =>
   (fn as unknown as { getConfig(o: { baseUrl: URL; appPrefix: string }): FnConfig[] }).getConfig({ baseUrl: new URL('http://localhost:3000/api/inngest'), appPrefix: 'synclane' });
