@@ -46,6 +46,13 @@ export interface ContactProvider {
   getPhoto?(remoteId: string): Promise<{ bytes: Uint8Array; contentType: string } | null>;
 }
 
+export type ChangeCheck = {
+  state: 'changed' | 'unchanged' | 'expired';
+  /** The changed contacts on the first page (complete when `more` is false). */
+  changes: { remoteId: string; etag: string; deleted: boolean }[];
+  more: boolean;
+};
+
 /** A provider's push subscription on a contact group (Graph change notifications). */
 export type ChangeSubscription = { id: string; expiresAt: Date };
 
@@ -55,8 +62,11 @@ export type ChangeSubscription = { id: string; expiresAt: Date };
  */
 export interface ProviderChangeFeed {
   readonly provider: ProviderKind;
-  /** Google: one cheap call — anything changed since this sync token? `expired` means the run must relist. */
-  checkForChanges?(syncCursor: string): Promise<'changed' | 'unchanged' | 'expired'>;
+  /**
+   * Google: one cheap call — what changed since this sync token? `expired` means the run must relist. The
+   * changed contacts' ids and etags come back so the caller can tell its own writes (echoes) from edits.
+   */
+  checkForChanges?(syncCursor: string): Promise<ChangeCheck>;
   /** Longest subscription the provider grants (renew before it runs out). */
   readonly maxSubscriptionMs?: number;
   subscribe?(input: { groupId: string; notificationUrl: string; lifecycleNotificationUrl: string; clientState: string; expiresAt: Date }): Promise<ChangeSubscription>;

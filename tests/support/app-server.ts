@@ -28,7 +28,7 @@ export async function startAppServer(routes: RouteTable): Promise<{ url: string;
       const body = await readBody(req);
       const headers = new Headers();
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-      const request = new NextRequest(url, { method: req.method, headers, body: body.length ? body : undefined });
+      const request = new NextRequest(url, { method: req.method, headers, body: body.length ? new Uint8Array(body) : undefined });
       const response = await handler(request, { params: Promise.resolve({}) });
       res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
       res.end(Buffer.from(await response.arrayBuffer()));

@@ -10,10 +10,9 @@ import { env } from '@/lib/env';
 import { SyncError } from '@/lib/errors';
 import type { ApiCallCounter } from '@/lib/crm/http';
 import type { WithToken } from '@/lib/crm/pipedrive/client';
+import type { ChangeCheck } from '../port';
 import { mapGoogleError } from './errors';
 import { GOOGLE_READ_FIELDS } from './mapper';
-
-export type ChangeCheck = 'changed' | 'unchanged' | 'expired';
 
 export function createGoogleChangeCheck(opts: { withToken: WithToken; counter?: ApiCallCounter }) {
   const auth = new OAuth2Client();
@@ -26,11 +25,15 @@ export function createGoogleChangeCheck(opts: { withToken: WithToken; counter?: 
         // Same parameters as the import pass's incremental call (lib/providers/google/client.ts listChanges).
         return (await api.people.connections.list({ resourceName: 'people/me', personFields: GOOGLE_READ_FIELDS, pageSize: 1000, syncToken })).data;
       });
-      return (data.connections?.length ?? 0) > 0 || !!data.nextPageToken ? 'changed' : 'unchanged';
+      const changes = (data.connections ?? [])
+        .filter((p) => p.resourceName)
+        .map((p) => ({ remoteId: p.resourceName!, etag: p.etag ?? '', deleted: !!p.metadata?.deleted }));
+      const more = !!data.nextPageToken;
+      return { state: changes.length || more ? 'changed' : 'unchanged', changes, more };
     } catch (error) {
       const mapped = mapGoogleError(error);
       // An expired token means the run must list everything again: that is a change worth a run.
-      if (mapped instanceof SyncError && mapped.code === 'cursor_invalid') return 'expired';
+      if (mapped instanceof SyncError && mapped.code === 'cursor_invalid') return { state: 'expired', changes: [], more: false };
       throw mapped;
     }
   };

@@ -14,13 +14,13 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { getDb } from '@/db/client';
-import { changeWatches, contactSyncs, providerAccounts, syncConnections } from '@/db/schema';
+import { changeWatches, contactLinks, contactSyncs, providerAccounts, syncConnections } from '@/db/schema';
 import { decryptSecret, encryptSecret } from '@/lib/auth/token-vault';
 import { env } from '@/lib/env';
 import { SyncError } from '@/lib/errors';
 import { requestSoon } from '@/lib/jobs/queue';
 import { changeFeedFor } from '@/lib/providers';
-import type { ProviderKind } from '@/lib/providers/port';
+import type { ChangeCheck, ProviderKind } from '@/lib/providers/port';
 import { nextPollDelay, rollQuotaDay } from './poll-cadence';
 import type { ContactRunRequest } from './run';
 
@@ -284,6 +284,22 @@ export async function handlePushNotifications(items: PushNotification[], at = ne
 // ---- polling (Google) -----------------------------------------------------------------------------------
 
 /**
+ * Echo suppression: a run that wrote to Google leaves those writes after the stored sync token, so the next
+ * check would see them and ask for a run that finds nothing new. When every change on the (complete) page is
+ * a contact of this sync whose etag is the one our write got back, it is our own write — not a change.
+ */
+async function onlyOurOwnWrites(syncId: string, check: ChangeCheck): Promise<boolean> {
+  if (check.more || !check.changes.length || check.changes.some((c) => c.deleted || !c.etag)) return false;
+  const db = await getDb();
+  const links = await db
+    .select({ remoteId: contactLinks.remoteId, etag: contactLinks.remoteEtag })
+    .from(contactLinks)
+    .where(and(eq(contactLinks.syncId, syncId), inArray(contactLinks.remoteId, check.changes.map((c) => c.remoteId)), eq(contactLinks.state, 'linked')));
+  const ours = new Map(links.map((l) => [l.remoteId, l.etag]));
+  return check.changes.every((c) => ours.get(c.remoteId) === c.etag);
+}
+
+/**
  * One poll tick: claims due Google watches (a lease, so two runners never check the same one twice), asks
  * Google with one call each whether the group changed since the stored sync token, schedules the next check
  * on the adaptive cadence, and returns run requests for the ones that changed.
@@ -322,7 +338,7 @@ export async function pollDueWatches(at = new Date()): Promise<ContactRunRequest
         try {
           const result = await changeFeedFor({ id: sync.providerAccountId, provider: 'google' }).checkForChanges!(sync.cursor);
           polled = true;
-          changed = result !== 'unchanged';
+          changed = result.state === 'expired' || (result.state === 'changed' && !(await onlyOurOwnWrites(sync.id, result)));
         } catch (error) {
           // Throttled or unreachable: try again on the cadence; a revoked grant surfaces in the next run.
           lastError = errorText(error);
