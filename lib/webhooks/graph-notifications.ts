@@ -30,7 +30,14 @@ export async function handleGraphDelivery(req: Request, kind: 'change' | 'lifecy
   if (kind === 'change') {
     const parsed = ZGraphChangeNotifications.safeParse(body);
     if (!parsed.success) return Response.json({ error: { code: 'bad_request', message: 'Expected a Graph change notification collection' } }, { status: 400 });
-    items = parsed.data.value.map((n) => ({ subscriptionId: n.subscriptionId, clientState: n.clientState, kind: 'change' as const }));
+    items = parsed.data.value.map((n) => ({
+      subscriptionId: n.subscriptionId,
+      clientState: n.clientState,
+      kind: 'change' as const,
+      changeType: n.changeType,
+      remoteId: n.resourceData?.id,
+      etag: n.resourceData?.['@odata.etag'],
+    }));
   } else {
     const parsed = ZGraphLifecycleNotifications.safeParse(body);
     if (!parsed.success) return Response.json({ error: { code: 'bad_request', message: 'Expected a Graph lifecycle notification collection' } }, { status: 400 });

@@ -161,6 +161,24 @@ describe('B1 Outlook change notifications (Graph subscriptions)', () => {
     expect(requested).toEqual([]);
   });
 
+  it('B1: our own export writes come back as notifications and start no run (etag echo); a real edit still does', async () => {
+    const requested = recordingQueue();
+    const db = await getDb();
+    const [link] = await db.select().from(contactLinks).where(and(eq(contactLinks.syncId, env.syncId), eq(contactLinks.state, 'linked')));
+    env.app.sandbox.pipedrive.updatePerson(CO, Number(link!.crmId), { job_title: 'Edited in the CRM' } as never, NORTHWIND.admin);
+    const deliveries = env.app.sandbox.microsoft.notificationLog().filter((d) => d.kind === 'change').length;
+    expect((await env.app.runSync(env.syncId, 'refresh')).status).toBe('succeeded');
+    expect(env.app.sandbox.microsoft.getContact(OLIVIA, link!.remoteId!)?.fields.jobTitle).toBe('Edited in the CRM');
+    await env.app.sandbox.microsoft.flushNotifications();
+    const log = env.app.sandbox.microsoft.notificationLog().filter((d) => d.kind === 'change');
+    expect(log.length).toBeGreaterThan(deliveries);
+    expect(log.at(-1)!.status).toBe(202);
+    expect(requested).toEqual([]);
+    env.app.sandbox.microsoft.updateContact(OLIVIA, link!.remoteId!, { jobTitle: 'Edited in Outlook' });
+    await env.app.sandbox.microsoft.flushNotifications();
+    expect(requested.map((r) => r.connectionId)).toEqual([env.syncId]);
+  });
+
   it('B1: housekeeping renews a subscription that expires within a day (PATCH), keeping its id', async () => {
     const sub = subscription();
     const db = await getDb();

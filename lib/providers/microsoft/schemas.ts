@@ -15,6 +15,8 @@ export const ZGraphChangeNotification = z.object({
   changeType: z.enum(['created', 'updated', 'deleted']),
   clientState: ZClientState.nullish(),
   resource: z.string().max(2000).optional(),
+  /** Basic notifications name the item and its version: lets us tell our own writes (echoes) from edits. */
+  resourceData: z.object({ id: z.string().max(500).optional(), '@odata.etag': z.string().max(500).optional() }).passthrough().optional(),
   tenantId: z.string().max(64).optional(),
 });
 

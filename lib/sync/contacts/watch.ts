@@ -218,10 +218,22 @@ export async function removeWatches(filter: { connectionIds?: string[]; crmUserI
 // ---- notifications (push) ------------------------------------------------------------------------------
 
 export type PushNotification =
-  | { subscriptionId: string; clientState: string | null | undefined; kind: 'change' }
+  | { subscriptionId: string; clientState: string | null | undefined; kind: 'change'; changeType?: 'created' | 'updated' | 'deleted'; remoteId?: string; etag?: string }
   | { subscriptionId: string; clientState: string | null | undefined; kind: 'missed' | 'reauthorizationRequired' | 'subscriptionRemoved' };
 
-export type PushOutcome = { accepted: number; ignored: number; runs: number };
+export type PushOutcome = { accepted: number; ignored: number; runs: number; echoes?: number };
+
+/** True when every change is a create/update of a pair of this sync carrying the etag our own write got back. */
+async function onlyEchoes(connectionId: string, changes: Extract<PushNotification, { kind: 'change' }>[]): Promise<boolean> {
+  if (!changes.length || changes.some((c) => c.changeType === 'deleted' || !c.remoteId || !c.etag)) return false;
+  const db = await getDb();
+  const links = await db
+    .select({ remoteId: contactLinks.remoteId, etag: contactLinks.remoteEtag })
+    .from(contactLinks)
+    .where(and(eq(contactLinks.syncId, connectionId), inArray(contactLinks.remoteId, changes.map((c) => c.remoteId!)), eq(contactLinks.state, 'linked')));
+  const ours = new Map(links.map((l) => [l.remoteId, l.etag]));
+  return changes.every((c) => ours.get(c.remoteId!) === c.etag);
+}
 
 function sameSecret(sealed: string | null, given: string | null | undefined): boolean {
   if (!sealed || !given) return false;
@@ -246,6 +258,8 @@ export async function handlePushNotifications(items: PushNotification[], at = ne
   const byId = new Map(rows.map((r) => [r.subscriptionId!, r]));
   const out: PushOutcome = { accepted: 0, ignored: 0, runs: 0 };
   const toRun = new Set<string>();
+  const changesOf = new Map<string, Extract<PushNotification, { kind: 'change' }>[]>();
+  const missed = new Set<string>();
   const lifecycle: { row: (typeof rows)[number]; kind: 'reauthorizationRequired' | 'subscriptionRemoved' }[] = [];
   for (const item of items) {
     const row = byId.get(item.subscriptionId);
@@ -255,11 +269,21 @@ export async function handlePushNotifications(items: PushNotification[], at = ne
     }
     out.accepted++;
     // `missed`: Graph dropped notifications — the delta link catches up, so one run is the remedy.
-    if (item.kind === 'change' || item.kind === 'missed') toRun.add(row.connectionId);
-    else lifecycle.push({ row, kind: item.kind });
+    if (item.kind === 'change') {
+      toRun.add(row.connectionId);
+      changesOf.set(row.connectionId, [...(changesOf.get(row.connectionId) ?? []), item]);
+    } else if (item.kind === 'missed') {
+      toRun.add(row.connectionId);
+      missed.add(row.connectionId);
+    } else lifecycle.push({ row, kind: item.kind });
   }
   if (out.accepted) await db.update(changeWatches).set({ lastNotificationAt: at }).where(inArray(changeWatches.subscriptionId, [...new Set(items.map((i) => i.subscriptionId))].filter((id) => byId.has(id))));
   for (const connectionId of toRun) {
+    // Our own export's writes come back as notifications; a delivery made only of those needs no run.
+    if (!missed.has(connectionId) && (await onlyEchoes(connectionId, changesOf.get(connectionId) ?? []))) {
+      out.echoes = (out.echoes ?? 0) + 1;
+      continue;
+    }
     const target = await targetOf(connectionId);
     if (!target) continue; // paused, needs reconnect, disabled: the watch stays, nothing runs
     await requestSoon(runRequest(target), PUSH_DEBOUNCE_MS);
