@@ -236,6 +236,19 @@ describe('B1 Outlook change notifications (Graph subscriptions)', () => {
     expect((await watchRow(env.syncId))!.subscriptionId).toBe(second.id);
   });
 
+  it('B1: a change notified while a run was going gets one more run afterwards (Inngest skips requests during a run)', async () => {
+    const requested = recordingQueue();
+    const db = await getDb();
+    // Notified after the run began: the run ends by requesting one more.
+    await db.update(changeWatches).set({ lastNotificationAt: new Date(Date.now() + 60_000) }).where(eq(changeWatches.connectionId, env.syncId));
+    expect((await env.app.runSync(env.syncId, 'webhook')).status).toBe('succeeded');
+    expect(requested.map((r) => [r.connectionId, r.trigger])).toEqual([[env.syncId, 'webhook']]);
+    // Notified before it began: that run saw the change, nothing more.
+    await db.update(changeWatches).set({ lastNotificationAt: new Date(Date.now() - 60_000) }).where(eq(changeWatches.connectionId, env.syncId));
+    expect((await env.app.runSync(env.syncId, 'webhook')).status).toBe('succeeded');
+    expect(requested).toHaveLength(1);
+  });
+
   it('B1/M5: stopping the sync deletes the subscription at Graph and forgets the watch', async () => {
     recordingQueue();
     await stopSync(env.tenant, env.syncId);

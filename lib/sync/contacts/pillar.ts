@@ -4,7 +4,7 @@ import { getDb } from '@/db/client';
 import { contactSyncs, providerAccounts, syncConnections } from '@/db/schema';
 import type { Pillar } from '@/lib/sync/runtime/pillar';
 import { runContactSync, ZContactRunRequest, type ContactRunRequest } from './run';
-import { ensureWatch, maintainWatches, pollDueWatches } from './watch';
+import { ensureWatch, maintainWatches, pollDueWatches, runAgainIfNotified } from './watch';
 
 const EXPORTING = ['crm_to_provider', 'two_way'] as const;
 
@@ -13,10 +13,14 @@ export const contactsPillar: Pillar<ContactRunRequest> = {
   event: ZContactRunRequest,
   throttle: { limit: 60, period: '1m', burst: 10 },
   async run(ctx) {
+    const startedAt = await ctx.step.run('started-at', async () => new Date().toISOString());
     const outcome = await runContactSync(ctx);
     // B1: an importing connection gets its change watch (Graph subscription / Google poll) after its first
-    // good run, when the provider cursor exists; later runs only confirm it. Never fails the run.
-    await ctx.step.run('watch-changes', () => ensureWatch(ctx.request.connectionId).catch((error) => console.warn('[watch] setup failed', error)));
+    // good run; later runs only confirm it. A change notified during this run gets one more run. Never fails the run.
+    await ctx.step.run('watch-changes', async () => {
+      await ensureWatch(ctx.request.connectionId).catch((error) => console.warn('[watch] setup failed', error));
+      await runAgainIfNotified(ctx.request.connectionId, new Date(startedAt)).catch((error) => console.warn('[watch] follow-up request failed', error));
+    });
     return outcome;
   },
 

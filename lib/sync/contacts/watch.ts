@@ -277,7 +277,6 @@ export async function handlePushNotifications(items: PushNotification[], at = ne
       missed.add(row.connectionId);
     } else lifecycle.push({ row, kind: item.kind });
   }
-  if (out.accepted) await db.update(changeWatches).set({ lastNotificationAt: at }).where(inArray(changeWatches.subscriptionId, [...new Set(items.map((i) => i.subscriptionId))].filter((id) => byId.has(id))));
   for (const connectionId of toRun) {
     // Our own export's writes come back as notifications; a delivery made only of those needs no run.
     if (!missed.has(connectionId) && (await onlyEchoes(connectionId, changesOf.get(connectionId) ?? []))) {
@@ -286,6 +285,8 @@ export async function handlePushNotifications(items: PushNotification[], at = ne
     }
     const target = await targetOf(connectionId);
     if (!target) continue; // paused, needs reconnect, disabled: the watch stays, nothing runs
+    // Remembered so a run that was already past its provider pass asks for one more (runAgainIfNotified).
+    await db.update(changeWatches).set({ lastNotificationAt: at }).where(eq(changeWatches.connectionId, connectionId));
     await requestSoon(runRequest(target), PUSH_DEBOUNCE_MS);
     out.runs++;
   }
@@ -303,6 +304,21 @@ export async function handlePushNotifications(items: PushNotification[], at = ne
     }
   }
   return out;
+}
+
+/**
+ * End of a run: a real change notified after the run began may have missed its provider pass, and a run
+ * requested meanwhile may have been dropped (Inngest's singleton skips requests while a run is going; the
+ * local runner queues one more). One more debounced run closes that gap under both runners.
+ */
+export async function runAgainIfNotified(connectionId: string, runStartedAt: Date): Promise<boolean> {
+  const db = await getDb();
+  const [row] = await db.select({ at: changeWatches.lastNotificationAt }).from(changeWatches).where(eq(changeWatches.connectionId, connectionId));
+  if (!row?.at || row.at.getTime() < runStartedAt.getTime()) return false;
+  const target = await targetOf(connectionId);
+  if (!target) return false;
+  await requestSoon(runRequest(target), PUSH_DEBOUNCE_MS);
+  return true;
 }
 
 // ---- polling (Google) -----------------------------------------------------------------------------------
