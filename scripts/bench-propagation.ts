@@ -151,8 +151,9 @@ async function main() {
     }
   } finally {
     runner.stop();
-    await app.close();
+    // Stop taking callbacks before the database goes away (a late notification would find no database).
     await appServer.close();
+    await app.close();
     await server.stop();
   }
   console.log('');
