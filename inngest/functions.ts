@@ -42,11 +42,12 @@ export const hourlyFanOut = inngest.createFunction({ id: 'sync-hourly', triggers
 
 /** How often providers without push are checked (B1), and how many checks one poll invocation makes. */
 export const POLL_TICK_MS = 5_000;
-export const POLL_TICKS_PER_RUN = 12;
+export const POLL_TICKS_PER_RUN = 11;
 
 /**
  * B1: providers without push (Google) are checked every few seconds. Cron has minute granularity, so each
- * invocation ticks POLL_TICKS_PER_RUN times with a durable sleep between; `singleton` skips an invocation
+ * invocation ticks POLL_TICKS_PER_RUN times with a durable sleep between (50 s of sleeps, leaving the rest of
+ * the minute for step round trips so the next invocation is not skipped); `singleton` skips an invocation
  * while the previous one still runs. Each check is claimed with a lease in the database, so an overlap
  * never checks a connection twice.
  */
