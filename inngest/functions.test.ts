@@ -231,3 +231,26 @@ describe('sync function body (R1 error policy)', () => {
     expect(recordRunFailure).toHaveBeenCalledWith(syncEvent().data, error);
   });
 });
+
+describe('debounced requests on Inngest (B1)', () => {
+  it('B1: requests in the same window share one event id and are scheduled for the window end (ts); the next window gets a new id', async () => {
+    const { inngestQueue } = await import('./queue');
+    const { inngest } = await import('./client');
+    const send = vi.spyOn(inngest, 'send').mockResolvedValue({ ids: ['x'] } as never);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const r = request({ trigger: 'webhook' });
+    vi.setSystemTime(new Date('2026-06-01T10:00:00.100Z'));
+    await inngestQueue.requestSoon!(r, 2_000);
+    vi.setSystemTime(new Date('2026-06-01T10:00:01.900Z'));
+    await inngestQueue.requestSoon!(r, 2_000);
+    vi.setSystemTime(new Date('2026-06-01T10:00:02.000Z'));
+    await inngestQueue.requestSoon!(r, 2_000);
+    const events = send.mock.calls.map((c) => c[0] as { id: string; ts: number; name: string; data: unknown });
+    const end = Date.parse('2026-06-01T10:00:02.000Z');
+    expect(events[0]).toEqual({ name: 'contacts/sync.requested', id: `soon-${r.connectionId}-${end}`, ts: end, data: r });
+    expect(events[1]!.id).toBe(events[0]!.id);
+    expect(events[2]!.id).toBe(`soon-${r.connectionId}-${end + 2_000}`);
+    expect(events[2]!.ts).toBe(end + 2_000);
+    send.mockRestore();
+  });
+});

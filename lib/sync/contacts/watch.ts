@@ -147,9 +147,9 @@ async function renew(row: typeof changeWatches.$inferSelect, at: Date): Promise<
  * Housekeeping (hourly): watches for importing connections that lack one, renewals of subscriptions that
  * expire within a day, retries of failed ones, and removal of watches whose connection no longer imports.
  */
-export async function maintainWatches(at = new Date()): Promise<{ created: number; renewed: number; removed: number }> {
+export async function maintainWatches(at = new Date()): Promise<{ ensured: number; renewed: number; removed: number }> {
   const db = await getDb();
-  const out = { created: 0, renewed: 0, removed: 0 };
+  const out = { ensured: 0, renewed: 0, removed: 0 };
   // Stale: the connection stopped importing (disabled, direction changed) — drop its subscription.
   const stale = await db
     .select({ connectionId: changeWatches.connectionId })
@@ -174,7 +174,7 @@ export async function maintainWatches(at = new Date()): Promise<{ created: numbe
     );
   for (const m of missing) {
     await ensureWatch(m.id, at);
-    out.created++;
+    out.ensured++;
   }
   const expiring = await db
     .select()
