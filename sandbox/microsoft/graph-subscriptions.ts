@@ -224,6 +224,14 @@ export class GraphSubscriptions {
 
   /** ContactStore hook: queue a notification for each live subscription on the changed folder. */
   changed(email: string, change: StoreChange): void {
+    // Bulk generation writes 100,000 contacts: with no subscription at all, do nothing.
+    const all = this.all;
+    let any = false;
+    for (const _ in all) {
+      any = true;
+      break;
+    }
+    if (!any) return;
     const folderId = change.kind === 'deleted' ? change.tombstone.folderId : change.contact.folderId;
     const now = this.ctx.now();
     const account = this.state().accounts[email.toLowerCase()];
