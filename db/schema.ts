@@ -543,3 +543,44 @@ export const signatureDocuments = pgTable(
     index('signature_documents_record').on(t.installationId, t.crmRecordId),
   ],
 );
+
+/**
+ * How a provider tells us about changes between hourly runs (B1), one row per contact connection that
+ * imports: a Microsoft Graph change-notification subscription on the synced folder (its id, the
+ * clientState secret sealed, its expiry), or the Google sync-token poll cadence (next poll, last change
+ * seen, polls spent in the current quota day). Lookups by subscription id authenticate notifications.
+ */
+export const changeWatches = pgTable(
+  'change_watches',
+  {
+    connectionId: uuid('connection_id').primaryKey().references(() => syncConnections.id, { onDelete: 'cascade' }),
+    installationId: uuid('installation_id').notNull().references(() => installations.id, { onDelete: 'cascade' }),
+    crmUserId: uuid('crm_user_id').notNull().references(() => crmUsers.id, { onDelete: 'cascade' }),
+    provider: text('provider', { enum: ['google', 'microsoft'] }).notNull(),
+    /** Graph: the subscription id (unique across tenants; notifications are looked up by it). */
+    subscriptionId: text('subscription_id'),
+    /** Graph: the random clientState we sent, AES-256-GCM sealed; every notification must carry it. */
+    clientStateEnc: text('client_state_enc'),
+    /** Graph: the subscribed resource (`me/contactFolders/{id}/contacts`). */
+    resource: text('resource'),
+    expiresAt: ts('expires_at'),
+    /** Graph: active | failed (creation or renewal refused; retried by housekeeping). Google: active. */
+    status: text('status', { enum: ['active', 'failed'] }).notNull().default('active'),
+    lastError: text('last_error'),
+    lastNotificationAt: ts('last_notification_at'),
+    /** Google: when the next sync-token check is due, and the cadence inputs. */
+    nextPollAt: ts('next_poll_at'),
+    lastChangeAt: ts('last_change_at'),
+    lastPolledAt: ts('last_polled_at'),
+    /** Google: checks spent in the current quota day (starts at pollDayStartedAt). */
+    pollsToday: integer('polls_today').notNull().default(0),
+    pollDayStartedAt: ts('poll_day_started_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('change_watches_subscription').on(t.subscriptionId).where(sql`${t.subscriptionId} is not null`),
+    index('change_watches_poll_due').on(t.provider, t.nextPollAt),
+    index('change_watches_expiry').on(t.provider, t.expiresAt),
+  ],
+);

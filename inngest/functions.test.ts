@@ -15,7 +15,15 @@ vi.hoisted(() => {
 });
 
 vi.mock('@/lib/sync/runtime/execute', () => ({ executeRun: vi.fn(), recordRunFailure: vi.fn(async () => undefined) }));
-vi.mock('@/lib/sync/schedule', () => ({ hourlyRunRequests: vi.fn(async () => []) }));
+vi.mock('@/lib/sync/schedule', () => {
+  const hourlyRunRequests = vi.fn(async () => []);
+  return {
+    hourlyRunRequests,
+    hourlyRunRequestPage: vi.fn(async () => ({ requests: await hourlyRunRequests(), next: null })),
+    pollRunRequests: vi.fn(async () => []),
+    maintainPillars: vi.fn(async () => undefined),
+  };
+});
 // Housekeeping purges uninstalled users' data (M5); never touch a real database here.
 vi.mock('@/lib/installations', () => ({ purgeUninstalledData: vi.fn(async () => 0) }));
 
@@ -24,9 +32,9 @@ import type { RunRequest } from '@/lib/sync/runtime/events';
 import { SyncError } from '@/lib/errors';
 import { purgeUninstalledData } from '@/lib/installations';
 import { executeRun, recordRunFailure } from '@/lib/sync/runtime/execute';
-import { hourlyRunRequests } from '@/lib/sync/schedule';
+import { hourlyRunRequestPage, hourlyRunRequests, maintainPillars, pollRunRequests } from '@/lib/sync/schedule';
 import { PILLARS } from '@/lib/sync/registry';
-import { functions, housekeeping, hourlyFanOut, syncFunctions } from './functions';
+import { changePoll, functions, housekeeping, hourlyFanOut, POLL_TICKS_PER_RUN, syncFunctions } from './functions';
 
 const request = (patch: Partial<RunRequest> & Record<string, unknown> = {}) =>
   ({
@@ -50,7 +58,7 @@ type FnConfig = {
   cancel?: { event: string; if?: string; timeout?: string }[];
   steps: Record<string, { retries?: { attempts?: number } }>;
 };
-type Fn = typeof contactsSync | typeof hourlyFanOut;
+type Fn = typeof contactsSync | typeof hourlyFanOut | typeof changePoll | typeof housekeeping;
 const handler = () => (contactsSync as unknown as { fn: (ctx: { event: unknown; step: unknown; attempt?: number }) => Promise<unknown> }).fn;
 const configOf = (fn: Fn): FnConfig[] =>
   (fn as unknown as { getConfig(o: { baseUrl: URL; appPrefix: string }): FnConfig[] }).getConfig({ baseUrl: new URL('http://localhost:3000/api/inngest'), appPrefix: 'synclane' });
@@ -67,7 +75,7 @@ describe('sync-hourly (C16, R1)', () => {
     const a = request({ connectionId: '00000000-0000-4000-8000-00000000000a', trigger: 'hourly' });
     const b = request({ connectionId: '00000000-0000-4000-8000-00000000000b', trigger: 'hourly', provider: 'microsoft', throttleKey: 'microsoft' });
     const before = new Date().toISOString().slice(0, 13);
-    const t = new InngestTestEngine({ function: hourlyFanOut, steps: [{ id: 'load-due-connections', handler: () => [a, b] }, { id: 'fan-out-0', handler: () => ({ ids: ['e1', 'e2'] }) }] });
+    const t = new InngestTestEngine({ function: hourlyFanOut, steps: [{ id: 'load-due-0', handler: () => ({ requests: [a, b], next: null }) }, { id: 'fan-out-0', handler: () => ({ ids: ['e1', 'e2'] }) }] });
     const { result, ctx } = await t.execute();
     expect(result).toEqual({ fannedOut: 2 });
     const [id, events] = ctx.step.sendEvent.mock.calls[0]! as [string, { id: string }[]];
@@ -94,6 +102,20 @@ describe('sync-hourly (C16, R1)', () => {
     expect(ids).toEqual([`hourly-${c}-2025-06-01T14`, `hourly-${c}-2025-06-01T14`, `hourly-${c}-2025-06-01T15`]);
   });
 
+  it('C16 (fan-out at scale): due connections are loaded and sent a page per step until the last page', async () => {
+    const page = (n: number) => Array.from({ length: 3 }, (_, i) => request({ connectionId: `00000000-0000-4000-8000-0000000${n}000${i}`, trigger: 'hourly' }));
+    vi.mocked(hourlyRunRequestPage)
+      .mockResolvedValueOnce({ requests: page(1), next: 'c1' })
+      .mockResolvedValueOnce({ requests: page(2), next: 'c2' })
+      .mockResolvedValueOnce({ requests: page(3), next: null });
+    const sent: string[] = [];
+    const step = { run: (_id: string, fn: () => unknown) => fn(), sendEvent: vi.fn(async (id: string, evts: unknown[]) => void sent.push(`${id}:${evts.length}`)) };
+    const result = await (hourlyFanOut as unknown as { fn: (ctx: unknown) => Promise<unknown> }).fn({ step });
+    expect(result).toEqual({ fannedOut: 9 });
+    expect(sent).toEqual(['fan-out-0:3', 'fan-out-1:3', 'fan-out-2:3']);
+    expect(vi.mocked(hourlyRunRequestPage).mock.calls.map((c) => c[1])).toEqual([null, 'c1', 'c2']);
+  });
+
   it('C16: no connections due → no events sent', async () => {
     const t = new InngestTestEngine({ function: hourlyFanOut });
     const { result, ctx } = await t.execute();
@@ -101,20 +123,43 @@ describe('sync-hourly (C16, R1)', () => {
     expect(ctx.step.sendEvent).not.toHaveBeenCalled();
   });
 
-  it('R1/C16: runs on an hourly cron; housekeeping (M5 purge) runs daily in its own function', async () => {
+  it('R1/C16: runs on an hourly cron; housekeeping (M5 purge, B1 subscription upkeep) runs hourly in its own function', async () => {
     expect(configOf(hourlyFanOut)[0]!.triggers).toEqual([{ cron: '0 * * * *' }]);
+    expect(configOf(housekeeping)[0]!.triggers).toEqual([{ cron: '17 * * * *' }]);
     const t = new InngestTestEngine({ function: housekeeping });
     await t.execute();
     expect(purgeUninstalledData).toHaveBeenCalled();
+    expect(maintainPillars).toHaveBeenCalled();
+  });
+});
+
+describe('sync-poll (B1: providers without push)', () => {
+  it('B1: every minute, ticks with a durable sleep between checks and sends a run for each connection that changed', async () => {
+    expect(configOf(changePoll)[0]!.triggers).toEqual([{ cron: '* * * * *' }]);
+    const changed = request({ trigger: 'webhook' });
+    vi.mocked(pollRunRequests).mockReset().mockResolvedValue([]).mockResolvedValueOnce([changed]);
+    const sent: unknown[] = [];
+    const sleeps: number[] = [];
+    const step = {
+      run: (_id: string, fn: () => unknown) => fn(),
+      sleep: vi.fn(async (_id: string, ms: number) => void sleeps.push(ms)),
+      sendEvent: vi.fn(async (_id: string, evts: unknown[]) => void sent.push(...evts)),
+    };
+    const result = await (changePoll as unknown as { fn: (ctx: unknown) => Promise<unknown> }).fn({ step });
+    expect(result).toEqual({ requested: 1 });
+    expect(pollRunRequests).toHaveBeenCalledTimes(POLL_TICKS_PER_RUN);
+    expect(sleeps).toHaveLength(POLL_TICKS_PER_RUN - 1);
+    expect(sleeps.reduce((a, b) => a + b, 0)).toBeLessThan(60_000);
+    expect(sent).toEqual([{ name: 'contacts/sync.requested', data: changed }]);
   });
 });
 
 describe('generated sync functions (R1)', () => {
   const cfg = () => configOf(contactsSync).find((c) => !c.id.endsWith('-failure'))!;
 
-  it('R1: one function per registered pillar, served with the hourly fan-out and housekeeping', () => {
+  it('R1: one function per registered pillar, served with the hourly fan-out, the change poll and housekeeping', () => {
     expect(syncFunctions).toHaveLength(PILLARS.length);
-    expect(functions).toEqual([hourlyFanOut, housekeeping, ...syncFunctions]);
+    expect(functions).toEqual([hourlyFanOut, changePoll, housekeeping, ...syncFunctions]);
     expect(cfg().triggers).toEqual([{ event: 'contacts/sync.requested' }]);
   });
 
@@ -184,5 +229,28 @@ describe('sync function body (R1 error policy)', () => {
     const error = new Error('boom');
     await onFailure({ event: { name: 'inngest/function.failed', data: { event: syncEvent(), error } }, error });
     expect(recordRunFailure).toHaveBeenCalledWith(syncEvent().data, error);
+  });
+});
+
+describe('debounced requests on Inngest (B1)', () => {
+  it('B1: requests in the same window share one event id and are scheduled for the window end (ts); the next window gets a new id', async () => {
+    const { inngestQueue } = await import('./queue');
+    const { inngest } = await import('./client');
+    const send = vi.spyOn(inngest, 'send').mockResolvedValue({ ids: ['x'] } as never);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const r = request({ trigger: 'webhook' });
+    vi.setSystemTime(new Date('2026-06-01T10:00:00.100Z'));
+    await inngestQueue.requestSoon!(r, 2_000);
+    vi.setSystemTime(new Date('2026-06-01T10:00:01.900Z'));
+    await inngestQueue.requestSoon!(r, 2_000);
+    vi.setSystemTime(new Date('2026-06-01T10:00:02.000Z'));
+    await inngestQueue.requestSoon!(r, 2_000);
+    const events = send.mock.calls.map((c) => c[0] as { id: string; ts: number; name: string; data: unknown });
+    const end = Date.parse('2026-06-01T10:00:02.000Z');
+    expect(events[0]).toEqual({ name: 'contacts/sync.requested', id: `soon-${r.connectionId}-${end}`, ts: end, data: r });
+    expect(events[1]!.id).toBe(events[0]!.id);
+    expect(events[2]!.id).toBe(`soon-${r.connectionId}-${end + 2_000}`);
+    expect(events[2]!.ts).toBe(end + 2_000);
+    send.mockRestore();
   });
 });

@@ -9,29 +9,66 @@ import { inngest } from './client';
 import { EVENTS, type RunRequest } from '@/lib/sync/runtime/events';
 import { executeRun, recordRunFailure } from '@/lib/sync/runtime/execute';
 import { decideAfterError, MAX_ATTEMPTS } from '@/lib/sync/runtime/retry-policy';
-import { hourlyRunRequests } from '@/lib/sync/schedule';
+import { hourlyRunRequestPage, maintainPillars, pollRunRequests } from '@/lib/sync/schedule';
 import type { Pillar } from '@/lib/sync/runtime/pillar';
 import type { StepTools } from '@/lib/sync/runtime/step';
 import { PILLARS } from '@/lib/sync/registry';
 import { purgeUninstalledData } from '@/lib/installations';
 
-/** Hourly cron: one event per due connection of every pillar; the event id makes re-sends within the hour no-ops. */
+/**
+ * Hourly cron: one event per due connection of every pillar; the event id makes re-sends within the hour
+ * no-ops. Due connections are read a page at a time (one step each), so neither memory nor a step's output
+ * grows with the number of connections; each page is one send (≤ 5,000 events per send).
+ */
 export const hourlyFanOut = inngest.createFunction({ id: 'sync-hourly', triggers: [{ cron: '0 * * * *' }] }, async ({ step }) => {
-  const requests = await step.run('load-due-connections', () => hourlyRunRequests());
-  if (requests.length === 0) return { fannedOut: 0 };
-  const hour = new Date().toISOString().slice(0, 13);
-  // Inngest accepts up to 5,000 events per send; fan out in slices.
-  for (let i = 0; i < requests.length; i += 5000)
-    await step.sendEvent(
-      `fan-out-${i / 5000}`,
-      requests.slice(i, i + 5000).map((r) => ({ name: EVENTS.runRequested(r.kind), id: `hourly-${r.connectionId}-${hour}`, data: r })),
-    );
-  return { fannedOut: requests.length };
+  const at = await step.run('now', () => new Date().toISOString());
+  const hour = at.slice(0, 13);
+  let after: string | null = null;
+  let total = 0;
+  for (let n = 0; ; n++) {
+    const cursor = after;
+    const page: { requests: RunRequest[]; next: string | null } = await step.run(`load-due-${n}`, () => hourlyRunRequestPage(new Date(at), cursor));
+    if (page.requests.length)
+      await step.sendEvent(
+        `fan-out-${n}`,
+        page.requests.map((r) => ({ name: EVENTS.runRequested(r.kind), id: `hourly-${r.connectionId}-${hour}`, data: r })),
+      );
+    total += page.requests.length;
+    after = page.next;
+    if (!after) break;
+  }
+  return { fannedOut: total };
 });
 
-/** Daily: purge data of users who uninstalled more than 30 days ago (M5). */
-export const housekeeping = inngest.createFunction({ id: 'housekeeping', triggers: [{ cron: '17 3 * * *' }] }, async ({ step }) => {
+/** How often providers without push are checked (B1), and how many checks one poll invocation makes. */
+export const POLL_TICK_MS = 5_000;
+export const POLL_TICKS_PER_RUN = 11;
+
+/**
+ * B1: providers without push (Google) are checked every few seconds. Cron has minute granularity, so each
+ * invocation ticks POLL_TICKS_PER_RUN times with a durable sleep between (50 s of sleeps, leaving the rest of
+ * the minute for step round trips so the next invocation is not skipped); `singleton` skips an invocation
+ * while the previous one still runs. Each check is claimed with a lease in the database, so an overlap
+ * never checks a connection twice.
+ */
+export const changePoll = inngest.createFunction(
+  { id: 'sync-poll', triggers: [{ cron: '* * * * *' }], singleton: { mode: 'skip' } },
+  async ({ step }) => {
+    let requested = 0;
+    for (let i = 0; i < POLL_TICKS_PER_RUN; i++) {
+      const requests = await step.run(`poll-${i}`, () => pollRunRequests());
+      if (requests.length) await step.sendEvent(`changed-${i}`, requests.map((r) => ({ name: EVENTS.runRequested(r.kind), data: r })));
+      requested += requests.length;
+      if (i < POLL_TICKS_PER_RUN - 1) await step.sleep(`wait-${i}`, POLL_TICK_MS);
+    }
+    return { requested };
+  },
+);
+
+/** Hourly: purge data of users who uninstalled more than 30 days ago (M5); renew push subscriptions before they expire (B1). */
+export const housekeeping = inngest.createFunction({ id: 'housekeeping', triggers: [{ cron: '17 * * * *' }] }, async ({ step }) => {
   await step.run('purge-uninstalled', () => purgeUninstalledData());
+  await step.run('maintain-pillars', () => maintainPillars());
 });
 
 export function syncFunctionFor(pillar: Pillar<RunRequest>) {
@@ -71,4 +108,4 @@ export function syncFunctionFor(pillar: Pillar<RunRequest>) {
 }
 
 export const syncFunctions = PILLARS.map(syncFunctionFor);
-export const functions = [hourlyFanOut, housekeeping, ...syncFunctions];
+export const functions = [hourlyFanOut, changePoll, housekeeping, ...syncFunctions];

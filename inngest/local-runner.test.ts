@@ -14,7 +14,17 @@ vi.mock('@/lib/sync/runtime/execute', () => ({
   executeRun: vi.fn(),
   recordRunFailure: vi.fn(async () => undefined),
 }));
-vi.mock('@/lib/sync/schedule', () => ({ hourlyRunRequests: vi.fn(async () => []) }));
+vi.mock('@/lib/sync/schedule', () => {
+  const hourlyRunRequests = vi.fn(async () => []);
+  return {
+    hourlyRunRequests,
+    hourlyRunRequestPages: async function* () {
+      yield await hourlyRunRequests();
+    },
+    pollRunRequests: vi.fn(async () => []),
+    maintainPillars: vi.fn(async () => undefined),
+  };
+});
 vi.mock('@/lib/sync/runtime/connections', () => ({ resetStuckRuns: vi.fn(async () => 0) }));
 vi.mock('@/lib/sync/registry', () => ({ pillarFor: vi.fn((kind: string) => ({ kind })) }));
 // The hourly tick also purges uninstalled users' data (M5); never touch a real database here.
@@ -25,7 +35,7 @@ import { RetryLaterError } from '@/lib/sync/runtime/step';
 import type { RunRequest } from '@/lib/sync/runtime/events';
 import { purgeUninstalledData } from '@/lib/installations';
 import { executeRun, recordRunFailure } from '@/lib/sync/runtime/execute';
-import { hourlyRunRequests as listSyncsForHourlyRun } from '@/lib/sync/schedule';
+import { hourlyRunRequests as listSyncsForHourlyRun, pollRunRequests } from '@/lib/sync/schedule';
 import { resetStuckRuns as resetStuckSyncs } from '@/lib/sync/runtime/connections';
 import { createLocalRunner } from './local-runner';
 
@@ -394,5 +404,40 @@ describe('C16 hourly scheduler (real timers, small tickMs)', () => {
     r.stop();
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(listSyncsForHourlyRun).not.toHaveBeenCalled();
+  });
+});
+
+describe('B1 debounced requests and provider polls', () => {
+  it('B1: a burst of requests for one connection within the window becomes one run', async () => {
+    run.mockResolvedValue(ok);
+    const r = runner();
+    for (let i = 0; i < 5; i++) r.enqueueSoon(data('a', { trigger: 'webhook' }), 50);
+    r.enqueueSoon(data('b', { trigger: 'webhook' }), 50);
+    expect(run).not.toHaveBeenCalled();
+    await vi.waitFor(() => expect(run).toHaveBeenCalledTimes(2), { timeout: 2_000, interval: 5 });
+    await new Promise((res) => setTimeout(res, 120));
+    expect(run.mock.calls.map((c) => (c[2] as RunRequest).connectionId).sort()).toEqual(['a', 'b']);
+    // after the window, a new request starts a new window
+    r.enqueueSoon(data('a', { trigger: 'webhook' }), 20);
+    await vi.waitFor(() => expect(run).toHaveBeenCalledTimes(3), { timeout: 2_000, interval: 5 });
+  });
+
+  it('B1: cancelling a connection drops its pending debounced run', async () => {
+    run.mockResolvedValue(ok);
+    const r = runner();
+    r.enqueueSoon(data('a', { trigger: 'webhook' }), 30);
+    r.cancel('a');
+    await new Promise((res) => setTimeout(res, 80));
+    expect(run).not.toHaveBeenCalled();
+  });
+
+  it('B1: the poll tick enqueues the runs pollRunRequests returns, tick after tick', async () => {
+    run.mockResolvedValue(ok);
+    vi.mocked(pollRunRequests).mockReset().mockResolvedValue([]).mockResolvedValueOnce([data('g', { trigger: 'webhook' })] as never);
+    const r = runner({ poll: true, pollMs: 20 });
+    await vi.waitFor(() => expect(run).toHaveBeenCalledTimes(1), { timeout: 2_000, interval: 5 });
+    await vi.waitFor(() => expect(vi.mocked(pollRunRequests).mock.calls.length).toBeGreaterThanOrEqual(3), { timeout: 2_000, interval: 5 });
+    expect(run).toHaveBeenCalledTimes(1);
+    r.stop();
   });
 });

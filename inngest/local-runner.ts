@@ -13,12 +13,14 @@ import { executeRun, recordRunFailure } from '@/lib/sync/runtime/execute';
 import { asSyncError, decideAfterError } from '@/lib/sync/runtime/retry-policy';
 import { resetStuckRuns } from '@/lib/sync/runtime/connections';
 import type { StepTools } from '@/lib/sync/runtime/step';
-import { hourlyRunRequests } from '@/lib/sync/schedule';
+import { hourlyRunRequestPages, maintainPillars, pollRunRequests } from '@/lib/sync/schedule';
 import { pillarFor } from '@/lib/sync/registry';
 import { purgeUninstalledData } from '@/lib/installations';
 
 export type Runner = {
   enqueue(request: RunRequest): boolean;
+  /** Debounced enqueue: the run starts `windowMs` after the first request of a burst; later ones join it. */
+  enqueueSoon(request: RunRequest, windowMs: number): void;
   cancel(connectionId: string): void;
   isRunning(connectionId: string): boolean;
   idle(): Promise<void>;
@@ -35,12 +37,17 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export function createLocalRunner(opts: { hourly?: boolean; tickMs?: number; backoffMs?: number } = {}): Runner {
+/** How often the in-process runner asks providers without push (B1) whether something changed. */
+export const LOCAL_POLL_TICK_MS = 2_000;
+
+export function createLocalRunner(opts: { hourly?: boolean; tickMs?: number; backoffMs?: number; poll?: boolean; pollMs?: number } = {}): Runner {
   const running = new Map<string, { promise: Promise<void>; abort: AbortController }>();
   // Asked again while running (Refresh, a webhook): run once more afterwards so that change is not missed.
   const again = new Map<string, RunRequest>();
   let timer: NodeJS.Timeout | null = null;
   let bootTick: NodeJS.Timeout | null = null;
+  let pollTimer: NodeJS.Timeout | null = null;
+  const soon = new Map<string, NodeJS.Timeout>();
 
   async function execute(request: RunRequest, abort: AbortController) {
     const pillar = pillarFor(request.kind);
@@ -88,8 +95,19 @@ export function createLocalRunner(opts: { hourly?: boolean; tickMs?: number; bac
       running.set(request.connectionId, { promise, abort });
       return true;
     },
+    enqueueSoon(request, windowMs) {
+      if (soon.has(request.connectionId)) return;
+      const t = setTimeout(() => {
+        soon.delete(request.connectionId);
+        runner.enqueue(request);
+      }, windowMs);
+      t.unref();
+      soon.set(request.connectionId, t);
+    },
     cancel(connectionId) {
       again.delete(connectionId);
+      clearTimeout(soon.get(connectionId));
+      soon.delete(connectionId);
       running.get(connectionId)?.abort.abort();
     },
     isRunning: (connectionId) => running.has(connectionId),
@@ -99,6 +117,10 @@ export function createLocalRunner(opts: { hourly?: boolean; tickMs?: number; bac
     stop() {
       if (timer) clearInterval(timer);
       if (bootTick) clearTimeout(bootTick);
+      if (pollTimer) clearTimeout(pollTimer);
+      pollTimer = null;
+      for (const t of soon.values()) clearTimeout(t);
+      soon.clear();
       for (const r of running.values()) r.abort.abort();
     },
   };
@@ -108,7 +130,9 @@ export function createLocalRunner(opts: { hourly?: boolean; tickMs?: number; bac
       try {
         await resetStuckRuns([...running.keys()]);
         await purgeUninstalledData();
-        for (const r of await hourlyRunRequests()) runner.enqueue(r);
+        await maintainPillars();
+        // Page by page: the scheduler never holds every due connection at once.
+        for await (const page of hourlyRunRequestPages()) for (const r of page) runner.enqueue(r);
       } catch (error) {
         console.error('[jobs] scheduler tick failed', error);
       }
@@ -118,6 +142,22 @@ export function createLocalRunner(opts: { hourly?: boolean; tickMs?: number; bac
     bootTick = setTimeout(tick, 2_000);
     bootTick.unref();
   }
+  if (opts.poll) {
+    // B1: a chain of timeouts (not an interval), so a slow tick never overlaps the next one.
+    const pollTick = async () => {
+      try {
+        for (const r of await pollRunRequests()) runner.enqueue(r);
+      } catch (error) {
+        console.error('[jobs] poll tick failed', error);
+      }
+      if (pollTimer) {
+        pollTimer = setTimeout(pollTick, opts.pollMs ?? LOCAL_POLL_TICK_MS);
+        pollTimer.unref();
+      }
+    };
+    pollTimer = setTimeout(pollTick, opts.pollMs ?? LOCAL_POLL_TICK_MS);
+    pollTimer.unref();
+  }
   return runner;
 }
 
@@ -125,7 +165,8 @@ const g = globalThis as unknown as { __synclaneRunner?: Runner };
 
 /** The process-wide runner (started lazily; the boot registers it as the job queue in local mode). */
 export function localRunner(): Runner {
-  g.__synclaneRunner ??= createLocalRunner({ hourly: env().jobs.hourly, tickMs: env().jobs.schedulerTickMs });
+  // The background scheduler (hourly tick, B1 polls) runs where hourly runs are enabled (not in tests).
+  g.__synclaneRunner ??= createLocalRunner({ hourly: env().jobs.hourly, tickMs: env().jobs.schedulerTickMs, poll: env().jobs.hourly });
   return g.__synclaneRunner;
 }
 
@@ -134,6 +175,9 @@ export function localQueue(runner: () => Runner = localRunner): JobQueue {
   return {
     async request(requests) {
       for (const r of requests) runner().enqueue(r);
+    },
+    async requestSoon(request, windowMs) {
+      runner().enqueueSoon(request, windowMs);
     },
     async cancel(ids) {
       for (const id of ids) runner().cancel(id);

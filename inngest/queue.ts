@@ -9,6 +9,12 @@ export const inngestQueue: JobQueue = {
   async request(requests) {
     if (requests.length) await inngest.send(requests.map((data) => ({ name: EVENTS.runRequested(data.kind), data })));
   },
+  async requestSoon(request, windowMs) {
+    // Trailing-edge debounce without state: every request in the same window carries the same event id
+    // (Inngest keeps the first, drops the rest) and is scheduled for the window's end (`ts`).
+    const windowEnd = (Math.floor(Date.now() / windowMs) + 1) * windowMs;
+    await inngest.send({ name: EVENTS.runRequested(request.kind), id: `soon-${request.connectionId}-${windowEnd}`, ts: windowEnd, data: request });
+  },
   async cancel(ids) {
     if (ids.length) await inngest.send(ids.map((connectionId) => ({ name: EVENTS.connectionCancelled, data: { connectionId } })));
   },

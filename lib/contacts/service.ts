@@ -16,6 +16,7 @@ import { redeemLinkCode, startLinkFlow } from '@/lib/auth/provider-linking';
 import { ensureCrmWebhook } from '@/lib/crm/webhooks';
 import { jobQueue } from '@/lib/jobs/queue';
 import { activate, createConnection, disable, requestRunNow, resumeAfterDeletes } from '@/lib/sync/runtime/connections';
+import { removeWatches } from '@/lib/sync/contacts/watch';
 import { recentActivity } from '@/lib/sync/runtime/activity';
 import { lastRuns } from '@/lib/sync/runtime/runs';
 import type { Trigger } from '@/lib/sync/runtime/events';
@@ -436,6 +437,8 @@ export async function resolvePendingDeletes(tenant: Tenant, syncId: string, appr
 /** Unlinks a provider account: tokens purged, its syncs stopped. Contacts stay where they are on both sides. */
 export async function disconnectAccount(tenant: Tenant, accountId: string) {
   const account = await ownedAccount(tenant, accountId);
+  // B1: delete the Graph subscriptions while the account's tokens still exist.
+  await removeWatches({ accountId: account.id }).catch((error) => console.warn('[contacts] could not remove change watches', error));
   const db = await getDb();
   await db
     .update(providerAccounts)
@@ -450,6 +453,7 @@ export async function disconnectAccount(tenant: Tenant, accountId: string) {
 
 export async function stopSync(tenant: Tenant, syncId: string) {
   const sync = await ownedSync(tenant, syncId);
+  await removeWatches({ connectionIds: [sync.id] }).catch((error) => console.warn('[contacts] could not remove change watches', error));
   await disable({ ids: [sync.id] });
   await jobQueue().cancel([sync.id]).catch(() => undefined);
   await dropWebhookIfUnused(tenant);

@@ -8,6 +8,12 @@ import type { RunRequest } from '@/lib/sync/runtime/events';
 export type JobQueue = {
   /** Ask for a run (Start, Refresh, hourly, a webhook). At most one run per connection at a time. */
   request(requests: RunRequest[]): Promise<void>;
+  /**
+   * Debounced request (provider change notifications, polls): the run starts `windowMs` after the first
+   * request of a burst, and every further request for that connection until then joins it — a burst of
+   * notifications is one run, and a change made while the run reads is caught by the next window.
+   */
+  requestSoon?(request: RunRequest, windowMs: number): Promise<void>;
   /** Stop runs of these connections (unlink, stop). */
   cancel(connectionIds: string[]): Promise<void>;
   /** One CRM user uninstalled: stop that user's runs only (M5). */
@@ -24,4 +30,11 @@ export function jobQueue(): JobQueue {
   const q = holder.__synclaneJobQueue;
   if (!q) throw new Error('No job queue is registered: the server boot (lib/boot.ts) registers one before serving requests.');
   return q;
+}
+
+/** Debounced run request through the registered queue (a queue without debounce runs it now). */
+export async function requestSoon(request: RunRequest, windowMs: number): Promise<void> {
+  const q = jobQueue();
+  if (q.requestSoon) await q.requestSoon(request, windowMs);
+  else await q.request([request]);
 }

@@ -7,7 +7,9 @@ import { refreshGoogleToken } from './google/oauth';
 import { createMicrosoftProvider } from './microsoft/client';
 import { isGraphUnauthorized } from './microsoft/errors';
 import { refreshMicrosoftToken } from './microsoft/oauth';
-import type { ContactProvider, ProviderKind } from './port';
+import type { ContactProvider, ProviderChangeFeed, ProviderKind } from './port';
+import { createGoogleChangeCheck } from './google/changes';
+import { GRAPH_SUBSCRIPTION_LIFETIME_MS, createGraphSubscriptions } from './microsoft/subscriptions';
 import { createDropboxSignClient, type DropboxSignClient } from './dropbox-sign/client';
 import { isDropboxSignUnauthorized } from './dropbox-sign/errors';
 import { refreshDropboxSignToken } from './dropbox-sign/oauth';
@@ -18,6 +20,24 @@ export function providerFor(account: { id: string; provider: ProviderKind }, cou
     return createGoogleProvider({ counter, withToken: (call) => withAccessToken(owner, refreshGoogleToken, call, isGoogleUnauthorized) });
   }
   return createMicrosoftProvider({ counter, withToken: (call) => withAccessToken(owner, refreshMicrosoftToken, call, isGraphUnauthorized) });
+}
+
+/** How this account's provider reports changes between runs (Graph subscriptions, Google sync-token checks). */
+export function changeFeedFor(account: { id: string; provider: ProviderKind }, counter?: ApiCallCounter): ProviderChangeFeed {
+  const owner = { kind: 'provider_account' as const, id: account.id };
+  if (account.provider === 'google') {
+    const check = createGoogleChangeCheck({ counter, withToken: (call) => withAccessToken(owner, refreshGoogleToken, call, isGoogleUnauthorized) });
+    return { provider: 'google', checkForChanges: check };
+  }
+  const graph = createGraphSubscriptions({ counter, withToken: (call) => withAccessToken(owner, refreshMicrosoftToken, call, isGraphUnauthorized) });
+  const toSubscription = (s: { id: string; expirationDateTime: string }) => ({ id: s.id, expiresAt: new Date(s.expirationDateTime) });
+  return {
+    provider: 'microsoft',
+    maxSubscriptionMs: GRAPH_SUBSCRIPTION_LIFETIME_MS,
+    subscribe: async (input) => toSubscription(await graph.create({ ...input, folderId: input.groupId })),
+    renewSubscription: async (id, expiresAt) => toSubscription(await graph.renew(id, expiresAt)),
+    unsubscribe: (id) => graph.remove(id),
+  };
 }
 
 /** The Dropbox Sign client for a linked Dropbox Sign account (OAuth tokens from the token vault). */

@@ -45,3 +45,31 @@ export interface ContactProvider {
   /** The contact's photo bytes, when it has a real one (C8 copies it into a CRM person without a picture). */
   getPhoto?(remoteId: string): Promise<{ bytes: Uint8Array; contentType: string } | null>;
 }
+
+export type ChangeCheck = {
+  state: 'changed' | 'unchanged' | 'expired';
+  /** The changed contacts on the first page (complete when `more` is false). */
+  changes: { remoteId: string; etag: string; deleted: boolean }[];
+  more: boolean;
+};
+
+/** A provider's push subscription on a contact group (Graph change notifications). */
+export type ChangeSubscription = { id: string; expiresAt: Date };
+
+/**
+ * How a provider tells us that a group changed between runs (B1): Graph pushes (a subscription we create,
+ * renew and delete), Google has no push and is asked with the stored sync token. A provider implements one.
+ */
+export interface ProviderChangeFeed {
+  readonly provider: ProviderKind;
+  /**
+   * Google: one cheap call — what changed since this sync token? `expired` means the run must relist. The
+   * changed contacts' ids and etags come back so the caller can tell its own writes (echoes) from edits.
+   */
+  checkForChanges?(syncCursor: string): Promise<ChangeCheck>;
+  /** Longest subscription the provider grants (renew before it runs out). */
+  readonly maxSubscriptionMs?: number;
+  subscribe?(input: { groupId: string; notificationUrl: string; lifecycleNotificationUrl: string; clientState: string; expiresAt: Date }): Promise<ChangeSubscription>;
+  renewSubscription?(id: string, expiresAt: Date): Promise<ChangeSubscription>;
+  unsubscribe?(id: string): Promise<void>;
+}

@@ -17,6 +17,14 @@ export function registerAdminApi(router: Router, emulator: MicrosoftEmulator): v
     emulator.invalidateDeltaTokens(req.params.email);
     return json(200, { ok: true });
   });
+  router.get('/_admin/subscriptions', () => json(200, { value: emulator.subscriptions(), deliveries: emulator.notificationLog().slice(-50) }));
+  router.post('/_admin/subscriptions/:id/lifecycle', async (req) => {
+    const { event } = readJson<{ event?: string }>(req) ?? {};
+    if (event !== 'reauthorizationRequired' && event !== 'subscriptionRemoved' && event !== 'missed')
+      return json(400, { error: 'bad_request', message: 'Body must be {"event": "reauthorizationRequired" | "subscriptionRemoved" | "missed"}.' });
+    return (await emulator.sendLifecycleNotification(req.params.id, event)) ? json(200, { ok: true }) : json(404, { error: 'not_found', message: 'No such subscription (or it has no lifecycle URL).' });
+  });
+  router.post('/_admin/subscriptions/:id/expire', (req) => (emulator.expireSubscription(req.params.id) ? json(200, { ok: true }) : json(404, { error: 'not_found', message: 'No such subscription.' })));
   router.get('/_admin/accounts/:email/request-counts', (req) => json(200, emulator.requestCounts(req.params.email)));
   router.post('/_admin/accounts/:email/contacts/:id/move', (req) => {
     const { folderId } = readJson<{ folderId?: string }>(req) ?? {};

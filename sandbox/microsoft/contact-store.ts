@@ -66,8 +66,13 @@ export function emptyContactFields(): ContactFields {
 
 const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/** A change as change notifications see it: a contact written (created in / moved into a folder, or updated) or removed from a folder. */
+export type StoreChange = { kind: 'created' | 'updated'; contact: StoredContact } | { kind: 'deleted'; tombstone: Tombstone };
+
 export class ContactStore {
   private indexes = new Map<string, MailboxIndex>();
+  /** Set by the emulator: every write, for Graph change notifications. */
+  onChange?: (email: string, change: StoreChange) => void;
 
   constructor(
     private readonly state: () => MicrosoftState,
@@ -249,7 +254,7 @@ export class ContactStore {
     contact.regularId = this.newId('contact');
     index.byRegularId.set(contact.regularId, contact.immutableId);
     contact.folderId = destinationFolderId;
-    this.touch(email, contact);
+    this.touch(email, contact, true);
     return contact;
   }
 
@@ -339,12 +344,14 @@ export class ContactStore {
 
   // ---- internals ----------------------------------------------------------------------------------
 
-  private touch(email: string, contact: StoredContact): void {
+  /** `created`: new in its folder (a create, or a move into it). */
+  private touch(email: string, contact: StoredContact, created = contact.seq === 0): void {
     const mailbox = this.mailbox(email);
     contact.seq = ++mailbox.changeSeq;
     contact.changeKey = this.newId('changeKey');
     contact.lastModifiedDateTime = isoSeconds(this.now());
     this.appendJournal(email, { seq: contact.seq, contactId: contact.immutableId });
+    this.onChange?.(email, { kind: created ? 'created' : 'updated', contact });
   }
 
   private addTombstone(email: string, contact: StoredContact): void {
@@ -358,6 +365,7 @@ export class ContactStore {
     };
     mailbox.tombstones.push(tombstone);
     this.appendJournal(email, { seq: tombstone.seq, tombstone });
+    this.onChange?.(email, { kind: 'deleted', tombstone });
   }
 
   private appendJournal(email: string, entry: JournalEntry): void {

@@ -2,6 +2,7 @@
 import type { Emulator } from '../lib/types';
 import type { FaultInjector } from '../lib/faults';
 import type { ContactInput } from './contact-store';
+import type { LifecycleEvent, NotificationDelivery, StoredSubscription } from './graph-subscriptions';
 import type { ContactFolder, MicrosoftAccount, MicrosoftConfig, MicrosoftState, StoredContact } from './microsoft-state';
 
 export interface MicrosoftEmulator extends Emulator<MicrosoftState> {
@@ -29,6 +30,16 @@ export interface MicrosoftEmulator extends Emulator<MicrosoftState> {
   /** Every existing delta/skip token of the mailbox answers 410 syncStateNotFound afterwards. */
   invalidateDeltaTokens(email: string): void;
   expireAccessTokens(): void;
+  /** Change-notification subscriptions (of one mailbox, or all). */
+  subscriptions(email?: string): StoredSubscription[];
+  /** Sends a lifecycle notification now (`subscriptionRemoved` also removes the subscription); false if unknown. */
+  sendLifecycleNotification(id: string, event: LifecycleEvent): Promise<boolean>;
+  /** Ends a subscription as if its lifetime ran out. */
+  expireSubscription(id: string): boolean;
+  /** Resolves once every queued change notification was attempted. */
+  flushNotifications(): Promise<void>;
+  /** Validation requests and notification deliveries, newest last. */
+  notificationLog(): NotificationDelivery[];
   /** Graph requests per HTTP method for the mailbox (throttled ones included). */
   requestCounts(email: string): Record<string, number>;
   /** id_token signer for tests that need a token without the browser flow. */

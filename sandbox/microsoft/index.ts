@@ -7,6 +7,7 @@
  *   /microsoft/{tenant}/discovery/v2.0/keys                      JWKS
  *   /microsoft/oidc/userinfo                                     userinfo
  *   /microsoft/graph/v1.0/...                                    Graph (/me, contactFolders, contacts, delta)
+ *   /microsoft/graph/v1.0/subscriptions                          change notifications (validation handshake, delivery, lifecycle)
  *   /microsoft/outlook                                           web UI
  *   /microsoft/_admin/...                                        faults, config, revocation, delta invalidation
  */
@@ -19,6 +20,7 @@ import { ContactStore, type ContactInput } from './contact-store';
 import { DEMO_ACCOUNTS, generateContactInputs, seedDemoData } from './demo-data';
 import { GraphContactsApi } from './graph-contacts-api';
 import { GraphDelta } from './graph-delta';
+import { GraphSubscriptions } from './graph-subscriptions';
 import { GraphApiError, graphErrorResponse } from './graph-errors';
 import { IdentityServer, generateSigningKey } from './identity-server';
 import {
@@ -46,6 +48,8 @@ export function createMicrosoftEmulator(ctx: SandboxContext): MicrosoftEmulator 
   const identity = new IdentityServer(ctx, getState);
   const delta = new GraphDelta(store, getState, ctx.now);
   const graph = new GraphContactsApi(ctx, getState, store, delta);
+  const subscriptions = new GraphSubscriptions(ctx, getState, store);
+  store.onChange = (email, change) => subscriptions.changed(email, change);
   const webUi = new OutlookWebUi(getState, store);
   const faults = new FaultInjector();
   const inFlight = new Map<string, number>();
@@ -83,7 +87,9 @@ export function createMicrosoftEmulator(ctx: SandboxContext): MicrosoftEmulator 
     inFlight.set(email, running + 1);
     try {
       if (state.config.latencyMs > 0) await sleep(state.config.latencyMs);
-      return graph.handle(req, grant, req.path.slice(GRAPH_PREFIX.length));
+      const path = req.path.slice(GRAPH_PREFIX.length);
+      if (/^\/subscriptions(\/|$)/i.test(path)) return await subscriptions.handle(req, grant, path);
+      return graph.handle(req, grant, path);
     } finally {
       inFlight.set(email, (inFlight.get(email) ?? 1) - 1);
     }
@@ -133,6 +139,7 @@ export function createMicrosoftEmulator(ctx: SandboxContext): MicrosoftEmulator 
       window = new SlidingWindow(state.config.requestsPer10Min, 10 * 60 * 1000);
     },
     reset() {
+      subscriptions.stop();
       seed({ signingKey: state.signingKey, config: { ...DEFAULT_CONFIG } });
       window = new SlidingWindow(state.config.requestsPer10Min, 10 * 60 * 1000);
       inFlight.clear();
@@ -167,6 +174,11 @@ export function createMicrosoftEmulator(ctx: SandboxContext): MicrosoftEmulator 
       return count;
     },
     revokeAll: (email) => identity.revokeRefreshTokens(email),
+    subscriptions: (email) => subscriptions.list(email).map((s) => ({ ...s })),
+    sendLifecycleNotification: (id, event) => subscriptions.lifecycle(id, event),
+    expireSubscription: (id) => subscriptions.expire(id),
+    flushNotifications: () => subscriptions.flush(),
+    notificationLog: () => [...subscriptions.log],
     invalidateDeltaTokens(email) {
       store.mailbox(email).deltaEpoch++;
     },
@@ -190,6 +202,7 @@ export function createMicrosoftEmulator(ctx: SandboxContext): MicrosoftEmulator 
             activeRefreshTokens: Object.values(state.refreshTokens).filter((t) => t.accountEmail === account.email && t.status === 'active').length,
           };
         }),
+        subscriptions: subscriptions.list().map((s) => ({ ...s, clientState: s.clientState ? '(set)' : null })),
         faults: faults.list(),
       };
     },

@@ -157,4 +157,6 @@ export type MicrosoftState = {
   /** Requests per mailbox and HTTP method. */
   requestCounts: Record<string, Record<string, number>>;
   idCounter: number;
+  /** Change-notification subscriptions by id (graph-subscriptions.ts). */
+  subscriptions?: Record<string, import('./graph-subscriptions').StoredSubscription>;
 };

@@ -325,3 +325,30 @@ export function createMicrosoftProvider(opts: { withToken: WithToken; counter?: 
 
   return provider;
 }
+
+/**
+ * A Graph caller on the same middleware chain as the contact provider (bearer → retry → count → HTTP), for
+ * calls outside the contact port (change-notification subscriptions). Errors come back mapped (SyncError).
+ */
+export function createGraphCaller(opts: { withToken: WithToken; counter?: ApiCallCounter }) {
+  const auth = new BearerAuthMiddleware();
+  // Same rule as the provider: a POST is retried only after a 429 (a 503 may have created it).
+  const retry = new RetryHandler(
+    new RetryHandlerOptions(3, 3, (_delay, _attempt, request, options, response) => {
+      const method = (typeof request === 'string' ? options?.method : (request as Request).method) ?? 'GET';
+      return method.toUpperCase() !== 'POST' || response.status === 429;
+    }),
+  );
+  const counting = new CountingMiddleware(opts.counter);
+  auth.setNext(retry);
+  retry.setNext(counting);
+  counting.setNext(new HTTPMessageHandler());
+  const client = Client.initWithMiddleware({ baseUrl: env().microsoft.graphUrl, middleware: auth });
+  return async function call<T>(fn: (api: (path: string) => GraphRequest) => Promise<T>): Promise<T> {
+    try {
+      return await opts.withToken((token) => fn((path) => client.api(toGraphPath(path)).middlewareOptions([new BearerToken(token)])));
+    } catch (error) {
+      throw mapGraphError(error);
+    }
+  };
+}

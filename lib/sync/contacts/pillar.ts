@@ -4,6 +4,7 @@ import { getDb } from '@/db/client';
 import { contactSyncs, providerAccounts, syncConnections } from '@/db/schema';
 import type { Pillar } from '@/lib/sync/runtime/pillar';
 import { runContactSync, ZContactRunRequest, type ContactRunRequest } from './run';
+import { ensureWatch, maintainWatches, pollDueWatches, runAgainIfNotified } from './watch';
 
 const EXPORTING = ['crm_to_provider', 'two_way'] as const;
 
@@ -11,7 +12,17 @@ export const contactsPillar: Pillar<ContactRunRequest> = {
   kind: 'contacts',
   event: ZContactRunRequest,
   throttle: { limit: 60, period: '1m', burst: 10 },
-  run: runContactSync,
+  async run(ctx) {
+    const startedAt = await ctx.step.run('started-at', async () => new Date().toISOString());
+    const outcome = await runContactSync(ctx);
+    // B1: an importing connection gets its change watch (Graph subscription / Google poll) after its first
+    // good run; later runs only confirm it. A change notified during this run gets one more run. Never fails the run.
+    await ctx.step.run('watch-changes', async () => {
+      await ensureWatch(ctx.request.connectionId).catch((error) => console.warn('[watch] setup failed', error));
+      await runAgainIfNotified(ctx.request.connectionId, new Date(startedAt)).catch((error) => console.warn('[watch] follow-up request failed', error));
+    });
+    return outcome;
+  },
 
   async requestsFor(connections, trigger) {
     if (!connections.length) return [];
@@ -37,6 +48,13 @@ export const contactsPillar: Pillar<ContactRunRequest> = {
       .where(and(eq(contactSyncs.crmUserId, change.crmUserId), eq(syncConnections.status, 'active'), sql`${syncConnections.startedAt} is not null`, inArray(contactSyncs.direction, [...EXPORTING])));
     const fullSweep = /delete/.test(change.action);
     return rows.map((r) => ({ kind: 'contacts' as const, connectionId: r.id, installationId: r.installationId, crmUserId: change.crmUserId, trigger: 'webhook' as const, provider: r.provider, throttleKey: r.provider, fullSweep }));
+  },
+
+  /** B1: Google has no push — sync-token checks on the adaptive cadence (watch.ts, poll-cadence.ts). */
+  poll: (at) => pollDueWatches(at),
+  /** B1: Graph subscriptions created, renewed before expiry, retried, removed when the connection stops importing. */
+  async maintain(at) {
+    await maintainWatches(at);
   },
 
   async describe(tenant) {

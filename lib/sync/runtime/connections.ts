@@ -186,6 +186,28 @@ export async function listDueConnections(at = now()): Promise<Pick<Connection, '
     );
 }
 
+/**
+ * One page of due connections in id order (keyset: `afterId` is the previous page's last id), so the hourly
+ * fan-out holds one page in memory at a time however many connections there are.
+ */
+export async function listDueConnectionsPage(at: Date, afterId: string | null, limit: number): Promise<Pick<Connection, 'id' | 'kind' | 'installationId' | 'crmUserId'>[]> {
+  const db = await getDb();
+  return db
+    .select({ id: syncConnections.id, kind: syncConnections.kind, installationId: syncConnections.installationId, crmUserId: syncConnections.crmUserId })
+    .from(syncConnections)
+    .where(
+      and(
+        isNotNull(syncConnections.startedAt),
+        inArray(syncConnections.status, ['active', 'error']),
+        eq(syncConnections.stage, 'idle'),
+        or(sql`${syncConnections.nextRunAt} is null`, lt(syncConnections.nextRunAt, at)),
+        afterId ? sql`${syncConnections.id} > ${afterId}` : undefined,
+      ),
+    )
+    .orderBy(syncConnections.id)
+    .limit(limit);
+}
+
 /** Watchdog: runs stuck in `running` longer than STUCK_RUN_MS (and not running in this process) are reset. */
 export async function resetStuckRuns(runningHere: string[], at = now()): Promise<number> {
   const db = await getDb();

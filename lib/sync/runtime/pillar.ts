@@ -56,4 +56,11 @@ export type Pillar<E extends RunRequest = RunRequest> = {
   requestsFor(connections: Pick<Connection, 'id' | 'installationId' | 'crmUserId'>[], trigger: Trigger): Promise<E[]>;
   describe(tenant: Tenant): Promise<IntegrationCard>;
   onCrmChange?(change: CrmChange): Promise<E[]>;
+  /**
+   * Providers without push (B1): one cheap check per due connection, on the pillar's own cadence; returns
+   * runs for those that changed. Called every few seconds by both runners (the local tick, an Inngest cron).
+   */
+  poll?(at: Date): Promise<E[]>;
+  /** Hourly upkeep (housekeeping): renew push subscriptions before they expire, retry failed ones, drop stale ones. */
+  maintain?(at: Date): Promise<void>;
 };
