@@ -151,12 +151,14 @@ export class RatePacer {
       const wait = parseRetryAfter(headers.get('retry-after'), now) ?? resetMs ?? this.windowMs;
       this.blockedUntil = Math.max(this.blockedUntil, now + cap(wait));
     } else if (Number.isFinite(remaining) && ticket) {
-      // The vendor counted this call and everything that reached it before. Of ours, only the calls answered
-      // before this one was sent are sure to be among them (others may still have been on the way): counting
-      // just those makes "someone else's" share an upper bound, so we can only leave too much room, never too
-      // little. That share stays reserved for one window.
-      const from = ticket.sentAt - this.windowMs;
-      const ours = 1 + this.log.filter((t) => t !== ticket && t.at <= ticket.sentAt && t.at >= from).length;
+      // The vendor counted this call and everything that reached it before: of ours, the calls sent before
+      // this one (still counting in the window, answered or in flight). Counting only those answered before
+      // it was sent (the sure ones) made every answer under concurrency blame our own calls in flight on
+      // "someone else" and held the engine at a fraction of the limit; the calls sent earlier over the same
+      // connection pool reach the vendor first but for jitter, which the window margin and the answer-based
+      // count of our own calls cover. That share stays reserved for one window.
+      const from = ticket.sentAt - this.windowMs - this.safetyMs;
+      const ours = 1 + this.log.filter((t) => t !== ticket && t.sentAt <= ticket.sentAt && t.at >= from).length;
       this.external = Math.max(0, this.limit - remaining - ours);
       if (this.external > 0) this.externalUntil = now + this.windowMs;
     }
