@@ -281,11 +281,11 @@ export function raiseEmulatorLimits(sandbox: Sandbox): string[] {
   const pdBefore = { ...sandbox.pipedrive.summary().settings };
   sandbox.google.config({ readQuotaPerMinute: BIG, writeQuotaPerMinute: BIG });
   sandbox.microsoft.config({ requestsPer10Min: BIG, maxConcurrent: 1_000 });
-  sandbox.pipedrive.config({ burstLimit: BIG });
+  sandbox.pipedrive.config({ burstLimit: BIG, dailyTokenBudget: BIG });
   return [
     `Google People API: readQuotaPerMinute ${before.g.readQuotaPerMinute} → ${BIG}, writeQuotaPerMinute ${before.g.writeQuotaPerMinute} → ${BIG} (per account)`,
     `Microsoft Graph: requestsPer10Min ${before.m.requestsPer10Min} → ${BIG}, maxConcurrent ${before.m.maxConcurrent} → 1000 (per mailbox)`,
-    `Pipedrive: burstLimit ${pdBefore.burstLimit} per ${pdBefore.burstWindowMs} ms → ${BIG} per ${pdBefore.burstWindowMs} ms (per token)`,
+    `Pipedrive: burstLimit ${pdBefore.burstLimit} per ${pdBefore.burstWindowMs} ms → ${BIG} per ${pdBefore.burstWindowMs} ms (per token); daily token budget → ${BIG}`,
   ];
 }
 
