@@ -92,6 +92,22 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
 
   const project = (c: Contact) => (ctx.provider.projectContact ? ctx.provider.projectContact(c) : c);
   const groupId = sync.groupId;
+  // C8 photos of the contacts this page creates, read together where the provider batches (Graph $batch:
+  // 20 per call instead of one call per contact). Best effort, like every photo: on failure each record
+  // asks on its own.
+  const photos = oneWay && ctx.provider.getPhotos
+    ? await ctx.provider
+        .getPhotos(
+          page.items
+            .filter((i) => i.hasPhoto !== false && (i.contact.firstName || i.contact.lastName))
+            .filter((i) => {
+              const l = byRemote.get(i.remoteId);
+              return !l || l.state === 'deleted' || !l.crmId;
+            })
+            .map((i) => i.remoteId),
+        )
+        .catch(() => null)
+    : null;
   const handle = async (item: RemoteContact): Promise<void> => {
     const link = byRemote.get(item.remoteId);
     const remoteHash = hashContact(item.contact);
@@ -137,7 +153,7 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
       }
       if (!link || link.state === 'deleted' || !link.crmId) {
         const { person: created, linkId, adopted } = await createCrmPerson(ctx, item.remoteId, item.contact, link, label, orgCache);
-        await maybeCopyPhoto(ctx, item, created.id, created.hasPicture, oneWay);
+        await maybeCopyPhoto(ctx, item, created.id, created.hasPicture, oneWay, photos);
         await upsertLink(ctx, {
           crmId: created.id, remoteId: item.remoteId, remoteEtag: item.etag, crmUpdatedAt: created.updatedAt, snapshot: item.contact, snapshotHash: await crmViewHash(ctx, created, orgView), label, createdBy: 'sync_to_crm',
         }, linkId);
@@ -183,7 +199,7 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
           const updated = await ctx.crm.updatePerson(person.id, personInputFromContact(plan.merged, await orgIdFor(ctx, plan.merged.organization, orgCache)));
           crmUpdatedAt = updated.updatedAt;
           crmHash = await crmViewHash(ctx, updated, orgView);
-          await maybeCopyPhoto(ctx, item, updated.id, updated.hasPicture, oneWay);
+          await maybeCopyPhoto(ctx, item, updated.id, updated.hasPicture, oneWay, photos);
           log.push({ ...base, action: 'updated', side: 'crm', crmId: person.id, remoteId: item.remoteId, label });
         }
         if (plan.writeProvider) {
@@ -516,9 +532,11 @@ function providerReads<R>(ctx: SyncContext, call: () => Promise<R>): Promise<R> 
 }
 
 /** C8: the photo only in one-way sync, and only when the CRM person has no picture yet. */
-async function maybeCopyPhoto(ctx: SyncContext, item: RemoteContact, crmId: string, crmHasPicture: boolean, oneWay: boolean) {
+async function maybeCopyPhoto(ctx: SyncContext, item: RemoteContact, crmId: string, crmHasPicture: boolean, oneWay: boolean, prefetched: Map<string, { bytes: Uint8Array; contentType: string } | null> | null) {
   if (!oneWay || crmHasPicture || item.hasPhoto === false || !ctx.provider.getPhoto) return;
-  const photo = await providerReads(ctx, () => ctx.provider.getPhoto!(item.remoteId)).catch(() => null);
+  const photo = prefetched?.has(item.remoteId)
+    ? prefetched.get(item.remoteId)
+    : await providerReads(ctx, () => ctx.provider.getPhoto!(item.remoteId)).catch(() => null);
   if (photo && 'setPersonPicture' in ctx.crm) await (ctx.crm as { setPersonPicture(id: string, b: Uint8Array, t: string): Promise<void> }).setPersonPicture(crmId, photo.bytes, photo.contentType).catch(() => undefined);
 }
 
