@@ -47,7 +47,8 @@ export const CRM_WRITE_CONCURRENCY = 24;
 /** Graph allows 4 concurrent requests per mailbox (reference providers.md): provider reads in a pass stay under it. */
 export const PROVIDER_READ_CONCURRENCY = 4;
 /**
- * At most this many CRM pages per export step while a partial provider batch is carried over (5,000
- * persons at 500 per page): bounds a step's length and what a retried step lists again.
+ * At most this many CRM pages per export step while a partial provider batch is carried over (12,500
+ * persons at 500 per page): bounds a step's length and what a retried step lists again. Each step ends
+ * with one partial batch, so fewer, longer steps save Google writes (a 10k first export is one step).
  */
-export const EXPORT_PAGES_PER_STEP = 10;
+export const EXPORT_PAGES_PER_STEP = 25;

@@ -89,7 +89,8 @@ export async function releaseRemoteId(ctx: SyncContext, remoteId: string, ownerL
   else await ctx.db.update(contactLinks).set({ remoteId: null, remoteEtag: null, snapshotHash: null, updatedAt: new Date() }).where(eq(contactLinks.id, holder.id));
 }
 
-type Planned = { person: CrmPerson; contact: Contact; hash: string; label: string };
+/** `page`: index (in this step) of the CRM page the person was listed on. */
+type Planned = { person: CrmPerson; contact: Contact; hash: string; label: string; page?: number };
 
 /**
  * One export step: lists CRM pages from `cursor` and writes what changed to the provider. Provider batches
@@ -182,8 +183,11 @@ export async function exportPage(
     while (updates.length >= provider.batch.update || (all && updates.length)) await updateBatch(updates.splice(0, provider.batch.update));
   };
 
+  /** The cursor each page of this step was listed with. */
+  const pageCursors: (string | null)[] = [];
   /** Lists and plans one CRM page; returns its next cursor. */
   const planPage = async (cursor: string | null): Promise<string | null> => {
+    pageCursors.push(cursor);
     const listedAt = Date.now();
     const page = await crm.listPersons({
       cursor,
@@ -263,9 +267,9 @@ export async function exportPage(
         counts.unchanged++;
         finals.push({ ...base, crmId: person.id, remoteId: link!.remoteId, remoteEtag: link!.remoteEtag, state: 'linked', skipCode: null, skipReason: null, label, crmUpdatedAt: person.updatedAt, snapshot: link!.snapshot, snapshotHash: hash, createdBy: link!.createdBy });
       } else if (decision.kind === 'create') {
-        creates.push({ person, contact, hash, label });
+        creates.push({ person, contact, hash, label, page: pageCursors.length - 1 });
       } else {
-        updates.push({ person, contact, hash, label, remoteId: link!.remoteId!, etag: link!.remoteEtag });
+        updates.push({ person, contact, hash, label, page: pageCursors.length - 1, remoteId: link!.remoteId!, etag: link!.remoteEtag });
       }
     }
     await record(finals);
@@ -283,12 +287,23 @@ export async function exportPage(
     return page.nextCursor;
   };
 
+  // C13 resumable: within a long step the sweep's resume point follows the writes — the page of the oldest
+  // write still queued (listing it again finds the written ones unchanged), or the next page.
+  let resumeAt = args.cursor;
+  const saveResumePoint = async (next: string | null) => {
+    const head = Math.min(creates[0]?.page ?? Number.POSITIVE_INFINITY, updates[0]?.page ?? Number.POSITIVE_INFINITY);
+    const at = Number.isFinite(head) ? pageCursors[head]! : next;
+    if (!args.sweepId || at === resumeAt || at === null) return;
+    await db.update(contactSyncs).set({ sweepCursor: at }).where(eq(contactSyncs.id, sync.id));
+    resumeAt = at;
+  };
   let cursor = args.cursor;
   let pages = 0;
   do {
     cursor = await planPage(cursor);
     pages++;
     await drain(false);
+    if (cursor) await saveResumePoint(cursor);
   } while (cursor && pages < EXPORT_PAGES_PER_STEP && (creates.length > 0 || updates.length > 0));
   await drain(true);
   await recordActivity(log, db);
