@@ -68,7 +68,6 @@ describe('Performance: bounded, paced concurrency for CRM writes', () => {
     expect((await app.runSync(syncId, 'start')).status).toBe('succeeded');
     const seconds = (performance.now() - t0) / 1000;
 
-    console.log("RTT", calls.reduce((a, c) => a + c.end - c.start, 0) / calls.length, "rate", calls.length / seconds, "maxInFlight", maxInFlight(calls));
     expect(calls.length).toBeGreaterThanOrEqual(160);
     expect(calls.filter((c) => c.status === 429)).toEqual([]);
     // One create after another (the old engine) never has two in flight.
