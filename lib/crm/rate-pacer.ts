@@ -45,7 +45,7 @@ export type RatePacerOptions = {
 };
 
 /** One request: `sentAt` when it left; `at` when it stops counting minus the window (its answer's time; Infinity in flight). */
-export type PacerTicket = { sentAt: number; at: number };
+export type PacerTicket = { sentAt: number; at: number; seq?: number };
 
 type HeaderSource = { get(name: string): string | null };
 
@@ -64,6 +64,8 @@ export class RatePacer {
   private external = 0;
   private externalUntil = 0;
   private queue: Promise<void> = Promise.resolve();
+  /** Send order (several calls leave in the same millisecond). */
+  private sends = 0;
 
   constructor(opts: RatePacerOptions) {
     this.limit = opts.limit;
@@ -91,6 +93,7 @@ export class RatePacer {
   /** The request leaves now (call once every pacer it waited on let it go). It counts until `done`. */
   sent(ticket: PacerTicket): void {
     ticket.sentAt = this.clock.now();
+    ticket.seq = ++this.sends;
     this.move(ticket, Number.POSITIVE_INFINITY);
   }
 
@@ -152,15 +155,19 @@ export class RatePacer {
       this.blockedUntil = Math.max(this.blockedUntil, now + cap(wait));
     } else if (Number.isFinite(remaining) && ticket) {
       // The vendor counted this call and everything that reached it before: of ours, the calls sent before
-      // this one (still counting in the window, answered or in flight). Counting only those answered before
-      // it was sent (the sure ones) made every answer under concurrency blame our own calls in flight on
-      // "someone else" and held the engine at a fraction of the limit; the calls sent earlier over the same
-      // connection pool reach the vendor first but for jitter, which the window margin and the answer-based
-      // count of our own calls cover. That share stays reserved for one window.
+      // it (in send order; still counting in the window, answered or in flight). Counting only those answered
+      // before it was sent (the sure ones) made every answer under concurrency blame our own calls in flight
+      // on "someone else" and held the engine at a fraction of the limit. Calls sent earlier reach the vendor
+      // first but for jitter, which can make one answer's estimate low: the largest estimate of the last
+      // window is kept (reserved for one window), so others' share is never dropped by a single answer.
       const from = ticket.sentAt - this.windowMs - this.safetyMs;
-      const ours = 1 + this.log.filter((t) => t !== ticket && t.sentAt <= ticket.sentAt && t.at >= from).length;
-      this.external = Math.max(0, this.limit - remaining - ours);
-      if (this.external > 0) this.externalUntil = now + this.windowMs;
+      const seq = ticket.seq ?? Number.POSITIVE_INFINITY;
+      const ours = 1 + this.log.filter((t) => t !== ticket && (t.seq ?? 0) < seq && t.at >= from).length;
+      const estimate = Math.max(0, this.limit - remaining - ours);
+      if (now >= this.externalUntil || estimate >= this.external) {
+        this.external = estimate;
+        if (estimate > 0) this.externalUntil = now + this.windowMs;
+      }
     }
   }
 }
