@@ -123,7 +123,7 @@ async function measure(app: BenchApp, label: string, n: number, syncId: string, 
     peakRssMb: mem.peakRssMb,
     peakHeapMb: mem.peakHeapMb,
     crmWrites: 0,
-    allowedPerSecond: pipedriveAllowedPerSecond(app.sandbox, world),
+    allowedPerSecond: pipedriveAllowedPerSecond(app.sandbox, world, NORTHWIND.companyId),
   };
   result.crmWrites = writesOf(result.crm);
   log(`${label}: ${r.status} in ${fmtSeconds(ms)}; run counts ${JSON.stringify(r.counts)}; Pipedrive persons created ${fmtInt(result.created)}`);

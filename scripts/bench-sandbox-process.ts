@@ -15,7 +15,7 @@ import { startSandbox } from '../sandbox/server';
 const NORTHWIND = { companyId: 7401001, admin: 13001 };
 const appUrl = process.env.APP_URL ?? 'http://127.0.0.1:3999';
 const sandbox = await startSandbox({ port: 0, appUrl, quiet: true });
-sandbox.pipedrive.config({ burstLimit: 1_000_000_000 });
+sandbox.pipedrive.config({ burstLimit: 1_000_000_000, dailyTokenBudget: 1_000_000_000 });
 console.log(`READY ${sandbox.url}`);
 
 type Command = { cmd: string; ms?: number; n?: number; email?: string; path?: string; size?: number };

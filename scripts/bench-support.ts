@@ -15,6 +15,7 @@ import os from 'node:os';
 import pg from 'pg';
 import { startSandbox, type Sandbox } from '@/sandbox/server';
 import { REAL_LIMITS } from '@/sandbox/lib/real-limits';
+import { burstLimit } from '@/sandbox/pipedrive/plans';
 import { setEnvForTests } from '@/lib/env';
 import { closeDb, getDb } from '@/db/client';
 import { completePipedriveInstall, findInstalledUser, type InstalledUser } from '@/lib/installations';
@@ -76,11 +77,15 @@ export function describeWorld(w: World): string {
 }
 
 /** Pipedrive's allowed request rate for the token (burst limit ÷ window) as the emulator applies it. */
-export function pipedriveAllowedPerSecond(sandbox: Sandbox, world: World): number {
-  const s = sandbox.pipedrive.summary().settings as { burstLimit?: number; burstWindowMs?: number };
-  // With raised limits the emulator allows anything; the rate that matters is the real one (Lite plan, OAuth).
-  if (!world.realLimits || !s.burstLimit || !s.burstWindowMs) return 80 / 2;
-  return s.burstLimit / (s.burstWindowMs / 1000);
+export function pipedriveAllowedPerSecond(sandbox: Sandbox, world: World, companyId?: number): number {
+  const s = sandbox.pipedrive.summary().settings as { burstLimit?: number | null; burstWindowMs?: number };
+  const windowS = (s.burstWindowMs ?? 2000) / 1000;
+  // With raised limits the emulator allows anything; the rate that matters is the real one of the company's
+  // plan (OAuth burst per 2 s: Lite 80, Growth 160 …), which the emulator applies when no override is set.
+  const company = companyId !== undefined ? sandbox.pipedrive.companies().find((c) => c.id === companyId) : undefined;
+  const planLimit = company ? burstLimit(company.plan) : 80;
+  if (!world.realLimits || !s.burstLimit) return planLimit / windowS;
+  return s.burstLimit / windowS;
 }
 
 /** Google People write calls allowed per second per user under the real default quota. */
@@ -94,7 +99,7 @@ export function realLimitsInForce(sandbox: Sandbox): string[] {
   return [
     `Google People API: ${g.readQuotaPerMinute} reads + ${g.writeQuotaPerMinute} writes per minute per user`,
     `Microsoft Graph: ${m.requestsPer10Min} requests per 10 min, ${m.maxConcurrent} concurrent per mailbox`,
-    `Pipedrive: burst ${pd.burstLimit ?? '?'} per ${pd.burstWindowMs ?? '?'} ms per token`,
+    `Pipedrive: burst ${pd.burstLimit ?? "per the company's plan (Growth: 160)"} per ${pd.burstWindowMs ?? '?'} ms per token`,
   ];
 }
 
@@ -276,11 +281,11 @@ export function raiseEmulatorLimits(sandbox: Sandbox): string[] {
   const pdBefore = { ...sandbox.pipedrive.summary().settings };
   sandbox.google.config({ readQuotaPerMinute: BIG, writeQuotaPerMinute: BIG });
   sandbox.microsoft.config({ requestsPer10Min: BIG, maxConcurrent: 1_000 });
-  sandbox.pipedrive.config({ burstLimit: BIG });
+  sandbox.pipedrive.config({ burstLimit: BIG, dailyTokenBudget: BIG });
   return [
     `Google People API: readQuotaPerMinute ${before.g.readQuotaPerMinute} → ${BIG}, writeQuotaPerMinute ${before.g.writeQuotaPerMinute} → ${BIG} (per account)`,
     `Microsoft Graph: requestsPer10Min ${before.m.requestsPer10Min} → ${BIG}, maxConcurrent ${before.m.maxConcurrent} → 1000 (per mailbox)`,
-    `Pipedrive: burstLimit ${pdBefore.burstLimit} per ${pdBefore.burstWindowMs} ms → ${BIG} per ${pdBefore.burstWindowMs} ms (per token)`,
+    `Pipedrive: burstLimit ${pdBefore.burstLimit} per ${pdBefore.burstWindowMs} ms → ${BIG} per ${pdBefore.burstWindowMs} ms (per token); daily token budget → ${BIG}`,
   ];
 }
 

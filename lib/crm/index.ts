@@ -3,6 +3,7 @@ import { withAccessToken } from '@/lib/auth/token-manager';
 import { isUnauthorized, type ApiCallCounter } from './http';
 import { createPipedriveClient } from './pipedrive/client';
 import { refreshPipedriveToken } from './pipedrive/oauth';
+import { dailyBudgetFor } from './pipedrive/daily-budget';
 import { createTeamleaderClient } from './teamleader/client';
 import { refreshTeamleaderToken } from './teamleader/oauth';
 import type { CrmClient } from './port';
@@ -22,6 +23,8 @@ export function crmClientFor(user: CrmUserRef, opts: { fieldMap?: PipedriveField
       // Pipedrive counts the burst per token, and a user's token is shared by all their runs and requests.
       pacer: pacerFor(`pipedrive:${user.id}`, PIPEDRIVE_BURST),
       searchPacer: pacerFor(`pipedrive-search:${user.id}`, PIPEDRIVE_SEARCH_BURST),
+      // The daily token budget is the company's (every user and app of it), and one api_domain is one company.
+      dailyBudget: dailyBudgetFor(user.apiDomain),
       withToken: (call) => withAccessToken(owner, refreshPipedriveToken, call, isUnauthorized),
     });
   }

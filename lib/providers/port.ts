@@ -44,6 +44,11 @@ export interface ContactProvider {
   projectContact?(contact: Contact): Contact;
   /** The contact's photo bytes, when it has a real one (C8 copies it into a CRM person without a picture). */
   getPhoto?(remoteId: string): Promise<{ bytes: Uint8Array; contentType: string } | null>;
+  /**
+   * Several contacts' photos in as few calls as the provider allows (Graph JSON batching: 20 per call).
+   * A contact without a photo, or whose photo could not be read, maps to null.
+   */
+  getPhotos?(remoteIds: string[]): Promise<Map<string, { bytes: Uint8Array; contentType: string } | null>>;
 }
 
 export type ChangeCheck = {

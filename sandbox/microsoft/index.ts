@@ -6,7 +6,7 @@
  *   /microsoft/{tenant}/oauth2/v2.0/authorize|token              account picker + consent, tokens
  *   /microsoft/{tenant}/discovery/v2.0/keys                      JWKS
  *   /microsoft/oidc/userinfo                                     userinfo
- *   /microsoft/graph/v1.0/...                                    Graph (/me, contactFolders, contacts, delta)
+ *   /microsoft/graph/v1.0/...                                    Graph (/me, contactFolders, contacts, delta, $batch)
  *   /microsoft/graph/v1.0/subscriptions                          change notifications (validation handshake, delivery, lifecycle)
  *   /microsoft/outlook                                           web UI
  *   /microsoft/_admin/...                                        faults, config, revocation, delta invalidation
@@ -21,6 +21,7 @@ import { DEMO_ACCOUNTS, generateContactInputs, seedDemoData } from './demo-data'
 import { GraphContactsApi } from './graph-contacts-api';
 import { GraphDelta } from './graph-delta';
 import { GraphSubscriptions } from './graph-subscriptions';
+import { handleGraphBatch } from './graph-batch';
 import { GraphApiError, graphErrorResponse } from './graph-errors';
 import { IdentityServer, generateSigningKey } from './identity-server';
 import {
@@ -88,6 +89,25 @@ export function createMicrosoftEmulator(ctx: SandboxContext): MicrosoftEmulator 
     try {
       if (state.config.latencyMs > 0) await sleep(state.config.latencyMs);
       const path = req.path.slice(GRAPH_PREFIX.length);
+      if (req.method === 'POST' && path.toLowerCase() === '/$batch') {
+        const root = `${req.url.origin}${req.url.pathname.slice(0, -'/$batch'.length)}`;
+        return await handleGraphBatch(req, root, async (sub) => {
+          const subPath = sub.url.pathname.slice(sub.url.pathname.toLowerCase().indexOf(GRAPH_PREFIX));
+          const inner = { ...sub, path: subPath };
+          // Faults aimed at an endpoint apply inside a batch too; each request meets the throttling on its own.
+          const fault = faults.match(inner, 'before');
+          if (fault) return fault;
+          try {
+            const subQuota = window.hit(email, ctx.now());
+            if (!subQuota.allowed) throw throttled('Application is over its MailboxRequests limit.', Math.ceil((subQuota.resetAt - ctx.now()) / 1000));
+            const answer = graph.handle(inner, grant, subPath.slice(GRAPH_PREFIX.length));
+            return faults.match(inner, 'after') ?? answer;
+          } catch (error) {
+            if (error instanceof GraphApiError) return graphErrorResponse(inner, ctx.now(), error);
+            throw error;
+          }
+        });
+      }
       if (/^\/subscriptions(\/|$)/i.test(path)) return await subscriptions.handle(req, grant, path);
       return graph.handle(req, grant, path);
     } finally {

@@ -15,6 +15,8 @@ export type PipedriveConfigPatch = Partial<PipedriveSettings> & {
   plan?: PlanName;
   customFieldLimit?: number | null;
   productsEnabled?: boolean;
+  /** Daily token budget of the company (null: the plan's, 30,000 × multiplier × seats). */
+  dailyTokenBudget?: number | null;
 };
 
 const SETTING_KEYS: (keyof PipedriveSettings)[] = ['accessTokenTtlSeconds', 'refreshTokenTtlDays', 'authCodeTtlSeconds', 'burstLimit', 'burstWindowMs', 'fileMaxBytes'];
@@ -39,6 +41,10 @@ export function applyConfig(deps: EmulatorDeps, companyId: number, patch: Pipedr
   if (patch.contactSyncFields !== undefined) company.contactSyncFields = Boolean(patch.contactSyncFields);
   if (patch.customFieldLimit !== undefined) company.customFieldLimit = patch.customFieldLimit;
   if (patch.productsEnabled !== undefined) company.productsEnabled = Boolean(patch.productsEnabled);
+  if (patch.dailyTokenBudget !== undefined) {
+    if (patch.dailyTokenBudget !== null && !(patch.dailyTokenBudget >= 0)) throw new ApiFailure(400, 'dailyTokenBudget must be a number ≥ 0 or null.');
+    company.dailyTokenBudget = patch.dailyTokenBudget;
+  }
   burst.limit = store.state.settings.burstLimit ?? 80;
   burst.windowMs = store.state.settings.burstWindowMs;
 }

@@ -28,6 +28,7 @@ import { signIframeJwt } from './iframe-jwt';
 import { InstallationRegistry, type UninstallResult } from './installations';
 import { registerOAuthRoutes } from './oauth-server';
 import { burstLimit } from './plans';
+import { DailyTokens, dailyTokenBudget, tokenCost } from './daily-budget';
 import { PipedriveStore, type PersonInput } from './store';
 import type { Company, PersonV2, PipedriveState, User } from './types';
 import type { DeliveryLogEntry } from './webhook-delivery';
@@ -85,6 +86,7 @@ export interface PipedriveEmulator extends Emulator<PipedriveState> {
 export function createPipedriveEmulator(ctx: SandboxContext): PipedriveEmulator {
   const store = new PipedriveStore(ctx);
   const faults = new FaultInjector();
+  const dailyTokens = new DailyTokens();
   const burst = new SlidingWindow(store.state.settings.burstLimit ?? 80, store.state.settings.burstWindowMs);
   const deps: EmulatorDeps = {
     ctx,
@@ -123,6 +125,7 @@ export function createPipedriveEmulator(ctx: SandboxContext): PipedriveEmulator 
     burst.limit = store.state.settings.burstLimit ?? 80;
     burst.windowMs = store.state.settings.burstWindowMs;
     burst.reset();
+    dailyTokens.reset();
   };
 
   /**
@@ -154,6 +157,11 @@ export function createPipedriveEmulator(ctx: SandboxContext): PipedriveEmulator 
     };
     if (!window.allowed) {
       const response = apiError(429, 'Request over limit');
+      return { ...response, headers: { ...response.headers, ...rateHeaders } };
+    }
+    const budget = company.dailyTokenBudget ?? dailyTokenBudget(company.plan, store.usersOf(company.id).length);
+    if (!dailyTokens.charge(company.id, tokenCost(endpoint), budget, now)) {
+      const response = apiError(429, 'Daily token budget exceeded');
       return { ...response, headers: { ...response.headers, ...rateHeaders } };
     }
     attachCaller(req, { company, user, token });

@@ -23,6 +23,8 @@ export type Company = {
   defaultCurrency: string;
   /** Whether the Products feature is switched on for the company (F2: "products where the account has them"). */
   productsEnabled: boolean;
+  /** Overrides the daily token budget (30,000 × plan multiplier × seats) when set. */
+  dailyTokenBudget?: number | null;
 };
 
 export type User = {

@@ -29,6 +29,33 @@ describe('C8 photos (Outlook)', () => {
     for (const c of without) expect(crmPersonFor(emailOf(c)!)?.picture_id ?? null).toBeNull();
   });
 
+  it('C8 / Performance: the photos of a one-way import are read 20 per Graph $batch call, not one call per contact', async () => {
+    const tenant = await app.installPipedrive(NORTHWIND.regular);
+    const email = 'sam.empty@outlook.com';
+    const accountId = await app.linkMicrosoft(tenant, email);
+    const target = app.sandbox.microsoft.folders(email)[0]!;
+    app.sandbox.microsoft.generateContacts(email, target.id, 45);
+    // Every third generated contact gets a photo (a real PNG, as the Graph endpoints serve).
+    const png = app.sandbox.microsoft.contacts(OUTLOOK).find((c) => c.photo)!.photo!;
+    const mailbox = app.sandbox.microsoft.getState().mailboxes[email]!;
+    const inFolder = () => app.sandbox.microsoft.contacts(email, target.id).filter((c) => emailOf(c));
+    inFolder().forEach((c, i) => {
+      if (i % 3 === 0 && !c.photo) mailbox.contacts[c.immutableId]!.photo = { ...png };
+    });
+    const contacts = inFolder();
+    const withPhoto = contacts.filter((c) => mailbox.contacts[c.immutableId]?.photo);
+    expect(withPhoto.length).toBeGreaterThanOrEqual(15);
+    const { syncId } = await startSync(tenant, { accountId, direction: 'provider_to_crm', groupId: target.id, groupName: target.displayName });
+    const before = app.sandbox.microsoft.requestCounts(email);
+    expect((await app.runSync(syncId, 'start')).status).toBe('succeeded');
+    const after = app.sandbox.microsoft.requestCounts(email);
+    const calls = (m: string) => (after[m] ?? 0) - (before[m] ?? 0);
+    // Today: one GET photo/$value per new contact. Batched: ⌈contacts / 20⌉ POST $batch, a few delta GETs.
+    expect(calls('POST')).toBeLessThanOrEqual(Math.ceil(contacts.length / 20));
+    expect(calls('GET')).toBeLessThan(10);
+    for (const c of withPhoto) expect(crmPersonFor(emailOf(c)!)?.picture_id).not.toBeNull();
+  });
+
   it('C8: two-way never copies photos', async () => {
     const tenant = await app.installPipedrive(NORTHWIND.regular);
     const accountId = await app.linkMicrosoft(tenant, 'lotte.bruggebikes@outlook.com');

@@ -226,7 +226,7 @@ export async function createWorld(config: SoakConfig, opts: { policy?: Policy; a
   const app = await createTestApp(opts.adminUrl !== undefined ? { adminUrl: opts.adminUrl } : {});
   // The emulators' quotas are real-time windows, but the soak compresses time (hundreds of runs a
   // minute): they are raised out of the way, and the soak injects its 429s (with Retry-After) itself.
-  app.sandbox.pipedrive.config({ burstLimit: 1_000_000 });
+  app.sandbox.pipedrive.config({ burstLimit: 1_000_000, dailyTokenBudget: 1_000_000_000 });
   app.sandbox.teamleader.config({ rateLimitPerMinute: 1_000_000 });
   app.sandbox.google.config({ readQuotaPerMinute: 1_000_000, writeQuotaPerMinute: 1_000_000 });
   app.sandbox.microsoft.config({ requestsPer10Min: 10_000_000 });

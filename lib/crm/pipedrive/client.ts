@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { env } from '@/lib/env';
-import { fetchJson, serverTimeOf, type ApiCallCounter } from '../http';
+import { HttpError, fetchJson, serverTimeOf, type ApiCallCounter } from '../http';
+import { pipedriveTokenCost, type PipedriveDailyBudget } from './daily-budget';
 import type { RatePacer } from '../rate-pacer';
 import { mapPipedriveError } from './errors';
 import { createPipedriveFiles } from './files';
@@ -22,6 +23,8 @@ export type PipedriveClientOptions = {
   /** Paces calls to the token's burst limit; search calls also wait on `searchPacer` (10 per 2 s). */
   pacer?: RatePacer;
   searchPacer?: RatePacer;
+  /** The company's daily token budget: calls stop (fail fast) once it is spent. */
+  dailyBudget?: PipedriveDailyBudget;
 };
 
 /** The record's page in the Pipedrive web app, which lives on the company domain (`https://acme.pipedrive.com/person/1`). */
@@ -44,6 +47,7 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
   async function request(method: string, path: string, body?: unknown, query?: Record<string, string | number | undefined | null>, meta?: { date?: string | null }) {
     const u = new URL(`${base}${path}`);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null && v !== '') u.searchParams.set(k, String(v));
+    opts.dailyBudget?.check(pipedriveTokenCost(method, path));
     try {
       return await opts.withToken(async (token) => {
         const res = await fetchJson(u.toString(), {
@@ -54,9 +58,12 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
           body: body ? JSON.stringify(body) : undefined,
         });
         if (meta) meta.date = res.headers.get('date');
+        opts.dailyBudget?.observe(res.status, res.headers);
         return res.body;
       });
     } catch (error) {
+      if (error instanceof HttpError) opts.dailyBudget?.observe(error.status, error.headers);
+      if (opts.dailyBudget?.exhausted()) throw opts.dailyBudget.error();
       throw mapPipedriveError(error);
     }
   }
@@ -239,6 +246,7 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
     async setPersonPicture(id, bytes, contentType) {
       const form = new FormData();
       form.set('file', new Blob([new Uint8Array(bytes)], { type: contentType }), 'photo.jpg');
+      opts.dailyBudget?.check(pipedriveTokenCost('POST', `/api/v1/persons/${id}/picture`));
       try {
         await opts.withToken(async (token) => {
           const ticket = opts.pacer ? await opts.pacer.acquire() : null;
@@ -253,12 +261,14 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
             throw error;
           });
           opts.pacer?.observe(ticket, res.status, res.headers);
+          opts.dailyBudget?.observe(res.status, res.headers);
           if (!res.ok) {
             const { HttpError } = await import('../http');
             throw new HttpError(res.status, await res.text(), res.headers, `POST picture → ${res.status}`);
           }
         });
       } catch (error) {
+        if (opts.dailyBudget?.exhausted()) throw opts.dailyBudget.error();
         throw mapPipedriveError(error);
       }
     },

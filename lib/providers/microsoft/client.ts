@@ -4,7 +4,7 @@
  * comes from the token manager. One middleware chain for both: bearer auth → retry (429/503/504 with
  * Retry-After; POST only on 429) → call counter → HTTP. Groups are contact folders.
  */
-import { ResponseType } from '@microsoft/microsoft-graph-client';
+import { BatchRequestContent, BatchResponseContent, ResponseType, type BatchResponseBody } from '@microsoft/microsoft-graph-client';
 import {
   Client,
   HTTPMessageHandler,
@@ -16,7 +16,7 @@ import {
   type MiddlewareOptions,
 } from '@microsoft/microsoft-graph-client';
 import { env } from '@/lib/env';
-import { SyncError } from '@/lib/errors';
+import { SyncError, parseRetryAfter } from '@/lib/errors';
 import type { ApiCallCounter } from '@/lib/crm/http';
 import type { WithToken } from '@/lib/crm/pipedrive/client';
 import type { Contact } from '@/lib/sync/contacts/model';
@@ -27,6 +27,12 @@ import { GRAPH_REF_EXTENSION, GRAPH_SELECT, contactFromGraph, contactToGraph, pr
 /** Writes go one request each (Outlook runs ≤4 concurrent requests per mailbox); the engine chunks by these. */
 export const GRAPH_BATCH = { create: 20, update: 20, delete: 20 } as const;
 export const GRAPH_DELTA_PAGE_SIZE = 200;
+/** Graph JSON batching: at most 20 requests per `$batch` call. */
+export const GRAPH_JSON_BATCH_MAX = 20;
+const PHOTO_BATCH_ROUNDS = 3;
+const MAX_BATCH_RETRY_WAIT_MS = 30_000;
+const BATCH_STEP_ORIGIN = 'https://graph.microsoft.com';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const GRAPH_LIST_PAGE_SIZE = 1000;
 const IMMUTABLE_IDS = 'IdType="ImmutableId"';
 const REF_EXPAND = `extensions($filter=id eq 'Microsoft.OutlookServices.OpenTypeExtension.${GRAPH_REF_EXTENSION}')`;
@@ -117,6 +123,36 @@ export function createMicrosoftProvider(opts: { withToken: WithToken; counter?: 
   }
 
   const isCode = (error: unknown, ...codes: SyncError['code'][]) => error instanceof SyncError && codes.includes(error.code);
+
+  /**
+   * One JSON batch (`POST /$batch`) of `photo/$value` reads through the SDK's BatchRequestContent /
+   * BatchResponseContent. Binary bodies come back base64-encoded. The SDK turns each step's absolute URL
+   * into the batch's relative one by dropping the origin, so steps are addressed from a bare Graph origin
+   * (the configured root may carry a path, e.g. the emulator's).
+   */
+  async function photoBatch(remoteIds: string[]): Promise<{ answers: Map<string, { bytes: Uint8Array; contentType: string } | null | 'throttled'>; retryAfterMs: number }> {
+    const batch = new BatchRequestContent(
+      remoteIds.map((remoteId, i) => ({ id: String(i + 1), request: new Request(new URL(`/me/contacts/${enc(remoteId)}/photo/$value`, BATCH_STEP_ORIGIN), { method: 'GET' }) })),
+    );
+    const content = await batch.getContent();
+    const body = await call((api) => api('/$batch').post(content) as Promise<BatchResponseBody>);
+    const responses = new BatchResponseContent(body);
+    const answers = new Map<string, { bytes: Uint8Array; contentType: string } | null | 'throttled'>();
+    let retryAfterMs = 1_000;
+    for (const [i, remoteId] of remoteIds.entries()) {
+      const res = responses.getResponseById(String(i + 1));
+      if (!res) answers.set(remoteId, null);
+      else if (res.status === 429 || res.status === 503) {
+        answers.set(remoteId, 'throttled');
+        retryAfterMs = Math.max(retryAfterMs, parseRetryAfter(res.headers.get('retry-after')) ?? 1_000);
+      } else if (res.status !== 200) answers.set(remoteId, null); // 404: "The photo wasn't found."
+      else {
+        const bytes = Buffer.from(await res.text(), 'base64');
+        answers.set(remoteId, bytes.byteLength ? { bytes: new Uint8Array(bytes), contentType: res.headers.get('content-type')?.split(';')[0] || 'image/jpeg' } : null);
+      }
+    }
+    return { answers, retryAfterMs };
+  }
 
   const toRemote = (g: GraphContact): RemoteContact => ({
     remoteId: g.id!,
@@ -274,6 +310,25 @@ export function createMicrosoftProvider(opts: { withToken: WithToken; counter?: 
         if (isCode(error, 'not_found')) return null; // "The photo wasn't found."
         throw error;
       }
+    },
+
+    async getPhotos(remoteIds) {
+      const photos = new Map<string, { bytes: Uint8Array; contentType: string } | null>();
+      for (let i = 0; i < remoteIds.length; i += GRAPH_JSON_BATCH_MAX) {
+        let todo = remoteIds.slice(i, i + GRAPH_JSON_BATCH_MAX);
+        // A throttled request in the batch answers 429 with its own Retry-After: only those go again.
+        for (let round = 0; todo.length && round < PHOTO_BATCH_ROUNDS; round++) {
+          const { answers, retryAfterMs } = await photoBatch(todo);
+          todo = [];
+          for (const [remoteId, answer] of answers) {
+            if (answer === 'throttled') todo.push(remoteId);
+            else photos.set(remoteId, answer);
+          }
+          if (todo.length && round + 1 < PHOTO_BATCH_ROUNDS) await sleep(Math.min(retryAfterMs, MAX_BATCH_RETRY_WAIT_MS));
+        }
+        for (const remoteId of todo) photos.set(remoteId, null); // still throttled: the next update of the contact tries again
+      }
+      return photos;
     },
 
     async getContact(remoteId) {

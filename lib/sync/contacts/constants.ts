@@ -38,3 +38,17 @@ export const SKIP_REASONS = {
   missingLastName: 'contacts.missing_last_name',
   missingContactPoint: 'contacts.missing_contact_point',
 } as const;
+/**
+ * Records written to the CRM at once by one sync step. At ~100 ms per round trip plus our bookkeeping, a
+ * record takes ~150–250 ms, so Pipedrive Growth's 80 writes/s needs ~20 in flight; the CRM pacer (not this
+ * number) holds the rate at the vendor's limit.
+ */
+export const CRM_WRITE_CONCURRENCY = 24;
+/** Graph allows 4 concurrent requests per mailbox (reference providers.md): provider reads in a pass stay under it. */
+export const PROVIDER_READ_CONCURRENCY = 4;
+/**
+ * At most this many CRM pages per export step while a partial provider batch is carried over (12,500
+ * persons at 500 per page): bounds a step's length and what a retried step lists again. Each step ends
+ * with one partial batch, so fewer, longer steps save Google writes (a 10k first export is one step).
+ */
+export const EXPORT_PAGES_PER_STEP = 25;

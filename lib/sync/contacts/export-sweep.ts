@@ -10,7 +10,7 @@ import { recordActivity, type ActivityEntry } from '@/lib/sync/runtime/activity'
 import type { ReasonCode } from '@/lib/sync/runtime/reasons';
 import type { CrmOrganization, CrmPerson } from '@/lib/crm/port';
 import { SyncError } from '@/lib/errors';
-import { CRM_PAGE_SIZE, CRM_TIME_MARGIN_MS, EXPORT_GROUP_NAME } from './constants';
+import { CRM_PAGE_SIZE, CRM_TIME_MARGIN_MS, EXPORT_GROUP_NAME, EXPORT_PAGES_PER_STEP } from './constants';
 import type { SyncContext } from './context';
 import { decideExport } from './export-rules';
 import { contactFromCrmPerson, displayName, hashContact, type Contact } from './model';
@@ -89,108 +89,39 @@ export async function releaseRemoteId(ctx: SyncContext, remoteId: string, ownerL
   else await ctx.db.update(contactLinks).set({ remoteId: null, remoteEtag: null, snapshotHash: null, updatedAt: new Date() }).where(eq(contactLinks.id, holder.id));
 }
 
-type Planned = { person: CrmPerson; contact: Contact; hash: string; label: string };
+/** `page`: index (in this step) of the CRM page the person was listed on. */
+type Planned = { person: CrmPerson; contact: Contact; hash: string; label: string; page?: number };
 
+/**
+ * One export step: lists CRM pages from `cursor` and writes what changed to the provider. Provider batches
+ * span CRM pages (Performance: a 500-person page is 2½ Google batches of 200; carrying the half batch into
+ * the next page saves a write call per page): the step lists further pages while a partial batch is left,
+ * up to EXPORT_PAGES_PER_STEP, and writes the rest at its end. A step retried after a crash lists the same
+ * pages again from `cursor` (creates are idempotent: pending link first, our stamp in the contact).
+ */
 export async function exportPage(
   ctx: SyncContext,
   args: { runId: string; sweepId: string | null; groupId: string; cursor: string | null; updatedSince?: string | null },
 ): Promise<PageCounts & { nextCursor: string | null }> {
   const { db, sync, crm, provider } = ctx;
   const counts: PageCounts = { processed: 0, added: 0, updated: 0, skipped: 0, unchanged: 0, errors: 0 };
-  const listedAt = Date.now();
-  const page = await crm.listPersons({
-    cursor: args.cursor,
-    updatedSince: args.updatedSince ?? null,
-    limit: CRM_PAGE_SIZE,
-    // C5: only persons the syncing user owns (Teamleader contacts carry no owner).
-    ownerId: crm.personsHaveOwner ? ctx.user.crmUserId : null,
-  });
-  counts.processed = page.items.length + page.invalid.length;
-  const ids = page.items.map((p) => p.id);
-  const links = ids.length
-    ? await db.select().from(contactLinks).where(and(eq(contactLinks.syncId, sync.id), inArray(contactLinks.crmId, ids)))
-    : [];
-  const linkByCrm = new Map(links.map((l) => [l.crmId!, l]));
-
-  // Cheap "unchanged" check first: the same CRM update time as last synced means nothing to do — once a
-  // listing that started after `crmVerifyAfter` (our clock) has compared the content. An edit in the same
-  // CRM second as our own write or read carries the same update time (Pipedrive: seconds), and the CRM's
-  // clock is not ours, so the two clocks are never compared with each other.
-  const isUnchanged = (p: CrmPerson) => {
-    const l = linkByCrm.get(p.id);
-    if (!l || l.pendingSince || l.crmUpdatedAt !== p.updatedAt || l.crmVerifyAfter) return false;
-    if (l.state === 'linked') return !!l.remoteId && !!l.snapshotHash;
-    // A skipped person stays skipped until the CRM record changes (the reason depends only on its fields).
-    return l.state === 'skipped' && !!l.skipCode && !l.remoteId;
-  };
-  const listed = page.items.filter((p) => !isUnchanged(p));
-  counts.unchanged = page.items.length - listed.length;
-  // Rows the listing returned incomplete (Teamleader) are completed only when they changed.
-  const changed: CrmPerson[] = [];
-  for (const p of listed) {
-    if (!p.partial) changed.push(p);
-    else {
-      const full = await crm.getPerson(p.id);
-      if (full) changed.push(full); // gone between list and detail: the next sweep sees it missing
-    }
-  }
-
-  const orgs: Map<string, CrmOrganization> = changed.some((p) => p.orgId)
-    ? await crm.getOrganizations(changed.map((p) => p.orgId!).filter(Boolean))
-    : new Map();
-
   const creates: Planned[] = [];
   const updates: (Planned & { remoteId: string; etag: string | null })[] = [];
   const finals: (typeof contactLinks.$inferInsert)[] = [];
   const log: ActivityEntry[] = [];
   const base = { installationId: sync.installationId, syncId: sync.id };
   const act = { installationId: sync.installationId, connectionId: sync.id };
-
-  for (const person of changed) {
-    const contact = contactFromCrmPerson(person, person.orgId ? (orgs.get(person.orgId) ?? null) : null);
-    const hash = hashContact(contact);
-    const link = linkByCrm.get(person.id);
-    const label = displayName(person, `Person ${person.id}`);
-    const decision = decideExport(contact, hash, link && { ...link, pending: !!link.pendingSince }, provider.provider);
-    if (decision.kind === 'skip') {
-      counts.skipped++;
-      finals.push({ ...base, crmId: person.id, remoteId: link?.remoteId ?? null, remoteEtag: link?.remoteEtag ?? null, state: 'skipped', skipCode: decision.reason, skipReason: null, label, crmUpdatedAt: person.updatedAt, snapshot: link?.snapshot ?? null, snapshotHash: link?.snapshotHash ?? null, createdBy: link?.createdBy ?? null });
-      if (decision.isNew) log.push({ ...act, runId: args.runId, action: 'skipped', side: 'provider', crmId: person.id, label, reasonCode: decision.reason, detail: { url: person.webUrl } });
-    } else if (decision.kind === 'unchanged') {
-      counts.unchanged++;
-      finals.push({ ...base, crmId: person.id, remoteId: link!.remoteId, remoteEtag: link!.remoteEtag, state: 'linked', skipCode: null, skipReason: null, label, crmUpdatedAt: person.updatedAt, snapshot: link!.snapshot, snapshotHash: hash, createdBy: link!.createdBy });
-    } else if (decision.kind === 'create') {
-      creates.push({ person, contact, hash, label });
-    } else {
-      updates.push({ person, contact, hash, label, remoteId: link!.remoteId!, etag: link!.remoteEtag });
-    }
-  }
-
-  // See isUnchanged. An obligation to compare content once more comes from our own CRM writes (the import
-  // pass) and from persons this listing read in the very CRM second they changed (a second edit in that
-  // second, after our read, would keep the update time) — judged on the CRM's own clock (the answer's
-  // `Date`), never ours. It is met by the first listing that started after `crmVerifyAfter` (our clock,
-  // compared with our clock).
-  const personById = new Map(changed.map((p) => [p.id, p]));
-  const serverTime = page.serverTime ? Date.parse(page.serverTime) : Number.NaN;
-  const verifyAfter = (crmId: string): Date | null => {
-    const l = linkByCrm.get(crmId);
-    const p = personById.get(crmId);
-    if (!p) return null;
-    if (l?.crmVerifyAfter && l.crmUpdatedAt === p.updatedAt && listedAt < l.crmVerifyAfter.getTime()) return l.crmVerifyAfter;
-    const fresh = Number.isNaN(serverTime) || Date.parse(p.updatedAt) >= serverTime - 1_000;
-    return fresh ? new Date(listedAt + CRM_TIME_MARGIN_MS) : null;
-  };
+  /** Per listed person: when its content must be compared once more (see verifyAfter below), fixed when its page was read. */
+  const verifyByCrm = new Map<string, Date | null>();
 
   // Results are recorded per vendor batch, the moment the vendor answers: an error in a later batch (or
   // in the updates) must not leave links pending for contacts that exist.
   const record = async (rows: (typeof contactLinks.$inferInsert)[]) => {
     if (rows.length === 0) return;
-    await upsertFinals(ctx, rows, args.sweepId, verifyAfter);
+    await upsertFinals(ctx, rows, args.sweepId, (crmId) => verifyByCrm.get(crmId) ?? null);
     rows.length = 0;
     await recordActivity(log.splice(0), db);
   };
-  await record(finals);
 
   const createBatch = async (batch: Planned[], reasonCode?: ReasonCode) => {
     // Mark creates pending before the provider sees them (crash between the write and our bookkeeping).
@@ -221,10 +152,7 @@ export async function exportPage(
     await record(finals);
   };
 
-  for (let i = 0; i < creates.length; i += provider.batch.create) await createBatch(creates.slice(i, i + provider.batch.create));
-
-  for (let i = 0; i < updates.length; i += provider.batch.update) {
-    const batch = updates.slice(i, i + provider.batch.update);
+  const updateBatch = async (batch: (Planned & { remoteId: string; etag: string | null })[]) => {
     const results = await provider.updateContacts(
       batch.map((u) => ({ ref: linkRef(sync.id, u.person.id), remoteId: u.remoteId, etag: u.etag, contact: u.contact })),
       args.groupId,
@@ -247,20 +175,139 @@ export async function exportPage(
     });
     await record(finals);
     if (recreate.length) await createBatch(recreate, 'contacts.edit_beats_provider_delete');
-  }
+  };
 
-  // Everything listed on this page was seen by this sweep (unchanged rows included).
-  if (ids.length && args.sweepId)
-    await db
-      .update(contactLinks)
-      .set({ seenSweepId: args.sweepId })
-      .where(and(eq(contactLinks.syncId, sync.id), inArray(contactLinks.crmId, ids), or(isNull(contactLinks.seenSweepId), ne(contactLinks.seenSweepId, args.sweepId))));
-  if (page.invalid.length) {
-    counts.skipped += page.invalid.length;
-    for (const bad of page.invalid) log.push({ ...act, runId: args.runId, action: 'skipped', side: 'provider', crmId: bad.id, label: `Record ${bad.id}`, reasonCode: 'unreadable_record', reason: bad.reason });
-  }
+  /** Writes whole batches; with `all`, the partial ones too (end of the step). */
+  const drain = async (all: boolean) => {
+    while (creates.length >= provider.batch.create || (all && creates.length)) await createBatch(creates.splice(0, provider.batch.create));
+    while (updates.length >= provider.batch.update || (all && updates.length)) await updateBatch(updates.splice(0, provider.batch.update));
+  };
+
+  /** The cursor each page of this step was listed with. */
+  const pageCursors: (string | null)[] = [];
+  /** Lists and plans one CRM page; returns its next cursor. */
+  const planPage = async (cursor: string | null): Promise<string | null> => {
+    pageCursors.push(cursor);
+    const listedAt = Date.now();
+    const page = await crm.listPersons({
+      cursor,
+      updatedSince: args.updatedSince ?? null,
+      limit: CRM_PAGE_SIZE,
+      // C5: only persons the syncing user owns (Teamleader contacts carry no owner).
+      ownerId: crm.personsHaveOwner ? ctx.user.crmUserId : null,
+    });
+    counts.processed += page.items.length + page.invalid.length;
+    const ids = page.items.map((p) => p.id);
+    const links = ids.length
+      ? await db.select().from(contactLinks).where(and(eq(contactLinks.syncId, sync.id), inArray(contactLinks.crmId, ids)))
+      : [];
+    const linkByCrm = new Map(links.map((l) => [l.crmId!, l]));
+
+    // Cheap "unchanged" check first: the same CRM update time as last synced means nothing to do — once a
+    // listing that started after `crmVerifyAfter` (our clock) has compared the content. An edit in the same
+    // CRM second as our own write or read carries the same update time (Pipedrive: seconds), and the CRM's
+    // clock is not ours, so the two clocks are never compared with each other.
+    const isUnchanged = (p: CrmPerson) => {
+      const l = linkByCrm.get(p.id);
+      if (!l || l.pendingSince || l.crmUpdatedAt !== p.updatedAt || l.crmVerifyAfter) return false;
+      if (l.state === 'linked') return !!l.remoteId && !!l.snapshotHash;
+      // A skipped person stays skipped until the CRM record changes (the reason depends only on its fields).
+      return l.state === 'skipped' && !!l.skipCode && !l.remoteId;
+    };
+    const listed = page.items.filter((p) => !isUnchanged(p));
+    counts.unchanged += page.items.length - listed.length;
+    // Rows the listing returned incomplete (Teamleader) are completed only when they changed.
+    const changed: CrmPerson[] = [];
+    for (const p of listed) {
+      if (!p.partial) changed.push(p);
+      else {
+        const full = await crm.getPerson(p.id);
+        if (full) changed.push(full); // gone between list and detail: the next sweep sees it missing
+      }
+    }
+
+    const orgs: Map<string, CrmOrganization> = changed.some((p) => p.orgId)
+      ? await crm.getOrganizations(changed.map((p) => p.orgId!).filter(Boolean))
+      : new Map();
+
+    // See isUnchanged. An obligation to compare content once more comes from our own CRM writes (the import
+    // pass) and from persons this listing read in the very CRM second they changed (a second edit in that
+    // second, after our read, would keep the update time) — judged on the CRM's own clock (the answer's
+    // `Date`), never ours. It is met by the first listing that started after `crmVerifyAfter` (our clock,
+    // compared with our clock).
+    const serverTime = page.serverTime ? Date.parse(page.serverTime) : Number.NaN;
+    const verifyAfter = (p: CrmPerson): Date | null => {
+      const l = linkByCrm.get(p.id);
+      if (l?.crmVerifyAfter && l.crmUpdatedAt === p.updatedAt && listedAt < l.crmVerifyAfter.getTime()) return l.crmVerifyAfter;
+      const fresh = Number.isNaN(serverTime) || Date.parse(p.updatedAt) >= serverTime - 1_000;
+      return fresh ? new Date(listedAt + CRM_TIME_MARGIN_MS) : null;
+    };
+
+    for (const person of changed) {
+      // Listed again by a later page of this step (a listing by update time moves an edited person):
+      // its queued write, planned before its link existed, gives way to this newer version.
+      if (verifyByCrm.has(person.id)) {
+        const queued = (q: { person: CrmPerson }[]) => q.findIndex((x) => x.person.id === person.id);
+        const c = queued(creates);
+        if (c >= 0) creates.splice(c, 1);
+        const u = queued(updates);
+        if (u >= 0) updates.splice(u, 1);
+      }
+      verifyByCrm.set(person.id, verifyAfter(person));
+      const contact = contactFromCrmPerson(person, person.orgId ? (orgs.get(person.orgId) ?? null) : null);
+      const hash = hashContact(contact);
+      const link = linkByCrm.get(person.id);
+      const label = displayName(person, `Person ${person.id}`);
+      const decision = decideExport(contact, hash, link && { ...link, pending: !!link.pendingSince }, provider.provider);
+      if (decision.kind === 'skip') {
+        counts.skipped++;
+        finals.push({ ...base, crmId: person.id, remoteId: link?.remoteId ?? null, remoteEtag: link?.remoteEtag ?? null, state: 'skipped', skipCode: decision.reason, skipReason: null, label, crmUpdatedAt: person.updatedAt, snapshot: link?.snapshot ?? null, snapshotHash: link?.snapshotHash ?? null, createdBy: link?.createdBy ?? null });
+        if (decision.isNew) log.push({ ...act, runId: args.runId, action: 'skipped', side: 'provider', crmId: person.id, label, reasonCode: decision.reason, detail: { url: person.webUrl } });
+      } else if (decision.kind === 'unchanged') {
+        counts.unchanged++;
+        finals.push({ ...base, crmId: person.id, remoteId: link!.remoteId, remoteEtag: link!.remoteEtag, state: 'linked', skipCode: null, skipReason: null, label, crmUpdatedAt: person.updatedAt, snapshot: link!.snapshot, snapshotHash: hash, createdBy: link!.createdBy });
+      } else if (decision.kind === 'create') {
+        creates.push({ person, contact, hash, label, page: pageCursors.length - 1 });
+      } else {
+        updates.push({ person, contact, hash, label, page: pageCursors.length - 1, remoteId: link!.remoteId!, etag: link!.remoteEtag });
+      }
+    }
+    await record(finals);
+
+    // Everything listed on this page was seen by this sweep (unchanged rows included).
+    if (ids.length && args.sweepId)
+      await db
+        .update(contactLinks)
+        .set({ seenSweepId: args.sweepId })
+        .where(and(eq(contactLinks.syncId, sync.id), inArray(contactLinks.crmId, ids), or(isNull(contactLinks.seenSweepId), ne(contactLinks.seenSweepId, args.sweepId))));
+    if (page.invalid.length) {
+      counts.skipped += page.invalid.length;
+      for (const bad of page.invalid) log.push({ ...act, runId: args.runId, action: 'skipped', side: 'provider', crmId: bad.id, label: `Record ${bad.id}`, reasonCode: 'unreadable_record', reason: bad.reason });
+    }
+    return page.nextCursor;
+  };
+
+  // C13 resumable: within a long step the sweep's resume point follows the writes — the page of the oldest
+  // write still queued (listing it again finds the written ones unchanged), or the next page.
+  let resumeAt = args.cursor;
+  const saveResumePoint = async (next: string | null) => {
+    const head = Math.min(creates[0]?.page ?? Number.POSITIVE_INFINITY, updates[0]?.page ?? Number.POSITIVE_INFINITY);
+    const at = Number.isFinite(head) ? pageCursors[head]! : next;
+    if (!args.sweepId || at === resumeAt || at === null) return;
+    await db.update(contactSyncs).set({ sweepCursor: at }).where(eq(contactSyncs.id, sync.id));
+    resumeAt = at;
+  };
+  let cursor = args.cursor;
+  let pages = 0;
+  do {
+    cursor = await planPage(cursor);
+    pages++;
+    await drain(false);
+    if (cursor) await saveResumePoint(cursor);
+  } while (cursor && pages < EXPORT_PAGES_PER_STEP && (creates.length > 0 || updates.length > 0));
+  await drain(true);
   await recordActivity(log, db);
-  return { ...counts, nextCursor: page.nextCursor };
+  return { ...counts, nextCursor: cursor };
 }
 
 /** Writes the outcome rows of one batch into the base state (one statement). */

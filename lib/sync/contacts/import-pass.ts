@@ -18,7 +18,8 @@ import { exportSkipReason, shouldPauseDeletes } from './export-rules';
 import { planContactMerge } from './merge';
 import { contactFromCrmPerson, displayName, hashContact, type Contact } from './model';
 import { linkRef, recoverPendingCreates, releaseRemoteId } from './export-sweep';
-import { CRM_TIME_MARGIN_MS } from './constants';
+import { CRM_TIME_MARGIN_MS, CRM_WRITE_CONCURRENCY, PROVIDER_READ_CONCURRENCY } from './constants';
+import { forEachBounded, gate } from './bounded';
 
 type Counts = { added: number; updated: number; deleted: number; skipped: number; conflicts: number };
 
@@ -38,13 +39,21 @@ export function personInputFromContact(c: Contact, orgId: string | null | undefi
   };
 }
 
-async function orgIdFor(ctx: SyncContext, name: string | null, cache: Map<string, string>): Promise<string | null> {
+/**
+ * A provider company name links to the CRM organization of that name, or creates it. The cache holds the
+ * lookup itself, not its answer: records written concurrently that name the same new company wait on
+ * one find-or-create instead of each creating the organization.
+ */
+async function orgIdFor(ctx: SyncContext, name: string | null, cache: Map<string, Promise<string>>): Promise<string | null> {
   if (!name) return null;
-  if (cache.has(name)) return cache.get(name)!;
-  // A provider company name links to the CRM organization of that name, or creates it.
-  const org = await ctx.crm.findOrCreateOrganization(name);
-  cache.set(name, org.id);
-  return org.id;
+  let id = cache.get(name);
+  if (!id) {
+    id = ctx.crm.findOrCreateOrganization(name).then((org) => org.id);
+    cache.set(name, id);
+    // A failed lookup is not remembered: the next record (or the retry) asks again.
+    id.catch(() => cache.get(name) === id && cache.delete(name));
+  }
+  return id;
 }
 
 type LinkRow = typeof contactLinks.$inferSelect;
@@ -82,20 +91,37 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
   const oneWay = sync.direction === 'provider_to_crm';
 
   const project = (c: Contact) => (ctx.provider.projectContact ? ctx.provider.projectContact(c) : c);
-  for (const item of page.items) {
+  const groupId = sync.groupId;
+  // C8 photos of the contacts this page creates, read together where the provider batches (Graph $batch:
+  // 20 per call instead of one call per contact). Best effort, like every photo: on failure each record
+  // asks on its own.
+  const photos = oneWay && ctx.provider.getPhotos
+    ? await ctx.provider
+        .getPhotos(
+          page.items
+            .filter((i) => i.hasPhoto !== false && (i.contact.firstName || i.contact.lastName))
+            .filter((i) => {
+              const l = byRemote.get(i.remoteId);
+              return !l || l.state === 'deleted' || !l.crmId;
+            })
+            .map((i) => i.remoteId),
+        )
+        .catch(() => null)
+    : null;
+  const handle = async (item: RemoteContact): Promise<void> => {
     const link = byRemote.get(item.remoteId);
     const remoteHash = hashContact(item.contact);
     const isEcho = !!link?.snapshot && !link.pendingSince && hashContact(project(link.snapshot as unknown as Contact)) === remoteHash;
     if (link && link.state === 'linked' && isEcho) {
       if (link.remoteEtag !== item.etag) await db.update(contactLinks).set({ remoteEtag: item.etag }).where(eq(contactLinks.id, link.id));
-      continue; // our own write coming back, or nothing mapped changed
+      return; // our own write coming back, or nothing mapped changed
     }
-    if (!link && item.ref?.startsWith(`${sync.id}:`) && (await adoptStampedTwin(ctx, item, item.ref.slice(sync.id.length + 1), args.runId, log))) continue;
+    if (!link && item.ref?.startsWith(`${sync.id}:`) && (await adoptStampedTwin(ctx, item, item.ref.slice(sync.id.length + 1), args.runId, log))) return;
     const label = displayName(item.contact, item.remoteId);
     if (!item.contact.firstName && !item.contact.lastName) {
       counts.skipped++;
       log.push({ ...base, action: 'skipped', side: 'crm', remoteId: item.remoteId, label: item.contact.emails[0]?.value ?? item.remoteId, reasonCode: 'contacts.no_name' });
-      continue;
+      return;
     }
     try {
       // B6: on a contact's first link, an existing CRM person of this user with the same e-mail is linked
@@ -116,24 +142,24 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
         let etag = item.etag;
         if (plan.action === 'update' && plan.writeCrm) person = await ctx.crm.updatePerson(match.id, personInputFromContact(merged, await orgIdFor(ctx, merged.organization, orgCache)));
         if (plan.action === 'update' && plan.writeProvider) {
-          const [r] = await ctx.provider.updateContacts([{ ref: linkRef(sync.id, match.id), remoteId: item.remoteId, etag: item.etag, contact: merged }], sync.groupId);
+          const [r] = await ctx.provider.updateContacts([{ ref: linkRef(sync.id, match.id), remoteId: item.remoteId, etag: item.etag, contact: merged }], groupId);
           if (r?.error) throw r.error;
           etag = r?.etag ?? etag;
         }
         await upsertLink(ctx, { crmId: match.id, remoteId: item.remoteId, remoteEtag: etag, crmUpdatedAt: person.updatedAt, snapshot: merged, snapshotHash: await crmViewHash(ctx, person, orgView), label, createdBy: 'matched' });
         counts.updated++;
         log.push({ ...base, action: 'updated', side: 'crm', crmId: match.id, remoteId: item.remoteId, label, reasonCode: 'contacts.matched_by_email' });
-        continue;
+        return;
       }
       if (!link || link.state === 'deleted' || !link.crmId) {
         const { person: created, linkId, adopted } = await createCrmPerson(ctx, item.remoteId, item.contact, link, label, orgCache);
-        await maybeCopyPhoto(ctx, item, created.id, created.hasPicture, oneWay);
+        await maybeCopyPhoto(ctx, item, created.id, created.hasPicture, oneWay, photos);
         await upsertLink(ctx, {
           crmId: created.id, remoteId: item.remoteId, remoteEtag: item.etag, crmUpdatedAt: created.updatedAt, snapshot: item.contact, snapshotHash: await crmViewHash(ctx, created, orgView), label, createdBy: 'sync_to_crm',
         }, linkId);
         counts.added++;
         log.push({ ...base, action: 'added', side: 'crm', crmId: created.id, remoteId: item.remoteId, label, ...(adopted ? { reasonCode: 'contacts.recovered' as const } : {}) });
-        continue;
+        return;
       }
       const person = await ctx.crm.getPerson(link.crmId);
       const crmContact = person ? contactFromCrmPerson(person, person.orgId ? (await ctx.crm.getOrganizations([person.orgId])).get(person.orgId) ?? null : null) : null;
@@ -156,14 +182,14 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
             .set({ snapshot: crmContact as unknown as Record<string, unknown>, snapshotHash: hashContact(crmContact), crmUpdatedAt: person.updatedAt, crmVerifyAfter: new Date(Date.now() + CRM_TIME_MARGIN_MS), remoteEtag: item.etag, updatedAt: new Date() })
             .where(eq(contactLinks.id, link.id));
         else if (link.remoteEtag !== item.etag) await db.update(contactLinks).set({ remoteEtag: item.etag }).where(eq(contactLinks.id, link.id));
-        continue;
+        return;
       }
       if (plan.action === 'create_crm') {
         const { person: created } = await createCrmPerson(ctx, item.remoteId, plan.contact, link, label, orgCache);
         await upsertLink(ctx, { crmId: created.id, remoteId: item.remoteId, remoteEtag: item.etag, crmUpdatedAt: created.updatedAt, snapshot: plan.contact, snapshotHash: await crmViewHash(ctx, created, orgView), label, createdBy: 'sync_to_crm' }, link.id);
         counts.added++;
         log.push({ ...base, action: 'added', side: 'crm', crmId: created.id, remoteId: item.remoteId, label, reasonCode: 'contacts.edit_beats_crm_delete' });
-        continue;
+        return;
       }
       if (plan.action === 'update') {
         let crmUpdatedAt = crmChanged && person ? person.updatedAt : link.crmUpdatedAt;
@@ -173,11 +199,11 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
           const updated = await ctx.crm.updatePerson(person.id, personInputFromContact(plan.merged, await orgIdFor(ctx, plan.merged.organization, orgCache)));
           crmUpdatedAt = updated.updatedAt;
           crmHash = await crmViewHash(ctx, updated, orgView);
-          await maybeCopyPhoto(ctx, item, updated.id, updated.hasPicture, oneWay);
+          await maybeCopyPhoto(ctx, item, updated.id, updated.hasPicture, oneWay, photos);
           log.push({ ...base, action: 'updated', side: 'crm', crmId: person.id, remoteId: item.remoteId, label });
         }
         if (plan.writeProvider) {
-          const [r] = await ctx.provider.updateContacts([{ ref: linkRef(sync.id, link.crmId), remoteId: item.remoteId, etag: item.etag, contact: plan.merged }], sync.groupId);
+          const [r] = await ctx.provider.updateContacts([{ ref: linkRef(sync.id, link.crmId), remoteId: item.remoteId, etag: item.etag, contact: plan.merged }], groupId);
           if (r?.error) throw r.error;
           etag = r?.etag ?? etag;
           log.push({ ...base, action: 'updated', side: 'provider', crmId: link.crmId, remoteId: item.remoteId, label });
@@ -203,6 +229,25 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
         await db.update(contactLinks).set({ state: 'skipped', skipCode: 'crm_rejected', skipReason: reason, pendingSince: null, updatedAt: new Date() }).where(eq(contactLinks.id, row.id));
       else if (row) await db.update(contactLinks).set({ pendingSince: null, updatedAt: new Date() }).where(eq(contactLinks.id, row.id));
     }
+  };
+
+  // Bounded concurrency (Performance): creates and updates of different records go out together, paced by
+  // the CRM pacer. What depends on the other records of the page runs first, one at a time: adopting a
+  // lost create (our stamp, or a pending link's twin — the twin search must not see a person another
+  // record is creating) and B6's match by e-mail (two contacts must not both take the same person).
+  const seen = new Map<string, number>();
+  for (const item of page.items) seen.set(item.remoteId, (seen.get(item.remoteId) ?? 0) + 1);
+  const serial = (item: RemoteContact) => {
+    const link = byRemote.get(item.remoteId);
+    return (seen.get(item.remoteId) ?? 0) > 1 || !!link?.pendingSince || (!link && (sync.matchByEmail || !!item.ref?.startsWith(`${sync.id}:`)));
+  };
+  try {
+    for (const item of page.items.filter(serial)) await handle(item);
+    await forEachBounded(page.items.filter((i) => !serial(i)), CRM_WRITE_CONCURRENCY, handle);
+  } catch (error) {
+    // What the records already written did is kept (their links are written): the retry sees them as echoes.
+    await recordActivity(log, db);
+    throw error;
   }
 
   // B10: a full pass (first sync, or a restart after an expired cursor) carries no delete signals, but it
@@ -231,11 +276,12 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
       sync.pendingDeletes = pending;
       paused = true;
     } else {
-      for (const l of toDelete) {
+      // The brake looked at the whole batch above; the deletes themselves are independent of each other.
+      await forEachBounded(toDelete, CRM_WRITE_CONCURRENCY, async (l) => {
         const outcome = await deleteCrmSideUnlessEdited(ctx, l, args.runId);
         if (outcome === 'deleted') counts.deleted++;
         if (outcome === 'recreated') counts.added++;
-      }
+      });
     }
   }
   await recordActivity(log, db);
@@ -254,7 +300,7 @@ async function applyApprovedCrmDeletes(ctx: SyncContext, runId: string): Promise
   const ids = pending.filter((p) => p.side === 'crm').flatMap((p) => p.ids);
   if (ids.length === 0 || sync.status === 'paused_deletes') return 0;
   const rows = await db.select().from(contactLinks).where(and(eq(contactLinks.syncId, sync.id), inArray(contactLinks.id, ids), eq(contactLinks.state, 'linked'), isNotNull(contactLinks.crmId)));
-  for (const row of rows) await deleteCrmSideUnlessEdited(ctx, row, runId);
+  await forEachBounded(rows, CRM_WRITE_CONCURRENCY, async (row) => void (await deleteCrmSideUnlessEdited(ctx, row, runId)));
   const rest = pending.filter((p) => p.side !== 'crm');
   await settlePendingDeletes(sync.id, rest, db);
   sync.pendingDeletes = rest.length ? rest : null;
@@ -272,7 +318,7 @@ async function createCrmPerson(
   contact: Contact,
   link: LinkRow | undefined,
   label: string,
-  orgCache: Map<string, string>,
+  orgCache: Map<string, Promise<string>>,
 ): Promise<{ person: CrmPerson; linkId: string; adopted: boolean }> {
   const { db, sync } = ctx;
   const input = personInputFromContact(contact, await orgIdFor(ctx, contact.organization, orgCache));
@@ -339,11 +385,18 @@ async function findTwin(ctx: SyncContext, contact: Contact, linkId: string): Pro
  * person with — so a value the CRM stores differently (formatted address, company phone) is not mistaken
  * for a CRM edit and pushed back over the richer provider value.
  */
-async function crmViewHash(ctx: SyncContext, person: CrmPerson, orgView: Map<string, CrmOrganization | null>): Promise<string> {
+async function crmViewHash(ctx: SyncContext, person: CrmPerson, orgView: Map<string, Promise<CrmOrganization | null>>): Promise<string> {
   let org: CrmOrganization | null = null;
   if (person.orgId) {
-    if (!orgView.has(person.orgId)) orgView.set(person.orgId, (await ctx.crm.getOrganizations([person.orgId])).get(person.orgId) ?? null);
-    org = orgView.get(person.orgId) ?? null;
+    const orgId = person.orgId;
+    let view = orgView.get(orgId);
+    if (!view) {
+      // Shared by concurrent records of the same organization (one read, not one per record).
+      view = ctx.crm.getOrganizations([orgId]).then((m) => m.get(orgId) ?? null);
+      orgView.set(orgId, view);
+      view.catch(() => orgView.get(orgId) === view && orgView.delete(orgId));
+    }
+    org = await view;
   }
   return hashContact(contactFromCrmPerson(person, org));
 }
@@ -353,7 +406,7 @@ async function crmViewHash(ctx: SyncContext, person: CrmPerson, orgView: Map<str
  * 100k contacts otherwise repeats them on every page (docs/BENCHMARKS.md). Per process and short-lived —
  * a step running in another process simply starts with empty caches.
  */
-const runCaches = new Map<string, { orgCache: Map<string, string>; orgView: Map<string, CrmOrganization | null> }>();
+const runCaches = new Map<string, { orgCache: Map<string, Promise<string>>; orgView: Map<string, Promise<CrmOrganization | null>> }>();
 function organizationCaches(key: string) {
   let caches = runCaches.get(key);
   if (!caches) {
@@ -470,10 +523,20 @@ export async function deleteCrmSide(ctx: SyncContext, link: typeof contactLinks.
   }], ctx.db);
 }
 
+/** Photo reads of concurrent records, held under the provider's concurrency limit (Graph: 4 per mailbox), per step. */
+const providerReadGates = new WeakMap<SyncContext, ReturnType<typeof gate>>();
+function providerReads<R>(ctx: SyncContext, call: () => Promise<R>): Promise<R> {
+  let g = providerReadGates.get(ctx);
+  if (!g) providerReadGates.set(ctx, (g = gate(PROVIDER_READ_CONCURRENCY)));
+  return g(call);
+}
+
 /** C8: the photo only in one-way sync, and only when the CRM person has no picture yet. */
-async function maybeCopyPhoto(ctx: SyncContext, item: RemoteContact, crmId: string, crmHasPicture: boolean, oneWay: boolean) {
+async function maybeCopyPhoto(ctx: SyncContext, item: RemoteContact, crmId: string, crmHasPicture: boolean, oneWay: boolean, prefetched: Map<string, { bytes: Uint8Array; contentType: string } | null> | null) {
   if (!oneWay || crmHasPicture || item.hasPhoto === false || !ctx.provider.getPhoto) return;
-  const photo = await ctx.provider.getPhoto(item.remoteId).catch(() => null);
+  const photo = prefetched?.has(item.remoteId)
+    ? prefetched.get(item.remoteId)
+    : await providerReads(ctx, () => ctx.provider.getPhoto!(item.remoteId)).catch(() => null);
   if (photo && 'setPersonPicture' in ctx.crm) await (ctx.crm as { setPersonPicture(id: string, b: Uint8Array, t: string): Promise<void> }).setPersonPicture(crmId, photo.bytes, photo.contentType).catch(() => undefined);
 }
 
