@@ -15,6 +15,7 @@
  * sandbox's per-call latency for the measured runs (seeding runs without it).
  */
 import './sandbox-env';
+import http from 'node:http';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { rmSync } from 'node:fs';
@@ -71,6 +72,17 @@ globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
   calls[key] = (calls[key] ?? 0) + 1;
   return realFetch(input, init);
 }) as typeof fetch;
+// Uploads leave through node:http (lib/http/streaming-request.ts, finding F-1): count those too.
+const realHttpRequest = http.request;
+http.request = ((...a: Parameters<typeof http.request>) => {
+  const req = realHttpRequest(...a);
+  const url = a[0] instanceof URL ? a[0] : new URL(String(a[0]));
+  const side = url.pathname.startsWith('/dropbox/') ? 'dropbox' : 'crm';
+  const endpoint = url.pathname.replace(/^\/(dropbox|pipedrive)/, '').replace(/\/\d{3,}(?=\/|$)/g, '/:id');
+  const key = `${side} ${req.method} ${endpoint}`;
+  calls[key] = (calls[key] ?? 0) + 1;
+  return req;
+}) as typeof http.request;
 const snapshot = () => ({ ...calls });
 function callsSince(before: Record<string, number>, side: 'dropbox' | 'crm'): Record<string, number> {
   const out: Record<string, number> = {};
