@@ -384,6 +384,8 @@ export const recordFolders = pgTable(
     /** list_folder cursor of the record folder (recursive). */
     cursor: text('cursor'),
     lastSyncedAt: ts('last_synced_at'),
+    /** Last complete pass (record read + folder lookup + complete listing); hourly runs take the unchanged-record shortcut until it is 6 h old. */
+    fullCheckAt: ts('full_check_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

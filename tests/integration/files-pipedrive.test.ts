@@ -10,12 +10,14 @@ import { NextRequest } from 'next/server';
 import { createTestApp, NORTHWIND, type TestApp } from '../support/harness';
 import { activityOf, connectionStatus, crmFiles, linkDropbox, uploadCrmFile } from '../support/files';
 import { getDb } from '@/db/client';
-import { fileLinks, providerAccounts } from '@/db/schema';
+import { fileLinks, providerAccounts, recordFolders } from '@/db/schema';
 import { env } from '@/lib/env';
 import { decryptOptional } from '@/lib/auth/token-vault';
 import { completeDropboxLink, startDropboxLink, unlinkDropbox } from '@/lib/files/dropbox-linking';
 import { fanOutCrmChange } from '@/lib/webhooks';
-import { listDueConnections } from '@/lib/sync/runtime/connections';
+import { listDueConnections, loadConnection } from '@/lib/sync/runtime/connections';
+import { executeRun } from '@/lib/sync/runtime/execute';
+import type { RunRequest, Trigger } from '@/lib/sync/runtime/events';
 import { pillarFor } from '@/lib/sync/registry';
 import { answerFileDeletes, syncRecordFiles } from '@/lib/files/service';
 import { consent } from '@/sandbox/dropbox/test-support';
@@ -308,6 +310,43 @@ describe('faults', () => {
     const files = app.requested.filter((r) => r.kind === 'files');
     expect(files.map((r) => r.connectionId).sort()).toEqual([oliviaSync, rahulSync].sort());
     expect(files.every((r) => (r as { recordFolderIds?: string[] }).recordFolderIds?.length === 1)).toBe(true);
+  });
+
+  it('F-2/F9: an unchanged record costs 1 Dropbox + 1 CRM call on an hourly run; changes on either side still sync hourly; a record webhook sees a rename', async () => {
+    const p = takePerson();
+    await uploadCrmFile(olivia, 'person', String(p.id), 'quiet.txt', 'q');
+    await syncPerson(olivia, oliviaSync, p);
+    const db = await getDb();
+    const [folder] = await db.select().from(recordFolders).where(and(eq(recordFolders.connectionId, oliviaSync), eq(recordFolders.recordId, String(p.id))));
+    const runOne = async (trigger: Trigger) => {
+      const pillar = pillarFor('files');
+      const [request] = await pillar.requestsFor([(await loadConnection(oliviaSync))!], trigger);
+      const dropboxBefore = dbx().requests().length;
+      const crmBefore = app.sandbox.pipedrive.requestCounts();
+      const r = await executeRun(pillar, { run: (_id, fn) => fn() }, { ...request!, recordFolderIds: [folder!.id] } as RunRequest);
+      const crm = Object.entries(app.sandbox.pipedrive.requestCounts()).flatMap(([k, v]) => Array(v - (crmBefore[k] ?? 0)).fill(k) as string[]);
+      return { status: r.status, dropbox: dbx().requests().slice(dropboxBefore), crm };
+    };
+
+    const quiet = await runOne('hourly');
+    expect(quiet.status).toBe('succeeded');
+    expect(quiet.dropbox).toEqual(['POST /api/2/files/list_folder/continue']);
+    expect(quiet.crm).toEqual(['GET /api/v1/persons/:id/files']);
+
+    dbx().writeFile(OLIVIA, `${folderOf(p)}/from-dropbox.txt`, Buffer.from('d'));
+    expect((await runOne('hourly')).status).toBe('succeeded');
+    expect((await crmFiles(olivia).listRecordFiles('person', String(p.id))).map((f) => f.name).filter((n) => ['from-dropbox.txt', 'quiet.txt'].includes(n)).sort()).toEqual(['from-dropbox.txt', 'quiet.txt']);
+
+    await uploadCrmFile(olivia, 'person', String(p.id), 'from-crm.txt', 'c');
+    expect((await runOne('hourly')).status).toBe('succeeded');
+    expect(dbx().fileBytes(OLIVIA, `${folderOf(p)}/from-crm.txt`).toString()).toBe('c');
+    // Settled: the shortcut holds again.
+    await runOne('hourly');
+    expect((await runOne('hourly')).dropbox).toEqual(['POST /api/2/files/list_folder/continue']);
+
+    app.sandbox.pipedrive.updatePerson(NORTHWIND.companyId, p.id, { name: 'Quiet Renamed' });
+    expect((await runOne('webhook')).status).toBe('succeeded');
+    expect(dbx().entry(OLIVIA, folderOf({ id: p.id, name: 'Quiet Renamed' }))?.id).toBe(folder!.folderId);
   });
 
   it('F8: the hourly fan-out asks every files connection to run, and an hourly run succeeds', async () => {

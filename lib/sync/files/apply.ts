@@ -16,6 +16,7 @@ import { planDeleteBrake, planRecordFolder, type FileAction, type RecordFolderEn
 import type { AccountFileState, FileLink, RecordFilesBase } from './model';
 import { plannerCapabilities, plannerModule, type FilesContext } from './context';
 import type { CrmFile } from './port';
+import { isCrmSideQuiet } from './quiet';
 
 export type RecordFolderRow = typeof recordFolders.$inferSelect;
 export type FolderCounts = { added: number; updated: number; deleted: number; skipped: number; conflicts: number };
@@ -32,7 +33,25 @@ function relativeTo(folderPath: string, path: string): string | null {
   return path.toLowerCase().startsWith(prefix) ? path.slice(prefix.length) : null;
 }
 
-async function listDropboxFolder(ctx: FilesContext, folder: RecordFolderRow): Promise<{ listing: RecordFolderListing; cursor: string | null }> {
+/** Everything the folder's cursor reports since the last complete pass (all pages), or `reset`. */
+async function readCursor(ctx: FilesContext, cursor: string): Promise<{ entries: DropboxEntry[]; cursor: string } | 'reset'> {
+  const entries: DropboxEntry[] = [];
+  try {
+    for (;;) {
+      const page = await ctx.dropbox.listFolderContinue(cursor);
+      entries.push(...page.entries);
+      cursor = page.cursor;
+      if (!page.hasMore) return { entries, cursor };
+    }
+  } catch (error) {
+    if (error instanceof SyncError && error.code === 'cursor_invalid') return 'reset';
+    throw error;
+  }
+}
+
+type CursorRead = Awaited<ReturnType<typeof readCursor>>;
+
+async function listDropboxFolder(ctx: FilesContext, folder: RecordFolderRow, alreadyRead?: CursorRead): Promise<{ listing: RecordFolderListing; cursor: string | null }> {
   if (!folder.folderId) return { listing: { folder: null, entries: [], deletedPathsLower: [], isReset: false }, cursor: null };
   const meta = await ctx.dropbox.getMetadata(folder.folderId);
   if (!meta || meta.kind !== 'folder') return { listing: { folder: null, entries: [], deletedPathsLower: [], isReset: false }, cursor: null };
@@ -43,22 +62,14 @@ async function listDropboxFolder(ctx: FilesContext, folder: RecordFolderRow): Pr
   const moved = (folder.pathLower ?? '') !== meta.pathLower;
   let isReset = !folder.cursor || moved;
   if (folder.cursor && !moved) {
-    try {
-      let cursor = folder.cursor;
-      for (;;) {
-        const page = await ctx.dropbox.listFolderContinue(cursor);
-        for (const e of page.entries) {
-          if (e.kind !== 'deleted') continue;
-          const rel = relativeTo(meta.pathLower, e.pathLower);
-          if (rel) deletedPathsLower.push(rel.toLowerCase());
-        }
-        if (!page.hasMore) break;
-        cursor = page.cursor;
+    const read = alreadyRead ?? (await readCursor(ctx, folder.cursor));
+    if (read === 'reset') isReset = true;
+    else {
+      for (const e of read.entries) {
+        if (e.kind !== 'deleted') continue;
+        const rel = relativeTo(meta.pathLower, e.pathLower);
+        if (rel) deletedPathsLower.push(rel.toLowerCase());
       }
-    } catch (error) {
-      if (!(error instanceof SyncError && error.code === 'cursor_invalid')) throw error;
-      isReset = true;
-      deletedPathsLower.length = 0;
     }
   }
 
@@ -109,16 +120,39 @@ type Gathered = {
   cursor: string | null;
   base: RecordFilesBase;
   record: { id: string; name: string } | null;
+  /** F-2: neither side changed since the last complete pass; nothing was planned (see quiet.ts). */
+  quiet?: boolean;
 };
 
-/** Lists both sides and plans the record (answering the planner's hash requests by streaming the CRM file). */
-export async function gatherAndPlan(ctx: FilesContext, folder: RecordFolderRow, now = new Date().toISOString()): Promise<Gathered> {
+const listCrmFiles = async (ctx: FilesContext, folder: RecordFolderRow): Promise<CrmFile[]> =>
+  (await ctx.crm.files.listRecordFiles(folder.crmModule as CrmRecordModule, folder.recordId)).map((f) => ({ id: f.id, name: f.name, folder: f.folder, size: f.size, modifiedAt: f.updatedAt }));
+
+/**
+ * Lists both sides and plans the record (answering the planner's hash requests by streaming the CRM file).
+ * With `shortcut` (hourly runs, see quiet.ts) it first reads only the folder's cursor and the CRM's file list;
+ * when both say "unchanged" it stops there (2 calls); otherwise it goes on with what it read.
+ */
+export async function gatherAndPlan(ctx: FilesContext, folder: RecordFolderRow, now = new Date().toISOString(), opts: { shortcut?: boolean } = {}): Promise<Gathered> {
   const module = folder.crmModule as CrmRecordModule;
+  let alreadyRead: CursorRead | undefined;
+  let crmFiles: CrmFile[] | undefined;
+  if (opts.shortcut && folder.cursor && folder.folderId) {
+    alreadyRead = await readCursor(ctx, folder.cursor);
+    if (alreadyRead !== 'reset' && alreadyRead.entries.length === 0) {
+      const base = await loadBase(ctx, folder);
+      crmFiles = await listCrmFiles(ctx, folder);
+      if (isCrmSideQuiet(base, crmFiles, ctx.accountKey)) {
+        const stored = base.folder!;
+        const listing: RecordFolderListing = { folder: { id: stored.folderId, pathLower: stored.pathLower, pathDisplay: stored.pathDisplay }, entries: [], deletedPathsLower: [], isReset: false };
+        return { actions: [], listing, cursor: alreadyRead.cursor, base, record: { id: folder.recordId, name: folder.recordName }, quiet: true };
+      }
+    }
+  }
   const record = await ctx.crm.files.getRecordRef(module, folder.recordId);
-  const { listing, cursor } = await listDropboxFolder(ctx, folder);
+  const { listing, cursor } = await listDropboxFolder(ctx, folder, alreadyRead);
   const base = await loadBase(ctx, folder);
   if (!record) return { actions: [], listing, cursor, base, record: null };
-  const crmFiles: CrmFile[] = (await ctx.crm.files.listRecordFiles(module, folder.recordId)).map((f) => ({ id: f.id, name: f.name, folder: f.folder, size: f.size, modifiedAt: f.updatedAt }));
+  crmFiles ??= await listCrmFiles(ctx, folder);
   const hashes: Record<string, string> = {};
   let actions: FileAction[] = [];
   for (let round = 0; round < MAX_HASH_ROUNDS; round++) {
@@ -171,11 +205,19 @@ export async function applyRecordFolder(ctx: FilesContext, folder: RecordFolderR
   const counts: FolderCounts = { added: 0, updated: 0, deleted: 0, skipped: 0, conflicts: 0 };
   const { deletes, linked } = brakeCounts(g, ctx.accountKey);
   const outcome: FolderOutcome = { ...counts, deletes, linked, crmChanged: false, stopped: null };
+  if (g.quiet) {
+    // Nothing changed on either side: keep the cursor Dropbox handed back (it may have moved on).
+    await ctx.db.update(recordFolders).set({ cursor: g.cursor, lastSyncedAt: new Date() }).where(eq(recordFolders.id, folder.id));
+    return outcome;
+  }
   if (!g.record) {
     // The record is gone (or hidden from this user): nothing is planned, nothing deleted on either side;
     // the folder and its files stay in Dropbox, and the record is checked again next run.
     return outcome;
   }
+  // A pass that is cut short (crash, outage, refusal) may leave the base saying more than Dropbox has; until a
+  // pass completes, later runs must not take the unchanged-record shortcut (quiet.ts).
+  if (g.actions.length && folder.fullCheckAt) await ctx.db.update(recordFolders).set({ fullCheckAt: null }).where(eq(recordFolders.id, folder.id));
   const activity: ActivityEntry[] = [];
   const log = (e: Omit<ActivityEntry, 'installationId' | 'connectionId' | 'runId'>) => activity.push({ installationId: ctx.installationId, connectionId: ctx.settings.id, runId: opts.runId, ...e });
   const scope = and(eq(fileLinks.installationId, ctx.installationId), eq(fileLinks.crmModule, folder.crmModule), eq(fileLinks.recordId, folder.recordId));
@@ -405,7 +447,7 @@ export async function applyRecordFolder(ctx: FilesContext, folder: RecordFolderR
   if (!outcome.stopped && !heldDeletes) {
     // A new (or re-created or moved) folder has no cursor yet: take one now, so the next run sees deletes.
     const cursor = g.cursor && g.listing.folder?.pathDisplay === folderPath ? g.cursor : folderPath ? await ctx.dropbox.getLatestCursor(folderPath, { recursive: true }) : null;
-    await ctx.db.update(recordFolders).set({ cursor, lastSyncedAt: new Date(), updatedAt: new Date() }).where(eq(recordFolders.id, folder.id));
+    await ctx.db.update(recordFolders).set({ cursor, lastSyncedAt: new Date(), fullCheckAt: new Date(), updatedAt: new Date() }).where(eq(recordFolders.id, folder.id));
   }
   return { ...outcome, ...counts };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "record_folders" ADD COLUMN "full_check_at" timestamp with time zone;
