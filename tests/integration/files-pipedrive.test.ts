@@ -272,6 +272,28 @@ describe('faults', () => {
     expect(Object.values(links[0]!.accounts).map((a) => a.dropboxId)).toContain(lost.id);
   });
 
+  it('B10: a Dropbox edit whose CRM replace stopped between the upload and the old file\'s delete is finished next run — no duplicate in the CRM or either Dropbox', async () => {
+    const p = takePerson();
+    await uploadCrmFile(olivia, 'person', String(p.id), 'replace.txt', 'v1');
+    await syncPerson(olivia, oliviaSync, p);
+    await syncPerson(rahul, rahulSync, p);
+    dbx().writeFile(OLIVIA, `${folderOf(p)}/replace.txt`, Buffer.from('v2 from Dropbox'), 'overwrite');
+    // The new CRM file is uploaded, then the delete of the old one fails (found by the files soak).
+    app.sandbox.pipedrive.faults.add({ method: 'DELETE', path: 'api/v1/files/\\d+', status: 503, times: 1, body: { success: false, error: 'Service unavailable' } });
+    expect((await app.runSync(oliviaSync)).status).toBe('failed');
+    expect((await crmFiles(olivia).listRecordFiles('person', String(p.id))).filter((f) => f.name === 'replace.txt')).toHaveLength(2);
+    expect((await app.runSync(rahulSync)).status).toBe('succeeded');
+    expect((await app.runSync(oliviaSync)).status).toBe('succeeded');
+    expect((await app.runSync(rahulSync)).status).toBe('succeeded');
+    const inCrm = (await crmFiles(olivia).listRecordFiles('person', String(p.id))).filter((f) => f.name.startsWith('replace'));
+    expect(inCrm).toHaveLength(1);
+    expect(await new Response((await crmFiles(olivia).downloadFile(inCrm[0]!.id)).stream).text()).toBe('v2 from Dropbox');
+    for (const email of [OLIVIA, RAHUL]) {
+      const copies = dbx().entries(email).filter((e) => e.kind === 'file' && e.pathLower.startsWith(`${folderOf(p).toLowerCase()}/replace`));
+      expect(copies.map((e) => [e.name, dbx().fileBytes(email, e.id).toString()])).toEqual([['replace.txt', 'v2 from Dropbox']]);
+    }
+  });
+
   it('B3: after a cursor reset nothing is deleted anywhere; a file missing from Dropbox is re-synced from the CRM', async () => {
     const p = takePerson();
     await uploadCrmFile(olivia, 'person', String(p.id), 'keep.txt', 'keep me');

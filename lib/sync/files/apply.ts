@@ -153,6 +153,7 @@ export async function gatherAndPlan(ctx: FilesContext, folder: RecordFolderRow, 
   const base = await loadBase(ctx, folder);
   if (!record) return { actions: [], listing, cursor, base, record: null };
   crmFiles ??= await listCrmFiles(ctx, folder);
+  crmFiles = await finishInterruptedReplaces(ctx, folder, base, crmFiles);
   const hashes: Record<string, string> = {};
   let actions: FileAction[] = [];
   for (let round = 0; round < MAX_HASH_ROUNDS; round++) {
@@ -177,6 +178,36 @@ export async function gatherAndPlan(ctx: FilesContext, folder: RecordFolderRow, 
     }
   }
   return { actions: actions.filter((a) => a.type !== 'crm.hash'), listing, cursor, base, record };
+}
+
+/**
+ * B10: a `crm.replace` cut short between its upload and the delete of the old CRM file (a crash, a lost
+ * answer, a 429) left the old file in the CRM and its id on the account state that did the replace. Finish
+ * it: delete the old file and clear the marker. Runs on one record are serialized (record lease), so the
+ * marker of another account's interrupted run is finished here too — otherwise the old file would look
+ * like a new CRM file and be synced to every Dropbox a second time.
+ */
+async function finishInterruptedReplaces(ctx: FilesContext, folder: RecordFolderRow, base: RecordFilesBase, crmFiles: CrmFile[]): Promise<CrmFile[]> {
+  const superseded = new Set<string>();
+  for (const link of base.links) {
+    for (const [account, state] of Object.entries(link.accounts)) {
+      if (!state.supersededCrmFileId) continue;
+      const old = state.supersededCrmFileId;
+      if (crmFiles.some((f) => f.id === old) && old !== link.crmFileId) {
+        await ctx.crm.files.deleteFile(old).catch((error) => {
+          if (!(error instanceof SyncError && error.code === 'not_found')) throw error;
+        });
+        superseded.add(old);
+      }
+      const { supersededCrmFileId: _done, ...settled } = state;
+      await ctx.db
+        .update(fileLinks)
+        .set({ accounts: sql`${fileLinks.accounts} || ${JSON.stringify({ [account]: settled })}::jsonb`, updatedAt: new Date() })
+        .where(and(eq(fileLinks.installationId, ctx.installationId), eq(fileLinks.crmModule, folder.crmModule), eq(fileLinks.recordId, folder.recordId), eq(fileLinks.linkId, link.linkId)));
+      link.accounts = { ...link.accounts, [account]: settled };
+    }
+  }
+  return superseded.size ? crmFiles.filter((f) => !superseded.has(f.id)) : crmFiles;
 }
 
 /** B3 totals for one record: Dropbox deletes planned, and linked files looked at. */
@@ -366,20 +397,28 @@ export async function applyRecordFolder(ctx: FilesContext, folder: RecordFolderR
           break;
         }
         case 'crm.replace': {
+          // Upload first, then delete: a crash in between leaves two CRM files, never none. The link moves to the
+          // new file at once, and this account's state names the old one until it is deleted, so the next run
+          // finishes an interrupted replace (finishInterruptedReplaces) instead of syncing the old file as new.
           let newId = action.uploadedCrmFileId;
-          let entry: DropboxEntry | null = null;
+          let state: AccountFileState | undefined;
           if (!newId) {
             const r = await uploadToCrm(action);
-            entry = r.entry;
             newId = r.created.id;
-            await patchLink(action.linkId, { crmFileId: r.created.id, crmName: r.created.name, crmFolder: r.created.folder, crmSize: r.created.size, contentHash: entry.contentHash, relativePath: action.path });
-            await setAccount(action.linkId, accountState(entry, action.path, r.created.id));
+            await patchLink(action.linkId, { crmFileId: r.created.id, crmName: r.created.name, crmFolder: r.created.folder, crmSize: r.created.size, contentHash: r.entry.contentHash, relativePath: action.path });
+            state = accountState(r.entry, action.path, r.created.id);
+          } else {
+            await patchLink(action.linkId, { crmFileId: newId });
+            state = links.get(action.linkId)?.accounts[key];
           }
-          // Upload first, then delete: a crash in between leaves two CRM files, never none.
+          if (state) await setAccount(action.linkId, { ...state, supersededCrmFileId: action.oldCrmFileId });
           await ctx.crm.files.deleteFile(action.oldCrmFileId).catch((error) => {
             if (!(error instanceof SyncError && error.code === 'not_found')) throw error;
           });
-          if (!entry) await patchLink(action.linkId, { crmFileId: newId });
+          if (state) {
+            const { supersededCrmFileId: _done, ...settled } = state;
+            await setAccount(action.linkId, settled);
+          }
           outcome.crmChanged = true;
           counts.updated++;
           log({ action: 'updated', side: 'crm', crmId: newId, remoteId: action.dropboxId, label: action.path });

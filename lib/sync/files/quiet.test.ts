@@ -42,6 +42,7 @@ describe('F-2 unchanged-record shortcut: the CRM side is quiet only when the bas
     ['F4: a different size under the same id', [link('1')], [file('1', { size: 11 })]],
     ['F5: a file this account has no copy of yet (another user added it)', [link('1', { other: state('1') })], [file('1')]],
     ['F5: this account mirrors an older CRM version', [link('1', { [A]: state('0') })], [file('1')]],
+    ['F5/F9: another user renamed the file in Dropbox (the link moved on, this copy has the old path)', [link('1', { [A]: state('1', { pathLower: 'old.txt' }) })], [file('1')]],
     ['B3: a tombstone of an older version (strict)', [link('1', { [A]: state('0', { deletedInDropbox: true }) })], [file('1')]],
     ['F6: an unlinked CRM file (e.g. skipped as too large) keeps the complete pass', [], [file('9')]],
   ])('not quiet: %s', (_rule, links, files) => {

@@ -19,7 +19,8 @@ export const FULL_CHECK_EVERY_MS = 6 * 60 * 60 * 1000;
 /**
  * True when the CRM's complete file list is exactly the base's CRM side and this account holds (or
  * tombstoned) a copy of every file's current version (a tombstone of an older version counts as work: strict). Any new, removed, renamed, re-foldered or resized CRM
- * file, any link this account does not mirror yet (F5 fan-out, a kept-after-brake file), or a CRM file
+ * file, any link this account does not mirror yet (F5 fan-out, a kept-after-brake file), a copy whose path is not
+ * the link's (another user's rename), or a CRM file
  * missing from the list (a delete, B3) means the planner has work.
  */
 export function isCrmSideQuiet(base: RecordFilesBase, crmFiles: readonly CrmFile[], account: string): boolean {
@@ -31,6 +32,8 @@ export function isCrmSideQuiet(base: RecordFilesBase, crmFiles: readonly CrmFile
     if (!file || file.name !== link.crmName || (file.folder ?? null) !== (link.crmFolder ?? null) || file.size !== link.crmSize) return false;
     const state = link.accounts[account];
     if (!state || state.crmFileId !== link.crmFileId) return false;
+    // Another account's Dropbox rename reached the CRM and the shared link; this copy still has the old name.
+    if (!state.deletedInDropbox && state.pathLower !== link.relativePath.toLowerCase()) return false;
   }
   return true;
 }
