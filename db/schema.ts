@@ -61,6 +61,12 @@ export const crmUsers = pgTable(
     webhookId: text('webhook_id'),
     webhookSecretEnc: text('webhook_secret_enc'),
     webhookError: text('webhook_error'),
+    /**
+     * Record-change webhooks besides persons/contacts, registered when the files pillar syncs such records
+     * (CRMs send no file events): Pipedrive object → webhook id; Teamleader event type → 'registered'.
+     * They share the person/contact webhook's credentials.
+     */
+    webhookTopics: jsonb('webhook_topics').$type<Record<string, string>>(),
     installedAt: ts('installed_at').notNull().defaultNow(),
     uninstalledAt: ts('uninstalled_at'),
     /** Uninstalled users' data is purged after this moment (M5: "user data purged on schedule"). */

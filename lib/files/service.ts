@@ -7,6 +7,7 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import { getDb } from '@/db/client';
 import { fileLinks, fileSyncs, providerAccounts, recordFolders, syncConnections, syncRuns } from '@/db/schema';
 import { crmClientFor } from '@/lib/crm';
+import { ensureRecordWebhook } from '@/lib/crm/webhooks';
 import type { CrmRecordModule } from '@/lib/crm/port';
 import { SyncError } from '@/lib/errors';
 import { jobQueue } from '@/lib/jobs/queue';
@@ -55,6 +56,9 @@ export async function syncRecordFiles(tenant: TenantRef, input: { module: string
     .select({ id: recordFolders.id })
     .from(recordFolders)
     .where(and(eq(recordFolders.connectionId, own.settings.id), eq(recordFolders.crmModule, input.module), eq(recordFolders.recordId, record.id)));
+  // F8: CRMs send no file events; the record's own change webhooks are the cue to check its files. Without the
+  // rights to register them (non-admins on Pipedrive) the record syncs hourly and on Refresh; the reason is kept.
+  await ensureRecordWebhook({ crm: tenant.crm, crmUserId: tenant.crmUserId, apiDomain: tenant.apiDomain }, [input.module as CrmRecordModule]).catch(() => undefined);
   await jobQueue().request([filesRunRequest(own.settings, 'start', [folder!.id])]);
   return { recordFolderId: folder!.id, connectionId: own.settings.id };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "crm_users" ADD COLUMN "webhook_topics" jsonb;
