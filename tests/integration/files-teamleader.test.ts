@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, BRUGGE, type TestApp } from '../support/harness';
 import { activityOf, crmFiles, linkDropbox, uploadCrmFile } from '../support/files';
-import { syncRecordFiles } from '@/lib/files/service';
+import { searchFileRecords, syncRecordFiles } from '@/lib/files/service';
 import { stableUuid } from '@/sandbox/teamleader/ids';
 import type { Tenant } from '@/lib/tenant';
 
@@ -50,5 +50,24 @@ describe('Teamleader files', () => {
     expect((await app.runSync(syncId)).status).toBe('succeeded');
     const files = await crmFiles(lotte).listRecordFiles('contact', contact);
     expect(files.find((f) => f.name === 'nieuw.txt')).toMatchObject({ folder: 'Contracten' });
+  });
+
+  it('F2: Teamleader contacts and companies are found by name with the CRM\'s list term filter and say whether they already sync', async () => {
+    const account = app.sandbox.teamleader.accounts()[0]!.id;
+    const contact = [...app.sandbox.teamleader.contacts(account)].reverse().find((c) => c.last_name && c.first_name)!; // not synced by the tests above
+    const { records } = await searchFileRecords(lotte, { module: 'contact', term: contact.last_name! });
+    const hit = records.find((r) => r.id === contact.id);
+    expect(hit).toEqual({ id: contact.id, name: `${contact.first_name} ${contact.last_name}`, synced: false });
+    expect(records.every((r) => r.name.toLowerCase().includes(contact.last_name!.toLowerCase()) || r.id !== contact.id)).toBe(true);
+    await syncRecordFiles(lotte, { module: 'contact', recordId: contact.id });
+    expect((await searchFileRecords(lotte, { module: 'contact', term: contact.last_name! })).records.find((r) => r.id === contact.id)?.synced).toBe(true);
+
+    const company = app.sandbox.teamleader.companies(account)[0]!;
+    const companies = (await searchFileRecords(lotte, { module: 'company', term: company.name.slice(0, 5) })).records;
+    expect(companies.map((r) => r.id)).toContain(company.id);
+    expect((await searchFileRecords(lotte, { module: 'company', term: 'no such company zzz' })).records).toEqual([]);
+    // An empty term lists the first records by name; modules without a documented term filter stay link-or-id.
+    expect((await searchFileRecords(lotte, { module: 'company', term: '' })).records.length).toBeGreaterThan(0);
+    await expect(searchFileRecords(lotte, { module: 'product', term: 'x' })).rejects.toMatchObject({ code: 'validation' });
   });
 });
