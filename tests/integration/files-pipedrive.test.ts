@@ -4,7 +4,7 @@
  * a real Postgres. Two users of one company link their own Dropbox (F5).
  */
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { NextRequest } from 'next/server';
 import { createTestApp, NORTHWIND, type TestApp } from '../support/harness';
@@ -273,6 +273,8 @@ describe('faults', () => {
   });
 
   it('B10: a Dropbox edit whose CRM replace stopped between the upload and the old file\'s delete is finished next run — no duplicate in the CRM or either Dropbox', async () => {
+    app.sandbox.pipedrive.config({ burstLimit: 1_000_000 }); // the failure under test is the 503, not pacing
+    onTestFinished(() => app.sandbox.pipedrive.config({ burstLimit: null }));
     const p = takePerson();
     await uploadCrmFile(olivia, 'person', String(p.id), 'replace.txt', 'v1');
     await syncPerson(olivia, oliviaSync, p);
@@ -335,6 +337,9 @@ describe('faults', () => {
   });
 
   it('F-2/F9: an unchanged record costs 1 Dropbox + 1 CRM call on an hourly run; changes on either side still sync hourly; a record webhook sees a rename', async () => {
+    // This test counts calls, not pacing: the demo plan's burst limit (80 per 2 s) is lifted for it.
+    app.sandbox.pipedrive.config({ burstLimit: 1_000_000 });
+    onTestFinished(() => app.sandbox.pipedrive.config({ burstLimit: null }));
     const p = takePerson();
     await uploadCrmFile(olivia, 'person', String(p.id), 'quiet.txt', 'q');
     await syncPerson(olivia, oliviaSync, p);
