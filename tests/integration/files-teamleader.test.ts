@@ -70,4 +70,23 @@ describe('Teamleader files', () => {
     expect((await searchFileRecords(lotte, { module: 'company', term: '' })).records.length).toBeGreaterThan(0);
     await expect(searchFileRecords(lotte, { module: 'product', term: 'x' })).rejects.toMatchObject({ code: 'validation' });
   });
+
+  it('B10: a Dropbox edit whose Teamleader upload was applied but its answer lost is finished next run — no conflicted copy of the user\'s own edit', async () => {
+    const account = app.sandbox.teamleader.accounts()[0]!.id;
+    const company = app.sandbox.teamleader.companies(account).at(-1)!;
+    await uploadCrmFile(lotte, 'company', company.id, 'plan.txt', 'v1');
+    await syncRecordFiles(lotte, { module: 'company', recordId: company.id });
+    expect((await app.runSync(syncId)).status).toBe('succeeded');
+    const folder = app.sandbox.dropbox.entries(LOTTE).find((e) => e.kind === 'folder' && e.pathLower.endsWith(`(${company.id})`))!;
+    app.sandbox.dropbox.writeFile(LOTTE, `${folder.pathDisplay}/plan.txt`, Buffer.from('v2 from Dropbox'), 'overwrite');
+    // The bytes reach Teamleader's upload location, the answer is lost (found by the files soak).
+    app.sandbox.teamleader.faults.add({ method: 'POST', path: 'upload/[^/]+$', phase: 'after', status: 504, times: 1 });
+    expect((await app.runSync(syncId)).status).toBe('failed');
+    for (let i = 0; i < 2; i++) expect((await app.runSync(syncId)).status).toBe('succeeded');
+    const inCrm = (await crmFiles(lotte).listRecordFiles('company', company.id)).filter((f) => f.name.startsWith('plan'));
+    expect(inCrm.map((f) => f.name)).toEqual(['plan.txt']);
+    expect(await new Response((await crmFiles(lotte).downloadFile(inCrm[0]!.id)).stream).text()).toBe('v2 from Dropbox');
+    const inDropbox = app.sandbox.dropbox.entries(LOTTE).filter((e) => e.kind === 'file' && e.pathLower.startsWith(`${folder.pathLower}/plan`));
+    expect(inDropbox.map((e) => e.name)).toEqual(['plan.txt']);
+  });
 });

@@ -408,8 +408,18 @@ export async function applyRecordFolder(ctx: FilesContext, folder: RecordFolderR
             await patchLink(action.linkId, { crmFileId: r.created.id, crmName: r.created.name, crmFolder: r.created.folder, crmSize: r.created.size, contentHash: r.entry.contentHash, relativePath: action.path });
             state = accountState(r.entry, action.path, r.created.id);
           } else {
-            await patchLink(action.linkId, { crmFileId: newId });
-            state = links.get(action.linkId)?.accounts[key];
+            // Finishing a replace whose upload went through but whose answer was lost (B10): the link and this
+            // account's copy must describe the uploaded version, or the next run sees both sides changed and
+            // makes a conflicted copy of the user's own edit (found by the files soak).
+            const entry = await ctx.dropbox.getMetadata(action.dropboxId);
+            if (entry?.kind === 'file') {
+              await patchLink(action.linkId, { crmFileId: newId, crmName: action.name, crmFolder: action.folder, crmSize: action.size, contentHash: action.contentHash || entry.contentHash, relativePath: action.path });
+              // The version uploaded is the listing's; a newer edit since then stays a change for the next run.
+              state = { ...accountState(entry, action.path, newId), ...(action.contentHash ? { contentHash: action.contentHash } : {}) };
+            } else {
+              await patchLink(action.linkId, { crmFileId: newId });
+              state = links.get(action.linkId)?.accounts[key];
+            }
           }
           if (state) await setAccount(action.linkId, { ...state, supersededCrmFileId: action.oldCrmFileId });
           await ctx.crm.files.deleteFile(action.oldCrmFileId).catch((error) => {
