@@ -8,9 +8,11 @@
  *   1. Streaming: one 50 MiB file CRM → Dropbox, then one 50 MiB file Dropbox → CRM (a one-record run each):
  *      wall time, RSS growth (peak sampled every 50 ms minus the RSS after a GC before the run). Goal < 32 MB.
  *   2. First sync of N records × 10 small CRM files (`--records=N`, default 1000; `--files=10`).
- *   3. A second run over the same records with nothing changed: transfers must be 0.
+ *   3. The same records with nothing changed, as an hourly run (the unchanged-record shortcut) and as a
+ *      Refresh (the complete pass): transfers must be 0; calls ÷ the APIs' minimum (1 + 1 per record).
  *
- * Calls are counted in this process on the way out (global fetch), per vendor and endpoint, and compared
+ * Calls are counted in this process on the way out (global fetch and node:http, which carries uploads), per
+ * vendor and endpoint, and compared
  * with a stated minimum (see MINIMUMS below and docs/BENCHMARKS.md "Files"). `--latency=100` sets the
  * sandbox's per-call latency for the measured runs (seeding runs without it).
  */
