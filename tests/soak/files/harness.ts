@@ -223,7 +223,7 @@ export async function runFilesSoak(
       const crmFileOf = (l: Logical) => seen.crm.find((f) => f.content === l.content);
       const copyIn = (u: SoakUser, l: Logical) => (seen.dropbox.get(u.email) ?? []).find((f) => f.content === l.content);
       const candidates = (pred: (l: Logical) => boolean) => logicals.filter((l) => l.alive && !touched.has(l) && pred(l));
-      const kind = rng.pick(['crm_add', 'crm_delete', 'crm_rename', 'dbx_add', 'dbx_add', 'dbx_change', 'dbx_change', 'dbx_delete', 'dbx_rename', 'dbx_move', 'dbx_subfolder_rename', 'record_rename', 'conflict', 'conflict'] as const);
+      const kind = rng.pick(['crm_add', 'crm_delete', 'crm_rename', 'dbx_add', 'dbx_add', 'dbx_change', 'dbx_change', 'dbx_delete', 'dbx_rename', 'dbx_move', 'dbx_subfolder_rename', 'record_rename', 'conflict', 'conflict', 'crm_bulk_add', 'crm_bulk_delete'] as const);
       const fresh = (content: string): Logical => {
         const l = { content, alive: true, tombstones: new Set<string>() };
         logicals.push(l);
@@ -235,6 +235,24 @@ export async function runFilesSoak(
         await world.crmAdd(record, `c${serial}.txt`, content);
         fresh(content);
         op(kind, content);
+      } else if (kind === 'crm_bulk_add') {
+        // Files arrive in batches too; a later bulk delete then has enough to trip the brake (B3).
+        for (let k = 0; k < 8; k++) {
+          const content = token();
+          await world.crmAdd(record, `b${serial}.txt`, content);
+          fresh(content);
+        }
+        op(kind, record.id);
+      } else if (kind === 'crm_bulk_delete') {
+        // A mass delete in the CRM: more than the brake lets through without asking (B3); the user approves.
+        const many = candidates((x) => !!crmFileOf(x));
+        if (many.length < 7) return;
+        for (const l of many.slice(0, rng.int(7, Math.min(10, many.length)))) {
+          await world.crmDelete(crmFileOf(l)!.id);
+          l.alive = false;
+          touched.add(l);
+        }
+        op(kind, record.id);
       } else if (kind === 'crm_delete') {
         const l = maybePick(rng, candidates((x) => !!crmFileOf(x)));
         if (!l) return;
