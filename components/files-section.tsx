@@ -25,6 +25,7 @@ type Overview =
       connection: { id: string; status: string; stage: string; pendingDeletes: { side: string; ids: string[] }[] | null; lastErrorCode: string | null };
       account: { email: string; displayName: string | null };
       records: { id: string; module: string; recordId: string; name: string; path: string | null }[];
+      searchableModules: string[];
       files: number;
       run: { status: string; phase: string | null; progressDone: number; progressTotal: number | null } | null;
       activity: ActivityRow[];
@@ -168,6 +169,14 @@ export function FilesSection({ crm, onChanged }: { crm: 'pipedrive' | 'teamleade
         </div>
         {crm === 'pipedrive' ? null : <p className="muted text-[12px]">{f.addHint}</p>}
       </form>
+      {data.searchableModules.includes(module || data.modules[0]!) ? (
+        <RecordPicker
+          module={module || data.modules[0]!}
+          busy={busy}
+          onAdd={(id) => act(() => bridge.api('/api/embedded/files/records', { method: 'POST', body: JSON.stringify({ module: module || data.modules[0], record: id }) }))}
+          refreshKey={data.records.length}
+        />
+      ) : null}
       <ActivityList items={data.activity.map(view)} placeOf={(side) => (side === 'crm' ? d.crm : f.dropbox)} labels={d} />
       <SkippedList count={data.skipped.length} items={data.skipped.map(view)} title={f.skippedTitle} />
       <button
@@ -181,6 +190,57 @@ export function FilesSection({ crm, onChanged }: { crm: 'pipedrive' | 'teamleade
       >
         {f.unlink}
       </button>
+    </div>
+  );
+}
+
+type Found = { id: string; name: string; synced: boolean };
+
+/**
+ * F2 on Teamleader (no record panel): search the chosen module's records by name (the CRM's `<module>.list`
+ * term filter) and add one with a click, instead of pasting its link.
+ */
+function RecordPicker({ module, busy, onAdd, refreshKey }: { module: string; busy: boolean; onAdd: (id: string) => void; refreshKey: number }) {
+  const bridge = useBridge();
+  const { t } = useI18n();
+  const f = t.files;
+  const [term, setTerm] = useState('');
+  const [found, setFound] = useState<Found[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    const timer = setTimeout(() => {
+      bridge
+        .api<{ records: Found[] }>(`/api/embedded/files/records/search?module=${encodeURIComponent(module)}&term=${encodeURIComponent(term)}`)
+        .then((r) => live && setFound(r.records))
+        .catch(() => live && setFound([]));
+    }, 250);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [bridge, module, term, refreshKey]);
+  return (
+    <div className="space-y-1" data-testid="files-record-picker">
+      <p className="text-[13px] font-semibold">{f.searchTitle}</p>
+      <input value={term} onChange={(e) => setTerm(e.target.value)} placeholder={f.searchHint} aria-label={f.searchHint} className="w-full" data-testid="files-record-search" />
+      {found === null ? null : found.length ? (
+        <ul className="space-y-0.5 text-[13px]" data-testid="files-record-results">
+          {found.map((r) => (
+            <li key={r.id} className="flex items-center justify-between gap-2">
+              <span className="truncate">{r.name}</span>
+              {r.synced ? (
+                <span className="muted">{f.alreadySyncing}</span>
+              ) : (
+                <button className="btn" disabled={busy} onClick={() => onAdd(r.id)} data-testid="files-record-pick">
+                  {f.add}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted text-[13px]">{f.noMatches}</p>
+      )}
     </div>
   );
 }

@@ -61,6 +61,12 @@ export const crmUsers = pgTable(
     webhookId: text('webhook_id'),
     webhookSecretEnc: text('webhook_secret_enc'),
     webhookError: text('webhook_error'),
+    /**
+     * Record-change webhooks besides persons/contacts, registered when the files pillar syncs such records
+     * (CRMs send no file events): Pipedrive object → webhook id; Teamleader event type → 'registered'.
+     * They share the person/contact webhook's credentials.
+     */
+    webhookTopics: jsonb('webhook_topics').$type<Record<string, string>>(),
     installedAt: ts('installed_at').notNull().defaultNow(),
     uninstalledAt: ts('uninstalled_at'),
     /** Uninstalled users' data is purged after this moment (M5: "user data purged on schedule"). */
@@ -384,6 +390,8 @@ export const recordFolders = pgTable(
     /** list_folder cursor of the record folder (recursive). */
     cursor: text('cursor'),
     lastSyncedAt: ts('last_synced_at'),
+    /** Last complete pass (record read + folder lookup + complete listing); hourly runs take the unchanged-record shortcut until it is 6 h old. */
+    fullCheckAt: ts('full_check_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

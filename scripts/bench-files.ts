@@ -8,13 +8,16 @@
  *   1. Streaming: one 50 MiB file CRM → Dropbox, then one 50 MiB file Dropbox → CRM (a one-record run each):
  *      wall time, RSS growth (peak sampled every 50 ms minus the RSS after a GC before the run). Goal < 32 MB.
  *   2. First sync of N records × 10 small CRM files (`--records=N`, default 1000; `--files=10`).
- *   3. A second run over the same records with nothing changed: transfers must be 0.
+ *   3. The same records with nothing changed, as an hourly run (the unchanged-record shortcut) and as a
+ *      Refresh (the complete pass): transfers must be 0; calls ÷ the APIs' minimum (1 + 1 per record).
  *
- * Calls are counted in this process on the way out (global fetch), per vendor and endpoint, and compared
+ * Calls are counted in this process on the way out (global fetch and node:http, which carries uploads), per
+ * vendor and endpoint, and compared
  * with a stated minimum (see MINIMUMS below and docs/BENCHMARKS.md "Files"). `--latency=100` sets the
  * sandbox's per-call latency for the measured runs (seeding runs without it).
  */
 import './sandbox-env';
+import http from 'node:http';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { rmSync } from 'node:fs';
@@ -28,7 +31,7 @@ import { completeDropboxLink, startDropboxLink } from '@/lib/files/dropbox-linki
 import { syncRecordFiles } from '@/lib/files/service';
 import { executeRun, recordRunFailure } from '@/lib/sync/runtime/execute';
 import { loadConnection } from '@/lib/sync/runtime/connections';
-import type { RunRequest } from '@/lib/sync/runtime/events';
+import type { RunRequest, Trigger } from '@/lib/sync/runtime/events';
 import { setJobQueue } from '@/lib/jobs/queue';
 import { pillarFor } from '@/lib/sync/registry';
 import { DROPBOX_UPLOAD_CHUNK_BYTES } from '@/lib/providers/dropbox/client';
@@ -71,6 +74,17 @@ globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
   calls[key] = (calls[key] ?? 0) + 1;
   return realFetch(input, init);
 }) as typeof fetch;
+// Uploads leave through node:http (lib/http/streaming-request.ts, finding F-1): count those too.
+const realHttpRequest = http.request;
+http.request = ((...a: Parameters<typeof http.request>) => {
+  const req = realHttpRequest(...a);
+  const url = a[0] instanceof URL ? a[0] : new URL(String(a[0]));
+  const side = url.pathname.startsWith('/dropbox/') ? 'dropbox' : 'crm';
+  const endpoint = url.pathname.replace(/^\/(dropbox|pipedrive)/, '').replace(/\/\d{3,}(?=\/|$)/g, '/:id');
+  const key = `${side} ${req.method} ${endpoint}`;
+  calls[key] = (calls[key] ?? 0) + 1;
+  return req;
+}) as typeof http.request;
 const snapshot = () => ({ ...calls });
 function callsSince(before: Record<string, number>, side: 'dropbox' | 'crm'): Record<string, number> {
   const out: Record<string, number> = {};
@@ -127,11 +141,11 @@ async function startSandboxProcess(): Promise<Child> {
 
 type Measured = { label: string; ms: number; status: string; counts: unknown; rssBeforeMb: number; peakRssMb: number; arrayBuffersGrowthMb: number; dropbox: Record<string, number>; crm: Record<string, number>; minDropbox: number; minCrm: number; transfers: number; files: number };
 
-async function runFiles(syncId: string, label: string, mins: { dropbox: number; crm: number }, recordFolderIds?: string[], files = 0): Promise<Measured> {
+async function runFiles(syncId: string, label: string, mins: { dropbox: number; crm: number }, recordFolderIds?: string[], files = 0, trigger: Trigger = 'refresh'): Promise<Measured> {
   const connection = await loadConnection(syncId);
   if (!connection) throw new Error(`no connection ${syncId}`);
   const pillar = pillarFor(connection.kind);
-  const data = { ...(await pillar.requestsFor([connection], 'refresh'))[0]!, ...(recordFolderIds ? { recordFolderIds } : {}) } as RunRequest;
+  const data = { ...(await pillar.requestsFor([connection], trigger))[0]!, ...(recordFolderIds ? { recordFolderIds } : {}) } as RunRequest;
   gcNow();
   const rssBefore = process.memoryUsage().rss;
   const before = snapshot();
@@ -274,9 +288,13 @@ async function main() {
       results.push(first);
       // Minimum, unchanged: CRMs send no file events, so 1 list per record; Dropbox 1 list_folder/continue per
       // record cursor (one cursor per record folder — an app-folder-wide cursor would make it 1 per run).
-      const second = await runFiles(syncId, `unchanged, ${fmtInt(n)} records × ${FILES_PER_RECORD} files`, { dropbox: n, crm: n * listPages }, undefined, f);
-      if (second.transfers !== 0) log(`  WARNING: the unchanged run transferred ${second.transfers} files`);
-      results.push(second);
+      // Hourly runs take the unchanged-record shortcut (lib/sync/files/quiet.ts); a Refresh (and an hourly run
+      // once a folder's last complete pass is 6 h old) also reads the record, looks the folder up by id and lists it.
+      for (const [trigger, what] of [['hourly', 'hourly run'], ['refresh', 'Refresh (complete pass)']] as const) {
+        const again = await runFiles(syncId, `unchanged ${what}, ${fmtInt(n)} records × ${FILES_PER_RECORD} files`, { dropbox: n, crm: n * listPages }, undefined, f, trigger);
+        if (again.transfers !== 0) log(`  WARNING: the unchanged run transferred ${again.transfers} files`);
+        results.push(again);
+      }
     }
     const childRss = (await child.send({ cmd: 'rss' })) as { rss: number };
     log(`sandbox process RSS at the end: ${mb(childRss.rss)} MB (holds every stored byte)`);

@@ -123,6 +123,10 @@ export interface CrmFiles {
   deleteFile(id: string): Promise<void>;
   /** The record's display name for folder naming (F3, F9); null when it does not exist (any more). */
   getRecordRef(module: CrmRecordModule, id: string): Promise<{ id: string; name: string } | null>;
+  /** Modules `searchRecords` can search (F2 record picker where the CRM has no record panel). */
+  readonly searchableModules: readonly CrmRecordModule[];
+  /** Up to `limit` records of the module matching `term` (all when empty), by name; only `searchableModules`. */
+  searchRecords(module: CrmRecordModule, term: string, limit?: number): Promise<{ id: string; name: string }[]>;
 }
 
 export interface CrmClient {

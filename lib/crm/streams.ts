@@ -3,6 +3,7 @@
  * 50 MB per file, and several transfers may run at once). Multipart bodies are assembled on the fly
  * around the source stream, with an exact Content-Length so the CRM does not see a chunked upload.
  */
+import { streamingRequest } from '@/lib/http/streaming-request';
 import { HttpError, type ApiCallCounter } from './http';
 
 const encoder = new TextEncoder();
@@ -86,7 +87,7 @@ export function multipartBody(
 }
 
 /**
- * fetch for streamed bodies: the timeout covers the wait for response headers only (a 50 MB body may
+ * fetch for streamed bodies (uploads are sent with backpressure through node:http): the timeout covers the wait for response headers only (a 50 MB body may
  * legitimately take longer); a non-2xx answer becomes an HttpError carrying the parsed error body.
  */
 export async function fetchStreaming(
@@ -99,8 +100,11 @@ export async function fetchStreaming(
   const timer = setTimeout(() => controller.abort(new Error(`No response from ${new URL(url).host} within ${headersTimeoutMs} ms`)), headersTimeoutMs);
   let response: Response;
   try {
-    const streamingBody = rest.body instanceof ReadableStream;
-    response = await fetch(url, { ...rest, signal: controller.signal, ...(streamingBody ? { duplex: 'half' } : {}) } as RequestInit);
+    // Streamed bodies go through node:http: fetch keeps them in memory until the request ends (F-1).
+    response =
+      rest.body instanceof ReadableStream
+        ? await streamingRequest(url, { method: rest.method, headers: rest.headers, body: rest.body, signal: controller.signal })
+        : await fetch(url, { ...rest, signal: controller.signal });
   } finally {
     clearTimeout(timer);
   }

@@ -3,10 +3,11 @@
  * and the dashboard data. Everything is scoped to the verified tenant; a record is checked against the
  * CRM (it must exist and its module must sync files) before a folder is planned for it.
  */
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { getDb } from '@/db/client';
 import { fileLinks, fileSyncs, providerAccounts, recordFolders, syncConnections, syncRuns } from '@/db/schema';
 import { crmClientFor } from '@/lib/crm';
+import { ensureRecordWebhook } from '@/lib/crm/webhooks';
 import type { CrmRecordModule } from '@/lib/crm/port';
 import { SyncError } from '@/lib/errors';
 import { jobQueue } from '@/lib/jobs/queue';
@@ -55,6 +56,9 @@ export async function syncRecordFiles(tenant: TenantRef, input: { module: string
     .select({ id: recordFolders.id })
     .from(recordFolders)
     .where(and(eq(recordFolders.connectionId, own.settings.id), eq(recordFolders.crmModule, input.module), eq(recordFolders.recordId, record.id)));
+  // F8: CRMs send no file events; the record's own change webhooks are the cue to check its files. Without the
+  // rights to register them (non-admins on Pipedrive) the record syncs hourly and on Refresh; the reason is kept.
+  await ensureRecordWebhook({ crm: tenant.crm, crmUserId: tenant.crmUserId, apiDomain: tenant.apiDomain }, [input.module as CrmRecordModule]).catch(() => undefined);
   await jobQueue().request([filesRunRequest(own.settings, 'start', [folder!.id])]);
   return { recordFolderId: folder!.id, connectionId: own.settings.id };
 }
@@ -79,6 +83,31 @@ export async function recordFilesStatus(tenant: Pick<Tenant, 'installationId' | 
   return { linked: true as const, syncing: !!folder, path: folder?.pathDisplay ?? null, recordFolderId: folder?.id ?? null };
 }
 
+/**
+ * F2 on Teamleader (no record panel): records of a module to choose from, matching a search term (the CRM's
+ * own `<module>.list` filter), each saying whether its files already sync for this user.
+ */
+export async function searchFileRecords(tenant: TenantRef, input: { module: string; term: string }) {
+  const own = await ownFilesConnection(tenant);
+  if (!own || own.connection.status === 'disabled') throw new SyncError('not_found', 'Link a Dropbox account first.');
+  const crm = crmClientFor({ id: tenant.crmUserId, crm: tenant.crm, apiDomain: tenant.apiDomain });
+  const module = input.module as CrmRecordModule;
+  if (!crm.files.searchableModules.includes(module)) throw new SyncError('validation', `Records of this kind are added by link or id.`);
+  const found = await crm.files.searchRecords(module, input.term, 20);
+  const db = await getDb();
+  const synced = found.length
+    ? new Set(
+        (
+          await db
+            .select({ recordId: recordFolders.recordId })
+            .from(recordFolders)
+            .where(and(eq(recordFolders.connectionId, own.settings.id), eq(recordFolders.crmModule, module), inArray(recordFolders.recordId, found.map((r) => r.id))))
+        ).map((r) => r.recordId),
+      )
+    : new Set<string>();
+  return { records: found.map((r) => ({ ...r, synced: synced.has(r.id) })) };
+}
+
 /** Dashboard data for the settings section (F8, B4). */
 export async function filesOverview(tenant: TenantRef) {
   const own = await ownFilesConnection(tenant);
@@ -94,6 +123,7 @@ export async function filesOverview(tenant: TenantRef) {
     connection: { id: own.settings.id, status: own.connection.status, stage: own.connection.stage, lastSuccessAt: own.connection.lastSuccessAt, pendingDeletes: own.connection.pendingDeletes, lastErrorCode: own.connection.lastErrorCode },
     account: { email: own.account.email, displayName: own.account.displayName },
     records: folders.map((f) => ({ id: f.id, module: f.crmModule, recordId: f.recordId, name: f.recordName, path: f.pathDisplay, lastSyncedAt: f.lastSyncedAt })),
+    searchableModules: crmClientFor({ id: tenant.crmUserId, crm: tenant.crm, apiDomain: tenant.apiDomain }).files.searchableModules,
     files: fileCount,
     run: run ?? null,
     activity: await recentActivity(own.settings.id, ['added', 'updated', 'deleted', 'conflict', 'restored']),

@@ -66,6 +66,9 @@ export interface PipedriveEmulator extends Emulator<PipedriveState> {
   createPerson(companyId: number, data: PersonInput, asUserId?: number): PersonV2;
   updatePerson(companyId: number, id: number, data: PersonInput, asUserId?: number): PersonV2;
   deletePerson(companyId: number, id: number, asUserId?: number): void;
+  /** Like an organization or deal edited in the Pipedrive UI: fires `change.organization` / `change.deal` webhooks. */
+  updateOrganization(companyId: number, id: number, data: Record<string, unknown>, asUserId?: number): Record<string, unknown>;
+  updateDeal(companyId: number, id: number, data: { title?: string; status?: 'open' | 'won' | 'lost' }, asUserId?: number): Record<string, unknown>;
   generatePersons(companyId: number, ownerId: number, count: number): { firstId: number; lastId: number };
   installations(): InstallationInfo[];
   /** Uninstall from the Marketplace: removes tokens and sends `DELETE callbackUrl` to the app. */
@@ -233,6 +236,8 @@ export function createPipedriveEmulator(ctx: SandboxContext): PipedriveEmulator 
     },
     createPerson: (companyId, data, asUserId) => store.serializePerson(store.createPerson(companyId, data, actorOf(companyId, asUserId))),
     updatePerson: (companyId, id, data, asUserId) => store.serializePerson(store.updatePerson(companyId, id, data, actorOf(companyId, asUserId))),
+    updateOrganization: (companyId, id, data, asUserId) => store.serializeOrganization(store.updateOrganization(companyId, id, data, actorOf(companyId, asUserId))),
+    updateDeal: (companyId, id, data, asUserId) => store.serializeDeal(store.updateDeal(companyId, id, data, actorOf(companyId, asUserId))),
     deletePerson(companyId, id, asUserId) {
       store.deletePerson(companyId, id, actorOf(companyId, asUserId));
     },

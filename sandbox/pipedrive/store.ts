@@ -45,7 +45,7 @@ export class ApiFailure extends Error {
 }
 
 export type ChangeEvent = {
-  entity: 'person' | 'organization';
+  entity: 'person' | 'organization' | 'deal';
   action: 'create' | 'change' | 'delete';
   companyId: number;
   entityId: number;
@@ -572,6 +572,21 @@ export class PipedriveStore {
 
   deal(companyId: number, id: number): DealRecord | undefined {
     return this.state.deals.find((d) => d.id === id && d.companyId === companyId);
+  }
+
+  /** A change made in the Pipedrive UI (title, status): fires `change.deal` webhooks like the real one. */
+  updateDeal(companyId: number, id: number, input: { title?: string; status?: DealRecord['status'] }, actor: ChangeActor): DealRecord {
+    this.requireUser(companyId, actor.userId);
+    const deal = this.deal(companyId, id);
+    if (!deal || deal.is_deleted) throw new ApiFailure(404, 'Deal not found');
+    if (input.title !== undefined && !input.title.trim()) throw new ApiFailure(400, 'Title cannot be empty.');
+    const before = this.serializeDeal(deal);
+    if (input.title !== undefined) deal.title = input.title.trim();
+    if (input.status !== undefined) deal.status = input.status;
+    deal.update_time = this.now();
+    const after = this.serializeDeal(deal);
+    this.emit({ entity: 'deal', action: 'change', companyId, entityId: id, data: after, previous: changedFields(before, after), actor, ownerId: deal.owner_id, visibleTo: deal.visible_to });
+    return deal;
   }
 
   serializeDeal(deal: DealRecord): Record<string, unknown> {

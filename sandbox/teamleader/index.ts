@@ -47,6 +47,8 @@ export interface TeamleaderEmulator extends Emulator<TeamleaderState> {
   /** `patch` is a `contacts.update` body without `id`. Fires webhooks. */
   updateContact(accountId: string, id: string, patch: Record<string, unknown>, options?: { userId?: string }): ContactRecord;
   deleteContact(accountId: string, id: string, options?: { userId?: string }): void;
+  /** A company renamed in the Teamleader UI. Fires `company.updated` webhooks. */
+  renameCompany(accountId: string, id: string, name: string, options?: { userId?: string }): CompanyRecord;
   generateContacts(accountId: string, count: number): { created: number; total: number };
   installations(): Installation[];
   /** Grants the integration without the browser flow (tests): returns a fresh token pair. */
@@ -186,6 +188,7 @@ export function createTeamleaderEmulator(ctx: SandboxContext): TeamleaderEmulato
     getContact: (accountId, id) => store.getContact(accountId, id),
     createContact: (accountId, data, options) => store.createContact(accountId, data, options?.userId ?? null),
     updateContact: (accountId, id, patch, options) => store.updateContact(accountId, id, patch, options?.userId ?? null),
+    renameCompany: (accountId, id, name, options) => store.renameCompany(accountId, id, name, options?.userId ?? null),
     deleteContact: (accountId, id, options) => store.deleteContact(accountId, id, options?.userId ?? null),
     generateContacts: (accountId, count) => store.generateContacts(accountId, count),
     installations: () => store.state.installations.map((i) => ({ ...i })),

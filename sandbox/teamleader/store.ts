@@ -200,6 +200,15 @@ export class TeamleaderStore {
     return company;
   }
 
+  /** A company renamed in the Teamleader UI: fires `company.updated` (thin payload, like contacts). */
+  renameCompany(accountId: string, id: string, name: string, actor: Actor = null): CompanyRecord {
+    const company = this.requireCompany(accountId, id);
+    if (!name.trim()) throw badRequest('name must not be empty');
+    company.name = name.trim();
+    this.emit({ accountId, type: 'company.updated', subject: { type: 'company', id }, userId: actor });
+    return company;
+  }
+
   updateContact(accountId: string, id: string, body: Record<string, unknown>, actor: Actor = null): ContactRecord {
     this.assertCanAddContacts(actor);
     const contact = this.requireContact(accountId, id);

@@ -215,6 +215,7 @@ export const WEBHOOK_TYPES = [
   'contact.unlinkedFromCompany', 'contact.updatedLinkToCompany',
   'deal.created', 'deal.deleted', 'deal.lost', 'deal.moved', 'deal.updated', 'deal.won',
   'meeting.created', 'meeting.completed', 'meeting.deleted', 'meeting.updated',
+  'nextgenProject.created', 'nextgenProject.updated', 'nextgenProject.closed', 'nextgenProject.deleted',
   'product.added', 'product.updated', 'product.deleted',
   'project.created', 'project.deleted', 'project.updated',
   'task.completed', 'task.created', 'task.deleted', 'task.updated',

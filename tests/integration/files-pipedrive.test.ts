@@ -4,18 +4,20 @@
  * a real Postgres. Two users of one company link their own Dropbox (F5).
  */
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { NextRequest } from 'next/server';
 import { createTestApp, NORTHWIND, type TestApp } from '../support/harness';
 import { activityOf, connectionStatus, crmFiles, linkDropbox, uploadCrmFile } from '../support/files';
 import { getDb } from '@/db/client';
-import { fileLinks, providerAccounts } from '@/db/schema';
+import { fileLinks, providerAccounts, recordFolders } from '@/db/schema';
 import { env } from '@/lib/env';
 import { decryptOptional } from '@/lib/auth/token-vault';
 import { completeDropboxLink, startDropboxLink, unlinkDropbox } from '@/lib/files/dropbox-linking';
 import { fanOutCrmChange } from '@/lib/webhooks';
-import { listDueConnections } from '@/lib/sync/runtime/connections';
+import { listDueConnections, loadConnection } from '@/lib/sync/runtime/connections';
+import { executeRun } from '@/lib/sync/runtime/execute';
+import type { RunRequest, Trigger } from '@/lib/sync/runtime/events';
 import { pillarFor } from '@/lib/sync/registry';
 import { answerFileDeletes, syncRecordFiles } from '@/lib/files/service';
 import { consent } from '@/sandbox/dropbox/test-support';
@@ -270,6 +272,30 @@ describe('faults', () => {
     expect(Object.values(links[0]!.accounts).map((a) => a.dropboxId)).toContain(lost.id);
   });
 
+  it('B10: a Dropbox edit whose CRM replace stopped between the upload and the old file\'s delete is finished next run — no duplicate in the CRM or either Dropbox', async () => {
+    app.sandbox.pipedrive.config({ burstLimit: 1_000_000 }); // the failure under test is the 503, not pacing
+    onTestFinished(() => app.sandbox.pipedrive.config({ burstLimit: null }));
+    const p = takePerson();
+    await uploadCrmFile(olivia, 'person', String(p.id), 'replace.txt', 'v1');
+    await syncPerson(olivia, oliviaSync, p);
+    await syncPerson(rahul, rahulSync, p);
+    dbx().writeFile(OLIVIA, `${folderOf(p)}/replace.txt`, Buffer.from('v2 from Dropbox'), 'overwrite');
+    // The new CRM file is uploaded, then the delete of the old one fails (found by the files soak).
+    app.sandbox.pipedrive.faults.add({ method: 'DELETE', path: 'api/v1/files/\\d+', status: 503, times: 1, body: { success: false, error: 'Service unavailable' } });
+    expect((await app.runSync(oliviaSync)).status).toBe('failed');
+    expect((await crmFiles(olivia).listRecordFiles('person', String(p.id))).filter((f) => f.name === 'replace.txt')).toHaveLength(2);
+    expect((await app.runSync(rahulSync)).status).toBe('succeeded');
+    expect((await app.runSync(oliviaSync)).status).toBe('succeeded');
+    expect((await app.runSync(rahulSync)).status).toBe('succeeded');
+    const inCrm = (await crmFiles(olivia).listRecordFiles('person', String(p.id))).filter((f) => f.name.startsWith('replace'));
+    expect(inCrm).toHaveLength(1);
+    expect(await new Response((await crmFiles(olivia).downloadFile(inCrm[0]!.id)).stream).text()).toBe('v2 from Dropbox');
+    for (const email of [OLIVIA, RAHUL]) {
+      const copies = dbx().entries(email).filter((e) => e.kind === 'file' && e.pathLower.startsWith(`${folderOf(p).toLowerCase()}/replace`));
+      expect(copies.map((e) => [e.name, dbx().fileBytes(email, e.id).toString()])).toEqual([['replace.txt', 'v2 from Dropbox']]);
+    }
+  });
+
   it('B3: after a cursor reset nothing is deleted anywhere; a file missing from Dropbox is re-synced from the CRM', async () => {
     const p = takePerson();
     await uploadCrmFile(olivia, 'person', String(p.id), 'keep.txt', 'keep me');
@@ -308,6 +334,46 @@ describe('faults', () => {
     const files = app.requested.filter((r) => r.kind === 'files');
     expect(files.map((r) => r.connectionId).sort()).toEqual([oliviaSync, rahulSync].sort());
     expect(files.every((r) => (r as { recordFolderIds?: string[] }).recordFolderIds?.length === 1)).toBe(true);
+  });
+
+  it('F-2/F9: an unchanged record costs 1 Dropbox + 1 CRM call on an hourly run; changes on either side still sync hourly; a record webhook sees a rename', async () => {
+    // This test counts calls, not pacing: the demo plan's burst limit (80 per 2 s) is lifted for it.
+    app.sandbox.pipedrive.config({ burstLimit: 1_000_000 });
+    onTestFinished(() => app.sandbox.pipedrive.config({ burstLimit: null }));
+    const p = takePerson();
+    await uploadCrmFile(olivia, 'person', String(p.id), 'quiet.txt', 'q');
+    await syncPerson(olivia, oliviaSync, p);
+    const db = await getDb();
+    const [folder] = await db.select().from(recordFolders).where(and(eq(recordFolders.connectionId, oliviaSync), eq(recordFolders.recordId, String(p.id))));
+    const runOne = async (trigger: Trigger) => {
+      const pillar = pillarFor('files');
+      const [request] = await pillar.requestsFor([(await loadConnection(oliviaSync))!], trigger);
+      const dropboxBefore = dbx().requests().length;
+      const crmBefore = app.sandbox.pipedrive.requestCounts();
+      const r = await executeRun(pillar, { run: (_id, fn) => fn() }, { ...request!, recordFolderIds: [folder!.id] } as RunRequest);
+      const crm = Object.entries(app.sandbox.pipedrive.requestCounts()).flatMap(([k, v]) => Array(v - (crmBefore[k] ?? 0)).fill(k) as string[]);
+      return { status: r.status, dropbox: dbx().requests().slice(dropboxBefore), crm };
+    };
+
+    const quiet = await runOne('hourly');
+    expect(quiet.status).toBe('succeeded');
+    expect(quiet.dropbox).toEqual(['POST /api/2/files/list_folder/continue']);
+    expect(quiet.crm).toEqual(['GET /api/v1/persons/:id/files']);
+
+    dbx().writeFile(OLIVIA, `${folderOf(p)}/from-dropbox.txt`, Buffer.from('d'));
+    expect((await runOne('hourly')).status).toBe('succeeded');
+    expect((await crmFiles(olivia).listRecordFiles('person', String(p.id))).map((f) => f.name).filter((n) => ['from-dropbox.txt', 'quiet.txt'].includes(n)).sort()).toEqual(['from-dropbox.txt', 'quiet.txt']);
+
+    await uploadCrmFile(olivia, 'person', String(p.id), 'from-crm.txt', 'c');
+    expect((await runOne('hourly')).status).toBe('succeeded');
+    expect(dbx().fileBytes(OLIVIA, `${folderOf(p)}/from-crm.txt`).toString()).toBe('c');
+    // Settled: the shortcut holds again.
+    await runOne('hourly');
+    expect((await runOne('hourly')).dropbox).toEqual(['POST /api/2/files/list_folder/continue']);
+
+    app.sandbox.pipedrive.updatePerson(NORTHWIND.companyId, p.id, { name: 'Quiet Renamed' });
+    expect((await runOne('webhook')).status).toBe('succeeded');
+    expect(dbx().entry(OLIVIA, folderOf({ id: p.id, name: 'Quiet Renamed' }))?.id).toBe(folder!.folderId);
   });
 
   it('F8: the hourly fan-out asks every files connection to run, and an hourly run succeeds', async () => {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, BRUGGE, type TestApp } from '../support/harness';
 import { activityOf, crmFiles, linkDropbox, uploadCrmFile } from '../support/files';
-import { syncRecordFiles } from '@/lib/files/service';
+import { searchFileRecords, syncRecordFiles } from '@/lib/files/service';
 import { stableUuid } from '@/sandbox/teamleader/ids';
 import type { Tenant } from '@/lib/tenant';
 
@@ -50,5 +50,43 @@ describe('Teamleader files', () => {
     expect((await app.runSync(syncId)).status).toBe('succeeded');
     const files = await crmFiles(lotte).listRecordFiles('contact', contact);
     expect(files.find((f) => f.name === 'nieuw.txt')).toMatchObject({ folder: 'Contracten' });
+  });
+
+  it('F2: Teamleader contacts and companies are found by name with the CRM\'s list term filter and say whether they already sync', async () => {
+    const account = app.sandbox.teamleader.accounts()[0]!.id;
+    const contact = [...app.sandbox.teamleader.contacts(account)].reverse().find((c) => c.last_name && c.first_name)!; // not synced by the tests above
+    const { records } = await searchFileRecords(lotte, { module: 'contact', term: contact.last_name! });
+    const hit = records.find((r) => r.id === contact.id);
+    expect(hit).toEqual({ id: contact.id, name: `${contact.first_name} ${contact.last_name}`, synced: false });
+    expect(records.every((r) => r.name.toLowerCase().includes(contact.last_name!.toLowerCase()) || r.id !== contact.id)).toBe(true);
+    await syncRecordFiles(lotte, { module: 'contact', recordId: contact.id });
+    expect((await searchFileRecords(lotte, { module: 'contact', term: contact.last_name! })).records.find((r) => r.id === contact.id)?.synced).toBe(true);
+
+    const company = app.sandbox.teamleader.companies(account)[0]!;
+    const companies = (await searchFileRecords(lotte, { module: 'company', term: company.name.slice(0, 5) })).records;
+    expect(companies.map((r) => r.id)).toContain(company.id);
+    expect((await searchFileRecords(lotte, { module: 'company', term: 'no such company zzz' })).records).toEqual([]);
+    // An empty term lists the first records by name; modules without a documented term filter stay link-or-id.
+    expect((await searchFileRecords(lotte, { module: 'company', term: '' })).records.length).toBeGreaterThan(0);
+    await expect(searchFileRecords(lotte, { module: 'product', term: 'x' })).rejects.toMatchObject({ code: 'validation' });
+  });
+
+  it('B10: a Dropbox edit whose Teamleader upload was applied but its answer lost is finished next run — no conflicted copy of the user\'s own edit', async () => {
+    const account = app.sandbox.teamleader.accounts()[0]!.id;
+    const company = app.sandbox.teamleader.companies(account).at(-1)!;
+    await uploadCrmFile(lotte, 'company', company.id, 'plan.txt', 'v1');
+    await syncRecordFiles(lotte, { module: 'company', recordId: company.id });
+    expect((await app.runSync(syncId)).status).toBe('succeeded');
+    const folder = app.sandbox.dropbox.entries(LOTTE).find((e) => e.kind === 'folder' && e.pathLower.endsWith(`(${company.id})`))!;
+    app.sandbox.dropbox.writeFile(LOTTE, `${folder.pathDisplay}/plan.txt`, Buffer.from('v2 from Dropbox'), 'overwrite');
+    // The bytes reach Teamleader's upload location, the answer is lost (found by the files soak).
+    app.sandbox.teamleader.faults.add({ method: 'POST', path: 'upload/[^/]+$', phase: 'after', status: 504, times: 1 });
+    expect((await app.runSync(syncId)).status).toBe('failed');
+    for (let i = 0; i < 2; i++) expect((await app.runSync(syncId)).status).toBe('succeeded');
+    const inCrm = (await crmFiles(lotte).listRecordFiles('company', company.id)).filter((f) => f.name.startsWith('plan'));
+    expect(inCrm.map((f) => f.name)).toEqual(['plan.txt']);
+    expect(await new Response((await crmFiles(lotte).downloadFile(inCrm[0]!.id)).stream).text()).toBe('v2 from Dropbox');
+    const inDropbox = app.sandbox.dropbox.entries(LOTTE).filter((e) => e.kind === 'file' && e.pathLower.startsWith(`${folder.pathLower}/plan`));
+    expect(inDropbox.map((e) => e.name)).toEqual(['plan.txt']);
   });
 });

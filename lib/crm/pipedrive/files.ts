@@ -113,6 +113,12 @@ export function createPipedriveFiles(opts: { base: string; withToken: WithToken;
       await request('DELETE', `/api/v1/files/${numericId(id)}`);
     },
 
+    // Pipedrive records are chosen from their own panel (the Dropbox button), not searched in settings.
+    searchableModules: [],
+    async searchRecords(module) {
+      throw new SyncError('validation', `Pipedrive ${module}s are chosen from the record's Dropbox button.`, { vendor: 'pipedrive' });
+    },
+
     async getRecordRef(module, id) {
       const m = pdModule(module);
       let data: Record<string, unknown>;

@@ -50,13 +50,55 @@ export async function ensurePersonWebhook(owner: WebhookOwner): Promise<{ enable
   }
 }
 
+/** Pipedrive objects whose record webhooks the files pillar can use (persons come with ensurePersonWebhook). */
+export const RECORD_WEBHOOK_OBJECTS = ['organization', 'deal', 'product'] as const;
+
+/**
+ * Webhooks for other record objects (files pillar: a change to a synced organization, deal or product is
+ * the cue to check its files). Same Basic credentials as the person webhook; one webhook per object, ids
+ * kept in `webhook_topics`. Needs an admin like the person webhook; otherwise hourly + Refresh.
+ */
+export async function ensureRecordWebhooks(owner: WebhookOwner, objects: readonly string[]): Promise<{ enabled: boolean; reason?: string }> {
+  const person = await ensurePersonWebhook(owner);
+  if (!person.enabled) return person;
+  const db = await getDb();
+  const [row] = await db.select().from(crmUsers).where(eq(crmUsers.id, owner.crmUserId));
+  const secret = decryptOptional(row?.webhookSecretEnc);
+  if (!row || !secret) return { enabled: false, reason: 'unknown user' };
+  const topics = { ...(row.webhookTopics ?? {}) };
+  const missing = objects.filter((o) => o !== 'person' && (RECORD_WEBHOOK_OBJECTS as readonly string[]).includes(o) && !topics[o]);
+  if (!missing.length) return { enabled: true };
+  const client = crmClientFor({ id: owner.crmUserId, crm: 'pipedrive', apiDomain: owner.apiDomain }) as ReturnType<typeof createPipedriveClient>;
+  let failure: string | undefined;
+  for (const object of missing) {
+    try {
+      const { id } = await client.createWebhook({
+        subscription_url: `${env().appUrl}${WEBHOOK_PATH}`,
+        event_action: '*',
+        event_object: object,
+        name: `Synclane — ${object} changes`,
+        version: '2.0',
+        http_auth_user: owner.crmUserId,
+        http_auth_password: secret,
+      });
+      topics[object] = id;
+    } catch (error) {
+      failure = `Instant updates for ${object}s are off (${(error as Error).message}); their files sync hourly and when you press Refresh.`;
+      break;
+    }
+  }
+  await db.update(crmUsers).set({ webhookTopics: topics, ...(failure ? { webhookError: failure } : {}), updatedAt: new Date() }).where(eq(crmUsers.id, owner.crmUserId));
+  return failure ? { enabled: false, reason: failure } : { enabled: true };
+}
+
 export async function removePersonWebhook(owner: WebhookOwner): Promise<void> {
   const db = await getDb();
   const [row] = await db.select().from(crmUsers).where(eq(crmUsers.id, owner.crmUserId));
   if (!row?.webhookId) return;
   const client = crmClientFor({ id: owner.crmUserId, crm: 'pipedrive', apiDomain: owner.apiDomain }) as ReturnType<typeof createPipedriveClient>;
   await client.deleteWebhook(row.webhookId).catch(() => undefined);
-  await db.update(crmUsers).set({ webhookId: null, webhookSecretEnc: null, updatedAt: new Date() }).where(eq(crmUsers.id, owner.crmUserId));
+  for (const id of Object.values(row.webhookTopics ?? {})) await client.deleteWebhook(id).catch(() => undefined);
+  await db.update(crmUsers).set({ webhookId: null, webhookSecretEnc: null, webhookTopics: null, updatedAt: new Date() }).where(eq(crmUsers.id, owner.crmUserId));
 }
 
 export const ZPipedriveWebhook = z.object({

@@ -9,7 +9,11 @@ import { SyncError } from '@/lib/errors';
 import { HttpError, type ApiCallCounter } from '../http';
 import type { CrmFile, CrmFileCapabilities, CrmFiles, CrmRecordModule } from '../port';
 import { contentLength, fetchStreaming, streamOpener } from '../streams';
+import { z } from 'zod';
 import { ZTlFile, fileFromTeamleader } from './mapper';
+
+/** The fields of a `contacts.list` / `companies.list` row the record picker shows. */
+const ZTlRecordRows = z.array(z.object({ id: z.string().min(1), name: z.string().nullish(), first_name: z.string().nullish(), last_name: z.string().nullish() }).passthrough());
 
 type Call = (method: string, body?: unknown) => Promise<any>;
 
@@ -67,6 +71,19 @@ export function createTeamleaderFiles(opts: { call: Call; counter?: ApiCallCount
 
   return {
     capabilities: TEAMLEADER_FILE_CAPABILITIES,
+
+    // `contacts.list` and `companies.list` take `filter.term` (contacts: names, e-mail, phone; companies: name,
+    // VAT, e-mail, phone) and sort by name by default (crm-platforms.md §4.3/§4.4). For projects, meetings and
+    // products a term filter is not documented, so those are still chosen by link or id.
+    searchableModules: ['contact', 'company'],
+    async searchRecords(module, term, limit = 20) {
+      const method = module === 'contact' ? 'contacts.list' : module === 'company' ? 'companies.list' : null;
+      if (!method) throw new SyncError('validation', `Teamleader ${module}s cannot be searched here; paste the record's link or id.`, { vendor: 'teamleader' });
+      const trimmed = term.trim();
+      const body = await call(method, { ...(trimmed ? { filter: { term: trimmed } } : {}), page: { size: Math.min(Math.max(limit, 1), 100), number: 1 } });
+      const rows = ZTlRecordRows.parse(body.data ?? []);
+      return rows.map((r) => ({ id: r.id, name: (r.name ?? [r.first_name, r.last_name].filter(Boolean).join(' ')).trim() || `${module} ${r.id}` }));
+    },
 
     listRecordFiles: (module, recordId) => listSubject({ type: SUBJECT_TYPE[tlModule(module)], id: recordId }),
 

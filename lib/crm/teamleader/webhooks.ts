@@ -38,13 +38,49 @@ export async function ensureContactWebhook(crmUserId: string): Promise<{ enabled
   }
 }
 
+/**
+ * Event types per files module (Teamleader §4.7): a change to a synced company, project, meeting or product
+ * is the cue to check its files (there are no `file.*` types). Current projects are `nextgenProject`.
+ */
+export const RECORD_WEBHOOK_TYPES: Record<string, readonly string[]> = {
+  contact: CONTACT_WEBHOOK_TYPES,
+  company: ['company.added', 'company.updated', 'company.deleted'],
+  project: ['nextgenProject.created', 'nextgenProject.updated', 'nextgenProject.deleted', 'project.created', 'project.updated', 'project.deleted'],
+  meeting: ['meeting.created', 'meeting.updated', 'meeting.deleted'],
+  product: ['product.added', 'product.updated', 'product.deleted'],
+};
+
+/** Adds the record types of these modules to the user's webhook URL (`webhooks.register` adds types to a URL). */
+export async function ensureRecordWebhookTypes(crmUserId: string, modules: readonly string[]): Promise<{ enabled: boolean; reason?: string }> {
+  const contact = await ensureContactWebhook(crmUserId);
+  if (!contact.enabled) return contact;
+  const db = await getDb();
+  const [row] = await db.select().from(crmUsers).where(eq(crmUsers.id, crmUserId));
+  const secret = decryptOptional(row?.webhookSecretEnc);
+  if (!row || !secret) return { enabled: false, reason: 'unknown user' };
+  const topics = { ...(row.webhookTopics ?? {}) };
+  const missing = [...new Set(modules.filter((m) => m !== 'contact').flatMap((m) => RECORD_WEBHOOK_TYPES[m] ?? []))].filter((t) => !topics[t]);
+  if (!missing.length) return { enabled: true };
+  try {
+    await client(crmUserId).call('webhooks.register', { url: webhookUrl(crmUserId, secret), types: missing });
+  } catch (error) {
+    const reason = `Instant updates for these records are off (${error instanceof SyncError ? error.message : 'Teamleader refused the webhook'}); their files sync hourly and when you press Refresh.`;
+    await db.update(crmUsers).set({ webhookError: reason, updatedAt: new Date() }).where(eq(crmUsers.id, crmUserId));
+    return { enabled: false, reason };
+  }
+  for (const t of missing) topics[t] = 'registered';
+  await db.update(crmUsers).set({ webhookTopics: topics, updatedAt: new Date() }).where(eq(crmUsers.id, crmUserId));
+  return { enabled: true };
+}
+
 export async function removeContactWebhook(crmUserId: string): Promise<void> {
   const db = await getDb();
   const [row] = await db.select().from(crmUsers).where(eq(crmUsers.id, crmUserId));
   const secret = decryptOptional(row?.webhookSecretEnc);
   if (!row || !secret) return;
-  await client(crmUserId).call('webhooks.unregister', { url: webhookUrl(crmUserId, secret), types: CONTACT_WEBHOOK_TYPES }).catch(() => undefined);
-  await db.update(crmUsers).set({ webhookId: null, webhookSecretEnc: null, updatedAt: new Date() }).where(eq(crmUsers.id, crmUserId));
+  const types = [...CONTACT_WEBHOOK_TYPES, ...Object.keys(row.webhookTopics ?? {})];
+  await client(crmUserId).call('webhooks.unregister', { url: webhookUrl(crmUserId, secret), types }).catch(() => undefined);
+  await db.update(crmUsers).set({ webhookId: null, webhookSecretEnc: null, webhookTopics: null, updatedAt: new Date() }).where(eq(crmUsers.id, crmUserId));
 }
 
 /** Every delivery names the Teamleader account it is about; one that does not is refused, not trusted. */

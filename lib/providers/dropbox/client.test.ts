@@ -209,10 +209,16 @@ describe('Dropbox transfers stream (F6)', () => {
     expect(sandbox.dropbox.entries(OLIVIA).filter((e) => e.kind === 'file').map((e) => e.pathDisplay)).toEqual(['/retried.bin']);
   });
 
-  it('chunks() re-slices any stream into fixed-size buffers', async () => {
-    const out: number[] = [];
-    for await (const c of chunks(Readable.from([Buffer.alloc(3), Buffer.alloc(10), Buffer.alloc(1)]), 4)) out.push(c.length);
-    expect(out).toEqual([4, 4, 4, 2]);
+  it('F6: chunks() re-slices any stream into fixed-size buffers, byte for byte, in one reused buffer', async () => {
+    const out: string[] = [];
+    const seen = new Set<ArrayBufferLike>();
+    const source = Readable.from([Buffer.from([1, 2, 3]), Buffer.from([4, 5, 6, 7, 8, 9, 10, 11, 12, 13]), Buffer.from([14])]);
+    for await (const c of chunks(source, 4)) {
+      out.push(c.toString('hex')); // consumed before the next chunk is asked for, as uploadStream does
+      seen.add(c.buffer);
+    }
+    expect(out).toEqual(['01020304', '05060708', '090a0b0c', '0d0e']);
+    expect(seen.size).toBe(1);
   });
 });
 

@@ -7,6 +7,7 @@
 import { Dropbox, DropboxAuth } from 'dropbox';
 import { env } from '@/lib/env';
 import type { ApiCallCounter } from '@/lib/crm/http';
+import { isBinaryBody, streamingRequest } from '@/lib/http/streaming-request';
 
 const HOSTS = [
   ['https://api.dropboxapi.com', 'apiUrl'],
@@ -27,6 +28,9 @@ export function dropboxFetch(counter?: ApiCallCounter): typeof fetch {
   return ((input: string | URL | Request, init?: RequestInit) => {
     if (counter) counter.count++;
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    // Content uploads (the SDK's Buffer bodies, 8 MiB per upload-session chunk) go through node:http: the
+    // built-in fetch keeps request bodies reachable and held ~40 MB over a 50 MB upload (F-1).
+    if (isBinaryBody(init?.body)) return streamingRequest(toConfiguredUrl(url), { method: init.method, headers: init.headers, body: init.body, signal: init.signal });
     return fetch(toConfiguredUrl(url), init);
   }) as typeof fetch;
 }

@@ -16,6 +16,7 @@ import { planDeleteBrake, planRecordFolder, type FileAction, type RecordFolderEn
 import type { AccountFileState, FileLink, RecordFilesBase } from './model';
 import { plannerCapabilities, plannerModule, type FilesContext } from './context';
 import type { CrmFile } from './port';
+import { isCrmSideQuiet } from './quiet';
 
 export type RecordFolderRow = typeof recordFolders.$inferSelect;
 export type FolderCounts = { added: number; updated: number; deleted: number; skipped: number; conflicts: number };
@@ -32,7 +33,25 @@ function relativeTo(folderPath: string, path: string): string | null {
   return path.toLowerCase().startsWith(prefix) ? path.slice(prefix.length) : null;
 }
 
-async function listDropboxFolder(ctx: FilesContext, folder: RecordFolderRow): Promise<{ listing: RecordFolderListing; cursor: string | null }> {
+/** Everything the folder's cursor reports since the last complete pass (all pages), or `reset`. */
+async function readCursor(ctx: FilesContext, cursor: string): Promise<{ entries: DropboxEntry[]; cursor: string } | 'reset'> {
+  const entries: DropboxEntry[] = [];
+  try {
+    for (;;) {
+      const page = await ctx.dropbox.listFolderContinue(cursor);
+      entries.push(...page.entries);
+      cursor = page.cursor;
+      if (!page.hasMore) return { entries, cursor };
+    }
+  } catch (error) {
+    if (error instanceof SyncError && error.code === 'cursor_invalid') return 'reset';
+    throw error;
+  }
+}
+
+type CursorRead = Awaited<ReturnType<typeof readCursor>>;
+
+async function listDropboxFolder(ctx: FilesContext, folder: RecordFolderRow, alreadyRead?: CursorRead): Promise<{ listing: RecordFolderListing; cursor: string | null }> {
   if (!folder.folderId) return { listing: { folder: null, entries: [], deletedPathsLower: [], isReset: false }, cursor: null };
   const meta = await ctx.dropbox.getMetadata(folder.folderId);
   if (!meta || meta.kind !== 'folder') return { listing: { folder: null, entries: [], deletedPathsLower: [], isReset: false }, cursor: null };
@@ -43,22 +62,14 @@ async function listDropboxFolder(ctx: FilesContext, folder: RecordFolderRow): Pr
   const moved = (folder.pathLower ?? '') !== meta.pathLower;
   let isReset = !folder.cursor || moved;
   if (folder.cursor && !moved) {
-    try {
-      let cursor = folder.cursor;
-      for (;;) {
-        const page = await ctx.dropbox.listFolderContinue(cursor);
-        for (const e of page.entries) {
-          if (e.kind !== 'deleted') continue;
-          const rel = relativeTo(meta.pathLower, e.pathLower);
-          if (rel) deletedPathsLower.push(rel.toLowerCase());
-        }
-        if (!page.hasMore) break;
-        cursor = page.cursor;
+    const read = alreadyRead ?? (await readCursor(ctx, folder.cursor));
+    if (read === 'reset') isReset = true;
+    else {
+      for (const e of read.entries) {
+        if (e.kind !== 'deleted') continue;
+        const rel = relativeTo(meta.pathLower, e.pathLower);
+        if (rel) deletedPathsLower.push(rel.toLowerCase());
       }
-    } catch (error) {
-      if (!(error instanceof SyncError && error.code === 'cursor_invalid')) throw error;
-      isReset = true;
-      deletedPathsLower.length = 0;
     }
   }
 
@@ -109,16 +120,40 @@ type Gathered = {
   cursor: string | null;
   base: RecordFilesBase;
   record: { id: string; name: string } | null;
+  /** F-2: neither side changed since the last complete pass; nothing was planned (see quiet.ts). */
+  quiet?: boolean;
 };
 
-/** Lists both sides and plans the record (answering the planner's hash requests by streaming the CRM file). */
-export async function gatherAndPlan(ctx: FilesContext, folder: RecordFolderRow, now = new Date().toISOString()): Promise<Gathered> {
+const listCrmFiles = async (ctx: FilesContext, folder: RecordFolderRow): Promise<CrmFile[]> =>
+  (await ctx.crm.files.listRecordFiles(folder.crmModule as CrmRecordModule, folder.recordId)).map((f) => ({ id: f.id, name: f.name, folder: f.folder, size: f.size, modifiedAt: f.updatedAt }));
+
+/**
+ * Lists both sides and plans the record (answering the planner's hash requests by streaming the CRM file).
+ * With `shortcut` (hourly runs, see quiet.ts) it first reads only the folder's cursor and the CRM's file list;
+ * when both say "unchanged" it stops there (2 calls); otherwise it goes on with what it read.
+ */
+export async function gatherAndPlan(ctx: FilesContext, folder: RecordFolderRow, now = new Date().toISOString(), opts: { shortcut?: boolean } = {}): Promise<Gathered> {
   const module = folder.crmModule as CrmRecordModule;
+  let alreadyRead: CursorRead | undefined;
+  let crmFiles: CrmFile[] | undefined;
+  if (opts.shortcut && folder.cursor && folder.folderId) {
+    alreadyRead = await readCursor(ctx, folder.cursor);
+    if (alreadyRead !== 'reset' && alreadyRead.entries.length === 0) {
+      const base = await loadBase(ctx, folder);
+      crmFiles = await listCrmFiles(ctx, folder);
+      if (isCrmSideQuiet(base, crmFiles, ctx.accountKey)) {
+        const stored = base.folder!;
+        const listing: RecordFolderListing = { folder: { id: stored.folderId, pathLower: stored.pathLower, pathDisplay: stored.pathDisplay }, entries: [], deletedPathsLower: [], isReset: false };
+        return { actions: [], listing, cursor: alreadyRead.cursor, base, record: { id: folder.recordId, name: folder.recordName }, quiet: true };
+      }
+    }
+  }
   const record = await ctx.crm.files.getRecordRef(module, folder.recordId);
-  const { listing, cursor } = await listDropboxFolder(ctx, folder);
+  const { listing, cursor } = await listDropboxFolder(ctx, folder, alreadyRead);
   const base = await loadBase(ctx, folder);
   if (!record) return { actions: [], listing, cursor, base, record: null };
-  const crmFiles: CrmFile[] = (await ctx.crm.files.listRecordFiles(module, folder.recordId)).map((f) => ({ id: f.id, name: f.name, folder: f.folder, size: f.size, modifiedAt: f.updatedAt }));
+  crmFiles ??= await listCrmFiles(ctx, folder);
+  crmFiles = await finishInterruptedReplaces(ctx, folder, base, crmFiles);
   const hashes: Record<string, string> = {};
   let actions: FileAction[] = [];
   for (let round = 0; round < MAX_HASH_ROUNDS; round++) {
@@ -143,6 +178,36 @@ export async function gatherAndPlan(ctx: FilesContext, folder: RecordFolderRow, 
     }
   }
   return { actions: actions.filter((a) => a.type !== 'crm.hash'), listing, cursor, base, record };
+}
+
+/**
+ * B10: a `crm.replace` cut short between its upload and the delete of the old CRM file (a crash, a lost
+ * answer, a 429) left the old file in the CRM and its id on the account state that did the replace. Finish
+ * it: delete the old file and clear the marker. Runs on one record are serialized (record lease), so the
+ * marker of another account's interrupted run is finished here too — otherwise the old file would look
+ * like a new CRM file and be synced to every Dropbox a second time.
+ */
+async function finishInterruptedReplaces(ctx: FilesContext, folder: RecordFolderRow, base: RecordFilesBase, crmFiles: CrmFile[]): Promise<CrmFile[]> {
+  const superseded = new Set<string>();
+  for (const link of base.links) {
+    for (const [account, state] of Object.entries(link.accounts)) {
+      if (!state.supersededCrmFileId) continue;
+      const old = state.supersededCrmFileId;
+      if (crmFiles.some((f) => f.id === old) && old !== link.crmFileId) {
+        await ctx.crm.files.deleteFile(old).catch((error) => {
+          if (!(error instanceof SyncError && error.code === 'not_found')) throw error;
+        });
+        superseded.add(old);
+      }
+      const { supersededCrmFileId: _done, ...settled } = state;
+      await ctx.db
+        .update(fileLinks)
+        .set({ accounts: sql`${fileLinks.accounts} || ${JSON.stringify({ [account]: settled })}::jsonb`, updatedAt: new Date() })
+        .where(and(eq(fileLinks.installationId, ctx.installationId), eq(fileLinks.crmModule, folder.crmModule), eq(fileLinks.recordId, folder.recordId), eq(fileLinks.linkId, link.linkId)));
+      link.accounts = { ...link.accounts, [account]: settled };
+    }
+  }
+  return superseded.size ? crmFiles.filter((f) => !superseded.has(f.id)) : crmFiles;
 }
 
 /** B3 totals for one record: Dropbox deletes planned, and linked files looked at. */
@@ -171,11 +236,19 @@ export async function applyRecordFolder(ctx: FilesContext, folder: RecordFolderR
   const counts: FolderCounts = { added: 0, updated: 0, deleted: 0, skipped: 0, conflicts: 0 };
   const { deletes, linked } = brakeCounts(g, ctx.accountKey);
   const outcome: FolderOutcome = { ...counts, deletes, linked, crmChanged: false, stopped: null };
+  if (g.quiet) {
+    // Nothing changed on either side: keep the cursor Dropbox handed back (it may have moved on).
+    await ctx.db.update(recordFolders).set({ cursor: g.cursor, lastSyncedAt: new Date() }).where(eq(recordFolders.id, folder.id));
+    return outcome;
+  }
   if (!g.record) {
     // The record is gone (or hidden from this user): nothing is planned, nothing deleted on either side;
     // the folder and its files stay in Dropbox, and the record is checked again next run.
     return outcome;
   }
+  // A pass that is cut short (crash, outage, refusal) may leave the base saying more than Dropbox has; until a
+  // pass completes, later runs must not take the unchanged-record shortcut (quiet.ts).
+  if (g.actions.length && folder.fullCheckAt) await ctx.db.update(recordFolders).set({ fullCheckAt: null }).where(eq(recordFolders.id, folder.id));
   const activity: ActivityEntry[] = [];
   const log = (e: Omit<ActivityEntry, 'installationId' | 'connectionId' | 'runId'>) => activity.push({ installationId: ctx.installationId, connectionId: ctx.settings.id, runId: opts.runId, ...e });
   const scope = and(eq(fileLinks.installationId, ctx.installationId), eq(fileLinks.crmModule, folder.crmModule), eq(fileLinks.recordId, folder.recordId));
@@ -324,20 +397,38 @@ export async function applyRecordFolder(ctx: FilesContext, folder: RecordFolderR
           break;
         }
         case 'crm.replace': {
+          // Upload first, then delete: a crash in between leaves two CRM files, never none. The link moves to the
+          // new file at once, and this account's state names the old one until it is deleted, so the next run
+          // finishes an interrupted replace (finishInterruptedReplaces) instead of syncing the old file as new.
           let newId = action.uploadedCrmFileId;
-          let entry: DropboxEntry | null = null;
+          let state: AccountFileState | undefined;
           if (!newId) {
             const r = await uploadToCrm(action);
-            entry = r.entry;
             newId = r.created.id;
-            await patchLink(action.linkId, { crmFileId: r.created.id, crmName: r.created.name, crmFolder: r.created.folder, crmSize: r.created.size, contentHash: entry.contentHash, relativePath: action.path });
-            await setAccount(action.linkId, accountState(entry, action.path, r.created.id));
+            await patchLink(action.linkId, { crmFileId: r.created.id, crmName: r.created.name, crmFolder: r.created.folder, crmSize: r.created.size, contentHash: r.entry.contentHash, relativePath: action.path });
+            state = accountState(r.entry, action.path, r.created.id);
+          } else {
+            // Finishing a replace whose upload went through but whose answer was lost (B10): the link and this
+            // account's copy must describe the uploaded version, or the next run sees both sides changed and
+            // makes a conflicted copy of the user's own edit (found by the files soak).
+            const entry = await ctx.dropbox.getMetadata(action.dropboxId);
+            if (entry?.kind === 'file') {
+              await patchLink(action.linkId, { crmFileId: newId, crmName: action.name, crmFolder: action.folder, crmSize: action.size, contentHash: action.contentHash || entry.contentHash, relativePath: action.path });
+              // The version uploaded is the listing's; a newer edit since then stays a change for the next run.
+              state = { ...accountState(entry, action.path, newId), ...(action.contentHash ? { contentHash: action.contentHash } : {}) };
+            } else {
+              await patchLink(action.linkId, { crmFileId: newId });
+              state = links.get(action.linkId)?.accounts[key];
+            }
           }
-          // Upload first, then delete: a crash in between leaves two CRM files, never none.
+          if (state) await setAccount(action.linkId, { ...state, supersededCrmFileId: action.oldCrmFileId });
           await ctx.crm.files.deleteFile(action.oldCrmFileId).catch((error) => {
             if (!(error instanceof SyncError && error.code === 'not_found')) throw error;
           });
-          if (!entry) await patchLink(action.linkId, { crmFileId: newId });
+          if (state) {
+            const { supersededCrmFileId: _done, ...settled } = state;
+            await setAccount(action.linkId, settled);
+          }
           outcome.crmChanged = true;
           counts.updated++;
           log({ action: 'updated', side: 'crm', crmId: newId, remoteId: action.dropboxId, label: action.path });
@@ -405,7 +496,7 @@ export async function applyRecordFolder(ctx: FilesContext, folder: RecordFolderR
   if (!outcome.stopped && !heldDeletes) {
     // A new (or re-created or moved) folder has no cursor yet: take one now, so the next run sees deletes.
     const cursor = g.cursor && g.listing.folder?.pathDisplay === folderPath ? g.cursor : folderPath ? await ctx.dropbox.getLatestCursor(folderPath, { recursive: true }) : null;
-    await ctx.db.update(recordFolders).set({ cursor, lastSyncedAt: new Date(), updatedAt: new Date() }).where(eq(recordFolders.id, folder.id));
+    await ctx.db.update(recordFolders).set({ cursor, lastSyncedAt: new Date(), fullCheckAt: new Date(), updatedAt: new Date() }).where(eq(recordFolders.id, folder.id));
   }
   return { ...outcome, ...counts };
 }

@@ -36,6 +36,12 @@ export type AccountFileState = {
   /** F5: deleted by the user in this Dropbox: never re-uploaded to this account, never deleted in the CRM. */
   deletedInDropbox: boolean;
   lastSyncedAt: string;
+  /**
+   * B10: the CRM file a `crm.replace` of this account uploaded a successor for and is about to delete. Set
+   * before the delete, cleared after it: a replace interrupted in between (crash, lost answer, 429) is
+   * finished by the next run (the old file is deleted), never mistaken for a new CRM file and duplicated.
+   */
+  supersededCrmFileId?: string;
 };
 
 export type FileLink = {

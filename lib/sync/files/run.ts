@@ -12,6 +12,7 @@ import { jobQueue } from '@/lib/jobs/queue';
 import type { RunContext, RunOutcome } from '@/lib/sync/runtime/pillar';
 import { applyRecordFolder, gatherAndPlan, type FolderOutcome } from './apply';
 import { loadFilesContext } from './context';
+import { mayTakeShortcut } from './quiet';
 import { planDeleteBrake, type FileAction } from './plan';
 import { filesRunRequest, type FilesRunRequest } from './requests';
 import type { ApiCallCounter } from '@/lib/crm/http';
@@ -88,7 +89,7 @@ async function syncFolder(ctx: RunContext<FilesRunRequest>, id: string, allowDel
   const [folder] = await files.db.select().from(recordFolders).where(eq(recordFolders.id, id));
   if (!folder) return null;
   const outcome = await withRecordLease(folder, `${ctx.runId}:${folder.id}`, async () => {
-    const planned = await gatherAndPlan(files, folder);
+    const planned = await gatherAndPlan(files, folder, undefined, { shortcut: !allowDeletes && mayTakeShortcut(folder, ctx.request.trigger) });
     return applyRecordFolder(files, folder, planned, { runId: ctx.runId, allowDeletes });
   });
   if (outcome.crmChanged) await fanOutToOtherAccounts(folder);
