@@ -4,7 +4,7 @@
  * sync (Teamleader has no record panel, so records are added here by link or id), the dashboard on the
  * shared shell, and unlink (files stay on both sides).
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useSectionData } from './sync/use-section-data';
 import { useBridge, ApiError } from './crm-bridge';
 import { useI18n } from './i18n';
