@@ -10,15 +10,20 @@ import { stableUuid } from '@/sandbox/teamleader/ids';
 import type { Tenant } from '@/lib/tenant';
 
 const LOTTE = 'lotte.bruggebikes@gmail.com';
+const PIETER = 'pieter.bruggebikes@gmail.com';
 
 let app: TestApp;
 let lotte: Tenant;
 let syncId: string;
+let pieter: Tenant;
+let pieterSyncId: string;
 
 beforeAll(async () => {
   app = await createTestApp();
   lotte = await app.installTeamleader(BRUGGE.admin);
   syncId = (await linkDropbox(app, lotte, LOTTE)).connectionId;
+  pieter = await app.installTeamleader(BRUGGE.regular);
+  pieterSyncId = (await linkDropbox(app, pieter, PIETER)).connectionId;
 });
 afterAll(async () => app?.close());
 
@@ -88,5 +93,32 @@ describe('Teamleader files', () => {
     expect(await new Response((await crmFiles(lotte).downloadFile(inCrm[0]!.id)).stream).text()).toBe('v2 from Dropbox');
     const inDropbox = app.sandbox.dropbox.entries(LOTTE).filter((e) => e.kind === 'file' && e.pathLower.startsWith(`${folder.pathLower}/plan`));
     expect(inDropbox.map((e) => e.name)).toEqual(['plan.txt']);
+  });
+  it('B10/F5: a Dropbox edit whose Teamleader upload was applied but its answer lost is not synced to another user as a new file, nor uploaded twice', async () => {
+    const account = app.sandbox.teamleader.accounts()[0]!.id;
+    const company = app.sandbox.teamleader.companies(account).at(-2)!;
+    await uploadCrmFile(lotte, 'company', company.id, 'terms.txt', 'v1');
+    await syncRecordFiles(lotte, { module: 'company', recordId: company.id });
+    await syncRecordFiles(pieter, { module: 'company', recordId: company.id });
+    expect((await app.runSync(syncId)).status).toBe('succeeded');
+    expect((await app.runSync(pieterSyncId)).status).toBe('succeeded');
+    const folderOf = (email: string) => app.sandbox.dropbox.entries(email).find((e) => e.kind === 'folder' && e.pathLower.endsWith(`(${company.id})`))!;
+    const filesOf = (email: string) => app.sandbox.dropbox.entries(email).filter((e) => e.kind === 'file' && e.pathLower.startsWith(`${folderOf(email).pathLower}/terms`));
+    app.sandbox.dropbox.writeFile(LOTTE, `${folderOf(LOTTE).pathDisplay}/terms.txt`, Buffer.from('v2 from Dropbox'), 'overwrite');
+    // The bytes reach Teamleader's upload location, the answer is lost; Pieter's run comes next (found by the files soak).
+    app.sandbox.teamleader.faults.add({ method: 'POST', path: 'upload/[^/]+$', phase: 'after', status: 500, times: 1 });
+    expect((await app.runSync(syncId)).status).toBe('failed');
+    for (let i = 0; i < 2; i++) {
+      expect((await app.runSync(pieterSyncId)).status).toBe('succeeded');
+      expect((await app.runSync(syncId)).status).toBe('succeeded');
+    }
+    const inCrm = (await crmFiles(lotte).listRecordFiles('company', company.id)).filter((f) => f.name.startsWith('terms'));
+    expect(inCrm.map((f) => f.name)).toEqual(['terms.txt']);
+    expect(await new Response((await crmFiles(lotte).downloadFile(inCrm[0]!.id)).stream).text()).toBe('v2 from Dropbox');
+    for (const email of [LOTTE, PIETER]) {
+      const copies = filesOf(email);
+      expect(copies.map((e) => e.name)).toEqual(['terms.txt']);
+      expect(app.sandbox.dropbox.fileBytes(email, copies[0]!.pathDisplay).toString()).toBe('v2 from Dropbox');
+    }
   });
 });

@@ -12,7 +12,7 @@ import type { CrmRecordModule } from '@/lib/crm/port';
 import { dropboxContentHashOfStream, type DropboxEntry } from '@/lib/providers/dropbox';
 import { recordActivity, type ActivityEntry } from '@/lib/sync/runtime/activity';
 import type { ReasonCode } from '@/lib/sync/runtime/reasons';
-import { planDeleteBrake, planRecordFolder, type FileAction, type RecordFolderEntry, type RecordFolderListing } from './plan';
+import { isAtCrmPlace, planDeleteBrake, planRecordFolder, type FileAction, type RecordFolderEntry, type RecordFolderListing } from './plan';
 import type { AccountFileState, FileLink, RecordFilesBase } from './model';
 import { plannerCapabilities, plannerModule, type FilesContext } from './context';
 import type { CrmFile } from './port';
@@ -189,6 +189,7 @@ export async function gatherAndPlan(ctx: FilesContext, folder: RecordFolderRow, 
  */
 async function finishInterruptedReplaces(ctx: FilesContext, folder: RecordFolderRow, base: RecordFilesBase, crmFiles: CrmFile[]): Promise<CrmFile[]> {
   const superseded = new Set<string>();
+  await adoptLostReplaceUploads(ctx, folder, base, crmFiles);
   for (const link of base.links) {
     for (const [account, state] of Object.entries(link.accounts)) {
       if (!state.supersededCrmFileId) continue;
@@ -208,6 +209,50 @@ async function finishInterruptedReplaces(ctx: FilesContext, folder: RecordFolder
     }
   }
   return superseded.size ? crmFiles.filter((f) => !superseded.has(f.id)) : crmFiles;
+}
+
+/**
+ * B10/F5: a `crm.replace` whose upload reached the CRM but whose answer was lost left the new CRM file with
+ * no link (Teamleader lists no content hash, and the uploader's run failed before booking it). Another
+ * account's run would sync it everywhere as a new file, and the uploader's next run, finding it claimed,
+ * would upload the edit again. The uploader's `pendingCrmUpload` names what was sent: the unlinked CRM file
+ * with that name, folder, size and content becomes the link's file, and the old one is marked superseded
+ * (deleted just after, as the replace would have). No match: the upload never landed; the marker goes.
+ */
+async function adoptLostReplaceUploads(ctx: FilesContext, folder: RecordFolderRow, base: RecordFilesBase, crmFiles: CrmFile[]): Promise<void> {
+  const capabilities = plannerCapabilities(ctx.crmKind, ctx.crm.files.capabilities);
+  for (const link of base.links) {
+    for (const [account, state] of Object.entries(link.accounts)) {
+      const pending = state.pendingCrmUpload;
+      if (!pending) continue;
+      const linked = new Set(base.links.map((l) => l.crmFileId));
+      let adopted: CrmFile | undefined;
+      for (const candidate of crmFiles) {
+        if (linked.has(candidate.id) || candidate.size !== pending.size || !isAtCrmPlace(candidate, pending, capabilities)) continue;
+        const download = await ctx.crm.files.downloadFile(candidate.id);
+        if ((await dropboxContentHashOfStream(asAsyncIterable(download.stream))).hash === pending.contentHash) {
+          adopted = candidate;
+          break;
+        }
+      }
+      const { pendingCrmUpload: _sent, ...settled } = state;
+      let next: AccountFileState = settled;
+      if (adopted) {
+        const patch = { crmFileId: adopted.id, crmName: adopted.name, crmFolder: adopted.folder, crmSize: adopted.size, contentHash: pending.contentHash, relativePath: pending.path };
+        await ctx.db
+          .update(fileLinks)
+          .set({ ...patch, updatedAt: new Date() })
+          .where(and(eq(fileLinks.installationId, ctx.installationId), eq(fileLinks.crmModule, folder.crmModule), eq(fileLinks.recordId, folder.recordId), eq(fileLinks.linkId, link.linkId)));
+        next = { ...settled, crmFileId: adopted.id, contentHash: pending.contentHash, rev: pending.rev, pathLower: pending.path.toLowerCase(), supersededCrmFileId: link.crmFileId };
+        Object.assign(link, patch);
+      }
+      await ctx.db
+        .update(fileLinks)
+        .set({ accounts: sql`${fileLinks.accounts} || ${JSON.stringify({ [account]: next })}::jsonb`, updatedAt: new Date() })
+        .where(and(eq(fileLinks.installationId, ctx.installationId), eq(fileLinks.crmModule, folder.crmModule), eq(fileLinks.recordId, folder.recordId), eq(fileLinks.linkId, link.linkId)));
+      link.accounts = { ...link.accounts, [account]: next };
+    }
+  }
 }
 
 /** B3 totals for one record: Dropbox deletes planned, and linked files looked at. */
@@ -303,9 +348,10 @@ export async function applyRecordFolder(ctx: FilesContext, folder: RecordFolderR
   });
 
   /** Dropbox → CRM: stream the Dropbox file into a new CRM file (the metadata is of the version streamed). */
-  const uploadToCrm = async (a: { dropboxId: string; name: string; folder: string | null; size: number }) => {
+  const uploadToCrm = async (a: { dropboxId: string; name: string; folder: string | null; size: number }, beforeUpload?: (entry: DropboxEntry) => Promise<void>) => {
     let first: Awaited<ReturnType<typeof ctx.dropbox.downloadStream>> | null = await ctx.dropbox.downloadStream(a.dropboxId);
     const entry = first.entry;
+    if (beforeUpload) await beforeUpload(entry);
     const created = await ctx.crm.files.uploadFile({
       module: folder.crmModule as CrmRecordModule,
       recordId: folder.recordId,
@@ -403,7 +449,13 @@ export async function applyRecordFolder(ctx: FilesContext, folder: RecordFolderR
           let newId = action.uploadedCrmFileId;
           let state: AccountFileState | undefined;
           if (!newId) {
-            const r = await uploadToCrm(action);
+            // The version sent is booked first: if its answer is lost, the next run adopts the upload (B10/F5).
+            const r = await uploadToCrm(action, async (sent) => {
+              const current = links.get(action.linkId)?.accounts[key];
+              if (current && sent.contentHash) {
+                await setAccount(action.linkId, { ...current, pendingCrmUpload: { name: action.name, folder: action.folder, size: sent.size ?? action.size, contentHash: sent.contentHash, rev: sent.rev ?? '', path: action.path } });
+              }
+            });
             newId = r.created.id;
             await patchLink(action.linkId, { crmFileId: r.created.id, crmName: r.created.name, crmFolder: r.created.folder, crmSize: r.created.size, contentHash: r.entry.contentHash, relativePath: action.path });
             state = accountState(r.entry, action.path, r.created.id);

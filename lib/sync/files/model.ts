@@ -42,6 +42,14 @@ export type AccountFileState = {
    * finished by the next run (the old file is deleted), never mistaken for a new CRM file and duplicated.
    */
   supersededCrmFileId?: string;
+  /**
+   * B10/F5: the Dropbox version a `crm.replace` of this account is uploading, set before the upload and
+   * dropped with the state written after it. When the upload reached the CRM but its answer was lost, the
+   * next run on the record (any account's) adopts the CRM file that matches it (name, folder, size, then
+   * content hash) and finishes the replace, instead of syncing it to every Dropbox as a new file and
+   * uploading the edit a second time.
+   */
+  pendingCrmUpload?: { name: string; folder: string | null; size: number; contentHash: string; rev: string; path: string };
 };
 
 export type FileLink = {

@@ -196,6 +196,11 @@ function normalizeCrmFolder(folder: string | null, capabilities: CrmFileCapabili
   return folder;
 }
 
+/** Whether a CRM file sits under this name and folder (case-insensitive; the default folder is the top). */
+export function isAtCrmPlace(file: { name: string; folder: string | null }, place: { name: string; folder: string | null }, capabilities: CrmFileCapabilities): boolean {
+  return sameText(file.name, place.name) && sameText(normalizeCrmFolder(file.folder, capabilities), normalizeCrmFolder(place.folder, capabilities));
+}
+
 /**
  * Where a Dropbox file lands in the CRM. Pipedrive: every folder segment joins the name; Teamleader: the
  * first segment is the folder, deeper ones join the name. Root files get no folder (the CRM's default).
