@@ -143,5 +143,11 @@ describe('Dropbox files on Teamleader, two users of one company', () => {
     const expected = recordFolderPath('teamleader', 'contacts', 'Maria Janssens-Peeters', contact.id);
     await expect.poll(() => contactFolders(LOTTE_DROPBOX).map((f) => f.pathDisplay), { timeout: 60_000 }).toEqual([expected]);
     expect(contactFolders(LOTTE_DROPBOX)[0]!.id).toBe(before.id);
+    // Pieter's own copy follows on his next run, also renamed in place.
+    const pieterBefore = contactFolders(PIETER_DROPBOX)[0]!;
+    await openSettings(pieter.page);
+    await refreshFiles(pieter.page);
+    await expect.poll(() => contactFolders(PIETER_DROPBOX).map((f) => f.pathDisplay), { timeout: 60_000 }).toEqual([expected]);
+    expect(contactFolders(PIETER_DROPBOX)[0]!.id).toBe(pieterBefore.id);
   });
 });
