@@ -233,8 +233,9 @@ function TeamArchive({ onChanged }: { onChanged?: () => void }) {
               <button
                 className="btn"
                 disabled={busy}
-                onClick={() => {
-                  if (window.confirm(tt.switchConfirm)) void turnOn(true);
+                onClick={async () => {
+                  // The CRM's own confirmation dialog, like every other confirmation on the page.
+                  if (await bridge.confirm(tt.switch, tt.switchConfirm, tt.switch)) void turnOn(true);
                 }}
                 data-testid="switch-team-archive"
               >
@@ -244,8 +245,8 @@ function TeamArchive({ onChanged }: { onChanged?: () => void }) {
             <button
               className="btn"
               disabled={busy}
-              onClick={() => {
-                if (window.confirm(tt.unlinkConfirm)) void act(() => bridge.api('/api/embedded/signatures/team', { method: 'DELETE' }));
+              onClick={async () => {
+                if (await bridge.confirm(tt.unlink, tt.unlinkConfirm, tt.unlink)) void act(() => bridge.api('/api/embedded/signatures/team', { method: 'DELETE' }));
               }}
               data-testid="unlink-team-archive"
             >

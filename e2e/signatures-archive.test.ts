@@ -131,6 +131,9 @@ describe('Dropbox Sign archive inside Pipedrive', () => {
     const team = () => card().getByTestId('team-archive');
     await expect.poll(async () => team().count(), { timeout: 20_000 }).toBe(1);
     await team().getByTestId('activate-team-archive').click();
+    // Wait until the activation was answered (the card turns into the archive's card) before reloading the page:
+    // a reload right after the click could cancel the request before it left the iframe.
+    await expect.poll(async () => team().getByTestId('unlink-team-archive').count(), { timeout: 30_000 }).toBe(1);
     // The in-process scheduler runs the new archive; reopen the settings until its first run recorded Dropbox's answer.
     await expect
       .poll(
