@@ -6,7 +6,6 @@ import { and, eq, lt, sql } from 'drizzle-orm';
 import { getDb, type Db } from '@/db/client';
 import { activity, crmUsers, installations, linkFlows, providerAccounts, syncConnections, webhookEvents } from '@/db/schema';
 import { jobQueue } from '@/lib/jobs/queue';
-import { removeWatches } from '@/lib/sync/contacts/watch';
 import { disable as disableConnections, markReconnected } from '@/lib/sync/runtime/connections';
 import { encryptOptional } from '@/lib/auth/token-vault';
 import { forgetCachedToken } from '@/lib/auth/token-manager';
@@ -163,6 +162,7 @@ export async function uninstallCrmUser(
   crm: 'pipedrive' | 'teamleader',
   companyId: string,
   userId: string,
+  hooks: { beforeTokensPurged?: (crmUserId: string) => Promise<unknown> } = {},
 ): Promise<{ installationId: string; crmUserId: string; connectionIds: string[] } | null> {
   const db = await getDb();
   const [inst] = await db.select().from(installations).where(and(eq(installations.crm, crm), eq(installations.companyId, companyId)));
@@ -170,8 +170,8 @@ export async function uninstallCrmUser(
   const [user] = await db.select().from(crmUsers).where(and(eq(crmUsers.installationId, inst.id), eq(crmUsers.crmUserId, userId)));
   if (!user) return null;
   const purgeAfter = new Date(Date.now() + PURGE_AFTER_DAYS * 86_400_000);
-  // B1: delete this user's Graph subscriptions while their provider tokens still exist (purged below).
-  await removeWatches({ crmUserId: user.id }).catch((error) => console.warn('[uninstall] could not remove change watches', error));
+  // Clean-up that needs the user's provider tokens (B1: Graph subscriptions) runs before they are purged below.
+  await hooks.beforeTokensPurged?.(user.id);
   await db.transaction(async (tx) => {
     await tx
       .update(crmUsers)

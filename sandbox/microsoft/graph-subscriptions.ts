@@ -22,7 +22,9 @@ import { json, noContent, readJson, type SandboxRequest, type SandboxResponse } 
 import type { SandboxContext } from '../lib/types';
 import { contactId, etagOf, type ContactStore, type StoreChange } from './contact-store';
 import { GraphApiError } from './graph-errors';
-import { CONSUMER_TENANT_ID, GRAPH_PREFIX, type AccessTokenGrant, type MicrosoftState } from './microsoft-state';
+import { CONSUMER_TENANT_ID, GRAPH_PREFIX, type AccessTokenGrant, type MicrosoftState, type StoredSubscription } from './microsoft-state';
+
+export type { StoredSubscription };
 
 /** Outlook personal contacts: the longest subscription Graph grants (minutes). */
 export const MAX_CONTACT_SUBSCRIPTION_MINUTES = 4230;
@@ -34,21 +36,6 @@ const RETRY_DELAYS_MS = [1_000, 5_000, 15_000];
 const LOG_SIZE = 500;
 
 export type LifecycleEvent = 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed';
-
-export type StoredSubscription = {
-  id: string;
-  accountEmail: string;
-  applicationId: string;
-  resource: string;
-  /** Folder the resource names (the default folder for `me/contacts`). */
-  folderId: string;
-  changeType: string;
-  notificationUrl: string;
-  lifecycleNotificationUrl: string | null;
-  clientState: string | null;
-  expirationDateTime: string;
-  immutableIds: boolean;
-};
 
 export type NotificationDelivery = { url: string; kind: 'change' | 'lifecycle' | 'validation'; status: number | null; items: number; at: number; error?: string };
 

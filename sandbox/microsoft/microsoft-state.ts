@@ -158,5 +158,21 @@ export type MicrosoftState = {
   requestCounts: Record<string, Record<string, number>>;
   idCounter: number;
   /** Change-notification subscriptions by id (graph-subscriptions.ts). */
-  subscriptions?: Record<string, import('./graph-subscriptions').StoredSubscription>;
+  subscriptions?: Record<string, StoredSubscription>;
+};
+
+/** A Graph change-notification subscription as the emulator stores it (graph-subscriptions.ts serves them). */
+export type StoredSubscription = {
+  id: string;
+  accountEmail: string;
+  applicationId: string;
+  resource: string;
+  /** Folder the resource names (the default folder for `me/contacts`). */
+  folderId: string;
+  changeType: string;
+  notificationUrl: string;
+  lifecycleNotificationUrl: string | null;
+  clientState: string | null;
+  expirationDateTime: string;
+  immutableIds: boolean;
 };

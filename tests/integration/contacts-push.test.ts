@@ -14,7 +14,7 @@ import { decryptSecret } from '@/lib/auth/token-vault';
 import { startSync, stopSync } from '@/lib/contacts/service';
 import { prepareCrmFields } from '@/lib/contacts/crm-fields';
 import { setJobQueue, type JobQueue } from '@/lib/jobs/queue';
-import { uninstallCrmUser } from '@/lib/installations';
+import { uninstallUser } from '@/lib/uninstall';
 import { LIFECYCLE_PATH, NOTIFICATION_PATH, maintainWatches, pollDueWatches } from '@/lib/sync/contacts/watch';
 import { POLL_CADENCE } from '@/lib/sync/contacts/poll-cadence';
 import { GRAPH_CONTACT_SUBSCRIPTION_MAX_MINUTES } from '@/lib/providers/microsoft/subscriptions';
@@ -314,7 +314,7 @@ describe('B1 Google sync-token polls', () => {
 
   it('B1/M5: uninstall removes the watch', async () => {
     recordingQueue();
-    await uninstallCrmUser('pipedrive', String(CO), String(NORTHWIND.admin));
+    await uninstallUser('pipedrive', String(CO), String(NORTHWIND.admin));
     expect(await watchRow(env.syncId)).toBeUndefined();
   });
 });

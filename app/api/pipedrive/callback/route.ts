@@ -10,7 +10,8 @@ import { env } from '@/lib/env';
 import { clearInstallNonceCookie, consumeInstallState, INSTALL_NONCE_COOKIE, installResultUrl, logInstallFailure } from '@/lib/install-flow';
 import { publicRoute } from '@/lib/api/public-route';
 import { readJsonBody, ZBoundedText } from '@/lib/api/input';
-import { completePipedriveInstall, uninstallCrmUser } from '@/lib/installations';
+import { completePipedriveInstall } from '@/lib/installations';
+import { uninstallUser } from '@/lib/uninstall';
 import { isValidBasicAuth } from '@/lib/auth/basic-auth';
 
 export const dynamic = 'force-dynamic';
@@ -49,7 +50,7 @@ export const DELETE = publicRoute('uninstall', async (req: NextRequest) => {
   }
   const parsed = ZUninstall.safeParse(await readJsonBody(req).catch(() => null));
   if (!parsed.success) return NextResponse.json({ error: { code: 'bad_request', message: 'Expected {company_id, user_id}' } }, { status: 400 });
-  const result = await uninstallCrmUser('pipedrive', parsed.data.company_id, parsed.data.user_id);
+  const result = await uninstallUser('pipedrive', parsed.data.company_id, parsed.data.user_id);
   return NextResponse.json({ ok: true, uninstalled: !!result });
 });
 
