@@ -12,47 +12,19 @@
  * kind, and every violation; exits 1 when any invariant was violated. The short version runs in
  * `npm test` (tests/integration/contacts-soak.test.ts).
  */
-import { parseArgs, startDatabaseServer } from './bench-support';
+import { runSoakCli } from './soak-cli';
 import { ALL_CONFIGS, configName, runSoak, type SoakReport } from '../tests/soak/harness';
 
-async function main() {
-  const args = parseArgs();
-  const names = (args.config ?? 'pipedrive-google-two_way').split(',').map((s) => s.trim());
-  const configs = names.includes('all') ? ALL_CONFIGS : names.map((n) => {
-    const c = ALL_CONFIGS.find((x) => configName(x) === n);
-    if (!c) throw new Error(`--config: unknown "${n}" (known: ${ALL_CONFIGS.map(configName).join(', ')})`);
-    return c;
-  });
-  const cycles = Number(args.cycles ?? 1000);
-  const seeds = (args.seed ?? '1').split(',').map(Number);
-  const server = await startDatabaseServer();
-  console.log(`# Contact fault soak — ${new Date().toISOString()}`);
-  console.log(`Database: ${server.description}; cycles per run: ${cycles}; seeds: ${seeds.join(', ')}\n`);
-  const reports: SoakReport[] = [];
-  try {
-    for (const config of configs) {
-      for (const seed of seeds) {
-        const report = await runSoak(config, {
-          seed,
-          cycles,
-          adminUrl: server.adminUrl,
-          log: (line) => console.log(`  [${configName(config)} seed ${seed}] ${line}`),
-          ...(args.trace ? { trace: (line: string) => console.log(`    ${line}`) } : {}),
-          progress: (cycle) => {
-            if (cycle % 100 === 0) console.log(`  [${configName(config)} seed ${seed}] cycle ${cycle}/${cycles}`);
-          },
-        });
-        reports.push(report);
-        print(report);
-      }
-    }
-  } finally {
-    await server.stop();
-  }
-  const bad = reports.reduce((n, r) => n + r.violations.length, 0);
-  console.log(`\nTotal: ${reports.length} soak run(s), ${reports.reduce((n, r) => n + r.cycles, 0)} cycles, ${bad} violation(s).`);
-  process.exit(bad ? 1 : 0);
-}
+runSoakCli({
+  title: 'Contact fault soak',
+  configs: ALL_CONFIGS,
+  nameOf: configName,
+  defaultConfig: 'pipedrive-google-two_way',
+  defaultCycles: 1000,
+  progressEvery: 100,
+  run: runSoak,
+  print,
+});
 
 function print(r: SoakReport) {
   const kinds = (m: Record<string, number>) => Object.entries(m).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
@@ -67,7 +39,3 @@ function print(r: SoakReport) {
   console.log('');
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(2);
-});

@@ -11,49 +11,19 @@
  * cycle and the invariants. Exits 1 when any invariant was violated. The short form runs in `npm test`
  * (tests/integration/files-soak.test.ts).
  */
-import { parseArgs, startDatabaseServer } from './bench-support';
+import { runSoakCli } from './soak-cli';
 import { FILES_CONFIGS, filesConfigName, runFilesSoak, type FilesSoakReport } from '../tests/soak/files/harness';
 
-async function main() {
-  const args = parseArgs();
-  const names = (args.config ?? 'all').split(',').map((s) => s.trim());
-  const configs = names.includes('all')
-    ? FILES_CONFIGS
-    : names.map((n) => {
-        const c = FILES_CONFIGS.find((x) => filesConfigName(x) === n);
-        if (!c) throw new Error(`--config: unknown "${n}" (known: ${FILES_CONFIGS.map(filesConfigName).join(', ')})`);
-        return c;
-      });
-  const cycles = Number(args.cycles ?? 300);
-  const seeds = (args.seed ?? '1').split(',').map(Number);
-  const server = await startDatabaseServer();
-  console.log(`# Files fault soak — ${new Date().toISOString()}`);
-  console.log(`Database: ${server.description}; cycles per run: ${cycles}; seeds: ${seeds.join(', ')}\n`);
-  const reports: FilesSoakReport[] = [];
-  try {
-    for (const config of configs) {
-      for (const seed of seeds) {
-        const report = await runFilesSoak(config, {
-          seed,
-          cycles,
-          adminUrl: server.adminUrl,
-          log: (line) => console.log(`  [${filesConfigName(config)} seed ${seed}] ${line}`),
-          ...(args.trace ? { trace: (line: string) => console.log(`    ${line}`) } : {}),
-          progress: (cycle) => {
-            if (cycle % 50 === 0) console.log(`  [${filesConfigName(config)} seed ${seed}] cycle ${cycle}/${cycles}`);
-          },
-        });
-        reports.push(report);
-        print(report);
-      }
-    }
-  } finally {
-    await server.stop();
-  }
-  const bad = reports.reduce((n, r) => n + r.violations.length, 0);
-  console.log(`\nTotal: ${reports.length} soak run(s), ${reports.reduce((n, r) => n + r.cycles, 0)} cycles, ${bad} violation(s).`);
-  process.exit(bad ? 1 : 0);
-}
+runSoakCli({
+  title: 'Files fault soak',
+  configs: FILES_CONFIGS,
+  nameOf: filesConfigName,
+  defaultConfig: 'all',
+  defaultCycles: 300,
+  progressEvery: 50,
+  run: runFilesSoak,
+  print,
+});
 
 function print(r: FilesSoakReport) {
   const kinds = (m: Record<string, number>) => Object.entries(m).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
@@ -68,7 +38,3 @@ function print(r: FilesSoakReport) {
   console.log('');
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(2);
-});

@@ -12,51 +12,20 @@
  * exits 1 when any invariant was violated. The short version runs in `npm test`
  * (tests/integration/signatures-soak.test.ts).
  */
-import { parseArgs, startDatabaseServer } from './bench-support';
+import { runSoakCli } from './soak-cli';
 import { runSignSoak, type SignSoakReport } from '../tests/soak/signatures/harness';
 import { SIGN_SOAK_CONFIGS, signConfigName } from '../tests/soak/signatures/world';
 
-async function main() {
-  const args = parseArgs();
-  const names = (args.config ?? 'all').split(',').map((s) => s.trim());
-  const configs = names.includes('all')
-    ? SIGN_SOAK_CONFIGS
-    : names.map((n) => {
-        const c = SIGN_SOAK_CONFIGS.find((x) => signConfigName(x) === n);
-        if (!c) throw new Error(`--config: unknown "${n}" (known: ${SIGN_SOAK_CONFIGS.map(signConfigName).join(', ')})`);
-        return c;
-      });
-  const cycles = Number(args.cycles ?? 300);
-  const seeds = (args.seed ?? '1').split(',').map(Number);
-  const server = await startDatabaseServer();
-  console.log(`# Signature fault soak — ${new Date().toISOString()}`);
-  console.log(`Database: ${server.description}; cycles per run: ${cycles}; seeds: ${seeds.join(', ')}\n`);
-  const reports: SignSoakReport[] = [];
-  try {
-    for (const config of configs) {
-      for (const seed of seeds) {
-        const name = signConfigName(config);
-        const report = await runSignSoak(config, {
-          seed,
-          cycles,
-          adminUrl: server.adminUrl,
-          log: (line) => console.log(`  [${name} seed ${seed}] ${line}`),
-          ...(args.trace ? { trace: (line: string) => console.log(`    ${line}`) } : {}),
-          progress: (cycle) => {
-            if (cycle % 50 === 0) console.log(`  [${name} seed ${seed}] cycle ${cycle}/${cycles}`);
-          },
-        });
-        reports.push(report);
-        print(report);
-      }
-    }
-  } finally {
-    await server.stop();
-  }
-  const bad = reports.reduce((n, r) => n + r.violations.length, 0);
-  console.log(`\nTotal: ${reports.length} soak run(s), ${reports.reduce((n, r) => n + r.cycles, 0)} cycles, ${bad} violation(s).`);
-  process.exit(bad ? 1 : 0);
-}
+runSoakCli({
+  title: 'Signature fault soak',
+  configs: SIGN_SOAK_CONFIGS,
+  nameOf: signConfigName,
+  defaultConfig: 'all',
+  defaultCycles: 300,
+  progressEvery: 50,
+  run: runSignSoak,
+  print,
+});
 
 function print(r: SignSoakReport) {
   const kinds = (m: Record<string, number>) => Object.entries(m).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
@@ -72,7 +41,3 @@ function print(r: SignSoakReport) {
   console.log('');
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(2);
-});
