@@ -8,12 +8,12 @@ import { and, eq, gt, lt, or, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { SyncError } from '@/lib/errors';
 import { signatureArchives, signatureDocuments } from '@/db/schema';
-import { FILES_NOT_READY_RETRY_MS, isFilesNotReady } from '@/lib/providers/dropbox-sign/errors';
 import { ZRunRequest } from '@/lib/sync/runtime/events';
 import type { RunContext, RunOutcome } from '@/lib/sync/runtime/pillar';
 import type { RunCounts } from '@/lib/sync/runtime/runs';
 import { applySignatureRequest, FOLDER_ROLES, markRequestGone, MAX_ATTACH_ATTEMPTS, type ArchiveFolders } from './apply';
 import { loadArchiveContext, type ArchiveContext } from './context';
+import { addCounts, retryFilesNotReadyOnce } from './passes';
 
 export const SIGNATURES_KIND = 'signatures';
 /** Requests per listing page (the vendor's maximum). */
@@ -100,7 +100,7 @@ export async function runSignatureArchive(ctx: RunContext<SignatureRunRequest>):
           continue;
         }
         const res = await applySignatureRequest(sync, req, sync.archive.folders as ArchiveFolders, runId);
-        add(counts, res.counts);
+        addCounts(counts, res.counts);
         if (res.notReady) pageNotReady++;
       }
       if (page === 1) await ctx.setTotal(listing.numResults || null);
@@ -154,7 +154,7 @@ export async function runSignatureArchive(ctx: RunContext<SignatureRunRequest>):
           continue;
         }
         const res = await applySignatureRequest(sync, req, sync.archive.folders as ArchiveFolders, runId);
-        add(counts, res.counts);
+        addCounts(counts, res.counts);
         if (res.notReady) batchNotReady++;
       }
       await ctx.progress(rows.length, { ...counts, apiCalls: counter.count }, 'reading_provider');
@@ -166,29 +166,8 @@ export async function runSignatureArchive(ctx: RunContext<SignatureRunRequest>):
     batch++;
   }
 
-  // 409s: files still being prepared. Where the runner can sleep durably, try once more after the vendor's
-  // backoff; what is still not ready stays `waiting` for the next run (or its downloadable callback).
-  if (notReady && step.sleep) {
-    await step.sleep('files-not-ready-backoff', FILES_NOT_READY_RETRY_MS);
-    await step.run('files-not-ready-retry', async () => {
-      const counter = { count: 0 };
-      const sync = await loadArchiveContext(archiveId, counter);
-      const rows = await sync.db
-        .select({ requestId: signatureDocuments.signatureRequestId })
-        .from(signatureDocuments)
-        .where(and(eq(signatureDocuments.archiveId, archiveId), eq(signatureDocuments.state, 'waiting'), eq(signatureDocuments.lastErrorCode, 'signatures.files_not_ready')));
-      const counts: Partial<RunCounts> = {};
-      for (const row of rows) {
-        try {
-          const res = await applySignatureRequest(sync, await sync.sign.getSignatureRequest(row.requestId), sync.archive.folders as ArchiveFolders, runId);
-          add(counts, res.counts);
-        } catch (error) {
-          if (error instanceof SyncError && error.code === 'not_found') await markRequestGone(sync, row.requestId, runId);
-          else if (!isFilesNotReady(error)) throw error;
-        }
-      }
-      await ctx.progress(0, { ...counts, apiCalls: counter.count }, 'reading_provider');
-    });
+  if (notReady) {
+    await retryFilesNotReadyOnce(ctx, archiveId, '', (sync, req) => applySignatureRequest(sync, req, sync.archive.folders as ArchiveFolders, runId));
   }
 
   // The listing ran to its end: the next one stops at the newest request seen now.
@@ -200,6 +179,3 @@ export async function runSignatureArchive(ctx: RunContext<SignatureRunRequest>):
   return { status: 'succeeded' };
 }
 
-function add(into: Partial<RunCounts>, more: Partial<RunCounts>) {
-  for (const [k, v] of Object.entries(more) as [keyof RunCounts, number][]) into[k] = (into[k] ?? 0) + (v ?? 0);
-}

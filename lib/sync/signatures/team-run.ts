@@ -21,13 +21,13 @@ import { and, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import { signatureArchives, signatureDocuments, type TeamFolders } from '@/db/schema';
 import { SyncError } from '@/lib/errors';
 import type { SignatureRequestInfo } from '@/lib/providers/dropbox-sign/mapper';
-import { FILES_NOT_READY_RETRY_MS, isFilesNotReady } from '@/lib/providers/dropbox-sign/errors';
 import { dropboxSharingFor } from '@/lib/providers/dropbox';
 import { recordActivity } from '@/lib/sync/runtime/activity';
 import type { RunContext, RunOutcome } from '@/lib/sync/runtime/pillar';
 import type { RunCounts } from '@/lib/sync/runtime/runs';
 import { applySignatureRequest, FOLDER_ROLES, markRequestGone, type ArchiveFolders, type Perspective } from './apply';
 import { loadArchiveContext, type ArchiveContext } from './context';
+import { addCounts, retryFilesNotReadyOnce } from './passes';
 import type { SignatureRunRequest } from './run';
 
 const PAGE_SIZE = 100;
@@ -161,7 +161,7 @@ async function applyForTeam(sync: ArchiveContext, request: SignatureRequestInfo,
     const folders = await memberFolders(sync, teamName, member, runId);
     const view: Perspective = { memberKey: member.accountId, email: member.email, retroactive: true, attach: false, teamName };
     const res = await applySignatureRequest(sync, request, folders, runId, view);
-    add(counts, res.counts);
+    addCounts(counts, res.counts);
     notReady ||= res.notReady;
   }
   return { counts, notReady };
@@ -213,7 +213,7 @@ export async function runTeamArchive(ctx: RunContext<SignatureRunRequest>): Prom
           continue;
         }
         const res = await applyForTeam(sync, req, members, teamName, runId);
-        add(counts, res.counts);
+        addCounts(counts, res.counts);
         if (res.notReady) pageNotReady++;
       }
       if (page === 1) await ctx.setTotal(listing.numResults || null);
@@ -260,7 +260,7 @@ export async function runTeamArchive(ctx: RunContext<SignatureRunRequest>): Prom
           continue;
         }
         const res = await applyForTeam(sync, req, members, teamName, runId, row.memberKey);
-        add(counts, res.counts);
+        addCounts(counts, res.counts);
         if (res.notReady) batchNotReady++;
       }
       await ctx.progress(rows.length, { ...counts, apiCalls: counter.count }, 'reading_provider');
@@ -272,26 +272,8 @@ export async function runTeamArchive(ctx: RunContext<SignatureRunRequest>): Prom
     batch++;
   }
 
-  if (notReady && step.sleep) {
-    await step.sleep('team-files-not-ready-backoff', FILES_NOT_READY_RETRY_MS);
-    await step.run('team-files-not-ready-retry', async () => {
-      const counter = { count: 0 };
-      const sync = await loadArchiveContext(archiveId, counter);
-      const rows = await sync.db
-        .select({ requestId: signatureDocuments.signatureRequestId, memberKey: signatureDocuments.memberKey })
-        .from(signatureDocuments)
-        .where(and(eq(signatureDocuments.archiveId, archiveId), eq(signatureDocuments.state, 'waiting'), eq(signatureDocuments.lastErrorCode, 'signatures.files_not_ready')));
-      const counts: Partial<RunCounts> = {};
-      for (const row of rows) {
-        try {
-          add(counts, (await applyForTeam(sync, await sync.sign.getSignatureRequest(row.requestId), members, teamName, runId, row.memberKey)).counts);
-        } catch (error) {
-          if (error instanceof SyncError && error.code === 'not_found') await markRequestGone(sync, row.requestId, runId, row.memberKey);
-          else if (!isFilesNotReady(error)) throw error;
-        }
-      }
-      await ctx.progress(0, { ...counts, apiCalls: counter.count }, 'reading_provider');
-    });
+  if (notReady) {
+    await retryFilesNotReadyOnce(ctx, archiveId, 'team-', (sync, req, memberKey) => applyForTeam(sync, req, members, teamName, runId, memberKey));
   }
 
   await step.run('team-finish', async () => {
@@ -302,6 +284,3 @@ export async function runTeamArchive(ctx: RunContext<SignatureRunRequest>): Prom
   return { status: 'succeeded' };
 }
 
-function add(into: Partial<RunCounts>, more: Partial<RunCounts>) {
-  for (const [k, v] of Object.entries(more) as [keyof RunCounts, number][]) into[k] = (into[k] ?? 0) + (v ?? 0);
-}
