@@ -4,8 +4,12 @@ import type { SyncError } from '@/lib/errors';
 
 export type ProviderKind = 'google' | 'microsoft';
 export type RemoteGroup = { id: string; name: string; memberCount?: number; system?: boolean };
-/** `hasPhoto: null` means the provider's listing does not say (Graph): ask `getPhoto` when a photo would be used. */
-export type RemoteContact = { remoteId: string; etag: string; contact: Contact; ref: string | null; updatedAt: string | null; hasPhoto: boolean | null };
+/**
+ * `hasPhoto: null` means the provider's listing does not say (Graph): ask `getPhoto` when a photo would be used.
+ * `photoRef`: where the listing says the photo is (Google: its URL), handed back to `getPhoto` so the photo
+ * is read without asking the API for the contact again; opaque to the engine.
+ */
+export type RemoteContact = { remoteId: string; etag: string; contact: Contact; ref: string | null; updatedAt: string | null; hasPhoto: boolean | null; photoRef?: string };
 export type WriteResult = { ref: string; remoteId?: string; etag?: string; error?: SyncError };
 
 export type ChangePage = {
@@ -43,7 +47,7 @@ export interface ContactProvider {
    */
   projectContact?(contact: Contact): Contact;
   /** The contact's photo bytes, when it has a real one (C8 copies it into a CRM person without a picture). */
-  getPhoto?(remoteId: string): Promise<{ bytes: Uint8Array; contentType: string } | null>;
+  getPhoto?(remoteId: string, photoRef?: string): Promise<{ bytes: Uint8Array; contentType: string } | null>;
   /**
    * Several contacts' photos in as few calls as the provider allows (Graph JSON batching: 20 per call).
    * A contact without a photo, or whose photo could not be read, maps to null.

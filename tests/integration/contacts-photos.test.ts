@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, NORTHWIND, type TestApp } from '../support/harness';
 import { startSync } from '@/lib/contacts/service';
 import { prepareCrmFields } from '@/lib/contacts/crm-fields';
+import { providerFor } from '@/lib/providers';
 
 const OUTLOOK = 'olivia.northwind@outlook.com';
 let app: TestApp;
@@ -67,5 +68,42 @@ describe('C8 photos (Outlook)', () => {
     const photoed = app.sandbox.microsoft.contacts('lotte.bruggebikes@outlook.com', target.id).filter((c) => c.photo && emailOf(c));
     expect(photoed.length).toBeGreaterThan(0);
     for (const c of photoed) expect(crmPersonFor(emailOf(c)!)?.picture_id ?? null).toBeNull();
+  });
+});
+
+describe('C8 photos (Google)', () => {
+  const GOOGLE = 'olivia.northwind@gmail.com';
+  const group = (name: string) => app.sandbox.google.groups(GOOGLE).find((g) => g.name === name)!;
+  const photoUrlOf = (c: { photos?: { url?: string; default?: boolean }[] }) => c.photos?.find((p) => p.url && !p.default)?.url;
+
+  it('C8 / Performance: a one-way Google import copies photos from the URL the listing gave, without asking for the contact again (no people.get)', async () => {
+    const tenant = await app.installPipedrive(NORTHWIND.admin);
+    const accountId = await app.linkGoogle(tenant, GOOGLE);
+    const clients = group('Clients');
+    const all = app.sandbox.google.contacts(GOOGLE) as { resourceName: string; emailAddresses?: { value: string }[]; photos?: { url?: string; default?: boolean }[]; memberships?: { contactGroupMembership?: { contactGroupResourceName?: string } }[] }[];
+    const inClients = all.filter((c) => (c.memberships ?? []).some((m) => m.contactGroupMembership?.contactGroupResourceName === clients.resourceName));
+    const withPhoto = inClients.filter((c) => photoUrlOf(c) && c.emailAddresses?.length);
+    expect(withPhoto.length).toBeGreaterThan(0);
+    app.sandbox.google.resetRequestCounts(GOOGLE);
+    const { syncId } = await startSync(tenant, { accountId, direction: 'provider_to_crm', groupId: clients.resourceName, groupName: 'Clients' });
+    expect((await app.runSync(syncId, 'start')).status).toBe('succeeded');
+    for (const c of withPhoto) expect(crmPersonFor(c.emailAddresses![0]!.value)?.picture_id).not.toBeNull();
+    expect(app.sandbox.google.requestCounts(GOOGLE)['people.get'] ?? 0).toBe(0);
+  });
+
+  it('C8: when the listed photo URL no longer answers, the photo is read from the contact again', async () => {
+    const tenant = await app.installPipedrive(NORTHWIND.regular);
+    const accountId = await app.linkGoogle(tenant, GOOGLE);
+    const contact = (app.sandbox.google.contacts(GOOGLE) as { resourceName: string; photos?: { url?: string; default?: boolean }[] }[]).find((c) => photoUrlOf(c))!;
+    const url = photoUrlOf(contact)!;
+    const provider = providerFor({ id: accountId, provider: 'google' });
+    app.sandbox.google.resetRequestCounts(GOOGLE);
+    const direct = await provider.getPhoto!(contact.resourceName, url);
+    expect(direct?.bytes.length).toBeGreaterThan(0);
+    expect(app.sandbox.google.requestCounts(GOOGLE)['people.get'] ?? 0).toBe(0);
+    const stale = `${url.replace(/\/[^/]*$/, '')}/gone-${Date.now()}`;
+    const again = await provider.getPhoto!(contact.resourceName, stale);
+    expect(Buffer.from(again!.bytes).equals(Buffer.from(direct!.bytes))).toBe(true);
+    expect(app.sandbox.google.requestCounts(GOOGLE)['people.get']).toBe(1);
   });
 });

@@ -11,7 +11,7 @@ import type { WithToken } from '@/lib/crm/pipedrive/client';
 import type { ChangePage, ContactProvider, RemoteContact, RemoteGroup, WriteResult } from '../port';
 import { GOOGLE_BATCH_CREATE_MAX, GOOGLE_BATCH_DELETE_MAX, GOOGLE_BATCH_UPDATE_MAX } from '@/lib/sync/contacts/constants';
 import { mapGoogleError } from './errors';
-import { GOOGLE_READ_FIELDS, GOOGLE_WRITE_FIELDS, contactFromGooglePerson, contactToGooglePerson, hasRealPhoto, refOf } from './mapper';
+import { GOOGLE_READ_FIELDS, GOOGLE_WRITE_FIELDS, contactFromGooglePerson, contactToGooglePerson, hasRealPhoto, realPhotoUrl, refOf } from './mapper';
 
 export function createGoogleProvider(opts: { withToken: WithToken; counter?: ApiCallCounter }): ContactProvider {
   const auth = new OAuth2Client();
@@ -36,6 +36,7 @@ export function createGoogleProvider(opts: { withToken: WithToken; counter?: Api
     ref: refOf(p),
     updatedAt: p.metadata?.sources?.[0]?.updateTime ?? null,
     hasPhoto: hasRealPhoto(p),
+    photoRef: realPhotoUrl(p),
   });
 
   const inGroup = (p: people_v1.Schema$Person, groupId: string) =>
@@ -171,18 +172,25 @@ export function createGoogleProvider(opts: { withToken: WithToken; counter?: Api
       }
     },
 
-    async getPhoto(remoteId) {
+    async getPhoto(remoteId, photoRef) {
+      // Contact photo URLs are served without the API token (googleusercontent.com, or the sandbox).
+      const download = async (url: string) => {
+        if (opts.counter) opts.counter.count++;
+        const res = await fetch(url);
+        return res.ok ? { bytes: new Uint8Array(await res.arrayBuffer()), contentType: res.headers.get('content-type') ?? 'image/jpeg' } : null;
+      };
+      // The listing already named the photo's URL: no People API call (and no read quota) for it. Only when
+      // that URL no longer answers is the contact asked again for a current one.
+      if (photoRef) {
+        const photo = await download(photoRef).catch(() => null);
+        if (photo) return photo;
+      }
       const person = await call((p) => p.people.get({ resourceName: remoteId, personFields: 'photos' })).catch((error) => {
         if (error instanceof SyncError && error.code === 'not_found') return null;
         throw error;
       });
-      const url = person?.photos?.find((ph) => ph.url && !ph.default)?.url;
-      if (!url) return null;
-      // Contact photo URLs are served without the API token (googleusercontent.com, or the sandbox).
-      if (opts.counter) opts.counter.count++;
-      const res = await fetch(url);
-      if (!res.ok) return null;
-      return { bytes: new Uint8Array(await res.arrayBuffer()), contentType: res.headers.get('content-type') ?? 'image/jpeg' };
+      const url = person ? realPhotoUrl(person) : undefined;
+      return url && url !== photoRef ? download(url) : null;
     },
 
     async findByRefs(groupId, refs) {

@@ -83,4 +83,5 @@ export function contactFromGooglePerson(p: Person): Contact {
 }
 
 export const refOf = (p: Person) => p.clientData?.find((d) => d.key === CLIENT_DATA_KEY)?.value ?? null;
-export const hasRealPhoto = (p: Person) => (p.photos ?? []).some((ph) => ph.url && !ph.default);
+export const realPhotoUrl = (p: Person) => (p.photos ?? []).find((ph) => ph.url && !ph.default)?.url ?? undefined;
+export const hasRealPhoto = (p: Person) => !!realPhotoUrl(p);

@@ -536,7 +536,7 @@ async function maybeCopyPhoto(ctx: SyncContext, item: RemoteContact, crmId: stri
   if (!oneWay || crmHasPicture || item.hasPhoto === false || !ctx.provider.getPhoto) return;
   const photo = prefetched?.has(item.remoteId)
     ? prefetched.get(item.remoteId)
-    : await providerReads(ctx, () => ctx.provider.getPhoto!(item.remoteId)).catch(() => null);
+    : await providerReads(ctx, () => ctx.provider.getPhoto!(item.remoteId, item.photoRef)).catch(() => null);
   if (photo && 'setPersonPicture' in ctx.crm) await (ctx.crm as { setPersonPicture(id: string, b: Uint8Array, t: string): Promise<void> }).setPersonPicture(crmId, photo.bytes, photo.contentType).catch(() => undefined);
 }
 
