@@ -17,6 +17,9 @@
 import './sandbox-env';
 import { startSync } from '@/lib/contacts/service';
 import { CRM_PAGE_SIZE, GOOGLE_BATCH_CREATE_MAX } from '@/lib/sync/contacts/constants';
+
+/** Pipedrive `GET /api/v2/organizations?ids=…` takes at most 100 ids (the client reads them in chunks of 100). */
+const ORG_IDS_PER_READ = 100;
 import {
   NORTHWIND,
   createBenchApp,
@@ -71,7 +74,7 @@ type RunResult = {
   peakHeapMb: number;
 };
 
-type Person = { first_name?: string | null; last_name?: string | null; emails?: unknown[]; phones?: unknown[]; owner_id?: number; is_deleted?: boolean };
+type Person = { first_name?: string | null; last_name?: string | null; emails?: unknown[]; phones?: unknown[]; owner_id?: number; is_deleted?: boolean; org_id?: number | null };
 /** Google's required fields (PRODUCT C12): first name, last name and a phone or e-mail. */
 const exportable = (p: Person) => !!p.first_name?.trim() && !!p.last_name?.trim() && ((p.emails ?? []).length > 0 || (p.phones ?? []).length > 0);
 
@@ -150,17 +153,24 @@ async function main() {
         const tenant = await app.installPipedrive(NORTHWIND.admin);
         const accountId = await app.linkGoogle(tenant, EMAIL);
         const { syncId } = await startSync(tenant, { accountId, direction: 'crm_to_provider' });
+        // Minimum CRM calls for a first export or a full sweep: the person pages, and — when persons belong to
+        // organizations — the organizations' names and phones they carry into the contact (C11): one read of
+        // the organization field definitions (which fields are phones) and the organizations 100 ids per call.
+        const orgIds = new Set(owned.filter((p) => exportable(p) && p.org_id).map((p) => p.org_id!));
+        const orgReads = orgIds.size ? 1 + Math.ceil(orgIds.size / ORG_IDS_PER_READ) : 0;
         const crmPages = Math.max(1, Math.ceil(owned.length / CRM_PAGE_SIZE));
+        const crmMin = crmPages + orgReads;
         const usePg = server.kind === 'postgres';
 
         // First export. Minimum Google calls: ceil(exported / 200) batchCreateContacts + the group
-        // (contactGroups.list to find it + contactGroups.create). Minimum CRM calls: one 500-person page each.
-        const first = await measure(app, `N=${fmtInt(n)} first export`, n, syncId, 'start', (exported) => ({ google: Math.ceil(exported / GOOGLE_BATCH_CREATE_MAX) + 2, crm: crmPages }), owned.length, usePg);
+        // (contactGroups.list to find it + contactGroups.create). Minimum CRM calls: `crmMin` above.
+        const first = await measure(app, `N=${fmtInt(n)} first export`, n, syncId, 'start', (exported) => ({ google: Math.ceil(exported / GOOGLE_BATCH_CREATE_MAX) + 2, crm: crmMin }), owned.length, usePg);
         if (first.exported !== ok) log(`  WARNING: exported ${first.exported} contacts, expected ${ok}`);
         results.push(first);
 
         // No-change Refresh: a full sweep. Minimum Google: 1 (contactGroups.get: the group still exists); the
-        // CRM is listed in full, the only way to notice deletes (no deleted-persons feed exists).
+        // CRM is listed in full, the only way to notice deletes (no deleted-persons feed exists); unchanged
+        // persons need no organization read.
         const second = await measure(app, `N=${fmtInt(n)} no-change Refresh (full sweep)`, n, syncId, 'refresh', () => ({ google: 1, crm: crmPages }), owned.length, usePg);
         if (second.exported !== 0) log(`  WARNING: no-change run added ${second.exported} contacts`);
         results.push(second);
