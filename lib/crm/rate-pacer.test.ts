@@ -172,3 +172,150 @@ describe('RatePacer: CRM writes run at, never over, the allowed rate (Pipedrive 
     expect(clock.now()).toBeGreaterThanOrEqual(6000);
   });
 });
+
+/** A discrete-event clock: sleepers wake in time order, each after the microtasks of the previous one ran. */
+function eventClock() {
+  let t = 0;
+  let seq = 0;
+  const timers: { at: number; seq: number; wake: () => void }[] = [];
+  const clock: PacerClock = {
+    now: () => t,
+    sleep: (ms) =>
+      new Promise<void>((wake) => {
+        timers.push({ at: t + Math.max(0, ms), seq: seq++, wake });
+      }),
+  };
+  // Every microtask the last wake-up caused runs before time moves on.
+  const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+  /** Runs until `done` resolves. */
+  const run = async (done: Promise<unknown>) => {
+    let finished = false;
+    void done.then(() => (finished = true));
+    for (;;) {
+      await settle();
+      if (finished) return;
+      timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      const next = timers.shift();
+      if (!next) throw new Error('deadlock: nothing scheduled');
+      t = next.at;
+      next.wake();
+    }
+  };
+  return { clock, run };
+}
+
+/**
+ * A vendor with a sliding window over *arrival* times, as Pipedrive counts: a call arrives `inMs` after it is
+ * sent and is answered `outMs` later, with the x-ratelimit-* headers of its arrival.
+ */
+async function againstVendor(opts: { limit: number; windowMs: number; calls: number; concurrency: number; inMs: () => number; outMs: () => number; pacer: RatePacer; clock: PacerClock }) {
+  const arrivals: number[] = [];
+  const rejections: number[] = [];
+  let rejected = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < opts.calls) {
+      next++;
+      const ticket = await opts.pacer.acquire();
+      opts.pacer.sent(ticket);
+      await opts.clock.sleep(opts.inMs());
+      const at = opts.clock.now();
+      const counted = arrivals.filter((a) => a > at - opts.windowMs).length;
+      const allowed = counted < opts.limit;
+      if (allowed) arrivals.push(at);
+      else {
+        rejected++;
+        rejections.push(at);
+      }
+      const remaining = Math.max(0, opts.limit - counted - (allowed ? 1 : 0));
+      await opts.clock.sleep(opts.outMs());
+      opts.pacer.observe(ticket, allowed ? 200 : 429, headers({ 'x-ratelimit-limit': String(opts.limit), 'x-ratelimit-remaining': String(remaining), 'x-ratelimit-reset': '2' }));
+      if (!allowed) next--; // retried
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, worker));
+  return { arrivals, rejected, rejections };
+}
+
+/**
+ * Calls per second over whole cycles: the k-th and the (k + limit)-th call use the same place in the window, so
+ * from the first call to the (n − limit)-th, exactly n − limit calls went.
+ */
+const sustained = (arrivals: number[], limit = 160) => (arrivals.length - limit) / ((arrivals[arrivals.length - limit]! - arrivals[0]!) / 1000);
+
+describe('RatePacer return floor (Performance: ≥ 0.9 of the allowed rate at 100 ms, never over)', () => {
+  const splits: [string, () => number, () => number][] = [
+    ['all latency on the way in (the sandbox)', () => 100, () => 1],
+    ['symmetric 50 / 50', () => 50, () => 50],
+    ['all on the way out', () => 1, () => 100],
+  ];
+  for (const [label, inMs, outMs] of splits) {
+    it(`Pipedrive Growth 160 per 2 s at a 100 ms round trip, ${label}: never a 429, and ≥ 0.95 of the allowed rate`, async () => {
+      const { clock, run } = eventClock();
+      const pacer = new RatePacer({ limit: 80, windowMs: 2000, safetyMs: 25, clock });
+      const done = againstVendor({ limit: 160, windowMs: 2000, calls: 1600, concurrency: 24, inMs, outMs, pacer, clock });
+      await run(done);
+      const { arrivals, rejected } = await done;
+      expect(rejected).toBe(0);
+      expect(maxInWindow(arrivals, 2000)).toBeLessThanOrEqual(160);
+      // The first window's 160 come at once; the sustained rate is what follows, ÷ 80 per second.
+      expect(sustained(arrivals) / 80).toBeGreaterThan(0.955);
+    });
+  }
+
+  for (const [label, inMs, outMs] of [
+    ['on the way in (50–150 ms)', [50, 100], [50, 0]],
+    ['on both ways, independently (20–120 ms each)', [20, 100], [20, 100]],
+  ] as const) {
+    it(`jitter ${label} never puts more than the limit in the vendor’s window`, async () => {
+      const { clock, run } = eventClock();
+      let r = 7;
+      const rand = () => (r = (r * 48271) % 2147483647) / 2147483647;
+      const pacer = new RatePacer({ limit: 80, windowMs: 2000, safetyMs: 25, clock });
+      const done = againstVendor({ limit: 160, windowMs: 2000, calls: 1200, concurrency: 24, inMs: () => inMs[0] + Math.round(rand() * inMs[1]), outMs: () => outMs[0] + Math.round(rand() * outMs[1]), pacer, clock });
+      await run(done);
+      expect((await done).rejected).toBe(0);
+      expect(maxInWindow((await done).arrivals, 2000)).toBeLessThanOrEqual(160);
+    });
+  }
+
+  it('a path that breaks the floor’s assumption (the fastest round trip all on the way in, later calls all on the way out) meets 429s once, then the floor is off and none follow', async () => {
+    const { clock, run } = eventClock();
+    let n = 0;
+    const pacer = new RatePacer({ limit: 80, windowMs: 2000, safetyMs: 25, clock });
+    const early = () => n < 200;
+    const done = againstVendor({ limit: 160, windowMs: 2000, calls: 1600, concurrency: 24, inMs: () => (n++, early() ? 99 : 1), outMs: () => (early() ? 1 : 99), pacer, clock });
+    await run(done);
+    const { rejections, arrivals } = await done;
+    expect(rejections.length).toBeGreaterThan(0); // the assumption really broke here
+    expect(rejections.at(-1)! - rejections[0]!).toBeLessThan(200); // only calls already on their way
+    expect(maxInWindow(arrivals, 2000)).toBeLessThanOrEqual(160);
+    expect(arrivals.length).toBe(1600);
+  });
+
+  it('without the return floor the same run stays at one round trip per window (≈ 0.94)', async () => {
+    const { clock, run } = eventClock();
+    const pacer = new RatePacer({ limit: 80, windowMs: 2000, safetyMs: 25, returnFloor: false, clock });
+    const done = againstVendor({ limit: 160, windowMs: 2000, calls: 1600, concurrency: 24, inMs: () => 50, outMs: () => 50, pacer, clock });
+    await run(done);
+    const ratio = sustained((await done).arrivals) / 80;
+    expect(ratio).toBeGreaterThan(0.93);
+    expect(ratio).toBeLessThan(0.95);
+  });
+
+  it('a 429 switches the return floor off: the next calls count a full window after their answer', async () => {
+    const clock = fakeClock();
+    const pacer = new RatePacer({ limit: 1, windowMs: 1000, safetyMs: 0, probe: false, learnLimit: false, clock });
+    const a = await pacer.acquire();
+    pacer.sent(a);
+    clock.t = 100;
+    pacer.observe(a, 200, headers({}));
+    pacer.sent(await pacer.acquire());
+    expect(clock.now()).toBe(1050); // 1 s after the answer, less half the 100 ms round trip
+    const b = pacer['log'].at(-1)!;
+    clock.t = 1150;
+    pacer.observe(b, 429, headers({ 'retry-after': '0' }));
+    pacer.sent(await pacer.acquire());
+    expect(clock.now()).toBe(2150); // a full window after the 429's answer
+  });
+});

@@ -11,7 +11,13 @@
  * came back: the vendor counted it on arrival, which lies somewhere between the two, so measuring from the answer
  * is never early however long the request travelled or waited in a busy event loop (measuring from the send
  * was: under load, a batch sent together arrives spread out, and the next batch can overtake the window). It
- * costs one round trip per window of throughput (95 % of the allowed rate at 100 ms and a 2 s window). It starts from the vendor's documented default (the lowest
+ * costs one round trip per window of throughput (94 % of the allowed rate at 100 ms and a 2 s window). Part of
+ * that round trip can be given back (`returnFloor`): the next call reaches the vendor no sooner than the path's
+ * fastest way in after we send it, and an earlier call's answer came back no sooner than the fastest way out after
+ * the vendor counted it; on a stable path those two floors add up to the fastest round trip seen, whichever way
+ * it is split. Half of it is given back (96 % at 100 ms), never more than a quarter window; a 429 switches that
+ * off for ten minutes.
+ * It starts from the vendor's documented default (the lowest
  * plan) and learns the real limit from `x-ratelimit-limit`. Others may spend the same budget (the install
  * flow, another server instance): the first request goes alone, and every answer's `x-ratelimit-remaining`
  * tells how much of the window is used by calls that are not ours, which is then left free. A 429 blocks it
@@ -41,8 +47,13 @@ export type RatePacerOptions = {
    */
   probe?: boolean;
   probeTimeoutMs?: number;
+  /** Let a call stop counting half the fastest round trip seen before a window after its answer (default true). */
+  returnFloor?: boolean;
   clock?: PacerClock;
 };
+
+/** How long a 429 switches the return-floor allowance off. */
+const RETURN_FLOOR_OFF_AFTER_429_MS = 10 * 60_000;
 
 /** One request: `sentAt` when it left; `at` when it stops counting minus the window (its answer's time; Infinity in flight). */
 export type PacerTicket = { sentAt: number; at: number; seq?: number };
@@ -66,6 +77,10 @@ export class RatePacer {
   private queue: Promise<void> = Promise.resolve();
   /** Send order (several calls leave in the same millisecond). */
   private sends = 0;
+  private readonly returnFloor: boolean;
+  /** The fastest round trip seen (send → answer headers), ms. */
+  private fastestRoundTrip = Number.POSITIVE_INFINITY;
+  private returnFloorOffUntil = 0;
 
   constructor(opts: RatePacerOptions) {
     this.limit = opts.limit;
@@ -75,6 +90,16 @@ export class RatePacer {
     this.clock = opts.clock ?? realClock;
     this.probe = opts.probe ?? true;
     this.probeTimeoutMs = opts.probeTimeoutMs ?? 2000;
+    this.returnFloor = opts.returnFloor ?? true;
+  }
+
+  /**
+   * How long after its answer a call still counts: the window and the margin, less the least time the answer
+   * can have taken to come back (half the fastest round trip; never more than a quarter window).
+   */
+  private span(now: number): number {
+    const back = this.returnFloor && now >= this.returnFloorOffUntil && Number.isFinite(this.fastestRoundTrip) ? Math.min(this.fastestRoundTrip / 2, this.windowMs / 4) : 0;
+    return this.windowMs + this.safetyMs - back;
   }
 
   /**
@@ -114,15 +139,20 @@ export class RatePacer {
   }
 
   private async waitForSlot(): Promise<PacerTicket> {
-    const span = this.windowMs + this.safetyMs;
     for (;;) {
       const now = this.clock.now();
-      while (this.log.length && this.log[0]!.at <= now - span) this.log.shift();
+      const span = this.span(now);
+      // Calls that stopped counting stay in the log for one more window: `observe` judges an answer against
+      // the calls that counted when the vendor received it, a round trip ago.
+      while (this.log.length && this.log[0]!.at <= now - span - this.windowMs) this.log.shift();
+      let first = 0;
+      while (first < this.log.length && this.log[first]!.at <= now - span) first++;
+      const counting = this.log.length - first;
       if (now >= this.externalUntil) this.external = 0;
       let until = this.blockedUntil;
       const room = this.limit - this.external;
       if (room <= 0) until = Math.max(until, this.externalUntil);
-      else if (this.log.length >= room) until = Math.max(until, this.log[this.log.length - room]!.at + span);
+      else if (counting >= room) until = Math.max(until, this.log[this.log.length - room]!.at + span);
       const probing = this.probe && !this.observed && this.log.length > 0;
       if (probing) until = Math.max(until, Math.min(this.log[0]!.sentAt + this.probeTimeoutMs, now + 25));
       if (until <= now) {
@@ -142,7 +172,10 @@ export class RatePacer {
    */
   observe(ticket: PacerTicket | null, status: number, headers: HeaderSource): void {
     const now = this.clock.now();
-    if (ticket) this.done(ticket);
+    if (ticket) {
+      this.done(ticket);
+      if (status !== 429) this.fastestRoundTrip = Math.min(this.fastestRoundTrip, now - ticket.sentAt);
+    }
     this.observed = true;
     const limit = Number(headers.get('x-ratelimit-limit'));
     if (this.learnLimit && Number.isInteger(limit) && limit > 0) this.limit = limit;
@@ -153,6 +186,8 @@ export class RatePacer {
     if (status === 429) {
       const wait = parseRetryAfter(headers.get('retry-after'), now) ?? resetMs ?? this.windowMs;
       this.blockedUntil = Math.max(this.blockedUntil, now + cap(wait));
+      // We (or someone sharing the budget) went over: back to counting a full window after each answer.
+      this.returnFloorOffUntil = now + RETURN_FLOOR_OFF_AFTER_429_MS;
     } else if (Number.isFinite(remaining) && ticket) {
       // The vendor counted this call and everything that reached it before: of ours, the calls sent before
       // it (in send order; still counting in the window, answered or in flight). Counting only those answered
