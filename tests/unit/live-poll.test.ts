@@ -53,3 +53,54 @@ describe('C13/C14 live run state on the settings page', () => {
     expect(calls.length).toBe(3);
   });
 });
+
+describe('live run state pauses while the page is hidden', () => {
+  function page(hidden: boolean) {
+    const listeners = new Set<() => void>();
+    return {
+      hidden: () => hidden,
+      onChange: (l: () => void) => (listeners.add(l), () => void listeners.delete(l)),
+      set(h: boolean) {
+        hidden = h;
+        for (const l of listeners) l();
+      },
+    };
+  }
+
+  it('C14: a hidden tab makes no reads; showing it again reads at once and resumes the pace', async () => {
+    const { load, calls } = scripted([false, false, false, false]);
+    const visibility = page(false);
+    const stop = startLivePoll(load, false, LIVE_POLL_MS, visibility);
+    await vi.advanceTimersByTimeAsync(15_000 + 10);
+    expect(calls).toEqual([15_000]);
+    visibility.set(true);
+    await vi.advanceTimersByTimeAsync(LIVE_POLL_MS.idle * 10);
+    expect(calls).toEqual([15_000]);
+    visibility.set(false);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(calls.length).toBe(2);
+    await vi.advanceTimersByTimeAsync(LIVE_POLL_MS.idle);
+    expect(calls.length).toBe(3);
+    stop();
+  });
+
+  it('C13: showing the page while a read is on its way does not start a second one', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const visibility = page(false);
+    const load = async () => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((r) => setTimeout(r, 1_000));
+      inFlight--;
+      return true;
+    };
+    const stop = startLivePoll(load, true, LIVE_POLL_MS, visibility);
+    await vi.advanceTimersByTimeAsync(2_000 + 100); // a read is on its way
+    visibility.set(true);
+    visibility.set(false);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(maxInFlight).toBe(1);
+    stop();
+  });
+});
