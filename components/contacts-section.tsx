@@ -516,6 +516,8 @@ type Dashboard = {
   skippedCount: number;
   running: boolean;
   instant: { enabled: boolean; reason: 'webhook' | 'webhook_failed' | 'hourly'; detail: string | null };
+  /** B1 provider → CRM (null when the sync only exports). */
+  watch: { mode: 'push' | 'poll' | 'push_failed' | 'hourly'; lastChangeAt: string | null; detail: string | null } | null;
   run: (RunView & { counts: Record<string, number>; errorMessage: string | null }) | null;
   lastCounts: Record<string, number> | null;
   recent: ActivityView[];
@@ -625,9 +627,16 @@ function SyncDashboard({ syncId, crm, onChanged }: { syncId: string; crm: 'piped
       <p className="muted text-[12px]">
         {format(d.schedule, { last: when(sync.lastRunAt), next: sync.status === 'active' ? when(sync.nextRunAt) : '—' })}
       </p>
-      <p className="muted text-[12px]" data-testid="instant-updates">
-        {instantNote(i18n, data.instant, crm, sync.provider)}
-      </p>
+      {sync.direction !== 'provider_to_crm' ? (
+        <p className="muted text-[12px]" data-testid="instant-updates">
+          {instantNote(i18n, data.instant, crm, sync.provider)}
+        </p>
+      ) : null}
+      {data.watch ? (
+        <p className="muted text-[12px]" data-testid="provider-watch" title={data.watch.detail ?? undefined}>
+          {watchNote(i18n, data.watch, crm, sync.provider)}
+        </p>
+      ) : null}
 
       <ActivityList items={data.recent} placeOf={(side) => (side === 'crm' ? CRM_NAME[crm] : PROVIDER_NAME[sync.provider])} labels={d} />
       <SkippedList
@@ -699,6 +708,14 @@ function instantNote(i18n: I18n, instant: Dashboard['instant'], crm: 'pipedrive'
   if (instant.reason === 'webhook') return i18n.format(d.instantOn, { crm: CRM_NAME[crm], provider: PROVIDER_NAME[provider] });
   if (instant.reason === 'webhook_failed') return i18n.format(d.instantOff, { crm: CRM_NAME[crm] });
   return d.runsHourly;
+}
+
+/** Provider → CRM speed (B1), worded from the server's mode in the user's language (Outlook's refusal only as a tooltip). */
+function watchNote(i18n: I18n, watch: NonNullable<Dashboard['watch']>, crm: 'pipedrive' | 'teamleader', provider: 'google' | 'microsoft'): string {
+  const d = i18n.t.contacts.dashboard;
+  const params = { crm: CRM_NAME[crm], provider: PROVIDER_NAME[provider] };
+  const text = { push: d.watchPush, poll: d.watchPoll, push_failed: d.watchPushFailed, hourly: d.watchHourly }[watch.mode];
+  return i18n.format(text, params);
 }
 
 /** A run problem in the user's language: the error code's sentence, the vendor's detail behind "Details". */

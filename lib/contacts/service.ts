@@ -16,7 +16,7 @@ import { redeemLinkCode, startLinkFlow } from '@/lib/auth/provider-linking';
 import { ensureCrmWebhook } from '@/lib/crm/webhooks';
 import { jobQueue } from '@/lib/jobs/queue';
 import { activate, createConnection, disable, requestRunNow, resumeAfterDeletes } from '@/lib/sync/runtime/connections';
-import { removeWatches } from '@/lib/sync/contacts/watch';
+import { removeWatches, watchState } from '@/lib/sync/contacts/watch';
 import { recentActivity } from '@/lib/sync/runtime/activity';
 import { lastRuns } from '@/lib/sync/runtime/runs';
 import type { Trigger } from '@/lib/sync/runtime/events';
@@ -339,6 +339,8 @@ export async function syncDashboard(tenant: Tenant, syncId: string) {
       : sync.direction !== 'provider_to_crm' && crmUser?.webhookError
         ? { enabled: false, reason: 'webhook_failed', detail: crmUser.webhookError }
         : { enabled: false, reason: 'hourly', detail: null };
+  // B1 the other way: how soon a change in Google or Outlook reaches the CRM (null when nothing is imported).
+  const watch = sync.direction === 'crm_to_provider' ? null : await watchState(sync.id);
   return {
     sync: {
       id: sync.id,
@@ -376,6 +378,7 @@ export async function syncDashboard(tenant: Tenant, syncId: string) {
       : null,
     running: !!running,
     instant,
+    watch: watch && { mode: watch.mode, lastChangeAt: watch.lastChangeAt, detail: watch.detail },
     lastCounts: lastFinished?.counts ?? null,
     recent: recent.map((a) => ({ at: a.at, action: a.action, side: a.side, label: a.label, reasonCode: a.reasonCode, reason: a.reason, params: reasonParams(a.detail), url: a.crmId ? personUrl(tenant, a.crmId) : null })),
     skipped: skipped.map((s) => ({ id: s.id, label: s.label ?? s.crmId ?? s.remoteId ?? '', reasonCode: s.reasonCode, reason: s.reason, url: s.crmId ? personUrl(tenant, s.crmId) : null })),

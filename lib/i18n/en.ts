@@ -257,6 +257,10 @@ export const en = {
       // Must equal the server's default note (lib/contacts/service.ts) so it can be shown translated.
       runsHourly: 'Runs hourly and when you press Refresh.',
       instantOff: 'Instant updates are off: {crm} did not accept Synclane’s webhook. Runs hourly and when you press Refresh.',
+      watchPush: '⚡ Changes in {provider} reach {crm} within a minute: Outlook tells Synclane as soon as a contact changes.',
+      watchPoll: '⚡ Changes in {provider} reach {crm} within a minute: Synclane looks for changes every few seconds while contacts are being edited, and less often when nothing changes.',
+      watchPushFailed: 'Outlook did not accept Synclane’s change notifications, so changes in {provider} reach {crm} hourly and when you press Refresh. Synclane asks Outlook again every hour.',
+      watchHourly: 'Changes in {provider} reach {crm} hourly and when you press Refresh; faster updates start after the first run.',
       recentTitle: 'Recently added, updated and deleted',
       action: { added: 'added', updated: 'updated', deleted: 'deleted', skipped: 'skipped', conflict: 'conflict', restored: 'restored' },
       activityPlace: 'in {place} · {when}',

@@ -11,7 +11,7 @@ import { startAppServer } from '../support/app-server';
 import { getDb } from '@/db/client';
 import { changeWatches, contactLinks, syncRuns } from '@/db/schema';
 import { decryptSecret } from '@/lib/auth/token-vault';
-import { startSync, stopSync } from '@/lib/contacts/service';
+import { startSync, stopSync, syncDashboard } from '@/lib/contacts/service';
 import { prepareCrmFields } from '@/lib/contacts/crm-fields';
 import { setJobQueue, type JobQueue } from '@/lib/jobs/queue';
 import { uninstallUser } from '@/lib/uninstall';
@@ -101,6 +101,15 @@ describe('B1 Outlook change notifications (Graph subscriptions)', () => {
     expect(row.clientStateEnc).not.toContain(sub.clientState!);
     expect(decryptSecret(row.clientStateEnc!)).toBe(sub.clientState);
     expect(sub.clientState!.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it('B1 (settings page): the dashboard says Outlook pushes changes; a refused subscription says hourly and why', async () => {
+    expect((await syncDashboard(env.tenant, env.syncId)).watch).toMatchObject({ mode: 'push', detail: null });
+    const db = await getDb();
+    const row = (await watchRow(env.syncId))!;
+    await db.update(changeWatches).set({ status: 'failed', lastError: 'Subscription validation request failed.' }).where(eq(changeWatches.connectionId, env.syncId));
+    expect((await syncDashboard(env.tenant, env.syncId)).watch).toMatchObject({ mode: 'push_failed', detail: 'Subscription validation request failed.' });
+    await db.update(changeWatches).set({ status: row.status, lastError: row.lastError }).where(eq(changeWatches.connectionId, env.syncId));
   });
 
   it('B1: the validation handshake echoes the decoded token as text/plain 200 on both URLs', async () => {
@@ -274,6 +283,8 @@ describe('B1 Google sync-token polls', () => {
     expect(row.provider).toBe('google');
     expect(row.subscriptionId).toBeNull();
     expect(row.nextPollAt!.getTime()).toBeLessThanOrEqual(Date.now());
+    // The settings page says changes in Google are looked for (B1), not "hourly".
+    expect((await syncDashboard(env.tenant, env.syncId)).watch?.mode).toBe('poll');
   });
 
   it('B1: nothing changed (only our own export writes) → one People API call, no run, next check at the quiet interval, none before', async () => {

@@ -66,6 +66,25 @@ const runRequest = (t: { id: string; installationId: string; crmUserId: string; 
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 2000);
 
+/**
+ * What the settings page says about provider → CRM speed (B1): changes pushed by Outlook, changes looked for
+ * in Google every few seconds, a subscription Outlook refused (tried again by housekeeping), or hourly only
+ * (no watch yet: it is set up after the first successful run).
+ */
+export type WatchState = { mode: 'push' | 'poll' | 'push_failed' | 'hourly'; lastChangeAt: Date | null; detail: string | null };
+
+export async function watchState(connectionId: string): Promise<WatchState> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ provider: changeWatches.provider, status: changeWatches.status, subscriptionId: changeWatches.subscriptionId, lastError: changeWatches.lastError, lastNotificationAt: changeWatches.lastNotificationAt, lastChangeAt: changeWatches.lastChangeAt })
+    .from(changeWatches)
+    .where(eq(changeWatches.connectionId, connectionId));
+  if (!row) return { mode: 'hourly', lastChangeAt: null, detail: null };
+  if (row.provider === 'google') return { mode: 'poll', lastChangeAt: row.lastChangeAt, detail: null };
+  if (row.status === 'active' && row.subscriptionId) return { mode: 'push', lastChangeAt: row.lastNotificationAt, detail: null };
+  return { mode: 'push_failed', lastChangeAt: null, detail: row.lastError };
+}
+
 // ---- setup, renewal, removal ------------------------------------------------------------------------
 
 /**
