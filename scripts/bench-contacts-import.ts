@@ -1,11 +1,13 @@
 /**
- * Benchmark: provider → CRM first import (Contacts II) of N generated provider contacts into Pipedrive,
+ * Benchmark: provider → CRM first import (Contacts II) of N generated provider contacts into Pipedrive (or
+ * Teamleader with `--crm=teamleader`),
  * then a no-change run (the hourly run).
  *
  *   npm run bench:import                                  # N = 100,000, Google
  *   npm run bench:import -- --n=10k,25k                   # other sizes
  *   npm run bench:import -- --provider=microsoft --n=10k  # Outlook folder "Clients" instead of Google group "Clients"
  *   npm run bench:import -- --n=2k --latency=100 --real-limits   # 100 ms per vendor call, real rate limits
+ *   npm run bench:import -- --crm=teamleader --n=300 --latency=100 --real-limits   # into Teamleader (200 calls/min)
  *
  * For each N: fresh database + fresh in-process sandbox, N contacts generated in the provider's "Clients"
  * group/folder, Synclane installed in Pipedrive as admin 13001, the provider account linked,
@@ -25,6 +27,8 @@ import {
   describeWorld,
   parseWorld,
   pipedriveAllowedPerSecond,
+  teamleaderAllowedPerSecond,
+  BRUGGE,
   ratio,
   realLimitsInForce,
   dbStatementCount,
@@ -52,6 +56,9 @@ import {
 const args = parseArgs();
 const provider = (args.provider ?? 'google') as 'google' | 'microsoft';
 if (provider !== 'google' && provider !== 'microsoft') throw new Error('--provider must be google or microsoft');
+const crmKind = (args.crm ?? 'pipedrive') as 'pipedrive' | 'teamleader';
+if (crmKind !== 'pipedrive' && crmKind !== 'teamleader') throw new Error('--crm must be pipedrive or teamleader');
+const CRM_NAME = crmKind === 'pipedrive' ? 'Pipedrive' : 'Teamleader';
 const counts = parseCounts(args.n, [100_000]);
 const world = parseWorld(args);
 const EMAIL = provider === 'google' ? 'olivia.northwind@gmail.com' : 'olivia.northwind@outlook.com';
@@ -72,14 +79,43 @@ type RunResult = {
   baseRssMb: number;
   peakRssMb: number;
   peakHeapMb: number;
-  /** Pipedrive writes (POST/PATCH/PUT/DELETE) and the allowed Pipedrive request rate. */
+  /** CRM writes and the allowed CRM request rate. */
   crmWrites: number;
   allowedPerSecond: number;
 };
 
-const writesOf = (c: Record<string, number>) => Object.entries(c).reduce((n, [k, v]) => (/^(POST|PATCH|PUT|DELETE) /.test(k) ? n + v : n), 0);
+/**
+ * The CRM side: Pipedrive (REST; writes are POST/PATCH/PUT/DELETE) or Teamleader (every call is a POST to
+ * `<resource>.<action>`; reads are `.list`/`.info`, everything else writes).
+ */
+type CrmSide = {
+  persons(app: BenchApp): number;
+  requestCounts(app: BenchApp): Record<string, number>;
+  resetRequestCounts(app: BenchApp): void;
+  isWrite(endpoint: string): boolean;
+  allowedPerSecond(app: BenchApp): number;
+};
+const CRM_SIDES: Record<'pipedrive' | 'teamleader', CrmSide> = {
+  pipedrive: {
+    persons: (app) => app.sandbox.pipedrive.persons(NORTHWIND.companyId).filter((p) => !p.is_deleted).length,
+    requestCounts: (app) => app.sandbox.pipedrive.requestCounts(),
+    resetRequestCounts: (app) => app.sandbox.pipedrive.resetRequestCounts(),
+    isWrite: (k) => /^(POST|PATCH|PUT|DELETE) /.test(k),
+    allowedPerSecond: (app) => pipedriveAllowedPerSecond(app.sandbox, world, NORTHWIND.companyId),
+  },
+  teamleader: {
+    persons: (app) => app.sandbox.teamleader.contacts(BRUGGE.accountId).length,
+    requestCounts: (app) => app.sandbox.teamleader.requestCounts(),
+    resetRequestCounts: (app) => app.sandbox.teamleader.resetRequestCounts(),
+    isWrite: (k) => !/\.(list|info|me)$/.test(k),
+    allowedPerSecond: (app) => teamleaderAllowedPerSecond(app.sandbox),
+  },
+};
+const crmSide = CRM_SIDES[crmKind];
 
-const livePersons = (app: BenchApp) => app.sandbox.pipedrive.persons(NORTHWIND.companyId).filter((p) => !p.is_deleted).length;
+const writesOf = (c: Record<string, number>) => Object.entries(c).reduce((n, [k, v]) => (crmSide.isWrite(k) ? n + v : n), 0);
+
+const livePersons = (app: BenchApp) => crmSide.persons(app);
 const providerCounts = (app: BenchApp) => (provider === 'google' ? app.sandbox.google.requestCounts(EMAIL) : app.sandbox.microsoft.requestCounts(EMAIL));
 const resetProviderCounts = (app: BenchApp) => {
   if (provider === 'google') app.sandbox.google.resetRequestCounts(EMAIL);
@@ -88,7 +124,7 @@ const resetProviderCounts = (app: BenchApp) => {
 async function measure(app: BenchApp, label: string, n: number, syncId: string, trigger: 'start' | 'refresh', mins: { provider: number; crm: number }, usePg: boolean): Promise<RunResult> {
   resetProviderCounts(app);
   const providerBefore = providerCounts(app); // Microsoft counters cannot be reset: diff them
-  app.sandbox.pipedrive.resetRequestCounts();
+  crmSide.resetRequestCounts(app);
   const personsBefore = livePersons(app);
   gcNow();
   const baseRssMb = rssNowMb();
@@ -97,7 +133,7 @@ async function measure(app: BenchApp, label: string, n: number, syncId: string, 
   const sampler = startMemorySampler(100);
   const t0 = performance.now();
   const progress = setInterval(() => {
-    const created = app.sandbox.pipedrive.requestCounts()['POST /api/v2/persons'] ?? 0;
+    const created = livePersons(app) - personsBefore;
     const s = (performance.now() - t0) / 1000;
     log(`  … ${label}: ${fmtInt(created)} persons created after ${s.toFixed(0)} s (${fmtInt(Math.round(created / s))}/s), RSS ${rssNowMb()} MB`);
   }, 30_000);
@@ -116,21 +152,21 @@ async function measure(app: BenchApp, label: string, n: number, syncId: string, 
     runCounts: r.counts,
     provider: diffCounts(providerCounts(app), providerBefore),
     providerMin: mins.provider,
-    crm: diffCounts(app.sandbox.pipedrive.requestCounts()),
+    crm: diffCounts(crmSide.requestCounts(app)),
     crmMin: mins.crm,
     dbStatements: usePg ? dbStatementCount() - db0 : null,
     baseRssMb,
     peakRssMb: mem.peakRssMb,
     peakHeapMb: mem.peakHeapMb,
     crmWrites: 0,
-    allowedPerSecond: pipedriveAllowedPerSecond(app.sandbox, world, NORTHWIND.companyId),
+    allowedPerSecond: crmSide.allowedPerSecond(app),
   };
   result.crmWrites = writesOf(result.crm);
-  log(`${label}: ${r.status} in ${fmtSeconds(ms)}; run counts ${JSON.stringify(r.counts)}; Pipedrive persons created ${fmtInt(result.created)}`);
+  log(`${label}: ${r.status} in ${fmtSeconds(ms)}; run counts ${JSON.stringify(r.counts)}; ${CRM_NAME} persons created ${fmtInt(result.created)}`);
   log(`  steps: ${formatSteps(r.steps)}`);
   log(`  ${provider} calls ${sumCounts(result.provider)} (min ${mins.provider}): ${formatCounts(result.provider)}`);
-  log(`  Pipedrive calls ${sumCounts(result.crm)} (min ${mins.crm}; ÷ min ${ratio(sumCounts(result.crm), mins.crm)}): ${formatCounts(result.crm)}`);
-  log(`  Pipedrive writes ${fmtInt(result.crmWrites)} at ${(result.crmWrites / (ms / 1000)).toFixed(1)}/s; allowed ${result.allowedPerSecond}/s → achieved ÷ allowed ${ratio(result.crmWrites / (ms / 1000), result.allowedPerSecond)}`);
+  log(`  ${CRM_NAME} calls ${sumCounts(result.crm)} (min ${mins.crm}; ÷ min ${ratio(sumCounts(result.crm), mins.crm)}): ${formatCounts(result.crm)}`);
+  log(`  ${CRM_NAME} writes ${fmtInt(result.crmWrites)} at ${(result.crmWrites / (ms / 1000)).toFixed(1)}/s; allowed ${result.allowedPerSecond}/s → achieved ÷ allowed ${ratio(result.crmWrites / (ms / 1000), result.allowedPerSecond)}`);
   log(`  DB statements ${result.dbStatements ?? 'n/a'}${result.dbStatements !== null && n ? ` (${(result.dbStatements / n).toFixed(2)} per contact)` : ''}; RSS ${baseRssMb} MB before → peak ${mem.peakRssMb} MB; peak heap ${mem.peakHeapMb} MB`);
   if (usePg && process.env.BENCH_SQL_SHAPES === '1') for (const [shape, count, ms] of takeStatementShapes()) log(`    sql ×${count} (${(ms / 1000).toFixed(2)} s): ${shape}`);
   return result;
@@ -156,6 +192,7 @@ async function main() {
         let inScope: number;
         let listed: number;
         let orgNames: Set<string>;
+        let withOrg: number;
         if (provider === 'google') {
           const group = app.sandbox.google.groups(EMAIL).find((g) => g.name === 'Clients');
           if (!group) throw new Error('Google group Clients not found');
@@ -164,12 +201,12 @@ async function main() {
           inScope = app.sandbox.google.groups(EMAIL).find((g) => g.name === 'Clients')!.memberCount;
           const all = app.sandbox.google.contacts(EMAIL) as { memberships?: { contactGroupMembership?: { contactGroupResourceName?: string } }[]; organizations?: { name?: string }[] }[];
           listed = all.length; // connections.list has no group filter: the whole account is read
-          orgNames = new Set(
-            all
-              .filter((p) => (p.memberships ?? []).some((m) => m.contactGroupMembership?.contactGroupResourceName === groupId))
-              .map((p) => p.organizations?.[0]?.name)
-              .filter((x): x is string => !!x),
-          );
+          const companies = all
+            .filter((p) => (p.memberships ?? []).some((m) => m.contactGroupMembership?.contactGroupResourceName === groupId))
+            .map((p) => p.organizations?.[0]?.name)
+            .filter((x): x is string => !!x);
+          orgNames = new Set(companies);
+          withOrg = companies.length;
         } else {
           const folder = app.sandbox.microsoft.folders(EMAIL).find((f) => f.displayName === 'Clients');
           if (!folder) throw new Error('Outlook folder Clients not found');
@@ -178,18 +215,19 @@ async function main() {
           const inFolder = app.sandbox.microsoft.contacts(EMAIL, groupId);
           inScope = inFolder.length;
           listed = inScope; // delta is per folder
-          orgNames = new Set(inFolder.map((c) => c.fields.companyName).filter((x): x is string => !!x));
+          const companies = inFolder.map((c) => c.fields.companyName).filter((x): x is string => !!x);
+          orgNames = new Set(companies);
+          withOrg = companies.length;
         }
         const note = `N=${fmtInt(n)} (${provider}): generated in ${fmtSeconds(performance.now() - tg)}; contacts in Clients incl. demo: ${fmtInt(inScope)}; contacts the listing reads: ${fmtInt(listed)}; distinct company names: ${orgNames.size}`;
         notes.push(note);
         log(note);
 
-        const tenant = await app.installPipedrive(NORTHWIND.admin);
+        const tenant = crmKind === 'pipedrive' ? await app.installPipedrive(NORTHWIND.admin) : await app.installTeamleader(BRUGGE.admin);
         const accountId = provider === 'google' ? await app.linkGoogle(tenant, EMAIL) : await app.linkMicrosoft(tenant, EMAIL);
-        app.sandbox.pipedrive.resetRequestCounts();
-        const fieldMap = await prepareCrmFields(tenant);
-        const setupCalls = app.sandbox.pipedrive.requestCounts();
-        log(`setup (prepareCrmFields, outside the run): Pipedrive ${formatCounts(setupCalls)}`);
+        crmSide.resetRequestCounts(app);
+        await prepareCrmFields(tenant);
+        log(`setup (prepareCrmFields, outside the run): ${CRM_NAME} ${formatCounts(crmSide.requestCounts(app))}`);
         const { syncId } = await startSync(tenant, { accountId, direction: 'provider_to_crm', groupId, groupName: 'Clients' });
         const usePg = server.kind === 'postgres';
 
@@ -197,9 +235,10 @@ async function main() {
         // no group filter); Microsoft reads the folder's delta at the page size the engine asks for (200;
         // the deltaLink comes with the last page).
         const providerMin = Math.max(1, provider === 'google' ? Math.ceil(listed / GOOGLE_LIST_PAGE) : Math.ceil(listed / GRAPH_DELTA_PAGE_SIZE));
-        // Minimum CRM calls: Pipedrive has no batch create — one POST per person, plus one org create per
-        // distinct company name (the org may not exist yet).
-        const crmMin = inScope + orgNames.size;
+        // Minimum CRM calls: neither CRM has a batch create — one create per person, plus one org create per
+        // distinct company name (the org may not exist yet); Teamleader links a contact to its company with a
+        // second call (contacts.linkToCompany), Pipedrive takes the org id in the create.
+        const crmMin = inScope + orgNames.size + (crmKind === 'teamleader' ? withOrg : 0);
         const first = await measure(app, `N=${fmtInt(n)} first import`, n, syncId, 'start', { provider: providerMin, crm: crmMin }, usePg);
         results.push(first);
         const second = await measure(app, `N=${fmtInt(n)} no-change run`, n, syncId, 'refresh', { provider: 1, crm: 0 }, usePg);
@@ -214,7 +253,7 @@ async function main() {
     await server.stop();
   }
 
-  console.log(`\n## ${provider === 'google' ? 'Google' : 'Outlook'} → Pipedrive import\n`);
+  console.log(`\n## ${provider === 'google' ? 'Google' : 'Outlook'} → ${CRM_NAME} import\n`);
   console.log(`Machine: ${machineDescription()}`);
   console.log(`Database: ${server.description}`);
   console.log(`World: ${describeWorld(world)}`);
@@ -223,7 +262,7 @@ async function main() {
   for (const note of notes) console.log(`- ${note}`);
   console.log('');
   printTable(
-    ['Run', 'Wall time', 'Persons created', 'Contacts/s', 'Pipedrive writes/s ÷ allowed', `${provider} calls (min) ÷ min`, `${provider} calls by method`, 'Pipedrive calls (min) ÷ min', 'Pipedrive calls by endpoint', 'DB statements', 'RSS before → peak', 'Peak heap'],
+    ['Run', 'Wall time', 'Persons created', 'Contacts/s', `${CRM_NAME} writes/s ÷ allowed`, `${provider} calls (min) ÷ min`, `${provider} calls by method`, `${CRM_NAME} calls (min) ÷ min`, `${CRM_NAME} calls by endpoint`, 'DB statements', 'RSS before → peak', 'Peak heap'],
     results.map((r) => [
       r.label,
       fmtSeconds(r.ms),

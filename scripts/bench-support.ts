@@ -18,8 +18,8 @@ import { REAL_LIMITS } from '@/sandbox/lib/real-limits';
 import { burstLimit } from '@/sandbox/pipedrive/plans';
 import { setEnvForTests } from '@/lib/env';
 import { closeDb, getDb } from '@/db/client';
-import { completePipedriveInstall, findInstalledUser, type InstalledUser } from '@/lib/installations';
-import { linkProviderAccount, pipedriveAuthorizationCode } from '../tests/support/sandbox-oauth';
+import { completePipedriveInstall, completeTeamleaderInstall, findInstalledUser, type InstalledUser } from '@/lib/installations';
+import { linkProviderAccount, pipedriveAuthorizationCode, teamleaderAuthorizationCode } from '../tests/support/sandbox-oauth';
 import { hasPostgresBinaries, startThrowawayPostgres } from '../tests/support/postgres-server';
 import { configureSandboxApp, createDatabase } from '../tests/support/app-env';
 import { executeRun, recordRunFailure } from '@/lib/sync/runtime/execute';
@@ -30,6 +30,8 @@ import { pillarFor } from '@/lib/sync/registry';
 import type { Tenant } from '@/lib/tenant';
 
 export const NORTHWIND = { companyId: 7401001, admin: 13001 };
+/** The Teamleader demo account (Brugge Bikes) and its admin. */
+export const BRUGGE = { accountId: '5b1e2c3d-7a8f-4b6c-9d0e-1f2a3b4c5d6e', admin: 'a1d2e3f4-0001-4c5d-8e9f-000000000001' };
 
 // ------------------------------------------------------------------ command line
 
@@ -88,6 +90,12 @@ export function pipedriveAllowedPerSecond(sandbox: Sandbox, world: World, compan
   return s.burstLimit / windowS;
 }
 
+/** Teamleader requests allowed per second (200 per sliding 60 s per integration per account; the emulator's setting). */
+export function teamleaderAllowedPerSecond(sandbox: Sandbox): number {
+  const c = sandbox.teamleader.config();
+  return c.rateLimitPerMinute / c.rateLimitWindowSeconds;
+}
+
 /** Google People write calls allowed per second per user under the real default quota. */
 export const googleWriteCallsPerSecond = () => REAL_LIMITS.google.writeQuotaPerMinute / 60;
 
@@ -100,6 +108,7 @@ export function realLimitsInForce(sandbox: Sandbox): string[] {
     `Google People API: ${g.readQuotaPerMinute} reads + ${g.writeQuotaPerMinute} writes per minute per user`,
     `Microsoft Graph: ${m.requestsPer10Min} requests per 10 min, ${m.maxConcurrent} concurrent per mailbox`,
     `Pipedrive: burst ${pd.burstLimit ?? "per the company's plan (Growth: 160)"} per ${pd.burstWindowMs ?? '?'} ms per token`,
+    `Teamleader: ${sandbox.teamleader.config().rateLimitPerMinute} per sliding ${sandbox.teamleader.config().rateLimitWindowSeconds} s per integration and account`,
   ];
 }
 
@@ -205,6 +214,7 @@ export type BenchApp = {
   sandbox: Sandbox;
   databaseUrl: string | null;
   installPipedrive(userId?: number): Promise<Tenant>;
+  installTeamleader(userId?: string): Promise<Tenant>;
   linkGoogle(tenant: Tenant, email: string): Promise<string>;
   linkMicrosoft(tenant: Tenant, email: string): Promise<string>;
   /** Runs one sync job in-process; `steps` is the wall time per step kind (`export-page-12` → `export-page`). */
@@ -230,6 +240,7 @@ export async function createBenchApp(server: DatabaseServer, opts: { appUrl?: st
     sandbox,
     databaseUrl,
     installPipedrive: async (userId = NORTHWIND.admin) => asTenant(await completePipedriveInstall(await pipedriveAuthorizationCode(sandbox, userId))),
+    installTeamleader: async (userId = BRUGGE.admin) => asTenant(await completeTeamleaderInstall(await teamleaderAuthorizationCode(sandbox, userId))),
     linkGoogle: (tenant, email) => linkProviderAccount(sandbox, 'google', tenant, email),
     linkMicrosoft: (tenant, email) => linkProviderAccount(sandbox, 'microsoft', tenant, email),
     async runSync(syncId, trigger = 'refresh') {
@@ -277,15 +288,17 @@ export async function createBenchApp(server: DatabaseServer, opts: { appUrl?: st
  */
 export function raiseEmulatorLimits(sandbox: Sandbox): string[] {
   const BIG = 1_000_000_000;
-  const before = { g: sandbox.google.config(), m: sandbox.microsoft.config() };
+  const before = { g: sandbox.google.config(), m: sandbox.microsoft.config(), t: sandbox.teamleader.config() };
   const pdBefore = { ...sandbox.pipedrive.summary().settings };
   sandbox.google.config({ readQuotaPerMinute: BIG, writeQuotaPerMinute: BIG });
   sandbox.microsoft.config({ requestsPer10Min: BIG, maxConcurrent: 1_000 });
   sandbox.pipedrive.config({ burstLimit: BIG, dailyTokenBudget: BIG });
+  sandbox.teamleader.config({ rateLimitPerMinute: BIG });
   return [
     `Google People API: readQuotaPerMinute ${before.g.readQuotaPerMinute} → ${BIG}, writeQuotaPerMinute ${before.g.writeQuotaPerMinute} → ${BIG} (per account)`,
     `Microsoft Graph: requestsPer10Min ${before.m.requestsPer10Min} → ${BIG}, maxConcurrent ${before.m.maxConcurrent} → 1000 (per mailbox)`,
     `Pipedrive: burstLimit ${pdBefore.burstLimit} per ${pdBefore.burstWindowMs} ms → ${BIG} per ${pdBefore.burstWindowMs} ms (per token); daily token budget → ${BIG}`,
+    `Teamleader: ${before.t.rateLimitPerMinute} per ${before.t.rateLimitWindowSeconds} s → ${BIG} (per integration and account)`,
   ];
 }
 

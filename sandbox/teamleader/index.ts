@@ -59,6 +59,7 @@ export interface TeamleaderEmulator extends Emulator<TeamleaderState> {
   tokenStats(): TokenStats;
   /** Requests received per endpoint since the last reset, e.g. `contacts.list`, `oauth2/access_token`. */
   requestCounts(): Record<string, number>;
+  resetRequestCounts(): void;
   webhooks(accountId: string): Webhook[];
   webhookDeliveries(): WebhookDelivery[];
   /** Waits for every webhook delivery started so far. */
@@ -205,6 +206,9 @@ export function createTeamleaderEmulator(ctx: SandboxContext): TeamleaderEmulato
     expireAccessTokens: () => oauth.expireAccessTokens(),
     tokenStats: () => oauth.tokenStats(),
     requestCounts: () => ({ ...requestCounts }),
+    resetRequestCounts: () => {
+      requestCounts = {};
+    },
     webhooks: (accountId) => store.webhooksOf(accountId),
     webhookDeliveries: () => dispatcher.deliveries(),
     flushWebhooks: () => dispatcher.flush(),
