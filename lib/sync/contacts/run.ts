@@ -46,8 +46,9 @@ async function planPass(ctx: RunContext<ContactRunRequest>): Promise<Pass> {
   // A sweep may span runs: a retry resumes the same sweep at its stored cursor.
   const sweepId = full ? (sync.sweepId ?? ctx.runId) : null;
   await db.update(contactSyncs).set({ sweepId, updatedAt: startedAt }).where(eq(contactSyncs.id, sync.id));
-  // Pages of any other sweep (abandoned, or left by a crash after its end) never count for this one.
-  await clearSweepPages(db, sync.id, { crm: sweepId, provider: ctx.runId });
+  // Pages of other sweeps (left by failed runs) never count for this one (they carry another sweep id); a
+  // full sweep clears them so they do not pile up. Incremental passes leave that to the next sweep.
+  if (full) await clearSweepPages(db, sync.id, { crm: sweepId, provider: ctx.runId });
   if (full) await ctx.setTotal(sync.crmTotal);
   return {
     full,
