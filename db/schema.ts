@@ -216,10 +216,6 @@ export const contactLinks = pgTable(
     label: text('label'),
     /** Set just before a remote create is sent; a retry that finds it set looks for the twin first. */
     pendingSince: ts('pending_since'),
-    /** Last sweep whose CRM listing contained this record (deletes need a complete listing). */
-    seenSweepId: uuid('seen_sweep_id'),
-    /** Last full provider pass (run id) whose listing contained this record (deletes inferred from absence). */
-    remoteSeenRunId: uuid('remote_seen_run_id'),
     /**
      * The CRM update time stored in crmUpdatedAt proves nothing on its own until a CRM listing that started
      * after this moment (our clock) has compared the content: an edit in the same CRM second as our write
@@ -591,4 +587,27 @@ export const changeWatches = pgTable(
     index('change_watches_poll_due').on(t.provider, t.nextPollAt),
     index('change_watches_expiry').on(t.provider, t.expiresAt),
   ],
+);
+
+/**
+ * What a complete listing saw, one row per listed page (not a mark on every link: a sweep of N unchanged
+ * contacts then writes N/500 rows instead of rewriting N link rows). `side` crm: the export's full CRM
+ * sweep (`sweep_id` = contact_syncs.sweep_id; it spans runs and resumes at its cursor, so the pages listed
+ * before a crash stay here). `side` provider: a full provider pass of the import (`sweep_id` = the run id).
+ * Deletes are inferred from links absent from every page of the sweep. Rows of other sweeps are removed
+ * when a pass is planned and when it finishes.
+ */
+export const contactSweepPages = pgTable(
+  'contact_sweep_pages',
+  {
+    syncId: uuid('sync_id').notNull().references(() => contactSyncs.id, { onDelete: 'cascade' }),
+    sweepId: uuid('sweep_id').notNull(),
+    side: text('side', { enum: ['crm', 'provider'] }).notNull(),
+    /** The page's listing cursor, hashed (vendor cursors can be long); the first page has its own key. */
+    pageKey: text('page_key').notNull(),
+    /** The ids the page listed: CRM person ids (crm) or provider contact ids (provider). */
+    ids: text('ids').array().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.syncId, t.sweepId, t.side, t.pageKey] })],
 );

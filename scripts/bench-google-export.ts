@@ -15,6 +15,8 @@
  * `--real-limits`; `--latency=MS` (and `--jitter=MS`) adds per-call network latency in every emulator.
  */
 import './sandbox-env';
+import { sql } from 'drizzle-orm';
+import { getDb } from '@/db/client';
 import { startSync } from '@/lib/contacts/service';
 import { CRM_PAGE_SIZE, GOOGLE_BATCH_CREATE_MAX } from '@/lib/sync/contacts/constants';
 
@@ -57,6 +59,13 @@ const world = parseWorld(args);
 /** Google write calls (creates, updates, deletes, group changes) among the counted methods. */
 const writesOf = (c: Record<string, number>) => Object.entries(c).reduce((n, [k, v]) => (k !== 'total' && /create|update|delete|modify/i.test(k) ? n + v : n), 0);
 
+/** Row version (xmin) of every contact link: a row the run inserted or updated has a new one. */
+async function linkRowVersions(): Promise<Map<string, string>> {
+  const db = await getDb();
+  const res = (await db.execute(sql`select id::text as id, xmin::text as xmin from contact_links`)) as unknown as { rows: { id: string; xmin: string }[] };
+  return new Map(res.rows.map((r) => [r.id, r.xmin]));
+}
+
 type RunResult = {
   label: string;
   n: number;
@@ -69,6 +78,8 @@ type RunResult = {
   crm: Record<string, number>;
   crmMin: number;
   dbStatements: number | null;
+  /** contact_links rows the run wrote (a new row version: inserted or updated), from their xmin. */
+  linkRowsWritten: number | null;
   baseRssMb: number;
   peakRssMb: number;
   peakHeapMb: number;
@@ -84,6 +95,7 @@ async function measure(app: BenchApp, label: string, n: number, syncId: string, 
   const groupBefore = app.sandbox.google.groups(EMAIL).find((g) => g.name === 'Pipedrive')?.memberCount ?? 0;
   gcNow();
   const baseRssMb = rssNowMb();
+  const versions0 = usePg ? await linkRowVersions() : null;
   const db0 = dbStatementCount();
   takeStatementShapes();
   const sampler = startMemorySampler(100);
@@ -109,17 +121,22 @@ async function measure(app: BenchApp, label: string, n: number, syncId: string, 
     crm,
     crmMin: m.crm,
     dbStatements: usePg ? dbStatementCount() - db0 : null,
+    linkRowsWritten: null,
     baseRssMb,
     peakRssMb: mem.peakRssMb,
     peakHeapMb: mem.peakHeapMb,
   };
+  if (versions0) {
+    const versions1 = await linkRowVersions();
+    result.linkRowsWritten = [...versions1].filter(([id, xmin]) => versions0.get(id) !== xmin).length;
+  }
   log(`${label}: ${r.status} in ${fmtSeconds(ms)}; run counts ${JSON.stringify(r.counts)}`);
   log(`  steps: ${formatSteps(r.steps)}`);
   log(`  Google calls ${sumCounts(google)} (min ${m.google}; ÷ min ${ratio(sumCounts(google), m.google)}): ${formatCounts(google)}`);
   const writes = writesOf(google);
   log(`  Google write calls ${writes} at ${(writes / (ms / 1000)).toFixed(2)}/s; allowed ${googleWriteCallsPerSecond()}/s → achieved ÷ allowed ${ratio(writes / (ms / 1000), googleWriteCallsPerSecond())}`);
   log(`  Pipedrive calls ${sumCounts(crm)} (min ${m.crm}): ${formatCounts(crm)}`);
-  log(`  DB statements ${result.dbStatements ?? 'n/a'}; RSS ${baseRssMb} MB before → peak ${mem.peakRssMb} MB; peak heap ${mem.peakHeapMb} MB`);
+  log(`  DB statements ${result.dbStatements ?? 'n/a'}; contact_links rows written ${result.linkRowsWritten ?? 'n/a'}; RSS ${baseRssMb} MB before → peak ${mem.peakRssMb} MB; peak heap ${mem.peakHeapMb} MB`);
   if (usePg && process.env.BENCH_SQL_SHAPES === '1') for (const [shape, count, ms] of takeStatementShapes()) log(`    sql ×${count} (${(ms / 1000).toFixed(2)} s): ${shape}`);
   return result;
 }
@@ -197,7 +214,7 @@ async function main() {
   for (const note of notes) console.log(`- ${note}`);
   console.log('');
   printTable(
-    ['Run', 'Wall time', 'Persons listed/s', 'Contacts created', 'Created/s', 'Google write calls/s ÷ allowed', 'Google calls (min) ÷ min', 'Google calls by method', 'Pipedrive calls (min) ÷ min', 'DB statements', 'RSS before → peak', 'Peak heap'],
+    ['Run', 'Wall time', 'Persons listed/s', 'Contacts created', 'Created/s', 'Google write calls/s ÷ allowed', 'Google calls (min) ÷ min', 'Google calls by method', 'Pipedrive calls (min) ÷ min', 'DB statements', 'Link rows written', 'RSS before → peak', 'Peak heap'],
     results.map((r) => [
       r.label,
       fmtSeconds(r.ms),
@@ -209,6 +226,7 @@ async function main() {
       formatCounts(r.google),
       `${fmtInt(sumCounts(r.crm))} (${fmtInt(r.crmMin)}) ${ratio(sumCounts(r.crm), r.crmMin)}`,
       r.dbStatements === null ? 'n/a' : fmtInt(r.dbStatements),
+      r.linkRowsWritten === null ? 'n/a' : fmtInt(r.linkRowsWritten),
       `${r.baseRssMb} → ${r.peakRssMb} MB`,
       `${r.peakHeapMb} MB`,
     ]),

@@ -51,7 +51,7 @@ export async function restoreDeletedContact(tenant: Tenant, linkId: string, now 
       .update(contactLinks)
       .set({
         crmId: person.id, remoteId: null, remoteEtag: null, crmUpdatedAt: person.updatedAt, snapshot: snapshot as unknown as Record<string, unknown>, snapshotHash: hashContact(snapshot),
-        state: 'linked', deletedAt: null, deletedSide: null, skipCode: null, skipReason: null, pendingSince: null, seenSweepId: null, createdBy: 'sync_to_crm', updatedAt: new Date(),
+        state: 'linked', deletedAt: null, deletedSide: null, skipCode: null, skipReason: null, pendingSince: null, createdBy: 'sync_to_crm', updatedAt: new Date(),
       })
       .where(eq(contactLinks.id, link.id));
     await recordActivity([{ installationId: sync.installationId, connectionId: sync.id, action: 'restored', side: 'crm', crmId: person.id, remoteId: link.remoteId, label, reasonCode: 'restored' }]);
@@ -66,7 +66,7 @@ export async function restoreDeletedContact(tenant: Tenant, linkId: string, now 
     .update(contactLinks)
     .set({
       crmId: null, remoteId: result.remoteId, remoteEtag: result.etag ?? null, crmUpdatedAt: null, snapshot: snapshot as unknown as Record<string, unknown>, snapshotHash: hashContact(snapshot),
-      state: 'linked', deletedAt: null, deletedSide: null, skipCode: null, skipReason: null, pendingSince: null, seenSweepId: null, createdBy: 'sync_to_provider', updatedAt: new Date(),
+      state: 'linked', deletedAt: null, deletedSide: null, skipCode: null, skipReason: null, pendingSince: null, createdBy: 'sync_to_provider', updatedAt: new Date(),
     })
     .where(eq(contactLinks.id, link.id));
   await recordActivity([{ installationId: sync.installationId, connectionId: sync.id, action: 'restored', side: 'provider', crmId: link.crmId, remoteId: result.remoteId, label, reasonCode: 'restored' }]);

@@ -4,7 +4,7 @@
  * outcome. Creates are idempotent: the link is marked pending before the provider call and the CRM ref is
  * stamped into the contact, so a retry after a lost answer adopts the twin instead of creating a second.
  */
-import { and, eq, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import { contactLinks, contactSyncs } from '@/db/schema';
 import { recordActivity, type ActivityEntry } from '@/lib/sync/runtime/activity';
 import type { ReasonCode } from '@/lib/sync/runtime/reasons';
@@ -14,6 +14,7 @@ import { CRM_PAGE_SIZE, CRM_TIME_MARGIN_MS, EXPORT_GROUP_NAME, EXPORT_PAGES_PER_
 import type { SyncContext } from './context';
 import { decideExport } from './export-rules';
 import { contactFromCrmPerson, displayName, hashContact, type Contact } from './model';
+import { notSeenBySweep, recordSweepPage } from './sweep-pages';
 
 export type PageCounts = { processed: number; added: number; updated: number; skipped: number; unchanged: number; errors: number };
 
@@ -118,7 +119,7 @@ export async function exportPage(
   // in the updates) must not leave links pending for contacts that exist.
   const record = async (rows: (typeof contactLinks.$inferInsert)[]) => {
     if (rows.length === 0) return;
-    await upsertFinals(ctx, rows, args.sweepId, (crmId) => verifyByCrm.get(crmId) ?? null);
+    await upsertFinals(ctx, rows, (crmId) => verifyByCrm.get(crmId) ?? null);
     rows.length = 0;
     await recordActivity(log.splice(0), db);
   };
@@ -198,6 +199,9 @@ export async function exportPage(
     });
     counts.processed += page.items.length + page.invalid.length;
     const ids = page.items.map((p) => p.id);
+    // Everything listed on this page was seen by this sweep (unchanged persons included): one row for the
+    // page, not a mark on each link. Recorded before any write, so a page listed is never forgotten.
+    if (args.sweepId) await recordSweepPage(db, { syncId: sync.id, sweepId: args.sweepId, side: 'crm', cursor, ids });
     const links = ids.length
       ? await db.select().from(contactLinks).where(and(eq(contactLinks.syncId, sync.id), inArray(contactLinks.crmId, ids)))
       : [];
@@ -274,12 +278,6 @@ export async function exportPage(
     }
     await record(finals);
 
-    // Everything listed on this page was seen by this sweep (unchanged rows included).
-    if (ids.length && args.sweepId)
-      await db
-        .update(contactLinks)
-        .set({ seenSweepId: args.sweepId })
-        .where(and(eq(contactLinks.syncId, sync.id), inArray(contactLinks.crmId, ids), or(isNull(contactLinks.seenSweepId), ne(contactLinks.seenSweepId, args.sweepId))));
     if (page.invalid.length) {
       counts.skipped += page.invalid.length;
       for (const bad of page.invalid) log.push({ ...act, runId: args.runId, action: 'skipped', side: 'provider', crmId: bad.id, label: `Record ${bad.id}`, reasonCode: 'unreadable_record', reason: bad.reason });
@@ -311,10 +309,10 @@ export async function exportPage(
 }
 
 /** Writes the outcome rows of one batch into the base state (one statement). */
-async function upsertFinals(ctx: SyncContext, rows: (typeof contactLinks.$inferInsert)[], sweepId: string | null, verifyAfter: (crmId: string) => Date | null) {
+async function upsertFinals(ctx: SyncContext, rows: (typeof contactLinks.$inferInsert)[], verifyAfter: (crmId: string) => Date | null) {
   await ctx.db
     .insert(contactLinks)
-    .values(rows.map((f) => ({ ...f, crmVerifyAfter: verifyAfter(f.crmId!), ...(sweepId ? { seenSweepId: sweepId } : {}), updatedAt: new Date() })))
+    .values(rows.map((f) => ({ ...f, crmVerifyAfter: verifyAfter(f.crmId!), updatedAt: new Date() })))
     .onConflictDoUpdate({
       target: [contactLinks.syncId, contactLinks.crmId],
       targetWhere: sql`${contactLinks.crmId} is not null`,
@@ -331,7 +329,6 @@ async function upsertFinals(ctx: SyncContext, rows: (typeof contactLinks.$inferI
         snapshotHash: sql`excluded.snapshot_hash`,
         createdBy: sql`coalesce(excluded.created_by, ${contactLinks.createdBy})`,
         pendingSince: sql`excluded.pending_since`,
-        ...(sweepId ? { seenSweepId: sql`excluded.seen_sweep_id` } : {}),
         deletedAt: null,
         deletedSide: null,
         updatedAt: new Date(),
@@ -353,7 +350,8 @@ export async function planExportDeletes(ctx: SyncContext, sweepId: string) {
         eq(contactLinks.syncId, ctx.sync.id),
         inArray(contactLinks.state, ['linked', 'skipped']),
         isNotNull(contactLinks.crmId),
-        or(isNull(contactLinks.seenSweepId), ne(contactLinks.seenSweepId, sweepId)),
+        // Listed on no page of this sweep (a person moved between pages was listed on one of them).
+        notSeenBySweep(contactLinks.crmId, { syncId: ctx.sync.id, sweepId, side: 'crm' }),
       ),
     );
   const [{ linked }] = (await ctx.db
@@ -377,7 +375,7 @@ export async function applyExportDeletes(ctx: SyncContext, runId: string, linkId
   for (const r of ours) {
     if (failed.has(r.remoteId!)) continue;
     deleted++;
-    await ctx.db.update(contactLinks).set({ state: 'deleted', deletedAt: now, deletedSide: 'provider', seenSweepId: null, updatedAt: now }).where(eq(contactLinks.id, r.id));
+    await ctx.db.update(contactLinks).set({ state: 'deleted', deletedAt: now, deletedSide: 'provider', updatedAt: now }).where(eq(contactLinks.id, r.id));
   }
   if (ours.length) {
     await recordActivity(

@@ -5,7 +5,7 @@
  * provider signals (Google metadata.deleted, Graph @removed) and pass the mass-delete brake.
  * An expired cursor restarts a full pass that matches by remote id, so it neither duplicates nor deletes.
  */
-import { and, eq, inArray, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import { contactLinks, contactSyncs, syncRuns } from '@/db/schema';
 import { recordActivity, type ActivityEntry } from '@/lib/sync/runtime/activity';
 import { pauseForDeletes, settlePendingDeletes } from '@/lib/sync/runtime/connections';
@@ -20,6 +20,7 @@ import { contactFromCrmPerson, displayName, hashContact, type Contact } from './
 import { linkRef, recoverPendingCreates, releaseRemoteId } from './export-sweep';
 import { CRM_TIME_MARGIN_MS, CRM_WRITE_CONCURRENCY, PROVIDER_READ_CONCURRENCY } from './constants';
 import { forEachBounded, gate } from './bounded';
+import { notSeenBySweep, recordSweepPage } from './sweep-pages';
 
 type Counts = { added: number; updated: number; deleted: number; skipped: number; conflicts: number };
 
@@ -70,6 +71,8 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
   // is never taken for a new provider contact (which would create a second CRM person).
   if (!args.pageCursor && sync.direction === 'two_way') await recoverPendingCreates(ctx, sync.groupId, args.runId);
   let page;
+  /** The page cursor the page was listed with (a restarted full pass lists from its first page). */
+  let listedWith = args.pageCursor;
   try {
     page = await ctx.provider.listChanges(sync.groupId, sync.providerCursor, args.pageCursor);
   } catch (error) {
@@ -77,6 +80,7 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
       // Expired sync token / delta link: forget it and start a full pass (matching by remote id: no duplicates, no deletes).
       await db.update(contactSyncs).set({ providerCursor: null, updatedAt: new Date() }).where(eq(contactSyncs.id, sync.id));
       sync.providerCursor = null;
+      listedWith = null;
       page = await ctx.provider.listChanges(sync.groupId, null, null);
     } else throw error;
   }
@@ -252,9 +256,9 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
 
   // B10: a full pass (first sync, or a restart after an expired cursor) carries no delete signals, but it
   // lists the whole group: a pair it did not list left the group (deleted, or moved out of scope), which
-  // an incremental pass would have reported. Marked per page, inferred on the last page.
-  if (page.isFullPass && page.items.length)
-    await db.update(contactLinks).set({ remoteSeenRunId: args.runId }).where(and(eq(contactLinks.syncId, sync.id), inArray(contactLinks.remoteId, page.items.map((i) => i.remoteId))));
+  // an incremental pass would have reported. Recorded per page (one row, not a mark on every link),
+  // inferred on the last page.
+  if (page.isFullPass) await recordSweepPage(db, { syncId: sync.id, sweepId: args.runId, side: 'provider', cursor: listedWith, ids: page.items.map((i) => i.remoteId) });
   const absent = page.isFullPass && !page.nextPageCursor ? await absentFromFullPass(ctx, args.runId) : [];
 
   // Delete signals: explicit ones (B3), plus absence from a complete listing. Collected first so the
@@ -430,7 +434,7 @@ async function absentFromFullPass(ctx: SyncContext, runId: string): Promise<Link
         isNotNull(contactLinks.remoteId),
         isNotNull(contactLinks.crmId),
         isNull(contactLinks.pendingSince),
-        or(isNull(contactLinks.remoteSeenRunId), ne(contactLinks.remoteSeenRunId, runId)),
+        notSeenBySweep(contactLinks.remoteId, { syncId: ctx.sync.id, sweepId: runId, side: 'provider' }),
         // Pairs recorded while this pass was listing may simply not be in it yet.
         lt(contactLinks.updatedAt, run?.startedAt ?? new Date(0)),
       ),
@@ -504,7 +508,7 @@ async function adoptStampedTwin(ctx: SyncContext, item: RemoteContact, crmId: st
   await releaseRemoteId(ctx, item.remoteId, owner.id, runId);
   await db
     .update(contactLinks)
-    .set({ remoteId: item.remoteId, remoteEtag: item.etag, state: 'linked', skipCode: null, skipReason: null, pendingSince: null, createdBy: owner.createdBy ?? 'sync_to_provider', snapshot: owner.snapshot ?? (item.contact as unknown as Record<string, unknown>), snapshotHash: null, remoteSeenRunId: runId, updatedAt: new Date() })
+    .set({ remoteId: item.remoteId, remoteEtag: item.etag, state: 'linked', skipCode: null, skipReason: null, pendingSince: null, createdBy: owner.createdBy ?? 'sync_to_provider', snapshot: owner.snapshot ?? (item.contact as unknown as Record<string, unknown>), snapshotHash: null, updatedAt: new Date() })
     .where(eq(contactLinks.id, owner.id));
   return true;
 }

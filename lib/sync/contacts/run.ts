@@ -17,6 +17,7 @@ import { applyExportDeletes, exportPage, planExportDeletes, prepareExportGroup, 
 import { shouldPauseDeletes } from './export-rules';
 import { adoptEarlierExports } from './adopt-earlier';
 import { runImportPass } from './import-pass';
+import { clearSweepPages } from './sweep-pages';
 
 export const ZContactRunRequest = ZRunRequest.extend({
   kind: z.literal('contacts'),
@@ -45,6 +46,9 @@ async function planPass(ctx: RunContext<ContactRunRequest>): Promise<Pass> {
   // A sweep may span runs: a retry resumes the same sweep at its stored cursor.
   const sweepId = full ? (sync.sweepId ?? ctx.runId) : null;
   await db.update(contactSyncs).set({ sweepId, updatedAt: startedAt }).where(eq(contactSyncs.id, sync.id));
+  // Pages of other sweeps (left by failed runs) never count for this one (they carry another sweep id); a
+  // full sweep clears them so they do not pile up. Incremental passes leave that to the next sweep.
+  if (full) await clearSweepPages(db, sync.id, { crm: sweepId, provider: ctx.runId });
   if (full) await ctx.setTotal(sync.crmTotal);
   return {
     full,
@@ -76,6 +80,8 @@ async function finishPass(connectionId: string, runId: string, pass: Pass, expor
       updatedAt: new Date(),
     })
     .where(eq(contactSyncs.id, connectionId));
+  // The sweep is complete (or abandoned: sweepId is cleared either way): its page records have served.
+  await clearSweepPages(db, connectionId);
 }
 
 export async function runContactSync(ctx: RunContext<ContactRunRequest>): Promise<RunOutcome> {
