@@ -148,6 +148,12 @@ export interface CrmClient {
    * Returns ids with their owner; optional — CRMs without it simply cannot adopt twins.
    */
   searchPersons?(term: string, field: 'email' | 'name' | 'phone'): Promise<{ id: string; ownerId: string | null }[]>;
+  /**
+   * Of these ids, the persons that still exist, with their owner (C4/C5: a person a sweep did not list is
+   * asked for once more before its contact is deleted — a listing by offset can skip a record when another
+   * is deleted during it). Reads them 100 ids per call.
+   */
+  existingPersons(ids: string[]): Promise<Map<string, { ownerId: string | null }>>;
   /** Whether the persons returned carry an owner (Teamleader contacts have none). */
   readonly personsHaveOwner: boolean;
   /** Sends an empty organization create: refused (insufficient_permission) or invalid (validation), never created. */

@@ -28,9 +28,13 @@ export function registerPersonRoutes(api: ApiRoutes, { store }: EmulatorDeps): v
   api.add('GET', '/api/v2/persons', (req, caller) => {
     const query = req.url.searchParams;
     const orgId = integerQuery(query, 'org_id');
+    // `ids`: up to 100 comma-separated ids (reference §3: "ids (≤100, comma)"); unknown or deleted ids are simply absent.
+    const idList = query.get('ids');
+    const ids = idList === null ? null : new Set(idList.split(',').map((x) => x.trim()).filter(Boolean).map(Number));
+    if (ids && ([...ids].some((id) => !Number.isInteger(id) || id <= 0) || ids.size > 100)) throw new ApiFailure(400, 'ids must be up to 100 comma-separated integer ids.');
     const persons = store
       .personsOf(caller.company.id)
-      .filter((p) => !p.is_deleted && (orgId === null || p.org_id === orgId) && store.canSee(caller.user, p));
+      .filter((p) => !p.is_deleted && (orgId === null || p.org_id === orgId) && (!ids || ids.has(p.id)) && store.canSee(caller.user, p));
     const { page, nextCursor } = paginate(persons, query);
     return ok(page.map((p) => serialize(p, query)), { next_cursor: nextCursor });
   });

@@ -254,3 +254,14 @@ describe('Pipedrive rate limits and faults', () => {
     expect(page.body.additional_data.next_cursor).toBeTruthy();
   });
 });
+
+describe('GET /api/v2/persons ids (reference §3: up to 100, comma-separated)', () => {
+  it('returns only the listed persons that exist; more than 100 ids is a 400', async () => {
+    const persons = (await getJson(admin, '/api/v2/persons?limit=5')).body.data as { id: number }[];
+    const ids = [persons[0]!.id, persons[2]!.id, 999_999_999];
+    const res = (await getJson(admin, `/api/v2/persons?ids=${ids.join(',')}`)).body;
+    expect(res.data.map((p: { id: number }) => p.id).sort()).toEqual([persons[0]!.id, persons[2]!.id].sort());
+    const tooMany = Array.from({ length: 101 }, (_, i) => i + 1).join(',');
+    expect((await h.api(admin, 'GET', `/api/v2/persons?ids=${tooMany}`)).status).toBe(400);
+  });
+});

@@ -14,7 +14,7 @@ import { startSync } from '@/lib/contacts/service';
 import type { CrmPerson } from '@/lib/crm/port';
 import { CLIENT_DATA_KEY, CRM_PAGE_SIZE } from '@/lib/sync/contacts/constants';
 import { loadSyncContext, type SyncContext } from '@/lib/sync/contacts/context';
-import { exportPage, planExportDeletes } from '@/lib/sync/contacts/export-sweep';
+import { applyExportDeletes, exportPage, planExportDeletes } from '@/lib/sync/contacts/export-sweep';
 import { clearSweepPages } from '@/lib/sync/contacts/sweep-pages';
 
 const OLIVIA = 'olivia.northwind@gmail.com';
@@ -112,9 +112,48 @@ describe('C4/C13 full sweep recorded per listed page', () => {
     do next = (await step(next)).nextCursor; // the resumed sweep, from the first page again
     while (next);
 
+    // `gone` is on no page of the sweep but still in the CRM: the listing skipped it (an offset listing
+    // shifts records when one is deleted during the sweep). Asked for once more, it stays.
+    expect((await planExportDeletes(ctx, sweepId)).gone).toEqual([]);
+    // Deleted in the CRM, it is gone.
+    app.sandbox.pipedrive.deletePerson(NORTHWIND.companyId, Number(gone));
     const { gone: absent } = await planExportDeletes(ctx, sweepId);
     expect(absent.map((l) => l.crmId)).toEqual([gone]);
+    await applyExportDeletes(ctx, randomUUID(), absent.map((l) => l.id));
     await clearSweepPages(ctx.db, syncId);
+  }, 60_000);
+
+  it('C4/C5: a person the listing skipped is asked for once more (100 per call): still the user\'s → kept; another owner\'s → removed (C5); unreadable in the listing → kept', async () => {
+    const ctx = await loadSyncContext(syncId);
+    const ids = await exportedIds();
+    const [skipped, handedOver, unreadable] = [ids[20]!, ids[21]!, ids[22]!];
+    app.sandbox.pipedrive.updatePerson(NORTHWIND.companyId, Number(handedOver), { owner_id: 13002 });
+    // A listing that leaves out `skipped` and `handedOver` (the user no longer owns it: the owner filter drops
+    // it) and answers `unreadable` as a record it cannot read.
+    const scripted: SyncContext = {
+      ...ctx,
+      crm: Object.assign(Object.create(ctx.crm) as typeof ctx.crm, {
+        listPersons: async (a: Parameters<typeof ctx.crm.listPersons>[0]) => {
+          const page = await ctx.crm.listPersons(a);
+          return {
+            ...page,
+            items: page.items.filter((p) => ![skipped, handedOver, unreadable].includes(p.id)),
+            invalid: page.items.some((p) => p.id === unreadable) ? [{ id: unreadable, reason: 'Unreadable person from Pipedrive' }] : page.invalid,
+          };
+        },
+      }),
+    };
+    const sweepId = randomUUID();
+    let next: string | null = null;
+    do next = (await exportPage(scripted, { runId: randomUUID(), sweepId, groupId: ctx.sync.groupId!, cursor: next })).nextCursor;
+    while (next);
+    app.sandbox.pipedrive.resetRequestCounts();
+    const { gone } = await planExportDeletes(ctx, sweepId);
+    expect(gone.map((l) => l.crmId).filter((id) => [skipped, handedOver, unreadable].includes(id!))).toEqual([handedOver]);
+    expect(gone).toHaveLength(1);
+    expect(app.sandbox.pipedrive.requestCounts()['GET /api/v2/persons']).toBe(1); // both asked for in one call
+    await clearSweepPages(ctx.db, syncId);
+    app.sandbox.pipedrive.updatePerson(NORTHWIND.companyId, Number(handedOver), { owner_id: NORTHWIND.admin });
   }, 60_000);
 
   it('C13: a sweep interrupted and resumed in a later run deletes exactly the persons gone from the listing — nothing the pages before the crash listed', async () => {

@@ -132,6 +132,19 @@ export function createPipedriveClient(opts: PipedriveClientOptions): CrmClient &
       return { items, nextCursor: body.additional_data?.next_cursor ?? null, invalid, serverTime: serverTimeOf(meta.date) };
     },
 
+    async existingPersons(ids) {
+      const found = new Map<string, { ownerId: string | null }>();
+      const unique = [...new Set(ids)];
+      for (let i = 0; i < unique.length; i += 100) {
+        const chunk = unique.slice(i, i + 100);
+        const body = await request('GET', '/api/v2/persons', undefined, { ids: chunk.join(','), limit: 100 });
+        for (const raw of (body.data ?? []) as { id?: unknown; owner_id?: unknown }[]) {
+          if (raw?.id !== undefined) found.set(String(raw.id), { ownerId: raw.owner_id === undefined || raw.owner_id === null ? null : String(raw.owner_id) });
+        }
+      }
+      return found;
+    },
+
     async getPerson(id) {
       try {
         return toPerson((await request('GET', `/api/v2/persons/${encodeURIComponent(id)}`)).data);

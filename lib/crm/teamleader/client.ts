@@ -101,6 +101,16 @@ export function createTeamleaderClient(opts: TeamleaderClientOptions): CrmClient
 
     getPerson: info,
 
+    async existingPersons(ids) {
+      const found = new Map<string, { ownerId: string | null }>();
+      const unique = [...new Set(ids)];
+      for (let i = 0; i < unique.length; i += 100) {
+        const body = await call('contacts.list', { filter: { ids: unique.slice(i, i + 100) }, page: { size: 100, number: 1 } });
+        for (const c of (body.data ?? []) as { id: string }[]) found.set(c.id, { ownerId: null });
+      }
+      return found;
+    },
+
     /** Exact e-mail match (filter.email) or a name search (filter.term); Teamleader contacts have no owner. */
     async searchPersons(term, field) {
       if (field === 'phone') return [];

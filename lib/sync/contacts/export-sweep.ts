@@ -201,7 +201,8 @@ export async function exportPage(
     const ids = page.items.map((p) => p.id);
     // Everything listed on this page was seen by this sweep (unchanged persons included): one row for the
     // page, not a mark on each link. Recorded before any write, so a page listed is never forgotten.
-    if (args.sweepId) await recordSweepPage(db, { syncId: sync.id, sweepId: args.sweepId, side: 'crm', cursor, ids });
+    // Records the CRM answered unreadable are there too: their contacts must not be taken for deleted.
+    if (args.sweepId) await recordSweepPage(db, { syncId: sync.id, sweepId: args.sweepId, side: 'crm', cursor, ids: [...ids, ...page.invalid.map((bad) => bad.id)] });
     const links = ids.length
       ? await db.select().from(contactLinks).where(and(eq(contactLinks.syncId, sync.id), inArray(contactLinks.crmId, ids)))
       : [];
@@ -342,7 +343,7 @@ async function upsertFinals(ctx: SyncContext, rows: (typeof contactLinks.$inferI
  * `paused` when the mass-delete brake tripped (B3).
  */
 export async function planExportDeletes(ctx: SyncContext, sweepId: string) {
-  const gone = await ctx.db
+  const unlisted = await ctx.db
     .select()
     .from(contactLinks)
     .where(
@@ -354,6 +355,17 @@ export async function planExportDeletes(ctx: SyncContext, sweepId: string) {
         notSeenBySweep(contactLinks.crmId, { syncId: ctx.sync.id, sweepId, side: 'crm' }),
       ),
     );
+  // Deletes are the most dangerous thing we do: a person the sweep did not list is asked for once more (100
+  // per call). One that still exists in the sync's scope was skipped by the listing, not deleted — a listing
+  // by offset (Teamleader) moves every later record back by one when a record is deleted during the sweep —
+  // and its contact stays; the next sweep lists it. Gone, or no longer the user's (C5): the delete proceeds.
+  const stillThere = unlisted.length ? await ctx.crm.existingPersons(unlisted.map((l) => l.crmId!)) : new Map<string, { ownerId: string | null }>();
+  const owner = ctx.crm.personsHaveOwner ? ctx.user.crmUserId : null;
+  const inScope = (crmId: string) => {
+    const person = stillThere.get(crmId);
+    return !!person && (!owner || person.ownerId === owner);
+  };
+  const gone = unlisted.filter((l) => !inScope(l.crmId!));
   const [{ linked }] = (await ctx.db
     .select({ linked: sql<number>`count(*)::int` })
     .from(contactLinks)
