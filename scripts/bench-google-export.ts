@@ -1,12 +1,13 @@
 /**
- * Benchmark: CRM → Google Contacts export (Contacts I) of N generated Pipedrive persons.
+ * Benchmark: CRM → Google Contacts (or Outlook) export (Contacts I) of N generated Pipedrive persons.
  *
  *   npm run bench:export                       # N = 10,000 and 50,000
  *   npm run bench:export -- --n=20000          # or --n=5k,20k
  *   npm run bench:export -- --n=2k --latency=100 --real-limits   # 100 ms per vendor call, real rate limits
+ *   npm run bench:export -- --provider=microsoft --n=2k          # Outlook folder "Pipedrive" instead of the Google group
  *
  * For each N: fresh database + fresh in-process sandbox, N persons generated in Northwind (owner: admin
- * 13001), Synclane installed as 13001, Google olivia.northwind@gmail.com linked, a `crm_to_provider` sync
+ * 13001), Synclane installed as 13001, Google olivia.northwind@gmail.com (or Outlook olivia.northwind@outlook.com) linked, a `crm_to_provider` sync
  * started and run (first export), then run again with nothing changed (the hourly run).
  * Prints wall time, persons/s, Google calls per method vs the minimum the batch sizes allow, Pipedrive
  * calls vs the minimum page count, the achieved Google write-call rate ÷ the allowed rate (the real per-user
@@ -17,6 +18,7 @@
 import './sandbox-env';
 import { startSync } from '@/lib/contacts/service';
 import { CRM_PAGE_SIZE, GOOGLE_BATCH_CREATE_MAX } from '@/lib/sync/contacts/constants';
+import { GRAPH_JSON_BATCH_MAX } from '@/lib/providers/microsoft/client';
 import {
   NORTHWIND,
   createBenchApp,
@@ -47,12 +49,23 @@ import {
   type BenchApp,
 } from './bench-support';
 
-const EMAIL = 'olivia.northwind@gmail.com';
 const args = parseArgs();
+const provider = (args.provider ?? 'google') as 'google' | 'microsoft';
+if (provider !== 'google' && provider !== 'microsoft') throw new Error('--provider must be google or microsoft');
+const EMAIL = provider === 'google' ? 'olivia.northwind@gmail.com' : 'olivia.northwind@outlook.com';
+const NAME = provider === 'google' ? 'Google' : 'Graph';
 const counts = parseCounts(args.n, [10_000, 50_000]);
 const world = parseWorld(args);
-/** Google write calls (creates, updates, deletes, group changes) among the counted methods. */
-const writesOf = (c: Record<string, number>) => Object.entries(c).reduce((n, [k, v]) => (k !== 'total' && /create|update|delete|modify/i.test(k) ? n + v : n), 0);
+/** Write calls (Google: creates, updates, deletes, group changes; Graph: POST/PATCH/DELETE, `$batch` included) among the counted methods. */
+const writesOf = (c: Record<string, number>) => Object.entries(c).reduce((n, [k, v]) => (k !== 'total' && (provider === 'google' ? /create|update|delete|modify/i : /^(POST|PATCH|DELETE)$/).test(k) ? n + v : n), 0);
+/** Contacts in the export group ("Pipedrive"). */
+function groupSize(app: BenchApp): number {
+  if (provider === 'google') return app.sandbox.google.groups(EMAIL).find((g) => g.name === 'Pipedrive')?.memberCount ?? 0;
+  const folder = app.sandbox.microsoft.folders(EMAIL).find((f) => f.displayName === 'Pipedrive');
+  return folder ? app.sandbox.microsoft.contacts(EMAIL, folder.id).length : 0;
+}
+/** Google's counters reset; Graph's cannot, so they are diffed. */
+const providerCounts = (app: BenchApp) => (provider === 'google' ? app.sandbox.google.requestCounts(EMAIL) : app.sandbox.microsoft.requestCounts(EMAIL));
 
 type RunResult = {
   label: string;
@@ -61,6 +74,7 @@ type RunResult = {
   ms: number;
   persons: number;
   exported: number;
+  /** The provider's calls (Google or Graph) by method, and their minimum. */
   google: Record<string, number>;
   googleMin: number;
   crm: Record<string, number>;
@@ -76,9 +90,10 @@ type Person = { first_name?: string | null; last_name?: string | null; emails?: 
 const exportable = (p: Person) => !!p.first_name?.trim() && !!p.last_name?.trim() && ((p.emails ?? []).length > 0 || (p.phones ?? []).length > 0);
 
 async function measure(app: BenchApp, label: string, n: number, syncId: string, trigger: 'start' | 'refresh' | 'hourly', mins: (exported: number) => { google: number; crm: number }, persons: number, usePg: boolean) {
-  app.sandbox.google.resetRequestCounts(EMAIL);
+  if (provider === 'google') app.sandbox.google.resetRequestCounts(EMAIL);
+  const providerBefore = providerCounts(app);
   app.sandbox.pipedrive.resetRequestCounts();
-  const groupBefore = app.sandbox.google.groups(EMAIL).find((g) => g.name === 'Pipedrive')?.memberCount ?? 0;
+  const groupBefore = groupSize(app);
   gcNow();
   const baseRssMb = rssNowMb();
   const db0 = dbStatementCount();
@@ -89,9 +104,8 @@ async function measure(app: BenchApp, label: string, n: number, syncId: string, 
   const ms = performance.now() - t0;
   const mem = sampler.stop();
   if (r.status !== 'succeeded') throw new Error(`${label}: run ${r.status}: ${(r.error as Error)?.stack ?? JSON.stringify(r.error)}`);
-  const groupAfter = app.sandbox.google.groups(EMAIL).find((g) => g.name === 'Pipedrive')?.memberCount ?? 0;
-  const exported = groupAfter - groupBefore;
-  const google = diffCounts(app.sandbox.google.requestCounts(EMAIL));
+  const exported = groupSize(app) - groupBefore;
+  const google = diffCounts(providerCounts(app), providerBefore);
   const crm = diffCounts(app.sandbox.pipedrive.requestCounts());
   const m = mins(exported);
   const result: RunResult = {
@@ -112,9 +126,10 @@ async function measure(app: BenchApp, label: string, n: number, syncId: string, 
   };
   log(`${label}: ${r.status} in ${fmtSeconds(ms)}; run counts ${JSON.stringify(r.counts)}`);
   log(`  steps: ${formatSteps(r.steps)}`);
-  log(`  Google calls ${sumCounts(google)} (min ${m.google}; ÷ min ${ratio(sumCounts(google), m.google)}): ${formatCounts(google)}`);
+  log(`  ${NAME} calls ${sumCounts(google)} (min ${m.google}; ÷ min ${ratio(sumCounts(google), m.google)}): ${formatCounts(google)}`);
   const writes = writesOf(google);
-  log(`  Google write calls ${writes} at ${(writes / (ms / 1000)).toFixed(2)}/s; allowed ${googleWriteCallsPerSecond()}/s → achieved ÷ allowed ${ratio(writes / (ms / 1000), googleWriteCallsPerSecond())}`);
+  if (provider === 'google') log(`  Google write calls ${writes} at ${(writes / (ms / 1000)).toFixed(2)}/s; allowed ${googleWriteCallsPerSecond()}/s → achieved ÷ allowed ${ratio(writes / (ms / 1000), googleWriteCallsPerSecond())}`);
+  else log(`  Graph write calls ${writes} at ${(writes / (ms / 1000)).toFixed(2)}/s`);
   log(`  Pipedrive calls ${sumCounts(crm)} (min ${m.crm}): ${formatCounts(crm)}`);
   log(`  DB statements ${result.dbStatements ?? 'n/a'}; RSS ${baseRssMb} MB before → peak ${mem.peakRssMb} MB; peak heap ${mem.peakHeapMb} MB`);
   if (usePg && process.env.BENCH_SQL_SHAPES === '1') for (const [shape, count, ms] of takeStatementShapes()) log(`    sql ×${count} (${(ms / 1000).toFixed(2)} s): ${shape}`);
@@ -143,23 +158,31 @@ async function main() {
         app.sandbox.advanceClock(10 * 60_000);
         const owned = app.sandbox.pipedrive.persons(NORTHWIND.companyId).filter((p) => !p.is_deleted && p.owner_id === NORTHWIND.admin) as Person[];
         const ok = owned.filter(exportable).length;
-        const note = `N=${fmtInt(n)}: generated ${fmtInt(n)} persons in ${fmtSeconds(performance.now() - tg)}; owned by 13001 incl. demo persons: ${fmtInt(owned.length)}; pass Google's required fields (first + last name + phone/e-mail): ${fmtInt(ok)} (${((ok / owned.length) * 100).toFixed(1)} %), skipped by design: ${fmtInt(owned.length - ok)}`;
+        const note =
+          provider === 'google'
+            ? `N=${fmtInt(n)}: generated ${fmtInt(n)} persons in ${fmtSeconds(performance.now() - tg)}; owned by 13001 incl. demo persons: ${fmtInt(owned.length)}; pass Google's required fields (first + last name + phone/e-mail): ${fmtInt(ok)} (${((ok / owned.length) * 100).toFixed(1)} %), skipped by design: ${fmtInt(owned.length - ok)}`
+            : `N=${fmtInt(n)}: generated ${fmtInt(n)} persons in ${fmtSeconds(performance.now() - tg)}; owned by 13001 incl. demo persons: ${fmtInt(owned.length)} (Outlook has no required fields: C12 is Google's rule)`;
         notes.push(note);
         log(note);
 
         const tenant = await app.installPipedrive(NORTHWIND.admin);
-        const accountId = await app.linkGoogle(tenant, EMAIL);
+        const accountId = provider === 'google' ? await app.linkGoogle(tenant, EMAIL) : await app.linkMicrosoft(tenant, EMAIL);
         const { syncId } = await startSync(tenant, { accountId, direction: 'crm_to_provider' });
         const crmPages = Math.max(1, Math.ceil(owned.length / CRM_PAGE_SIZE));
         const usePg = server.kind === 'postgres';
 
-        // First export. Minimum Google calls: ceil(exported / 200) batchCreateContacts + the group
-        // (contactGroups.list to find it + contactGroups.create). Minimum CRM calls: one 500-person page each.
-        const first = await measure(app, `N=${fmtInt(n)} first export`, n, syncId, 'start', (exported) => ({ google: Math.ceil(exported / GOOGLE_BATCH_CREATE_MAX) + 2, crm: crmPages }), owned.length, usePg);
-        if (first.exported !== ok) log(`  WARNING: exported ${first.exported} contacts, expected ${ok}`);
+        // First export. Minimum provider calls: the creates in the largest batches the provider takes (Google:
+        // ceil(exported / 200) batchCreateContacts; Graph: ceil(exported / 20) `$batch`) + the group (list the
+        // groups/folders to find it + create it); Graph also lists the folder once for contacts an earlier sync
+        // stamped (Google's group listing answers that). Minimum CRM calls: one 500-person page each.
+        const perCall = provider === 'google' ? GOOGLE_BATCH_CREATE_MAX : GRAPH_JSON_BATCH_MAX;
+        const groupCalls = provider === 'google' ? 2 : 3;
+        const first = await measure(app, `N=${fmtInt(n)} first export`, n, syncId, 'start', (exported) => ({ google: Math.ceil(exported / perCall) + groupCalls, crm: crmPages }), owned.length, usePg);
+        const expected = provider === 'google' ? ok : owned.length;
+        if (first.exported !== expected) log(`  WARNING: exported ${first.exported} contacts, expected ${expected}`);
         results.push(first);
 
-        // No-change Refresh: a full sweep. Minimum Google: 1 (contactGroups.get: the group still exists); the
+        // No-change Refresh: a full sweep. Minimum provider calls: 1 (the group still exists); the
         // CRM is listed in full, the only way to notice deletes (no deleted-persons feed exists).
         const second = await measure(app, `N=${fmtInt(n)} no-change Refresh (full sweep)`, n, syncId, 'refresh', () => ({ google: 1, crm: crmPages }), owned.length, usePg);
         if (second.exported !== 0) log(`  WARNING: no-change run added ${second.exported} contacts`);
@@ -178,7 +201,7 @@ async function main() {
     await server.stop();
   }
 
-  console.log('\n## CRM → Google export\n');
+  console.log(`\n## CRM → ${provider === 'google' ? 'Google' : 'Outlook'} export\n`);
   console.log(`Machine: ${machineDescription()}`);
   console.log(`Database: ${server.description}`);
   console.log(`World: ${describeWorld(world)}`);
@@ -187,14 +210,14 @@ async function main() {
   for (const note of notes) console.log(`- ${note}`);
   console.log('');
   printTable(
-    ['Run', 'Wall time', 'Persons listed/s', 'Contacts created', 'Created/s', 'Google write calls/s ÷ allowed', 'Google calls (min) ÷ min', 'Google calls by method', 'Pipedrive calls (min) ÷ min', 'DB statements', 'RSS before → peak', 'Peak heap'],
+    ['Run', 'Wall time', 'Persons listed/s', 'Contacts created', 'Created/s', provider === 'google' ? 'Google write calls/s ÷ allowed' : 'Graph write calls/s', `${NAME} calls (min) ÷ min`, `${NAME} calls by method`, 'Pipedrive calls (min) ÷ min', 'DB statements', 'RSS before → peak', 'Peak heap'],
     results.map((r) => [
       r.label,
       fmtSeconds(r.ms),
       fmtInt(Math.round(r.persons / (r.ms / 1000))),
       fmtInt(r.exported),
       r.exported ? fmtInt(Math.round(r.exported / (r.ms / 1000))) : '—',
-      writesOf(r.google) ? `${(writesOf(r.google) / (r.ms / 1000)).toFixed(2)} ÷ ${googleWriteCallsPerSecond()} = ${ratio(writesOf(r.google) / (r.ms / 1000), googleWriteCallsPerSecond())}` : '—',
+      !writesOf(r.google) ? '—' : provider === 'google' ? `${(writesOf(r.google) / (r.ms / 1000)).toFixed(2)} ÷ ${googleWriteCallsPerSecond()} = ${ratio(writesOf(r.google) / (r.ms / 1000), googleWriteCallsPerSecond())}` : (writesOf(r.google) / (r.ms / 1000)).toFixed(2),
       `${fmtInt(sumCounts(r.google))} (${fmtInt(r.googleMin)}) ${ratio(sumCounts(r.google), r.googleMin)}`,
       formatCounts(r.google),
       `${fmtInt(sumCounts(r.crm))} (${fmtInt(r.crmMin)}) ${ratio(sumCounts(r.crm), r.crmMin)}`,
