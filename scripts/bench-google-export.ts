@@ -174,7 +174,7 @@ async function main() {
         // First export. Minimum provider calls: the creates in the largest batches the provider takes (Google:
         // ceil(exported / 200) batchCreateContacts; Graph: ceil(exported / 20) `$batch`) + the group (list the
         // groups/folders to find it + create it); Graph also lists the folder once for contacts an earlier sync
-        // stamped (Google's group listing answers that). Minimum CRM calls: one 500-person page each.
+        // stamped (lib/sync/contacts/adopt-earlier.ts). Minimum CRM calls: one 500-person page each.
         const perCall = provider === 'google' ? GOOGLE_BATCH_CREATE_MAX : GRAPH_JSON_BATCH_MAX;
         const groupCalls = provider === 'google' ? 2 : 3;
         const first = await measure(app, `N=${fmtInt(n)} first export`, n, syncId, 'start', (exported) => ({ google: Math.ceil(exported / perCall) + groupCalls, crm: crmPages }), owned.length, usePg);
