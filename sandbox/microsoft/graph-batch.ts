@@ -119,6 +119,7 @@ export async function handleGraphBatch(
       });
       running.add(task);
     }
+    if (!running.size) throw badRequest('Batch request contains a dependency cycle.'); // parse() refuses cycles; never wait on nothing
     await Promise.race(running);
   }
   return json(200, { responses: items.map((r) => done.get(r.id.toLowerCase())!) });
