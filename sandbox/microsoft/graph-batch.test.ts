@@ -134,8 +134,11 @@ describe('Microsoft Graph JSON batching ($batch) in the emulator, through the of
     expect(performance.now() - t0).toBeLessThan(8 * 300);
     expect(Array.from({ length: 8 }, (_, i) => alone.getResponseById(String(i + 1)).status)).toEqual(Array(8).fill(200));
     // A lone request holds one of the mailbox's 4 slots while a batch of 4 starts: one of the 4 is throttled.
+    sandbox.microsoft.config({ latencyMs: 1_000 });
+    const gets = sandbox.microsoft.requestCounts(OLIVIA).GET ?? 0;
     const lone = client.api(`/me/contacts/${c!.regularId}`).get();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Counted means it holds its slot (both happen in the same tick).
+    while ((sandbox.microsoft.requestCounts(OLIVIA).GET ?? 0) === gets) await new Promise((resolve) => setTimeout(resolve, 5));
     const busy = await send(Array.from({ length: 4 }, (_, i) => step(String(i + 1), `/me/contacts/${c!.regularId}`)));
     await lone;
     const answers = ['1', '2', '3', '4'].map((id) => busy.getResponseById(id));
