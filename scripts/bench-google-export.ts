@@ -1,12 +1,15 @@
 /**
- * Benchmark: CRM → Google Contacts export (Contacts I) of N generated Pipedrive persons.
+ * Benchmark: CRM → Google Contacts (or Outlook) export (Contacts I) of N generated Pipedrive persons.
  *
  *   npm run bench:export                       # N = 10,000 and 50,000
  *   npm run bench:export -- --n=20000          # or --n=5k,20k
  *   npm run bench:export -- --n=2k --latency=100 --real-limits   # 100 ms per vendor call, real rate limits
+ *   npm run bench:export -- --provider=microsoft --n=2k          # Outlook folder "Pipedrive" instead of the Google group
+ *   npm run bench:export -- --provider=microsoft --n=2k --latency=100 --real-limits --graph-service-ms=50
+ *                                              # + 50 ms of Outlook work per request (a `$batch` runs 4 at a time)
  *
  * For each N: fresh database + fresh in-process sandbox, N persons generated in Northwind (owner: admin
- * 13001), Synclane installed as 13001, Google olivia.northwind@gmail.com linked, a `crm_to_provider` sync
+ * 13001), Synclane installed as 13001, Google olivia.northwind@gmail.com (or Outlook olivia.northwind@outlook.com) linked, a `crm_to_provider` sync
  * started and run (first export), then run again with nothing changed (the hourly run).
  * Prints wall time, persons/s, Google calls per method vs the minimum the batch sizes allow, Pipedrive
  * calls vs the minimum page count, the achieved Google write-call rate ÷ the allowed rate (the real per-user
@@ -19,9 +22,7 @@ import { sql } from 'drizzle-orm';
 import { getDb } from '@/db/client';
 import { startSync } from '@/lib/contacts/service';
 import { CRM_PAGE_SIZE, GOOGLE_BATCH_CREATE_MAX } from '@/lib/sync/contacts/constants';
-
-/** Pipedrive `GET /api/v2/organizations?ids=…` takes at most 100 ids (the client reads them in chunks of 100). */
-const ORG_IDS_PER_READ = 100;
+import { GRAPH_JSON_BATCH_MAX } from '@/lib/providers/microsoft/client';
 import {
   NORTHWIND,
   createBenchApp,
@@ -52,12 +53,26 @@ import {
   type BenchApp,
 } from './bench-support';
 
-const EMAIL = 'olivia.northwind@gmail.com';
+
+/** Pipedrive `GET /api/v2/organizations?ids=…` takes at most 100 ids (the client reads them in chunks of 100). */
+const ORG_IDS_PER_READ = 100;
 const args = parseArgs();
+const provider = (args.provider ?? 'google') as 'google' | 'microsoft';
+if (provider !== 'google' && provider !== 'microsoft') throw new Error('--provider must be google or microsoft');
+const EMAIL = provider === 'google' ? 'olivia.northwind@gmail.com' : 'olivia.northwind@outlook.com';
+const NAME = provider === 'google' ? 'Google' : 'Graph';
 const counts = parseCounts(args.n, [10_000, 50_000]);
 const world = parseWorld(args);
-/** Google write calls (creates, updates, deletes, group changes) among the counted methods. */
-const writesOf = (c: Record<string, number>) => Object.entries(c).reduce((n, [k, v]) => (k !== 'total' && /create|update|delete|modify/i.test(k) ? n + v : n), 0);
+/** Write calls (Google: creates, updates, deletes, group changes; Graph: POST/PATCH/DELETE, `$batch` included) among the counted methods. */
+const writesOf = (c: Record<string, number>) => Object.entries(c).reduce((n, [k, v]) => (k !== 'total' && (provider === 'google' ? /create|update|delete|modify/i : /^(POST|PATCH|DELETE)$/).test(k) ? n + v : n), 0);
+/** Contacts in the export group ("Pipedrive"). */
+function groupSize(app: BenchApp): number {
+  if (provider === 'google') return app.sandbox.google.groups(EMAIL).find((g) => g.name === 'Pipedrive')?.memberCount ?? 0;
+  const folder = app.sandbox.microsoft.folders(EMAIL).find((f) => f.displayName === 'Pipedrive');
+  return folder ? app.sandbox.microsoft.contacts(EMAIL, folder.id).length : 0;
+}
+/** Google's counters reset; Graph's cannot, so they are diffed. */
+const providerCounts = (app: BenchApp) => (provider === 'google' ? app.sandbox.google.requestCounts(EMAIL) : app.sandbox.microsoft.requestCounts(EMAIL));
 
 /** Row version (xmin) of every contact link: a row the run inserted or updated has a new one. */
 async function linkRowVersions(): Promise<Map<string, string>> {
@@ -73,6 +88,7 @@ type RunResult = {
   ms: number;
   persons: number;
   exported: number;
+  /** The provider's calls (Google or Graph) by method, and their minimum. */
   google: Record<string, number>;
   googleMin: number;
   crm: Record<string, number>;
@@ -90,9 +106,10 @@ type Person = { first_name?: string | null; last_name?: string | null; emails?: 
 const exportable = (p: Person) => !!p.first_name?.trim() && !!p.last_name?.trim() && ((p.emails ?? []).length > 0 || (p.phones ?? []).length > 0);
 
 async function measure(app: BenchApp, label: string, n: number, syncId: string, trigger: 'start' | 'refresh' | 'hourly', mins: (exported: number) => { google: number; crm: number }, persons: number, usePg: boolean) {
-  app.sandbox.google.resetRequestCounts(EMAIL);
+  if (provider === 'google') app.sandbox.google.resetRequestCounts(EMAIL);
+  const providerBefore = providerCounts(app);
   app.sandbox.pipedrive.resetRequestCounts();
-  const groupBefore = app.sandbox.google.groups(EMAIL).find((g) => g.name === 'Pipedrive')?.memberCount ?? 0;
+  const groupBefore = groupSize(app);
   gcNow();
   const baseRssMb = rssNowMb();
   const versions0 = usePg ? await linkRowVersions() : null;
@@ -104,9 +121,8 @@ async function measure(app: BenchApp, label: string, n: number, syncId: string, 
   const ms = performance.now() - t0;
   const mem = sampler.stop();
   if (r.status !== 'succeeded') throw new Error(`${label}: run ${r.status}: ${(r.error as Error)?.stack ?? JSON.stringify(r.error)}`);
-  const groupAfter = app.sandbox.google.groups(EMAIL).find((g) => g.name === 'Pipedrive')?.memberCount ?? 0;
-  const exported = groupAfter - groupBefore;
-  const google = diffCounts(app.sandbox.google.requestCounts(EMAIL));
+  const exported = groupSize(app) - groupBefore;
+  const google = diffCounts(providerCounts(app), providerBefore);
   const crm = diffCounts(app.sandbox.pipedrive.requestCounts());
   const m = mins(exported);
   const result: RunResult = {
@@ -132,9 +148,10 @@ async function measure(app: BenchApp, label: string, n: number, syncId: string, 
   }
   log(`${label}: ${r.status} in ${fmtSeconds(ms)}; run counts ${JSON.stringify(r.counts)}`);
   log(`  steps: ${formatSteps(r.steps)}`);
-  log(`  Google calls ${sumCounts(google)} (min ${m.google}; ÷ min ${ratio(sumCounts(google), m.google)}): ${formatCounts(google)}`);
+  log(`  ${NAME} calls ${sumCounts(google)} (min ${m.google}; ÷ min ${ratio(sumCounts(google), m.google)}): ${formatCounts(google)}`);
   const writes = writesOf(google);
-  log(`  Google write calls ${writes} at ${(writes / (ms / 1000)).toFixed(2)}/s; allowed ${googleWriteCallsPerSecond()}/s → achieved ÷ allowed ${ratio(writes / (ms / 1000), googleWriteCallsPerSecond())}`);
+  if (provider === 'google') log(`  Google write calls ${writes} at ${(writes / (ms / 1000)).toFixed(2)}/s; allowed ${googleWriteCallsPerSecond()}/s → achieved ÷ allowed ${ratio(writes / (ms / 1000), googleWriteCallsPerSecond())}`);
+  else log(`  Graph write calls ${writes} at ${(writes / (ms / 1000)).toFixed(2)}/s`);
   log(`  Pipedrive calls ${sumCounts(crm)} (min ${m.crm}): ${formatCounts(crm)}`);
   log(`  DB statements ${result.dbStatements ?? 'n/a'}; contact_links rows written ${result.linkRowsWritten ?? 'n/a'}; RSS ${baseRssMb} MB before → peak ${mem.peakRssMb} MB; peak heap ${mem.peakHeapMb} MB`);
   if (usePg && process.env.BENCH_SQL_SHAPES === '1') for (const [shape, count, ms] of takeStatementShapes()) log(`    sql ×${count} (${(ms / 1000).toFixed(2)} s): ${shape}`);
@@ -156,6 +173,8 @@ async function main() {
       const app = await createBenchApp(server, { world });
       try {
         limits = world.realLimits ? realLimitsInForce(app.sandbox) : raiseEmulatorLimits(app.sandbox);
+        // The emulator's per-request service time (held in one of the mailbox's 4 slots), on top of the network latency.
+        if (args['graph-service-ms']) limits.push(`Graph: ${app.sandbox.microsoft.config({ latencyMs: Number(args['graph-service-ms']) }).latencyMs} ms of Outlook work per request`);
         const tg = performance.now();
         // Persons that existed before today's runs (outside the hourly pass's 60 s overlap window).
         app.sandbox.advanceClock(-10 * 60_000);
@@ -163,12 +182,15 @@ async function main() {
         app.sandbox.advanceClock(10 * 60_000);
         const owned = app.sandbox.pipedrive.persons(NORTHWIND.companyId).filter((p) => !p.is_deleted && p.owner_id === NORTHWIND.admin) as Person[];
         const ok = owned.filter(exportable).length;
-        const note = `N=${fmtInt(n)}: generated ${fmtInt(n)} persons in ${fmtSeconds(performance.now() - tg)}; owned by 13001 incl. demo persons: ${fmtInt(owned.length)}; pass Google's required fields (first + last name + phone/e-mail): ${fmtInt(ok)} (${((ok / owned.length) * 100).toFixed(1)} %), skipped by design: ${fmtInt(owned.length - ok)}`;
+        const note =
+          provider === 'google'
+            ? `N=${fmtInt(n)}: generated ${fmtInt(n)} persons in ${fmtSeconds(performance.now() - tg)}; owned by 13001 incl. demo persons: ${fmtInt(owned.length)}; pass Google's required fields (first + last name + phone/e-mail): ${fmtInt(ok)} (${((ok / owned.length) * 100).toFixed(1)} %), skipped by design: ${fmtInt(owned.length - ok)}`
+            : `N=${fmtInt(n)}: generated ${fmtInt(n)} persons in ${fmtSeconds(performance.now() - tg)}; owned by 13001 incl. demo persons: ${fmtInt(owned.length)} (Outlook has no required fields: C12 is Google's rule)`;
         notes.push(note);
         log(note);
 
         const tenant = await app.installPipedrive(NORTHWIND.admin);
-        const accountId = await app.linkGoogle(tenant, EMAIL);
+        const accountId = provider === 'google' ? await app.linkGoogle(tenant, EMAIL) : await app.linkMicrosoft(tenant, EMAIL);
         const { syncId } = await startSync(tenant, { accountId, direction: 'crm_to_provider' });
         // Minimum CRM calls for a first export or a full sweep: the person pages, and — when persons belong to
         // organizations — the organizations' names and phones they carry into the contact (C11): one read of
@@ -179,15 +201,20 @@ async function main() {
         const crmMin = crmPages + orgReads;
         const usePg = server.kind === 'postgres';
 
-        // First export. Minimum Google calls: ceil(exported / 200) batchCreateContacts + the group
-        // (contactGroups.list to find it + contactGroups.create). Minimum CRM calls: `crmMin` above.
-        const first = await measure(app, `N=${fmtInt(n)} first export`, n, syncId, 'start', (exported) => ({ google: Math.ceil(exported / GOOGLE_BATCH_CREATE_MAX) + 2, crm: crmMin }), owned.length, usePg);
-        if (first.exported !== ok) log(`  WARNING: exported ${first.exported} contacts, expected ${ok}`);
+        // First export. Minimum provider calls: the creates in the largest batches the provider takes (Google:
+        // ceil(exported / 200) batchCreateContacts; Graph: ceil(exported / 20) `$batch`) + the group (list the
+        // groups/folders to find it + create it); Graph also lists the folder once for contacts an earlier sync
+        // stamped (lib/sync/contacts/adopt-earlier.ts). Minimum CRM calls: `crmMin` above.
+        const perCall = provider === 'google' ? GOOGLE_BATCH_CREATE_MAX : GRAPH_JSON_BATCH_MAX;
+        const groupCalls = provider === 'google' ? 2 : 3;
+        const first = await measure(app, `N=${fmtInt(n)} first export`, n, syncId, 'start', (exported) => ({ google: Math.ceil(exported / perCall) + groupCalls, crm: crmMin }), owned.length, usePg);
+        const expected = provider === 'google' ? ok : owned.length;
+        if (first.exported !== expected) log(`  WARNING: exported ${first.exported} contacts, expected ${expected}`);
         results.push(first);
 
-        // No-change Refresh: a full sweep. Minimum Google: 1 (contactGroups.get: the group still exists); the
-        // CRM is listed in full, the only way to notice deletes (no deleted-persons feed exists); unchanged
-        // persons need no organization read.
+        // No-change Refresh: a full sweep. Minimum provider calls: 1 (the group still exists); the CRM is listed
+        // in full, the only way to notice deletes (no deleted-persons feed exists); unchanged persons need no
+        // organization read.
         const second = await measure(app, `N=${fmtInt(n)} no-change Refresh (full sweep)`, n, syncId, 'refresh', () => ({ google: 1, crm: crmPages }), owned.length, usePg);
         if (second.exported !== 0) log(`  WARNING: no-change run added ${second.exported} contacts`);
         results.push(second);
@@ -205,7 +232,7 @@ async function main() {
     await server.stop();
   }
 
-  console.log('\n## CRM → Google export\n');
+  console.log(`\n## CRM → ${provider === 'google' ? 'Google' : 'Outlook'} export\n`);
   console.log(`Machine: ${machineDescription()}`);
   console.log(`Database: ${server.description}`);
   console.log(`World: ${describeWorld(world)}`);
@@ -214,14 +241,14 @@ async function main() {
   for (const note of notes) console.log(`- ${note}`);
   console.log('');
   printTable(
-    ['Run', 'Wall time', 'Persons listed/s', 'Contacts created', 'Created/s', 'Google write calls/s ÷ allowed', 'Google calls (min) ÷ min', 'Google calls by method', 'Pipedrive calls (min) ÷ min', 'DB statements', 'Link rows written', 'RSS before → peak', 'Peak heap'],
+    ['Run', 'Wall time', 'Persons listed/s', 'Contacts created', 'Created/s', provider === 'google' ? 'Google write calls/s ÷ allowed' : 'Graph write calls/s', `${NAME} calls (min) ÷ min`, `${NAME} calls by method`, 'Pipedrive calls (min) ÷ min', 'DB statements', 'Link rows written', 'RSS before → peak', 'Peak heap'],
     results.map((r) => [
       r.label,
       fmtSeconds(r.ms),
       fmtInt(Math.round(r.persons / (r.ms / 1000))),
       fmtInt(r.exported),
       r.exported ? fmtInt(Math.round(r.exported / (r.ms / 1000))) : '—',
-      writesOf(r.google) ? `${(writesOf(r.google) / (r.ms / 1000)).toFixed(2)} ÷ ${googleWriteCallsPerSecond()} = ${ratio(writesOf(r.google) / (r.ms / 1000), googleWriteCallsPerSecond())}` : '—',
+      !writesOf(r.google) ? '—' : provider === 'google' ? `${(writesOf(r.google) / (r.ms / 1000)).toFixed(2)} ÷ ${googleWriteCallsPerSecond()} = ${ratio(writesOf(r.google) / (r.ms / 1000), googleWriteCallsPerSecond())}` : (writesOf(r.google) / (r.ms / 1000)).toFixed(2),
       `${fmtInt(sumCounts(r.google))} (${fmtInt(r.googleMin)}) ${ratio(sumCounts(r.google), r.googleMin)}`,
       formatCounts(r.google),
       `${fmtInt(sumCounts(r.crm))} (${fmtInt(r.crmMin)}) ${ratio(sumCounts(r.crm), r.crmMin)}`,

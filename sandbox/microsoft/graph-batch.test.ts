@@ -76,4 +76,75 @@ describe('Microsoft Graph JSON batching ($batch) in the emulator, through the of
     const duplicate = await client.api('/$batch').post(body(2, () => 'same')).catch((e: GraphError) => e);
     expect((duplicate as GraphError).statusCode).toBe(400);
   });
+
+  it('MG-batch: a step gets immutable ids only from its own Prefer header, not from the envelope\'s', async () => {
+    const folder = sandbox.microsoft.folders(OLIVIA).find((f) => f.displayName === 'Clients')!;
+    const json = { 'Content-Type': 'application/json' };
+    const steps = [
+      step('plain', `/me/contactFolders/${folder.id}/contacts`, { method: 'POST', headers: json, body: JSON.stringify({ givenName: 'Plain' }) }),
+      step('immutable', `/me/contactFolders/${folder.id}/contacts`, { method: 'POST', headers: { ...json, Prefer: 'IdType="ImmutableId"' }, body: JSON.stringify({ givenName: 'Immutable' }) }),
+    ];
+    const body = (await client.api('/$batch').header('Prefer', 'IdType="ImmutableId"').post(await new BatchRequestContent(steps).getContent())) as BatchResponseBody;
+    const res = new BatchResponseContent(body);
+    const plain = await res.getResponseById('plain').json();
+    const immutable = await res.getResponseById('immutable').json();
+    const stored = sandbox.microsoft.contacts(OLIVIA, folder.id);
+    expect(plain.id).toBe(stored.find((c) => c.fields.givenName === 'Plain')!.regularId);
+    expect(immutable.id).toBe(stored.find((c) => c.fields.givenName === 'Immutable')!.immutableId);
+    // Graph's contact answers carry the version in the body (@odata.etag), with Content-Type capitalized.
+    expect(immutable['@odata.etag']).toMatch(/^W\/"/);
+    expect(res.getResponseById('immutable').status).toBe(201);
+    expect(res.getResponseById('immutable').headers.get('content-type')).toMatch(/^application\/json/);
+  });
+
+  it('MG-batch: a stale If-Match in a step answers 412 for that step only', async () => {
+    const [a, b] = sandbox.microsoft.contacts(OLIVIA);
+    const json = { 'Content-Type': 'application/json' };
+    const res = await send([
+      step('stale', `/me/contacts/${a!.regularId}`, { method: 'PATCH', headers: { ...json, 'If-Match': 'W/"not-the-version"' }, body: JSON.stringify({ jobTitle: 'Stale' }) }),
+      step('fresh', `/me/contacts/${b!.regularId}`, { method: 'PATCH', headers: json, body: JSON.stringify({ jobTitle: 'Fresh' }) }),
+    ]);
+    expect(res.getResponseById('stale').status).toBe(412);
+    expect(res.getResponseById('fresh').status).toBe(200);
+    expect(sandbox.microsoft.getContact(OLIVIA, b!.immutableId)!.fields.jobTitle).toBe('Fresh');
+    expect(sandbox.microsoft.getContact(OLIVIA, a!.immutableId)!.fields.jobTitle).not.toBe('Stale');
+  });
+
+  it('MG-batch: each request counts against the mailbox quota on its own; the envelope does not', async () => {
+    const [c] = sandbox.microsoft.contacts(OLIVIA);
+    sandbox.microsoft.config({ requestsPer10Min: 3 });
+    const res = await send(Array.from({ length: 5 }, (_, i) => step(String(i + 1), `/me/contacts/${c!.regularId}`)));
+    const statuses = ['1', '2', '3', '4', '5'].map((id) => res.getResponseById(id).status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(3);
+    const throttled = ['1', '2', '3', '4', '5'].map((id) => res.getResponseById(id)).filter((r) => r.status === 429);
+    expect(throttled).toHaveLength(2);
+    for (const r of throttled) {
+      expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(500); // the 10-minute window
+      expect((await r.json()).error.message).toMatch(/MailboxRequests/);
+    }
+  });
+
+  it('MG-batch: Graph runs up to 4 requests of a batch at once; with another request in flight the extra one answers 429 MailboxConcurrency', async () => {
+    const [c] = sandbox.microsoft.contacts(OLIVIA);
+    sandbox.microsoft.config({ latencyMs: 300 });
+    // Alone, 8 requests run as two waves of 4 and all succeed.
+    const t0 = performance.now();
+    const alone = await send(Array.from({ length: 8 }, (_, i) => step(String(i + 1), `/me/contacts/${c!.regularId}`)));
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(2 * 300 - 20);
+    expect(performance.now() - t0).toBeLessThan(8 * 300);
+    expect(Array.from({ length: 8 }, (_, i) => alone.getResponseById(String(i + 1)).status)).toEqual(Array(8).fill(200));
+    // A lone request holds one of the mailbox's 4 slots while a batch of 4 starts: one of the 4 is throttled.
+    sandbox.microsoft.config({ latencyMs: 1_000 });
+    const gets = sandbox.microsoft.requestCounts(OLIVIA).GET ?? 0;
+    const lone = client.api(`/me/contacts/${c!.regularId}`).get();
+    // Counted means it holds its slot (both happen in the same tick).
+    while ((sandbox.microsoft.requestCounts(OLIVIA).GET ?? 0) === gets) await new Promise((resolve) => setTimeout(resolve, 5));
+    const busy = await send(Array.from({ length: 4 }, (_, i) => step(String(i + 1), `/me/contacts/${c!.regularId}`)));
+    await lone;
+    const answers = ['1', '2', '3', '4'].map((id) => busy.getResponseById(id));
+    expect(answers.filter((r) => r.status === 200)).toHaveLength(3);
+    const [throttled] = answers.filter((r) => r.status === 429);
+    expect(throttled!.headers.get('retry-after')).toBe('1');
+    expect((await throttled!.json()).error.message).toMatch(/MailboxConcurrency/);
+  });
 });

@@ -4,12 +4,18 @@
  * `{ responses: [{ id, status, headers, body }] }`. Ids are unique within the batch (else 400 for the whole
  * batch); a request whose dependency failed answers 424 Failed Dependency. JSON bodies stay JSON; other
  * bodies (a photo's `$value`) are base64. Each request is evaluated against the throttling limits on its
- * own: a throttled one answers 429 with its own `Retry-After` while the others succeed.
+ * own: a throttled one answers 429 with its own `Retry-After` while the others succeed. Graph sends the
+ * Outlook service up to four requests of a batch at a time (learn.microsoft.com/graph/throttling, "Outlook
+ * service limits"); requests without `dependsOn` may run in parallel, in any order. Headers of the envelope
+ * other than Authorization do not reach its requests (`Prefer: IdType="ImmutableId"` "only applies to the
+ * request it is included with").
  */
 import { json, type SandboxRequest, type SandboxResponse } from '../lib/http';
 import { GraphApiError } from './graph-errors';
 
 export const GRAPH_BATCH_MAX = 20;
+/** Requests of one batch Graph dispatches to Outlook at the same time. */
+export const GRAPH_BATCH_PARALLEL = 4;
 
 type BatchItem = { id: string; method: string; url: string; headers?: Record<string, string>; body?: unknown; dependsOn?: string[] };
 export type BatchSubResponse = { id: string; status: number; headers: Record<string, string>; body?: unknown };
@@ -35,6 +41,18 @@ function parse(body: Buffer): BatchItem[] {
     if (r.body !== undefined && !Object.keys(r.headers ?? {}).some((h) => h.toLowerCase() === 'content-type')) throw badRequest('Write request id : ' + r.id + ' does not contain Content-Type header or body.');
   }
   for (const r of requests as BatchItem[]) for (const d of r.dependsOn ?? []) if (!ids.has(String(d).toLowerCase())) throw badRequest(`Request ${r.id} depends on an unknown request ${d}.`);
+  // A cycle is refused before anything runs.
+  const ordered = new Set<string>();
+  for (let progress = true; progress; ) {
+    progress = false;
+    for (const r of requests as BatchItem[]) {
+      const key = r.id.toLowerCase();
+      if (ordered.has(key) || !(r.dependsOn ?? []).every((d) => ordered.has(String(d).toLowerCase()))) continue;
+      ordered.add(key);
+      progress = true;
+    }
+  }
+  if (ordered.size !== requests.length) throw badRequest('Batch request contains a dependency cycle.');
   return requests as BatchItem[];
 }
 
@@ -60,8 +78,9 @@ function subBody(res: SandboxResponse): unknown {
 }
 
 /**
- * Runs the batch: `run` answers one request (routing, throttling, faults) as if it came alone. Requests run
- * in order (those that depend on others after them); the answer lists every request once.
+ * Runs the batch: `run` answers one request (routing, throttling, faults) as if it came alone. Up to
+ * GRAPH_BATCH_PARALLEL requests run at once, each as soon as the requests it depends on are answered; the
+ * answer lists every request once, in the order they were sent.
  */
 export async function handleGraphBatch(
   req: Omit<SandboxRequest, 'params'>,
@@ -71,32 +90,37 @@ export async function handleGraphBatch(
   const items = parse(req.body);
   const done = new Map<string, BatchSubResponse>();
   const pending = [...items];
-  while (pending.length) {
-    const i = pending.findIndex((r) => (r.dependsOn ?? []).every((d) => done.has(String(d).toLowerCase())));
-    if (i < 0) throw badRequest('Batch request contains a dependency cycle.');
-    const [item] = pending.splice(i, 1) as [BatchItem];
+  const answer = async (item: BatchItem): Promise<BatchSubResponse> => {
     const failedDependency = (item.dependsOn ?? []).some((d) => (done.get(String(d).toLowerCase())?.status ?? 500) >= 400);
-    let response: BatchSubResponse;
-    if (failedDependency) {
-      response = { id: item.id, status: 424, headers: { 'content-type': 'application/json' }, body: { error: { code: 'FailedDependency', message: 'Failed dependency.' } } };
-    } else {
-      const relative = item.url.startsWith('/') ? item.url : `/${item.url}`;
-      const url = new URL(`${graphRoot}${relative}`);
-      const headers: Record<string, string | string[] | undefined> = { ...req.headers };
-      delete headers['content-type'];
-      delete headers['content-length'];
-      for (const [k, v] of Object.entries(item.headers ?? {})) headers[k.toLowerCase()] = v;
-      const contentType = String(headers['content-type'] ?? '');
-      const body =
-        item.body === undefined
-          ? Buffer.alloc(0)
-          : /json/i.test(contentType) || typeof item.body !== 'string'
-            ? Buffer.from(typeof item.body === 'string' ? item.body : JSON.stringify(item.body), 'utf8')
-            : Buffer.from(item.body, 'base64');
-      const res = await run({ method: item.method.toUpperCase(), url, path: url.pathname, headers: headers as SandboxRequest['headers'], body, raw: req.raw });
-      response = { id: item.id, status: res.status, headers: flatHeaders(res.headers), body: subBody(res) };
+    if (failedDependency) return { id: item.id, status: 424, headers: { 'Content-Type': 'application/json' }, body: { error: { code: 'FailedDependency', message: 'Failed dependency.' } } };
+    const relative = item.url.startsWith('/') ? item.url : `/${item.url}`;
+    const url = new URL(`${graphRoot}${relative}`);
+    const headers: Record<string, string | string[] | undefined> = { authorization: req.headers.authorization };
+    for (const [k, v] of Object.entries(item.headers ?? {})) headers[k.toLowerCase()] = v;
+    const contentType = String(headers['content-type'] ?? '');
+    const body =
+      item.body === undefined
+        ? Buffer.alloc(0)
+        : /json/i.test(contentType) || typeof item.body !== 'string'
+          ? Buffer.from(typeof item.body === 'string' ? item.body : JSON.stringify(item.body), 'utf8')
+          : Buffer.from(item.body, 'base64');
+    const res = await run({ method: item.method.toUpperCase(), url, path: url.pathname, headers: headers as SandboxRequest['headers'], body, raw: req.raw });
+    return { id: item.id, status: res.status, headers: flatHeaders(res.headers), body: subBody(res) };
+  };
+  const running = new Set<Promise<void>>();
+  while (pending.length || running.size) {
+    while (running.size < GRAPH_BATCH_PARALLEL) {
+      const i = pending.findIndex((r) => (r.dependsOn ?? []).every((d) => done.has(String(d).toLowerCase())));
+      if (i < 0) break;
+      const [item] = pending.splice(i, 1) as [BatchItem];
+      const task: Promise<void> = answer(item).then((response) => {
+        done.set(item.id.toLowerCase(), response);
+        running.delete(task);
+      });
+      running.add(task);
     }
-    done.set(item.id.toLowerCase(), response);
+    if (!running.size) throw badRequest('Batch request contains a dependency cycle.'); // parse() refuses cycles; never wait on nothing
+    await Promise.race(running);
   }
   return json(200, { responses: items.map((r) => done.get(r.id.toLowerCase())!) });
 }

@@ -76,10 +76,11 @@ export function createMicrosoftEmulator(ctx: SandboxContext): MicrosoftEmulator 
   const throttled = (message: string, retryAfterSeconds: number) =>
     new GraphApiError(429, 'ApplicationThrottled', message, { 'retry-after': String(Math.max(1, retryAfterSeconds)) });
 
-  async function handleGraph(req: Omit<SandboxRequest, 'params'>): Promise<SandboxResponse> {
-    const grant = identity.authenticate(req);
-    const email = grant.accountEmail;
-    countRequest(email, req.method);
+  /**
+   * One request to the Outlook service for `email`'s mailbox: it counts against the 10,000 per 10 minutes and
+   * holds one of the 4 concurrent slots while it runs (`latencyMs` is its service time).
+   */
+  async function outlook(email: string, run: () => Promise<SandboxResponse> | SandboxResponse): Promise<SandboxResponse> {
     const now = ctx.now();
     const quota = window.hit(email, now);
     if (!quota.allowed) throw throttled('Application is over its MailboxRequests limit.', Math.ceil((quota.resetAt - now) / 1000));
@@ -88,31 +89,38 @@ export function createMicrosoftEmulator(ctx: SandboxContext): MicrosoftEmulator 
     inFlight.set(email, running + 1);
     try {
       if (state.config.latencyMs > 0) await sleep(state.config.latencyMs);
-      const path = req.path.slice(GRAPH_PREFIX.length);
-      if (req.method === 'POST' && path.toLowerCase() === '/$batch') {
-        const root = `${req.url.origin}${req.url.pathname.slice(0, -'/$batch'.length)}`;
-        return await handleGraphBatch(req, root, async (sub) => {
-          const subPath = sub.url.pathname.slice(sub.url.pathname.toLowerCase().indexOf(GRAPH_PREFIX));
-          const inner = { ...sub, path: subPath };
-          // Faults aimed at an endpoint apply inside a batch too; each request meets the throttling on its own.
-          const fault = faults.match(inner, 'before');
-          if (fault) return fault;
-          try {
-            const subQuota = window.hit(email, ctx.now());
-            if (!subQuota.allowed) throw throttled('Application is over its MailboxRequests limit.', Math.ceil((subQuota.resetAt - ctx.now()) / 1000));
-            const answer = graph.handle(inner, grant, subPath.slice(GRAPH_PREFIX.length));
-            return faults.match(inner, 'after') ?? answer;
-          } catch (error) {
-            if (error instanceof GraphApiError) return graphErrorResponse(inner, ctx.now(), error);
-            throw error;
-          }
-        });
-      }
-      if (/^\/subscriptions(\/|$)/i.test(path)) return await subscriptions.handle(req, grant, path);
-      return graph.handle(req, grant, path);
+      return await run();
     } finally {
       inFlight.set(email, (inFlight.get(email) ?? 1) - 1);
     }
+  }
+
+  async function handleGraph(req: Omit<SandboxRequest, 'params'>): Promise<SandboxResponse> {
+    const grant = identity.authenticate(req);
+    const email = grant.accountEmail;
+    countRequest(email, req.method);
+    const path = req.path.slice(GRAPH_PREFIX.length);
+    if (req.method === 'POST' && path.toLowerCase() === '/$batch') {
+      // The envelope is Graph's, not an Outlook request: each request in it meets the mailbox's limits on its
+      // own (Graph dispatches up to 4 at a time; one that finds the mailbox busy answers 429 in the batch).
+      const root = `${req.url.origin}${req.url.pathname.slice(0, -'/$batch'.length)}`;
+      return await handleGraphBatch(req, root, async (sub) => {
+        const subPath = sub.url.pathname.slice(sub.url.pathname.toLowerCase().indexOf(GRAPH_PREFIX));
+        const inner = { ...sub, path: subPath };
+        // Faults aimed at an endpoint apply inside a batch too.
+        const fault = faults.match(inner, 'before');
+        if (fault) return fault;
+        try {
+          const answer = await outlook(email, () => graph.handle(inner, grant, subPath.slice(GRAPH_PREFIX.length)));
+          return faults.match(inner, 'after') ?? answer;
+        } catch (error) {
+          if (error instanceof GraphApiError) return graphErrorResponse(inner, ctx.now(), error);
+          throw error;
+        }
+      });
+    }
+    if (/^\/subscriptions(\/|$)/i.test(path)) return await outlook(email, () => subscriptions.handle(req, grant, path));
+    return await outlook(email, () => graph.handle(req, grant, path));
   }
 
   async function dispatch(req: Omit<SandboxRequest, 'params'>): Promise<SandboxResponse | null> {

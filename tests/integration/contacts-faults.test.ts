@@ -160,6 +160,22 @@ describe('B10 / C12 on Outlook ⇄ Pipedrive two-way', () => {
     expect(byEmail(w.provider.list(), email)).toHaveLength(1);
   });
 
+  it('B10: a lost $batch answer (the batch of creates applied, its answer never seen) neither duplicates nor wedges (Graph)', async () => {
+    const emails = ['lost.batch.1@soak.test', 'lost.batch.2@soak.test', 'lost.batch.3@soak.test'];
+    for (const [i, email] of emails.entries()) w.crm.create(email, fields(`LostBatch${i}`));
+    w.provider.faults.add({ method: 'POST', path: '\\$batch$', phase: 'after', status: 500, times: 1, body: w.provider.errorBody(500) });
+    expect((await w.app.runSync(w.syncId)).status).toBe('failed');
+    for (const email of emails) expect(byEmail(w.provider.list(), email)).toHaveLength(1); // Graph ran the batch; we never saw the answer
+    for (let i = 0; i < 3; i++) expect((await w.app.runSync(w.syncId)).status).toBe('succeeded');
+    for (const email of emails) {
+      expect(byEmail(w.crm.list(), email)).toHaveLength(1);
+      const [remote] = byEmail(w.provider.list(), email);
+      expect(byEmail(w.provider.list(), email)).toHaveLength(1);
+      // The pending link adopted its twin by our ref (recoverPendingCreates → findByRefs).
+      expect(await linkOf(w, byEmail(w.crm.list(), email)[0]!.id)).toMatchObject({ state: 'linked', remoteId: remote!.id, pendingSince: null });
+    }
+  });
+
   it('B10: a provider delete made while the delta link is invalid (410) reaches the CRM', async () => {
     const email = 'graph.deleted.while.expired@soak.test';
     w.crm.create(email, fields('GraphExpired'));

@@ -211,9 +211,10 @@ function microsoftSide(app: TestApp, email: string, folderName: () => string): S
     delete: (id) => ms.deleteContact(email, id),
     faults: ms.faults,
     endpoints: {
-      create: [{ method: 'POST', path: 'contactFolders/[^/]+/contacts$' }],
-      update: [{ method: 'PATCH', path: 'me/contacts/' }],
-      delete: [{ method: 'DELETE', path: 'me/contacts/' }],
+      // Writes go in JSON batches: a fault hits one request inside a batch, or the whole batch.
+      create: [{ method: 'POST', path: 'contactFolders/[^/]+/contacts$' }, { method: 'POST', path: '\\$batch$' }],
+      update: [{ method: 'PATCH', path: 'me/contacts/' }, { method: 'POST', path: '\\$batch$' }],
+      delete: [{ method: 'DELETE', path: 'me/contacts/' }, { method: 'POST', path: '\\$batch$' }],
       read: [{ method: 'GET', path: 'delta' }],
     },
     errorBody: (status) => ({ error: { code: status === 429 ? 'TooManyRequests' : status === 503 ? 'ServiceUnavailable' : 'InternalServerError', message: 'Injected by the soak' } }),

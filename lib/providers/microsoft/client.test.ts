@@ -210,6 +210,153 @@ describe('Microsoft Graph adapter (emulator)', () => {
   });
 });
 
+describe('Graph JSON batching of writes (Performance: 20 per $batch call)', () => {
+  const throttledBody = { error: { code: 'ApplicationThrottled', message: 'Application is over its MailboxConcurrency limit.' } };
+  const refOfStored = (c: { extensions: { extensionName: string; ref?: unknown }[] }) => c.extensions.find((e) => e.extensionName === GRAPH_REF_EXTENSION)?.ref;
+
+  it('45 creates, updates and deletes are 3 calls each; results come back per item, in item order', async () => {
+    const folder = await provider.ensureGroup('Batched');
+    const items = Array.from({ length: 45 }, (_, i) => ({ ref: `crm:${i}`, contact: person(`P${i}`) }));
+    counter.count = 0;
+    const created = await provider.createContacts(items, folder.id);
+    expect(counter.count).toBe(3);
+    const stored = new Map(sandbox.microsoft.contacts(OLIVIA, folder.id).map((c) => [refOfStored(c), c]));
+    expect(stored.size).toBe(45);
+    created.forEach((r, i) => expect(r).toEqual({ ref: `crm:${i}`, remoteId: stored.get(`crm:${i}`)!.immutableId, etag: expect.stringMatching(/^W\/"/) }));
+    expect(created[7]!.etag).toBe((await provider.getContact(created[7]!.remoteId!))!.etag);
+
+    counter.count = 0;
+    const updated = await provider.updateContacts(created.map((r, i) => ({ ref: r.ref, remoteId: r.remoteId!, etag: r.etag!, contact: person(`P${i}`, { jobTitle: 'Batched' }) })), folder.id);
+    expect(counter.count).toBe(3);
+    updated.forEach((r, i) => {
+      expect(r).toEqual({ ref: `crm:${i}`, remoteId: created[i]!.remoteId, etag: expect.stringMatching(/^W\/"/) });
+      expect(r.etag).not.toBe(created[i]!.etag);
+    });
+    expect(sandbox.microsoft.contacts(OLIVIA, folder.id).every((c) => c.fields.jobTitle === 'Batched')).toBe(true);
+
+    counter.count = 0;
+    const ids = created.map((r) => r.remoteId!);
+    expect(await provider.deleteContacts(ids)).toEqual(ids.map((remoteId) => ({ remoteId })));
+    expect(counter.count).toBe(3);
+    expect(sandbox.microsoft.contacts(OLIVIA, folder.id)).toHaveLength(0);
+  });
+
+  it('per item as before: a malformed id is validation, a gone contact is not_found on update and done on delete — in one call', async () => {
+    const folder = await provider.ensureGroup('Per item');
+    const [a, b] = await provider.createContacts([{ ref: 'crm:a', contact: person('Ann') }, { ref: 'crm:b', contact: person('Bob') }], folder.id);
+    sandbox.microsoft.deleteContact(OLIVIA, b!.remoteId!);
+    counter.count = 0;
+    const updated = await provider.updateContacts(
+      [
+        { ref: 'crm:a', remoteId: a!.remoteId!, etag: a!.etag!, contact: person('Ann', { jobTitle: 'Kept' }) },
+        { ref: 'crm:b', remoteId: b!.remoteId!, etag: b!.etag!, contact: person('Bob', { jobTitle: 'Gone' }) },
+        { ref: 'crm:x', remoteId: 'not-an-id', etag: null, contact: person('Xavier') },
+      ],
+      folder.id,
+    );
+    expect(counter.count).toBe(1);
+    expect(updated[0]).toEqual({ ref: 'crm:a', remoteId: a!.remoteId, etag: expect.stringMatching(/^W\/"/) });
+    expect(updated[1]).toMatchObject({ ref: 'crm:b', error: { code: 'not_found' } });
+    expect(updated[2]).toMatchObject({ ref: 'crm:x', error: { code: 'validation' } });
+
+    counter.count = 0;
+    const deleted = await provider.deleteContacts([a!.remoteId!, b!.remoteId!, 'not-an-id']);
+    expect(counter.count).toBe(1);
+    expect(deleted).toEqual([{ remoteId: a!.remoteId }, { remoteId: b!.remoteId }, { remoteId: 'not-an-id', error: expect.objectContaining({ code: 'validation' }) }]);
+  });
+
+  it('412: the stale items are re-read in one batch and written again in one more — 3 calls; still stale → precondition_failed, gone → not_found', async () => {
+    const folder = await provider.ensureGroup('Stale');
+    const created = await provider.createContacts(['Cy', 'Di', 'Ed', 'Flo'].map((n) => ({ ref: `crm:${n}`, contact: person(n) })), folder.id);
+    for (const i of [0, 2]) sandbox.microsoft.updateContact(OLIVIA, created[i]!.remoteId!, { jobTitle: 'Changed in Outlook' });
+    counter.count = 0;
+    const updated = await provider.updateContacts(created.map((r, i) => ({ ref: r.ref, remoteId: r.remoteId!, etag: r.etag!, contact: person(['Cy', 'Di', 'Ed', 'Flo'][i]!, { jobTitle: 'From CRM' }) })), folder.id);
+    expect(counter.count).toBe(3);
+    expect(updated.map((r) => r.error)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(sandbox.microsoft.contacts(OLIVIA, folder.id).map((c) => c.fields.jobTitle)).toEqual(['From CRM', 'From CRM', 'From CRM', 'From CRM']);
+
+    // Flo keeps answering 412; Ed is deleted between our write and the re-read.
+    const flo = created[3]!.remoteId!;
+    const ed = created[2]!.remoteId!;
+    sandbox.microsoft.faults.add({ method: 'PATCH', path: `${flo}$`, status: 412, times: 2, body: { error: { code: 'ErrorIrresolvableConflict', message: 'The change key passed in the request does not match the current change key for the item.' } } });
+    sandbox.microsoft.faults.add({ method: 'PATCH', path: `${ed}$`, status: 412, times: 1, body: { error: { code: 'ErrorIrresolvableConflict', message: 'stale' } } });
+    sandbox.microsoft.faults.add({ method: 'GET', path: `${ed}\\?`, status: 404, times: 1, body: { error: { code: 'ErrorItemNotFound', message: 'The specified object was not found in the store.' } } });
+    const again = await provider.updateContacts([{ ref: 'crm:Ed', remoteId: ed, etag: null, contact: person('Ed') }, { ref: 'crm:Flo', remoteId: flo, etag: null, contact: person('Flo') }], folder.id);
+    expect(again[0]).toMatchObject({ ref: 'crm:Ed', error: { code: 'not_found' } });
+    expect(again[1]).toMatchObject({ ref: 'crm:Flo', error: { code: 'precondition_failed' } });
+  });
+
+  it('a request throttled inside the batch (429 with its own Retry-After) goes again alone; nothing is created twice', async () => {
+    const folder = await provider.ensureGroup('Throttled');
+    sandbox.microsoft.faults.add({ method: 'POST', path: 'contactFolders/[^/]+/contacts$', skip: 1, times: 2, status: 429, headers: { 'retry-after': '1' }, body: throttledBody });
+    counter.count = 0;
+    const t0 = performance.now();
+    const created = await provider.createContacts(['Gus', 'Hal', 'Ida', 'Jo', 'Kim'].map((n) => ({ ref: `crm:${n}`, contact: person(n) })), folder.id);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(950);
+    expect(counter.count).toBe(2);
+    expect(created.map((r) => r.error)).toEqual(Array(5).fill(undefined));
+    const stored = sandbox.microsoft.contacts(OLIVIA, folder.id);
+    expect(stored.map(refOfStored).sort()).toEqual(['crm:Gus', 'crm:Hal', 'crm:Ida', 'crm:Jo', 'crm:Kim']);
+    expect(created.map((r) => r.remoteId).sort()).toEqual(stored.map((c) => c.immutableId).sort());
+  });
+
+  it('a throttle longer than we hold a batch for is the engine\'s to wait: rate_limited with its Retry-After, at once', async () => {
+    const folder = await provider.ensureGroup('Long wait');
+    const [c] = await provider.createContacts([{ ref: 'crm:l', contact: person('Lou') }], folder.id);
+    sandbox.microsoft.faults.add({ method: 'PATCH', path: `${c!.remoteId}$`, status: 429, headers: { 'retry-after': '600' }, body: throttledBody });
+    counter.count = 0;
+    await expect(provider.updateContacts([{ ref: 'crm:l', remoteId: c!.remoteId!, etag: null, contact: person('Lou') }], folder.id)).rejects.toMatchObject({ code: 'rate_limited', options: { retryAfterMs: 600_000 } });
+    expect(counter.count).toBe(1);
+  });
+
+  it('503 in the batch: a PATCH is sent again (safe to repeat), a POST is not (it may have been applied) — thrown as temporary, like a lone call', async () => {
+    const folder = await provider.ensureGroup('Unavailable');
+    const [c] = await provider.createContacts([{ ref: 'crm:m', contact: person('Max') }], folder.id);
+    sandbox.microsoft.faults.add({ method: 'PATCH', path: `${c!.remoteId}$`, status: 503, times: 1, headers: { 'retry-after': '0' }, body: { error: { code: 'serviceNotAvailable', message: 'busy' } } });
+    counter.count = 0;
+    const [updated] = await provider.updateContacts([{ ref: 'crm:m', remoteId: c!.remoteId!, etag: null, contact: person('Max', { jobTitle: 'After 503' }) }], folder.id);
+    expect(updated!.error).toBeUndefined();
+    expect(counter.count).toBe(2);
+
+    sandbox.microsoft.faults.add({ method: 'POST', path: 'contactFolders/[^/]+/contacts$', phase: 'after', status: 503, times: 1, body: { error: { code: 'serviceNotAvailable', message: 'busy' } } });
+    counter.count = 0;
+    await expect(provider.createContacts([{ ref: 'crm:n', contact: person('Ned') }], folder.id)).rejects.toMatchObject({ code: 'temporary' });
+    expect(counter.count).toBe(1);
+    expect(sandbox.microsoft.contacts(OLIVIA, folder.id).filter((s) => refOfStored(s) === 'crm:n')).toHaveLength(1);
+  });
+
+  it('a failure of the batch itself behaves like a lone call: 503 → temporary (a POST is not retried), 429 → retried by the SDK, 401 → the token manager refreshes', async () => {
+    const folder = await provider.ensureGroup('Whole batch');
+    sandbox.microsoft.faults.add({ method: 'POST', path: '\\$batch$', status: 503, times: 1, body: { error: { code: 'serviceNotAvailable', message: 'busy' } } });
+    counter.count = 0;
+    await expect(provider.createContacts([{ ref: 'crm:o', contact: person('Olga') }], folder.id)).rejects.toMatchObject({ code: 'temporary' });
+    expect(counter.count).toBe(1);
+
+    sandbox.microsoft.faults.add({ method: 'POST', path: '\\$batch$', status: 429, times: 1, headers: { 'retry-after': '0' }, body: throttledBody });
+    counter.count = 0;
+    const [created] = await provider.createContacts([{ ref: 'crm:p', contact: person('Pia') }], folder.id);
+    expect(created!.error).toBeUndefined();
+    expect(counter.count).toBe(2);
+
+    const tokens: string[] = [];
+    const refreshing = createMicrosoftProvider({
+      withToken: async (call) => {
+        try {
+          return await call((tokens.push('expired'), 'expired'));
+        } catch (error) {
+          if (!isGraphUnauthorized(error)) throw error;
+          return call((tokens.push('fresh'), token));
+        }
+      },
+    });
+    const [viaRefresh] = await refreshing.createContacts([{ ref: 'crm:q', contact: person('Quinn') }], folder.id);
+    expect(viaRefresh!.error).toBeUndefined();
+    expect(tokens).toEqual(['expired', 'fresh']);
+    // The 503 came before Graph ran anything: Olga was not created.
+    expect(sandbox.microsoft.contacts(OLIVIA, folder.id).map(refOfStored).sort()).toEqual(['crm:p', 'crm:q']);
+  });
+});
+
 describe('mapGraphError', () => {
   const graphError = (statusCode: number, code: string, headers: Record<string, string> = {}) => {
     const e = new GraphError(statusCode, `${code} happened`);

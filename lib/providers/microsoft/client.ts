@@ -24,12 +24,14 @@ import type { ChangePage, ContactProvider, RemoteContact, RemoteGroup, WriteResu
 import { mapGraphError } from './errors';
 import { GRAPH_REF_EXTENSION, GRAPH_SELECT, contactFromGraph, contactToGraph, projectContactForGraph, refExtension, refOf, type GraphContact } from './mapper';
 
-/** Writes go one request each (Outlook runs ≤4 concurrent requests per mailbox); the engine chunks by these. */
+/** Writes go 20 per JSON batch (one `POST /$batch`); the engine chunks by these. */
 export const GRAPH_BATCH = { create: 20, update: 20, delete: 20 } as const;
 export const GRAPH_DELTA_PAGE_SIZE = 200;
 /** Graph JSON batching: at most 20 requests per `$batch` call. */
 export const GRAPH_JSON_BATCH_MAX = 20;
 const PHOTO_BATCH_ROUNDS = 3;
+/** A throttled write in a batch is sent again up to 3 times (the SDK's RetryHandler allows a lone call as many). */
+const WRITE_BATCH_ROUNDS = 4;
 const MAX_BATCH_RETRY_WAIT_MS = 30_000;
 const BATCH_STEP_ORIGIN = 'https://graph.microsoft.com';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -95,6 +97,27 @@ export function toGraphPath(link: string): string {
 
 const enc = encodeURIComponent;
 
+/** One request of a JSON batch: a path under the Graph root and a JSON body. */
+type BatchStep = { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; path: string; body?: unknown; headers?: Record<string, string> };
+/** A step's answer inside the batch's answer: its own status, headers and (JSON) body. */
+type BatchAnswer = { status: number; headers: Headers; body: unknown };
+
+/** Throttled (429) was not applied; a GET, PATCH or DELETE is safe to repeat after a 503/504 too, a POST is not. */
+const repeatable = (method: BatchStep['method'], status: number) => status === 429 || (method !== 'POST' && (status === 503 || status === 504));
+
+/**
+ * A step's error answer as the SDK would have raised it for a lone call, mapped to our closed set by the
+ * same mapGraphError (401 stays raw when `raw`: the token manager's signal; otherwise it is not ours to
+ * retry inside a batch and becomes `internal`).
+ */
+function answerError(answer: BatchAnswer, raw = false): unknown {
+  const error = (answer.body as { error?: { code?: string; message?: string } } | undefined)?.error;
+  const graphError = { statusCode: answer.status, code: error?.code ?? null, message: error?.message ?? `HTTP ${answer.status}`, body: answer.body, headers: answer.headers };
+  const mapped = mapGraphError(graphError);
+  if (mapped instanceof SyncError || raw) return mapped;
+  return new SyncError('internal', `Microsoft: ${graphError.message}`, { status: answer.status, vendor: 'microsoft' });
+}
+
 export function createMicrosoftProvider(opts: { withToken: WithToken; counter?: ApiCallCounter }): ContactProvider {
   const auth = new BearerAuthMiddleware();
   // A POST is not idempotent: after a 503/504 Graph may have applied it (a created contact), and a blind
@@ -123,6 +146,87 @@ export function createMicrosoftProvider(opts: { withToken: WithToken; counter?: 
   }
 
   const isCode = (error: unknown, ...codes: SyncError['code'][]) => error instanceof SyncError && codes.includes(error.code);
+
+  /**
+   * One JSON batch (`POST /$batch`, ≤ 20 steps) through the SDK's BatchRequestContent / BatchResponseContent;
+   * answers in step order. Each step carries its own `Prefer: IdType="ImmutableId"` (a header applies only to
+   * the request it is sent with; the envelope's does not reach the steps). No `dependsOn`: Graph dispatches
+   * at most 4 steps at a time to Outlook, within its 4 concurrent requests per mailbox. When every step
+   * answers 401 nothing was applied: it is thrown as a 401 so the token manager refreshes and sends again.
+   */
+  async function sendBatch(steps: BatchStep[]): Promise<BatchAnswer[]> {
+    const batch = new BatchRequestContent(
+      steps.map((step, i) => ({
+        id: String(i + 1),
+        request: new Request(new URL(step.path, BATCH_STEP_ORIGIN), {
+          method: step.method,
+          headers: { Prefer: IMMUTABLE_IDS, ...(step.body === undefined ? {} : { 'Content-Type': 'application/json' }), ...step.headers },
+          ...(step.body === undefined ? {} : { body: JSON.stringify(step.body) }),
+        }),
+      })),
+    );
+    const content = await batch.getContent();
+    return call(async (api) => {
+      const responses = new BatchResponseContent((await api('/$batch').post(content)) as BatchResponseBody);
+      const answers: BatchAnswer[] = [];
+      for (let i = 0; i < steps.length; i++) {
+        const res = responses.getResponseById(String(i + 1));
+        // A step missing from the answer was not run as far as we know: treat it like a transient failure.
+        if (!res) answers.push({ status: 503, headers: new Headers(), body: undefined });
+        else answers.push({ status: res.status, headers: res.headers, body: await res.json().catch(() => undefined) });
+      }
+      if (answers.length && answers.every((a) => a.status === 401)) throw answerError(answers[0]!, true);
+      return answers;
+    });
+  }
+
+  /**
+   * Runs ≤ 20 steps as one batch; steps answered 429 (throttled, not applied) — or 503/504 for a GET, PATCH
+   * or DELETE, which are safe to repeat — go again after the longest Retry-After among them (as a lone call's
+   * RetryHandler would), at most WRITE_BATCH_ROUNDS times. A POST answered 503/504 is never repeated: Outlook
+   * may have applied it (the engine's pending-create recovery finds it by our ref). Whatever is still
+   * throttled keeps its last answer, which the caller throws like a lone call's error.
+   */
+  async function runBatch(steps: BatchStep[]): Promise<BatchAnswer[]> {
+    const answers: BatchAnswer[] = new Array(steps.length);
+    let todo = steps.map((_, i) => i);
+    for (let round = 0; todo.length && round < WRITE_BATCH_ROUNDS; round++) {
+      const got = await sendBatch(todo.map((i) => steps[i]!));
+      const again: number[] = [];
+      let waitMs = 0;
+      todo.forEach((stepIndex, j) => {
+        const answer = got[j]!;
+        answers[stepIndex] = answer;
+        if (repeatable(steps[stepIndex]!.method, answer.status)) {
+          again.push(stepIndex);
+          waitMs = Math.max(waitMs, parseRetryAfter(answer.headers.get('retry-after')) ?? 1_000);
+        }
+      });
+      todo = again;
+      // A wait longer than we hold a step for (e.g. the 10-minute mailbox window) is the engine's to wait.
+      if (!todo.length || round + 1 >= WRITE_BATCH_ROUNDS || waitMs > MAX_BATCH_RETRY_WAIT_MS) break;
+      await sleep(waitMs);
+    }
+    return answers;
+  }
+
+  /** Items in batches of ≤ 20, one batch after another (never more than 4 steps running in the mailbox). */
+  async function runBatches<I>(items: I[], step: (item: I) => BatchStep): Promise<BatchAnswer[]> {
+    const answers: BatchAnswer[] = [];
+    for (let i = 0; i < items.length; i += GRAPH_JSON_BATCH_MAX) answers.push(...(await runBatch(items.slice(i, i + GRAPH_JSON_BATCH_MAX).map(step))));
+    return answers;
+  }
+
+  /** A written contact's WriteResult, or the step's error: per item for not_found / validation / precondition_failed, thrown otherwise. */
+  function writeResult(ref: string, answer: BatchAnswer, remoteId?: string): WriteResult {
+    if (answer.status >= 200 && answer.status < 300) {
+      const g = (answer.body ?? {}) as GraphContact;
+      return { ref, remoteId: remoteId ?? g.id, etag: g['@odata.etag'] ?? answer.headers.get('etag') ?? '' };
+    }
+    const error = answerError(answer);
+    if (isCode(error, 'validation', 'not_found', 'precondition_failed')) return { ref, error: error as SyncError };
+    throw error;
+  }
 
   /**
    * One JSON batch (`POST /$batch`) of `photo/$value` reads through the SDK's BatchRequestContent /
@@ -207,39 +311,6 @@ export function createMicrosoftProvider(opts: { withToken: WithToken; counter?: 
     return groups;
   }
 
-  async function writeOne(ref: string, write: () => Promise<GraphContact>): Promise<WriteResult> {
-    try {
-      const g = await write();
-      return { ref, remoteId: g.id, etag: g['@odata.etag'] ?? '' };
-    } catch (error) {
-      if (isCode(error, 'validation', 'not_found', 'precondition_failed')) return { ref, error: error as SyncError };
-      throw error;
-    }
-  }
-
-  async function updateOne(it: { ref: string; remoteId: string; etag: string | null; contact: Contact }): Promise<WriteResult> {
-    const body = contactToGraph(it.contact);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        let etag = it.etag;
-        // Mirrors the Google adapter: one re-read of a stale version, then the write goes through.
-        if (attempt > 0) etag = (await provider.getContact(it.remoteId))?.etag ?? null;
-        if (attempt > 0 && !etag) return { ref: it.ref, error: new SyncError('not_found', 'The Outlook contact no longer exists.') };
-        const g = await call((api) => {
-          const request = api(`/me/contacts/${enc(it.remoteId)}`);
-          if (etag) request.header('If-Match', etag);
-          return request.patch(body) as Promise<GraphContact>;
-        });
-        return { ref: it.ref, remoteId: it.remoteId, etag: g['@odata.etag'] ?? '' };
-      } catch (error) {
-        if (isCode(error, 'precondition_failed') && attempt === 0) continue;
-        if (isCode(error, 'not_found', 'validation', 'precondition_failed')) return { ref: it.ref, error: error as SyncError };
-        throw error;
-      }
-    }
-    return { ref: it.ref, error: new SyncError('precondition_failed', 'Outlook kept reporting a newer version of this contact.') };
-  }
-
   const provider: ContactProvider = {
     provider: 'microsoft',
     projectContact: projectContactForGraph,
@@ -267,37 +338,56 @@ export function createMicrosoftProvider(opts: { withToken: WithToken; counter?: 
     },
 
     async createContacts(items, groupId) {
-      const results: WriteResult[] = [];
-      for (const it of items) {
-        results.push(
-          await writeOne(it.ref, () =>
-            call((api) => api(`/me/contactFolders/${enc(groupId)}/contacts`).post({ ...contactToGraph(it.contact), extensions: [refExtension(it.ref)] }) as Promise<GraphContact>),
-          ),
-        );
-      }
-      return results;
+      // Our ref travels in the contact (open extension): a batch whose answer is lost is adopted by ref on the next run.
+      const path = `/me/contactFolders/${enc(groupId)}/contacts`;
+      const answers = await runBatches(items, (it) => ({ method: 'POST', path, body: { ...contactToGraph(it.contact), extensions: [refExtension(it.ref)] } }));
+      return items.map((it, i) => writeResult(it.ref, answers[i]!));
     },
 
     async updateContacts(items) {
-      const results: WriteResult[] = [];
-      for (const it of items) results.push(await updateOne(it));
-      return results;
+      const patch = (it: (typeof items)[number], etag: string | null): BatchStep => ({
+        method: 'PATCH',
+        path: `/me/contacts/${enc(it.remoteId)}`,
+        body: contactToGraph(it.contact),
+        ...(etag ? { headers: { 'If-Match': etag } } : {}),
+      });
+      const answers = await runBatches(items, (it) => patch(it, it.etag));
+      const results = new Map<number, WriteResult>();
+      const stale: number[] = [];
+      items.forEach((it, i) => {
+        if (answers[i]!.status === 412) stale.push(i);
+        else results.set(i, writeResult(it.ref, answers[i]!, it.remoteId));
+      });
+      if (stale.length) {
+        // Mirrors the Google adapter: one re-read of a stale version (batched too), then the write goes through.
+        const reads = await runBatches(stale, (i) => ({ method: 'GET', path: `/me/contacts/${enc(items[i]!.remoteId)}?$select=id` }));
+        const retry: { i: number; etag: string }[] = [];
+        stale.forEach((i, j) => {
+          const read = reads[j]!;
+          const etag = read.status === 200 ? ((read.body as GraphContact | undefined)?.['@odata.etag'] ?? null) : null;
+          if (etag) retry.push({ i, etag });
+          else if (read.status === 200 || read.status === 404) results.set(i, { ref: items[i]!.ref, error: new SyncError('not_found', 'The Outlook contact no longer exists.') });
+          else results.set(i, writeResult(items[i]!.ref, read));
+        });
+        const again = await runBatches(retry, (r) => patch(items[r.i]!, r.etag));
+        retry.forEach((r, j) => {
+          const it = items[r.i]!;
+          results.set(r.i, again[j]!.status === 412 ? { ref: it.ref, error: new SyncError('precondition_failed', 'Outlook kept reporting a newer version of this contact.', { status: 412, vendor: 'microsoft' }) } : writeResult(it.ref, again[j]!, it.remoteId));
+        });
+      }
+      return items.map((_, i) => results.get(i)!);
     },
 
     async deleteContacts(remoteIds) {
-      const out: { remoteId: string; error?: SyncError }[] = [];
-      for (const remoteId of remoteIds) {
-        try {
-          await call((api) => api(`/me/contacts/${enc(remoteId)}`).delete() as Promise<unknown>);
-          out.push({ remoteId });
-        } catch (error) {
-          // Already gone is what we wanted.
-          if (isCode(error, 'not_found')) out.push({ remoteId });
-          else if (isCode(error, 'validation')) out.push({ remoteId, error: error as SyncError });
-          else throw error;
-        }
-      }
-      return out;
+      const answers = await runBatches(remoteIds, (remoteId) => ({ method: 'DELETE', path: `/me/contacts/${enc(remoteId)}` }));
+      return remoteIds.map((remoteId, i) => {
+        const answer = answers[i]!;
+        // Already gone (404) is what we wanted.
+        if ((answer.status >= 200 && answer.status < 300) || answer.status === 404) return { remoteId };
+        const error = answerError(answer);
+        if (isCode(error, 'validation', 'not_found')) return { remoteId, error: error as SyncError };
+        throw error;
+      });
     },
 
     async getPhoto(remoteId) {
