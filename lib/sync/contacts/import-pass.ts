@@ -20,6 +20,7 @@ import { contactFromCrmPerson, displayName, hashContact, type Contact } from './
 import { linkRef, recoverPendingCreates, releaseRemoteId } from './export-sweep';
 import { CRM_TIME_MARGIN_MS, CRM_WRITE_CONCURRENCY, PROVIDER_READ_CONCURRENCY } from './constants';
 import { forEachBounded, gate } from './bounded';
+import { LINK_WRITE_BATCH, finalLinkBuffer, insertPendingLinks, writeFinalLinks } from './link-writes';
 
 type Counts = { added: number; updated: number; deleted: number; skipped: number; conflicts: number };
 
@@ -108,7 +109,9 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
         )
         .catch(() => null)
     : null;
-  const handle = async (item: RemoteContact): Promise<void> => {
+  // Records written concurrently batch their link writes (pending links per block, final links per batch).
+  type Batched = { claims: Map<string, Promise<string>>; finals: ReturnType<typeof finalLinkBuffer> };
+  const handle = async (item: RemoteContact, batched: Batched | null = null): Promise<void> => {
     const link = byRemote.get(item.remoteId);
     const remoteHash = hashContact(item.contact);
     const isEcho = !!link?.snapshot && !link.pendingSince && hashContact(project(link.snapshot as unknown as Contact)) === remoteHash;
@@ -152,13 +155,21 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
         return;
       }
       if (!link || link.state === 'deleted' || !link.crmId) {
-        const { person: created, linkId, adopted } = await createCrmPerson(ctx, item.remoteId, item.contact, link, label, orgCache);
+        const { person: created, linkId, adopted } = await createCrmPerson(ctx, item.remoteId, item.contact, link, label, orgCache, batched?.claims.get(item.remoteId));
         await maybeCopyPhoto(ctx, item, created.id, created.hasPicture, oneWay, photos);
-        await upsertLink(ctx, {
-          crmId: created.id, remoteId: item.remoteId, remoteEtag: item.etag, crmUpdatedAt: created.updatedAt, snapshot: item.contact, snapshotHash: await crmViewHash(ctx, created, orgView), label, createdBy: 'sync_to_crm',
-        }, linkId);
-        counts.added++;
-        log.push({ ...base, action: 'added', side: 'crm', crmId: created.id, remoteId: item.remoteId, label, ...(adopted ? { reasonCode: 'contacts.recovered' as const } : {}) });
+        const final = {
+          id: linkId, crmId: created.id, remoteId: item.remoteId, remoteEtag: item.etag, crmUpdatedAt: created.updatedAt, snapshot: item.contact as unknown as Record<string, unknown>, snapshotHash: await crmViewHash(ctx, created, orgView), label,
+          createdBy: 'sync_to_crm' as const, crmVerifyAfter: new Date(Date.now() + CRM_TIME_MARGIN_MS),
+        };
+        const written = () => {
+          counts.added++;
+          log.push({ ...base, action: 'added', side: 'crm', crmId: created.id, remoteId: item.remoteId, label, ...(adopted ? { reasonCode: 'contacts.recovered' as const } : {}) });
+        };
+        if (batched) batched.finals.add(final, written);
+        else {
+          await writeFinalLinks(ctx, [final]);
+          written();
+        }
         return;
       }
       const person = await ctx.crm.getPerson(link.crmId);
@@ -241,11 +252,30 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
     const link = byRemote.get(item.remoteId);
     return (seen.get(item.remoteId) ?? 0) > 1 || !!link?.pendingSince || (!link && (sync.matchByEmail || !!item.ref?.startsWith(`${sync.id}:`)));
   };
+  const bounded = page.items.filter((i) => !serial(i));
+  const batched: Batched = { claims: new Map(), finals: finalLinkBuffer(ctx, LINK_WRITE_BATCH) };
+  // The pending links of a block's new records (no pair yet, a name to create with: what `handle` creates),
+  // one statement, before the first record of the block starts (records start in order).
+  const claimBlock = (from: number) => {
+    const block = bounded.slice(from, from + LINK_WRITE_BATCH).filter((i) => !byRemote.has(i.remoteId) && (i.contact.firstName || i.contact.lastName));
+    if (!block.length) return;
+    const ids = insertPendingLinks(ctx, block.map((i) => ({ remoteId: i.remoteId, label: displayName(i.contact, i.remoteId) })));
+    for (const i of block) {
+      const id = ids.then((m) => m.get(i.remoteId)!);
+      id.catch(() => undefined); // awaited by the record's create; a record that stops earlier does not wait on it
+      batched.claims.set(i.remoteId, id);
+    }
+  };
   try {
     for (const item of page.items.filter(serial)) await handle(item);
-    await forEachBounded(page.items.filter((i) => !serial(i)), CRM_WRITE_CONCURRENCY, handle);
+    await forEachBounded(bounded.map((item, i) => [item, i] as const), CRM_WRITE_CONCURRENCY, async ([item, i]) => {
+      if (i % LINK_WRITE_BATCH === 0) claimBlock(i);
+      await handle(item, batched);
+    });
+    await batched.finals.flush();
   } catch (error) {
     // What the records already written did is kept (their links are written): the retry sees them as echoes.
+    await batched.finals.flush().catch(() => undefined);
     await recordActivity(log, db);
     throw error;
   }
@@ -319,6 +349,8 @@ async function createCrmPerson(
   link: LinkRow | undefined,
   label: string,
   orgCache: Map<string, Promise<string>>,
+  /** The new pending link written for this record with its block (link-writes.ts), if any. */
+  claimed?: Promise<string>,
 ): Promise<{ person: CrmPerson; linkId: string; adopted: boolean }> {
   const { db, sync } = ctx;
   const input = personInputFromContact(contact, await orgIdFor(ctx, contact.organization, orgCache));
@@ -327,7 +359,8 @@ async function createCrmPerson(
     if (twin) return { person: await ctx.crm.updatePerson(twin.id, input), linkId: link.id, adopted: true };
   }
   let linkId = link?.id;
-  if (linkId) await db.update(contactLinks).set({ pendingSince: new Date(), updatedAt: new Date() }).where(eq(contactLinks.id, linkId));
+  if (!linkId && claimed) linkId = await claimed;
+  else if (linkId) await db.update(contactLinks).set({ pendingSince: new Date(), updatedAt: new Date() }).where(eq(contactLinks.id, linkId));
   else {
     const [row] = await db
       .insert(contactLinks)
