@@ -20,7 +20,7 @@ import { contactFromCrmPerson, displayName, hashContact, type Contact } from './
 import { linkRef, recoverPendingCreates, releaseRemoteId } from './export-sweep';
 import { CRM_TIME_MARGIN_MS, CRM_WRITE_CONCURRENCY, PROVIDER_READ_CONCURRENCY } from './constants';
 import { forEachBounded, gate } from './bounded';
-import { LINK_WRITE_BATCH, finalLinkBuffer, insertPendingLinks, writeFinalLinks } from './link-writes';
+import { LINK_WRITE_BATCH, finalLinkBuffer, insertPendingLinks, releasePendingLinks, writeFinalLinks } from './link-writes';
 
 type Counts = { added: number; updated: number; deleted: number; skipped: number; conflicts: number };
 
@@ -255,7 +255,8 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
   const bounded = page.items.filter((i) => !serial(i));
   const batched: Batched = { claims: new Map(), finals: finalLinkBuffer(ctx, LINK_WRITE_BATCH) };
   // The pending links of a block's new records (no pair yet, a name to create with: what `handle` creates),
-  // one statement, before the first record of the block starts (records start in order).
+  // one statement, written while the previous block's second half starts (records start in order), so no
+  // record waits on it and at most a block and a half is pending at any time.
   const claimBlock = (from: number) => {
     const block = bounded.slice(from, from + LINK_WRITE_BATCH).filter((i) => !byRemote.has(i.remoteId) && (i.contact.firstName || i.contact.lastName));
     if (!block.length) return;
@@ -266,16 +267,21 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
       batched.claims.set(i.remoteId, id);
     }
   };
+  let started = 0;
   try {
     for (const item of page.items.filter(serial)) await handle(item);
     await forEachBounded(bounded.map((item, i) => [item, i] as const), CRM_WRITE_CONCURRENCY, async ([item, i]) => {
-      if (i % LINK_WRITE_BATCH === 0) claimBlock(i);
+      started = i + 1;
+      if (i === 0) claimBlock(0);
+      if (i % LINK_WRITE_BATCH === LINK_WRITE_BATCH / 2) claimBlock(i + LINK_WRITE_BATCH / 2);
       await handle(item, batched);
     });
     await batched.finals.flush();
   } catch (error) {
     // What the records already written did is kept (their links are written): the retry sees them as echoes.
     await batched.finals.flush().catch(() => undefined);
+    const unsent = await Promise.allSettled(bounded.slice(started).flatMap((i) => batched.claims.get(i.remoteId) ?? []));
+    await releasePendingLinks(ctx, unsent.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))).catch(() => undefined);
     await recordActivity(log, db);
     throw error;
   }

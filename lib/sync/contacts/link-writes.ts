@@ -4,10 +4,11 @@
  *
  * Crash safety stays what it was per record: a block's pending links are written (one statement) before
  * any create of that block is sent, and a link becomes final only with the CRM person's id. A crash leaves
- * at most one block plus the records in flight pending; the retry looks for their twins (B10) before
- * creating, as it always did for the records in flight.
+ * at most a block and a half of new links pending plus the finished records whose final links were still
+ * buffered; the retry looks for their twins (B10) before creating, as it always did for the records in
+ * flight.
  */
-import { sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { contactLinks } from '@/db/schema';
 import type { SyncContext } from './context';
 
@@ -18,17 +19,23 @@ import type { SyncContext } from './context';
  */
 export const LINK_WRITE_BATCH = 50;
 
-type LinkInsert = typeof contactLinks.$inferInsert;
+/**
+ * The rows travel as one JSON parameter (`jsonb_to_recordset`): a 50-row statement built column by column
+ * by the query builder cost more CPU than the database spent on it.
+ */
+const rowsOf = <T>(result: unknown): T[] => (result as { rows?: T[] }).rows ?? (result as T[]);
 
 /** A new pending link per remote id (one statement), before their CRM creates are sent; remote id → link id. */
 export async function insertPendingLinks(ctx: SyncContext, rows: { remoteId: string; label: string }[]): Promise<Map<string, string>> {
   if (!rows.length) return new Map();
-  const now = new Date();
-  const inserted = await ctx.db
-    .insert(contactLinks)
-    .values(rows.map((r) => ({ installationId: ctx.sync.installationId, syncId: ctx.sync.id, remoteId: r.remoteId, state: 'linked' as const, label: r.label, pendingSince: now, createdBy: 'sync_to_crm' as const })))
-    .returning({ id: contactLinks.id, remoteId: contactLinks.remoteId });
-  return new Map(inserted.map((r) => [r.remoteId!, r.id]));
+  const now = new Date().toISOString();
+  const json = JSON.stringify(rows.map((r) => ({ remote_id: r.remoteId, label: r.label })));
+  const result = await ctx.db.execute(sql`
+    insert into ${contactLinks} (installation_id, sync_id, remote_id, state, label, pending_since, created_by)
+    select ${ctx.sync.installationId}::uuid, ${ctx.sync.id}::uuid, r.remote_id, 'linked', r.label, ${now}::timestamptz, 'sync_to_crm'
+    from jsonb_to_recordset(${json}::jsonb) as r(remote_id text, label text)
+    returning id, remote_id`);
+  return new Map(rowsOf<{ id: string; remote_id: string }>(result).map((r) => [r.remote_id, r.id]));
 }
 
 /** The link of a record whose CRM side was just written: linked, no longer pending. */
@@ -48,43 +55,39 @@ export type FinalLink = {
 /** Writes final links by id (one statement); the rows exist (pending) already. */
 export async function writeFinalLinks(ctx: SyncContext, links: FinalLink[]): Promise<void> {
   if (!links.length) return;
-  const now = new Date();
-  const rows: LinkInsert[] = links.map((l) => ({
-    ...l,
-    installationId: ctx.sync.installationId,
-    syncId: ctx.sync.id,
-    state: 'linked',
-    deletedAt: null,
-    deletedSide: null,
-    skipCode: null,
-    skipReason: null,
-    pendingSince: null,
-    updatedAt: now,
-  }));
-  await ctx.db
-    .insert(contactLinks)
-    .values(rows)
-    .onConflictDoUpdate({
-      target: contactLinks.id,
-      set: {
-        crmId: sql`excluded.crm_id`,
-        remoteId: sql`excluded.remote_id`,
-        remoteEtag: sql`excluded.remote_etag`,
-        crmUpdatedAt: sql`excluded.crm_updated_at`,
-        snapshot: sql`excluded.snapshot`,
-        snapshotHash: sql`excluded.snapshot_hash`,
-        label: sql`excluded.label`,
-        createdBy: sql`excluded.created_by`,
-        state: sql`excluded.state`,
-        deletedAt: null,
-        deletedSide: null,
-        skipCode: null,
-        skipReason: null,
-        pendingSince: null,
-        crmVerifyAfter: sql`excluded.crm_verify_after`,
-        updatedAt: now,
-      },
-    });
+  const json = JSON.stringify(
+    links.map((l) => ({
+      id: l.id,
+      crm_id: l.crmId,
+      remote_id: l.remoteId,
+      remote_etag: l.remoteEtag,
+      crm_updated_at: l.crmUpdatedAt,
+      snapshot: l.snapshot,
+      snapshot_hash: l.snapshotHash,
+      label: l.label,
+      created_by: l.createdBy,
+      crm_verify_after: l.crmVerifyAfter.toISOString(),
+    })),
+  );
+  await ctx.db.execute(sql`
+    update ${contactLinks} as l set
+      crm_id = r.crm_id, remote_id = r.remote_id, remote_etag = r.remote_etag, crm_updated_at = r.crm_updated_at,
+      snapshot = r.snapshot, snapshot_hash = r.snapshot_hash, label = r.label, created_by = r.created_by,
+      state = 'linked', deleted_at = null, deleted_side = null, skip_code = null, skip_reason = null, pending_since = null,
+      crm_verify_after = r.crm_verify_after, updated_at = ${new Date().toISOString()}::timestamptz
+    from jsonb_to_recordset(${json}::jsonb) as r(
+      id uuid, crm_id text, remote_id text, remote_etag text, crm_updated_at text, snapshot jsonb, snapshot_hash text,
+      label text, created_by text, crm_verify_after timestamptz)
+    where l.id = r.id and l.sync_id = ${ctx.sync.id}::uuid`);
+}
+
+/**
+ * Pending links written ahead for records whose create was never sent (the pass failed before they
+ * started): removed, so the retry creates them straight away instead of searching the CRM for twins.
+ */
+export async function releasePendingLinks(ctx: SyncContext, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  await ctx.db.delete(contactLinks).where(and(eq(contactLinks.syncId, ctx.sync.id), inArray(contactLinks.id, ids), isNull(contactLinks.crmId)));
 }
 
 /**
