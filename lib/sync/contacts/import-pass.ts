@@ -113,7 +113,8 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
   type Batched = { claims: Map<string, Promise<string>>; finals: ReturnType<typeof finalLinkBuffer> };
   const handle = async (item: RemoteContact, batched: Batched | null = null): Promise<void> => {
     const link = byRemote.get(item.remoteId);
-    const remoteHash = hashContact(item.contact);
+    // Only a record with a pair compares hashes (a new record's create needs none).
+    const remoteHash = link ? hashContact(item.contact) : '';
     const isEcho = !!link?.snapshot && !link.pendingSince && hashContact(project(link.snapshot as unknown as Contact)) === remoteHash;
     if (link && link.state === 'linked' && isEcho) {
       if (link.remoteEtag !== item.etag) await db.update(contactLinks).set({ remoteEtag: item.etag }).where(eq(contactLinks.id, link.id));
