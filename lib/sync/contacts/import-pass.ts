@@ -12,7 +12,7 @@ import { pauseForDeletes, settlePendingDeletes } from '@/lib/sync/runtime/connec
 import type { CrmOrganization, CrmPerson, PersonInput } from '@/lib/crm/port';
 import { env } from '@/lib/env';
 import { SyncError } from '@/lib/errors';
-import type { RemoteContact } from '@/lib/providers/port';
+import type { ChangePage, RemoteContact } from '@/lib/providers/port';
 import type { SyncContext } from './context';
 import { exportSkipReason, shouldPauseDeletes } from './export-rules';
 import { planContactMerge } from './merge';
@@ -72,7 +72,8 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
   if (!args.pageCursor && sync.direction === 'two_way') await recoverPendingCreates(ctx, sync.groupId, args.runId);
   let page;
   try {
-    page = await ctx.provider.listChanges(sync.groupId, sync.providerCursor, args.pageCursor);
+    const prefetched = args.pageCursor ? takePrefetchedPage(sync.id, args.runId, sync.providerCursor, args.pageCursor) : null;
+    page = (prefetched && (await prefetched.catch(() => null))) || (await ctx.provider.listChanges(sync.groupId, sync.providerCursor, args.pageCursor));
   } catch (error) {
     if (error instanceof SyncError && error.code === 'cursor_invalid' && sync.providerCursor) {
       // Expired sync token / delta link: forget it and start a full pass (matching by remote id: no duplicates, no deletes).
@@ -111,6 +112,13 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
     : null;
   // Records written concurrently batch their link writes (pending links per block, final links per batch).
   type Batched = { claims: Map<string, Promise<string>>; finals: ReturnType<typeof finalLinkBuffer> };
+  // The next page is read while this one is written (under the provider's concurrency limit, like photos).
+  if (page.nextPageCursor) {
+    const groupId = sync.groupId;
+    const cursor = sync.providerCursor;
+    const next = page.nextPageCursor;
+    prefetchPage(sync.id, args.runId, cursor, next, providerReads(ctx, () => ctx.provider.listChanges(groupId, cursor, next)));
+  }
   const handle = async (item: RemoteContact, batched: Batched | null = null): Promise<void> => {
     const link = byRemote.get(item.remoteId);
     // Only a record with a pair compares hashes (a new record's create needs none).
@@ -455,6 +463,26 @@ function organizationCaches(key: string) {
     while (runCaches.size > 20) runCaches.delete(runCaches.keys().next().value!);
   }
   return caches;
+}
+
+/**
+ * Provider pages read ahead (Performance: the next page's read overlaps this page's CRM writes instead of
+ * stalling every page boundary). Per process and short-lived like the organization caches: a step that
+ * runs elsewhere, or later than a minute, reads its page itself; a failed read ahead is simply read again.
+ */
+const PREFETCH_MAX_AGE_MS = 60_000;
+const prefetchedPages = new Map<string, { at: number; page: Promise<ChangePage> }>();
+const pageKey = (syncId: string, runId: string, cursor: string | null, pageCursor: string) => JSON.stringify([syncId, runId, cursor, pageCursor]);
+function prefetchPage(syncId: string, runId: string, cursor: string | null, pageCursor: string, page: Promise<ChangePage>) {
+  page.catch(() => undefined); // read again by the step that needs it
+  prefetchedPages.set(pageKey(syncId, runId, cursor, pageCursor), { at: Date.now(), page });
+  while (prefetchedPages.size > 20) prefetchedPages.delete(prefetchedPages.keys().next().value!);
+}
+function takePrefetchedPage(syncId: string, runId: string, cursor: string | null, pageCursor: string): Promise<ChangePage> | null {
+  const key = pageKey(syncId, runId, cursor, pageCursor);
+  const hit = prefetchedPages.get(key);
+  prefetchedPages.delete(key);
+  return hit && Date.now() - hit.at < PREFETCH_MAX_AGE_MS ? hit.page : null;
 }
 
 /** Linked pairs (with a CRM side) that the full provider pass of this run did not list. */
