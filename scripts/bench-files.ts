@@ -72,7 +72,8 @@ globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
   calls[key] = (calls[key] ?? 0) + 1;
   return realFetch(input, init);
 }) as typeof fetch;
-// Uploads leave through node:http (lib/http/streaming-request.ts, finding F-1): count those too.
+// Uploads (lib/http/streaming-request.ts, finding F-1) and CRM JSON calls (lib/http/text-request.ts) leave
+// through node:http: counted here (a call goes through one of the two, never both).
 const realHttpRequest = http.request;
 http.request = ((...a: Parameters<typeof http.request>) => {
   const req = realHttpRequest(...a);
