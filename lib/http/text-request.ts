@@ -9,7 +9,9 @@
  * Semantics follow fetch where callers depend on them: a network failure rejects with
  * `TypeError('fetch failed', { cause })`, the timeout (over the whole exchange, like `AbortSignal.timeout`)
  * with a `TimeoutError` DOMException, compressed answers (gzip, deflate, br) are decoded, and no status makes
- * it throw. Redirects are not followed: the JSON APIs called this way answer directly.
+ * it throw. Redirects are not followed: the JSON APIs called this way answer directly. Connections are the
+ * global agents' (keep-alive; an idle socket is closed after 5 s, or before the server's own Keep-Alive hint;
+ * an answer slower than that on a reused socket is still waited for, up to `timeoutMs`).
  */
 import http from 'node:http';
 import https from 'node:https';
