@@ -18,10 +18,7 @@
  */
 import './sandbox-env';
 import http from 'node:http';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { rmSync } from 'node:fs';
-import path from 'node:path';
 import pg from 'pg';
 import { eq } from 'drizzle-orm';
 import { closeDb, getDb } from '@/db/client';
@@ -42,6 +39,7 @@ import { pipedriveAuthorizationCode } from '../tests/support/sandbox-oauth';
 import { configureSandboxApp, createDatabase } from '../tests/support/app-env';
 import { crmFiles, uploadCrmFile } from '../tests/support/files';
 import { consent } from '@/sandbox/dropbox/test-support';
+import { startSandboxProcess } from './bench-sandbox-client';
 import { NORTHWIND, fmtInt, fmtSeconds, gcNow, log, machineDescription, mb, parseArgs, printTable, startDatabaseServer, startMemorySampler } from './bench-support';
 
 const args = parseArgs();
@@ -74,7 +72,8 @@ globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
   calls[key] = (calls[key] ?? 0) + 1;
   return realFetch(input, init);
 }) as typeof fetch;
-// Uploads leave through node:http (lib/http/streaming-request.ts, finding F-1): count those too.
+// Uploads (lib/http/streaming-request.ts, finding F-1) and CRM JSON calls (lib/http/text-request.ts) leave
+// through node:http: counted here (a call goes through one of the two, never both).
 const realHttpRequest = http.request;
 http.request = ((...a: Parameters<typeof http.request>) => {
   const req = realHttpRequest(...a);
@@ -102,40 +101,6 @@ const fmtCalls = (c: Record<string, number>) =>
     .join(', ') || '(none)';
 
 // ------------------------------------------------------------------ the sandbox process
-
-type Child = { url: string; proc: ChildProcessWithoutNullStreams; send(cmd: object): Promise<unknown>; close(): Promise<void> };
-
-async function startSandboxProcess(): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.resolve('scripts/bench-sandbox-process.ts')], { env: { ...process.env, APP_URL }, stdio: ['pipe', 'pipe', 'pipe'] });
-  proc.stderr.on('data', (d: Buffer) => process.stderr.write(`[sandbox] ${d}`));
-  const lines = createInterface({ input: proc.stdout });
-  const waiting: ((line: string) => void)[] = [];
-  let ready: (url: string) => void;
-  const url = new Promise<string>((r) => (ready = r));
-  lines.on('line', (line) => {
-    if (line.startsWith('READY ')) return ready(line.slice(6).trim());
-    waiting.shift()?.(line);
-  });
-  return {
-    url: await url,
-    proc,
-    send(cmd) {
-      return new Promise((resolve, reject) => {
-        waiting.push((line) => {
-          const r = JSON.parse(line) as { ok: boolean; reply?: unknown; error?: string };
-          if (r.ok) resolve(r.reply);
-          else reject(new Error(r.error));
-        });
-        proc.stdin.write(`${JSON.stringify(cmd)}\n`);
-      });
-    },
-    close: () =>
-      new Promise((resolve) => {
-        proc.once('exit', () => resolve());
-        proc.stdin.end();
-      }),
-  };
-}
 
 // ------------------------------------------------------------------ running
 
@@ -206,7 +171,7 @@ async function main() {
   log(`load average at start: ${load}`);
   const server = await startDatabaseServer();
   log(`database: ${server.description}`);
-  const child = await startSandboxProcess();
+  const child = await startSandboxProcess({ APP_URL });
   log(`sandbox (child process ${child.proc.pid}): ${child.url}`);
   const db = server.adminUrl ? await createDatabase(server.adminUrl, 'bench') : null;
   const { dataDir } = await configureSandboxApp({ appUrl: APP_URL, sandboxUrl: child.url, databaseUrl: db?.url ?? null, dataDirPrefix: 'synclane-bench-' });

@@ -8,24 +8,43 @@
  *   {"cmd":"persons","n":1000}                            → generates N Pipedrive persons → {firstId,lastId}
  *   {"cmd":"dropbox-write","email":…,"path":…,"size":…}  → writes a file "from another device"
  *   {"cmd":"rss"}                                         → this process's RSS in bytes
+ *   {"cmd":"call","target":"google","method":"groups","args":[…]} → an emulator method's (JSON) result
+ *   {"cmd":"import-scope","provider":…,"email":…,"n":…}   → generates the import benchmark's contacts
+ *   {"cmd":"live-persons","companyId":…}                  → live Pipedrive persons of the company
+ *   {"cmd":"raise-limits"} / {"cmd":"real-limits"}        → raises / describes the emulators' limits
+ *   {"cmd":"pipedrive-allowed","realLimits":…,"companyId":…} → Pipedrive's allowed requests per second
+ *
+ * `BENCH_SANDBOX_LIMITS=as-started` keeps the emulators' limits as started (the caller raises them or
+ * not); by default the Pipedrive limits are raised at start (`npm run bench:files`).
  */
 import { createInterface } from 'node:readline';
 import { startSandbox } from '../sandbox/server';
+import { generateImportScope, livePersonCount } from './bench-import-world';
+import { pipedriveAllowedPerSecond, raiseEmulatorLimits, realLimitsInForce } from './bench-emulator-limits';
 
 const NORTHWIND = { companyId: 7401001, admin: 13001 };
 const appUrl = process.env.APP_URL ?? 'http://127.0.0.1:3999';
 const sandbox = await startSandbox({ port: 0, appUrl, quiet: true });
-sandbox.pipedrive.config({ burstLimit: 1_000_000_000, dailyTokenBudget: 1_000_000_000 });
+if (process.env.BENCH_SANDBOX_LIMITS !== 'as-started') sandbox.pipedrive.config({ burstLimit: 1_000_000_000, dailyTokenBudget: 1_000_000_000 });
 console.log(`READY ${sandbox.url}`);
 
-type Command = { cmd: string; ms?: number; n?: number; email?: string; path?: string; size?: number };
+type Command = { cmd: string; ms?: number; jitterMs?: number; n?: number; email?: string; path?: string; size?: number; target?: string; method?: string; args?: unknown[]; provider?: 'google' | 'microsoft'; companyId?: number; realLimits?: boolean };
 
 const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {
   let reply: unknown;
   try {
     const c = JSON.parse(line) as Command;
-    if (c.cmd === 'latency') reply = sandbox.latency({ latencyMs: c.ms ?? 0 });
+    if (c.cmd === 'latency') reply = sandbox.latency({ latencyMs: c.ms ?? 0, ...(c.jitterMs !== undefined ? { jitterMs: c.jitterMs } : {}) });
+    else if (c.cmd === 'call') {
+      const target = (sandbox as unknown as Record<string, Record<string, (...a: unknown[]) => unknown>>)[c.target!];
+      if (!target || typeof target[c.method!] !== 'function') throw new Error(`no sandbox method ${c.target}.${c.method}`);
+      reply = target[c.method!]!(...(c.args ?? []));
+    } else if (c.cmd === 'import-scope') reply = generateImportScope(sandbox, c.provider!, c.email!, c.n ?? 0);
+    else if (c.cmd === 'live-persons') reply = livePersonCount(sandbox, c.companyId!);
+    else if (c.cmd === 'raise-limits') reply = raiseEmulatorLimits(sandbox);
+    else if (c.cmd === 'real-limits') reply = realLimitsInForce(sandbox);
+    else if (c.cmd === 'pipedrive-allowed') reply = pipedriveAllowedPerSecond(sandbox, { realLimits: !!c.realLimits }, c.companyId);
     else if (c.cmd === 'persons') reply = sandbox.pipedrive.generatePersons(NORTHWIND.companyId, NORTHWIND.admin, c.n ?? 0);
     else if (c.cmd === 'dropbox-write') {
       const bytes = Buffer.alloc(c.size ?? 0);

@@ -14,12 +14,11 @@ import { rmSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { startSandbox, type Sandbox } from '@/sandbox/server';
-import { REAL_LIMITS } from '@/sandbox/lib/real-limits';
-import { burstLimit } from '@/sandbox/pipedrive/plans';
+import { defaultRegistration } from '@/sandbox/lib/types';
 import { setEnvForTests } from '@/lib/env';
 import { closeDb, getDb } from '@/db/client';
-import { completePipedriveInstall, completeTeamleaderInstall, findInstalledUser, type InstalledUser } from '@/lib/installations';
-import { linkProviderAccount, pipedriveAuthorizationCode, teamleaderAuthorizationCode } from '../tests/support/sandbox-oauth';
+import { completePipedriveInstall, findInstalledUser, type InstalledUser } from '@/lib/installations';
+import { linkProviderAccount, pipedriveAuthorizationCode } from '../tests/support/sandbox-oauth';
 import { hasPostgresBinaries, startThrowawayPostgres } from '../tests/support/postgres-server';
 import { configureSandboxApp, createDatabase } from '../tests/support/app-env';
 import { executeRun, recordRunFailure } from '@/lib/sync/runtime/execute';
@@ -30,8 +29,6 @@ import { pillarFor } from '@/lib/sync/registry';
 import type { Tenant } from '@/lib/tenant';
 
 export const NORTHWIND = { companyId: 7401001, admin: 13001 };
-/** The Teamleader demo account (Brugge Bikes) and its admin. */
-export const BRUGGE = { accountId: '5b1e2c3d-7a8f-4b6c-9d0e-1f2a3b4c5d6e', admin: 'a1d2e3f4-0001-4c5d-8e9f-000000000001' };
 
 // ------------------------------------------------------------------ command line
 
@@ -78,39 +75,7 @@ export function describeWorld(w: World): string {
   return `${latency}; ${w.realLimits ? "vendors' real default rate limits" : 'emulator rate limits raised'}`;
 }
 
-/** Pipedrive's allowed request rate for the token (burst limit ÷ window) as the emulator applies it. */
-export function pipedriveAllowedPerSecond(sandbox: Sandbox, world: World, companyId?: number): number {
-  const s = sandbox.pipedrive.summary().settings as { burstLimit?: number | null; burstWindowMs?: number };
-  const windowS = (s.burstWindowMs ?? 2000) / 1000;
-  // With raised limits the emulator allows anything; the rate that matters is the real one of the company's
-  // plan (OAuth burst per 2 s: Lite 80, Growth 160 …), which the emulator applies when no override is set.
-  const company = companyId !== undefined ? sandbox.pipedrive.companies().find((c) => c.id === companyId) : undefined;
-  const planLimit = company ? burstLimit(company.plan) : 80;
-  if (!world.realLimits || !s.burstLimit) return planLimit / windowS;
-  return s.burstLimit / windowS;
-}
-
-/** Teamleader requests allowed per second (200 per sliding 60 s per integration per account; the emulator's setting). */
-export function teamleaderAllowedPerSecond(sandbox: Sandbox): number {
-  const c = sandbox.teamleader.config();
-  return c.rateLimitPerMinute / c.rateLimitWindowSeconds;
-}
-
-/** Google People write calls allowed per second per user under the real default quota. */
-export const googleWriteCallsPerSecond = () => REAL_LIMITS.google.writeQuotaPerMinute / 60;
-
-/** Describes the real limits in force (printed instead of the raised ones). */
-export function realLimitsInForce(sandbox: Sandbox): string[] {
-  const g = sandbox.google.config();
-  const m = sandbox.microsoft.config();
-  const pd = sandbox.pipedrive.summary().settings as { burstLimit?: number; burstWindowMs?: number };
-  return [
-    `Google People API: ${g.readQuotaPerMinute} reads + ${g.writeQuotaPerMinute} writes per minute per user`,
-    `Microsoft Graph: ${m.requestsPer10Min} requests per 10 min, ${m.maxConcurrent} concurrent per mailbox`,
-    `Pipedrive: burst ${pd.burstLimit ?? "per the company's plan (Growth: 160)"} per ${pd.burstWindowMs ?? '?'} ms per token`,
-    `Teamleader: ${sandbox.teamleader.config().rateLimitPerMinute} per sliding ${sandbox.teamleader.config().rateLimitWindowSeconds} s per integration and account`,
-  ];
-}
+export { googleWriteCallsPerSecond, pipedriveAllowedPerSecond, raiseEmulatorLimits, realLimitsInForce } from './bench-emulator-limits';
 
 export const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '—');
 
@@ -214,7 +179,6 @@ export type BenchApp = {
   sandbox: Sandbox;
   databaseUrl: string | null;
   installPipedrive(userId?: number): Promise<Tenant>;
-  installTeamleader(userId?: string): Promise<Tenant>;
   linkGoogle(tenant: Tenant, email: string): Promise<string>;
   linkMicrosoft(tenant: Tenant, email: string): Promise<string>;
   /** Runs one sync job in-process; `steps` is the wall time per step kind (`export-page-12` → `export-page`). */
@@ -222,11 +186,33 @@ export type BenchApp = {
   close(): Promise<void>;
 };
 
-/** A fresh database (new DB on the server, or a new PGlite dir) and a fresh in-process sandbox. */
-export async function createBenchApp(server: DatabaseServer, opts: { appUrl?: string; world?: World } = {}): Promise<BenchApp> {
+/**
+ * The sandbox of a bench app that runs it in another process (scripts/bench-sandbox-client.ts): the consent
+ * helpers only need its URL and the app registration; anything else must go through that process.
+ */
+export type ExternalSandbox = { url: string; close(): Promise<void> };
+
+function externalSandboxStandIn(url: string, appUrl: string): Sandbox {
+  const known: Record<string, unknown> = { url, ctx: { app: defaultRegistration(appUrl) } };
+  return new Proxy(known, {
+    get(target, key) {
+      if (typeof key === 'string' && key in target) return target[key];
+      throw new Error(`the sandbox runs in another process: ask it (bench-sandbox-client), not app.sandbox.${String(key)}`);
+    },
+  }) as unknown as Sandbox;
+}
+
+/**
+ * A fresh database (new DB on the server, or a new PGlite dir) and a fresh in-process sandbox — or, with
+ * `opts.sandbox`, a sandbox running elsewhere (closed with the app).
+ */
+export async function createBenchApp(server: DatabaseServer, opts: { appUrl?: string; world?: World; sandbox?: ExternalSandbox } = {}): Promise<BenchApp> {
   const appUrl = opts.appUrl ?? 'http://127.0.0.1:3999';
   const world = opts.world ?? { latencyMs: 0, jitterMs: 0, realLimits: false };
-  const sandbox = await startSandbox({ port: 0, appUrl, quiet: true, latencyMs: world.latencyMs, jitterMs: world.jitterMs, realLimits: world.realLimits });
+  const external = opts.sandbox;
+  const sandbox = external
+    ? externalSandboxStandIn(external.url, appUrl)
+    : await startSandbox({ port: 0, appUrl, quiet: true, latencyMs: world.latencyMs, jitterMs: world.jitterMs, realLimits: world.realLimits });
   const db = server.adminUrl ? await createDatabase(server.adminUrl, 'bench') : null;
   const databaseUrl = db?.url ?? null;
   const dbName = db?.name ?? null;
@@ -240,7 +226,6 @@ export async function createBenchApp(server: DatabaseServer, opts: { appUrl?: st
     sandbox,
     databaseUrl,
     installPipedrive: async (userId = NORTHWIND.admin) => asTenant(await completePipedriveInstall(await pipedriveAuthorizationCode(sandbox, userId))),
-    installTeamleader: async (userId = BRUGGE.admin) => asTenant(await completeTeamleaderInstall(await teamleaderAuthorizationCode(sandbox, userId))),
     linkGoogle: (tenant, email) => linkProviderAccount(sandbox, 'google', tenant, email),
     linkMicrosoft: (tenant, email) => linkProviderAccount(sandbox, 'microsoft', tenant, email),
     async runSync(syncId, trigger = 'refresh') {
@@ -270,7 +255,7 @@ export async function createBenchApp(server: DatabaseServer, opts: { appUrl?: st
     },
     async close() {
       await closeDb();
-      await sandbox.close();
+      await (external ?? sandbox).close();
       if (server.adminUrl && dbName) {
         const c = new pg.Client({ connectionString: server.adminUrl });
         await c.connect();
@@ -280,26 +265,6 @@ export async function createBenchApp(server: DatabaseServer, opts: { appUrl?: st
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/**
- * Raises every emulator limit that would otherwise throttle the run, so the numbers measure our code
- * and not the emulated quotas. Returns a human-readable list of what was raised (printed + documented).
- */
-export function raiseEmulatorLimits(sandbox: Sandbox): string[] {
-  const BIG = 1_000_000_000;
-  const before = { g: sandbox.google.config(), m: sandbox.microsoft.config(), t: sandbox.teamleader.config() };
-  const pdBefore = { ...sandbox.pipedrive.summary().settings };
-  sandbox.google.config({ readQuotaPerMinute: BIG, writeQuotaPerMinute: BIG });
-  sandbox.microsoft.config({ requestsPer10Min: BIG, maxConcurrent: 1_000 });
-  sandbox.pipedrive.config({ burstLimit: BIG, dailyTokenBudget: BIG });
-  sandbox.teamleader.config({ rateLimitPerMinute: BIG });
-  return [
-    `Google People API: readQuotaPerMinute ${before.g.readQuotaPerMinute} → ${BIG}, writeQuotaPerMinute ${before.g.writeQuotaPerMinute} → ${BIG} (per account)`,
-    `Microsoft Graph: requestsPer10Min ${before.m.requestsPer10Min} → ${BIG}, maxConcurrent ${before.m.maxConcurrent} → 1000 (per mailbox)`,
-    `Pipedrive: burstLimit ${pdBefore.burstLimit} per ${pdBefore.burstWindowMs} ms → ${BIG} per ${pdBefore.burstWindowMs} ms (per token); daily token budget → ${BIG}`,
-    `Teamleader: ${before.t.rateLimitPerMinute} per ${before.t.rateLimitWindowSeconds} s → ${BIG} (per integration and account)`,
-  ];
 }
 
 // ------------------------------------------------------------------ measuring

@@ -128,14 +128,35 @@ export class RatePacer {
     this.move(ticket, this.clock.now());
   }
 
-  /** Sets `ticket.at` and keeps the log ordered by `at`. */
+  /**
+   * Sets `ticket.at` and keeps the log ordered by `at`. Tickets moved are in flight (at the end of the log),
+   * so both searches start there: a window of thousands of calls (a raised limit) costs no scan per call.
+   */
   private move(ticket: PacerTicket, at: number): void {
-    const i = this.log.indexOf(ticket);
+    const i = this.log.lastIndexOf(ticket);
     if (i >= 0) this.log.splice(i, 1);
     ticket.at = at;
     let j = this.log.length;
     while (j > 0 && this.log[j - 1]!.at > at) j--;
     this.log.splice(j, 0, ticket);
+  }
+
+  /** Index of the first ticket of the log (ordered by `at`) with `at >= t` (`at > t` when `strict`). */
+  private firstAtOrAfter(t: number, strict = false): number {
+    let lo = 0;
+    let hi = this.log.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const at = this.log[mid]!.at;
+      if (at < t || (strict && at === t)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Index of the first ticket still counting at `t`: the log is ordered by `at`. */
+  private firstAfter(t: number): number {
+    return this.firstAtOrAfter(t, true);
   }
 
   private async waitForSlot(): Promise<PacerTicket> {
@@ -145,9 +166,7 @@ export class RatePacer {
       // Calls that stopped counting stay in the log for one more window: `observe` judges an answer against
       // the calls that counted when the vendor received it, a round trip ago.
       while (this.log.length && this.log[0]!.at <= now - span - this.windowMs) this.log.shift();
-      let first = 0;
-      while (first < this.log.length && this.log[first]!.at <= now - span) first++;
-      const counting = this.log.length - first;
+      const counting = this.log.length - this.firstAfter(now - span);
       if (now >= this.externalUntil) this.external = 0;
       let until = this.blockedUntil;
       const room = this.limit - this.external;
@@ -197,7 +216,11 @@ export class RatePacer {
       // window is kept (reserved for one window), so others' share is never dropped by a single answer.
       const from = ticket.sentAt - this.windowMs - this.safetyMs;
       const seq = ticket.seq ?? Number.POSITIVE_INFINITY;
-      const ours = 1 + this.log.filter((t) => t !== ticket && (t.seq ?? 0) < seq && t.at >= from).length;
+      let ours = 1;
+      for (let k = this.firstAtOrAfter(from); k < this.log.length; k++) {
+        const t = this.log[k]!;
+        if (t !== ticket && (t.seq ?? 0) < seq) ours++;
+      }
       const estimate = Math.max(0, this.limit - remaining - ours);
       if (now >= this.externalUntil || estimate >= this.external) {
         this.external = estimate;

@@ -3,6 +3,7 @@
  * (it no longer waits one round trip per person), never sends more than the burst limit allows, and
  * records that need the same new organization share one create of it.
  */
+import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, NORTHWIND, type TestApp } from '../support/harness';
 import { startSync } from '@/lib/contacts/service';
@@ -15,24 +16,28 @@ beforeAll(async () => {
 });
 afterAll(async () => app?.close());
 
-/** Every Pipedrive person create the app sends: when it left and when its answer came back. */
+/**
+ * Every Pipedrive person create the app sends: when it left and when its answer came back. JSON calls leave
+ * through node:http (lib/http/text-request.ts), looked up on the module object at call time: wrapped here.
+ */
 type Call = { start: number; end: number; status: number };
-let realFetch: typeof fetch | null = null;
+let realRequest: typeof http.request | null = null;
 function watchPersonCreates(): Call[] {
   const calls: Call[] = [];
-  const inner = (realFetch ??= globalThis.fetch);
-  globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const watched = (init?.method ?? 'GET') === 'POST' && new URL(url).pathname.endsWith('/api/v2/persons');
-    const start = performance.now();
-    const res = await inner(input, init);
-    if (watched) calls.push({ start, end: performance.now(), status: res.status });
-    return res;
-  }) as typeof fetch;
+  const inner = (realRequest ??= http.request);
+  http.request = ((...a: Parameters<typeof http.request>) => {
+    const req = inner(...a);
+    const url = a[0] instanceof URL ? a[0] : new URL(String(a[0]));
+    if (req.method === 'POST' && url.pathname.endsWith('/api/v2/persons')) {
+      const start = performance.now();
+      req.on('response', (res) => res.on('end', () => calls.push({ start, end: performance.now(), status: res.statusCode ?? 0 })));
+    }
+    return req;
+  }) as typeof http.request;
   return calls;
 }
 afterEach(() => {
-  if (realFetch) globalThis.fetch = realFetch;
+  if (realRequest) http.request = realRequest;
   app.sandbox.latency({ latencyMs: 0, jitterMs: 0 });
 });
 

@@ -11,6 +11,7 @@ import { resolvePendingDeletes, startSync } from '@/lib/contacts/service';
 import { prepareCrmFields } from '@/lib/contacts/crm-fields';
 import type { Tenant } from '@/lib/tenant';
 import { DELETE_BRAKE_MIN_DELETES } from '@/lib/sync/contacts/constants';
+import { GRAPH_DELTA_PAGE_SIZE } from '@/lib/providers/microsoft/client';
 
 const OLIVIA = 'olivia.northwind@outlook.com';
 const CO = NORTHWIND.companyId;
@@ -197,5 +198,29 @@ describe('Outlook ↔ Pipedrive two-way (C4, B5)', () => {
     expect((await env.app.runSync(env.syncId)).status).toBe('succeeded');
     expect(alive(env, anne.crmId)).toBe(false);
     expect(env.app.sandbox.microsoft.getContact(OLIVIA, laura.c.immutableId)).toBeFalsy();
+  });
+});
+
+describe('Outlook → Pipedrive first import over several delta pages (Performance: the next page is read ahead)', () => {
+  it('Performance: each delta page is read once although the next one is read while the current one is written; every contact is created once', async () => {
+    const app = await createTestApp();
+    try {
+      const tenant = await app.installPipedrive(NORTHWIND.admin);
+      const accountId = await app.linkMicrosoft(tenant, OLIVIA);
+      await prepareCrmFields(tenant);
+      const clients = app.sandbox.microsoft.folders(OLIVIA).find((f) => f.displayName === 'Clients')!;
+      app.sandbox.microsoft.generateContacts(OLIVIA, clients.id, 2 * GRAPH_DELTA_PAGE_SIZE + 50);
+      const inFolder = app.sandbox.microsoft.contacts(OLIVIA, clients.id);
+      const before = app.sandbox.microsoft.requestCounts(OLIVIA);
+      const { syncId } = await startSync(tenant, { accountId, direction: 'provider_to_crm', groupId: clients.id, groupName: 'Clients' });
+      expect((await app.runSync(syncId, 'start')).status).toBe('succeeded');
+      const after = app.sandbox.microsoft.requestCounts(OLIVIA);
+      // Delta pages only (photos are read with POST $batch): one read per page, none twice.
+      expect((after.GET ?? 0) - (before.GET ?? 0)).toBe(Math.ceil(inFolder.length / GRAPH_DELTA_PAGE_SIZE));
+      const live = (app.sandbox.pipedrive.persons(CO) as unknown as PdPerson[]).filter((p) => !p.is_deleted);
+      for (const c of inFolder) expect(live.filter((p) => p.emails.some((e) => e.value === c.fields.emailAddresses[0]?.address))).toHaveLength(1);
+    } finally {
+      await app.close();
+    }
   });
 });

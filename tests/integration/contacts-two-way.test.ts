@@ -12,6 +12,7 @@ import { prepareCrmFields } from '@/lib/contacts/crm-fields';
 import { restoreDeletedContact } from '@/lib/contacts/restore';
 import type { Tenant } from '@/lib/tenant';
 import { DELETE_BRAKE_MIN_DELETES } from '@/lib/sync/contacts/constants';
+import { LINK_WRITE_BATCH } from '@/lib/sync/contacts/link-writes';
 
 const OLIVIA = 'olivia.northwind@gmail.com';
 const CO = NORTHWIND.companyId;
@@ -419,6 +420,30 @@ describe('Setup and faults (C2, R1, R2, idempotent creates, expired cursors)', (
       expect((await env.app.runSync(env.syncId)).status).toBe('failed');
       expect((await env.app.runSync(env.syncId)).status).toBe('succeeded');
       expect(persons(env).filter((p) => p.first_name === 'Phone' && p.last_name === 'Only')).toHaveLength(1);
+    });
+
+    it('idempotent CRM creates with batched link writes: a lost answer in the middle of a page of concurrent creates — the records done keep their links, none is duplicated', async () => {
+      const before = persons(env).length;
+      const emails = Array.from({ length: 2 * LINK_WRITE_BATCH + 30 }, (_, i) => `batch.member${i}@example.com`);
+      emails.forEach((email, i) => newGoogleContact(env, 'Batch', `Member${i}`, email));
+      // The 61st create of the page is stored by Pipedrive but its answer is lost.
+      env.app.sandbox.pipedrive.faults.add({ method: 'POST', path: 'api/v2/persons$', status: 500, phase: 'after', skip: 60, times: 1, body: { success: false, error: 'Internal error' } });
+      expect((await env.app.runSync(env.syncId)).status).toBe('failed');
+      const db = await getDb();
+      const afterCrash = await db.select().from(contactLinks).where(eq(contactLinks.syncId, env.syncId));
+      const batchLinks = afterCrash.filter((l) => l.label?.startsWith('Batch '));
+      // Records whose create came back are linked (their buffered link writes were flushed); only the record
+      // whose answer was lost is pending; records that never started left no pending link behind.
+      expect(batchLinks.filter((l) => l.pendingSince !== null)).toHaveLength(1);
+      expect(batchLinks.filter((l) => l.crmId !== null && l.pendingSince === null).length).toBeGreaterThanOrEqual(60);
+      expect(persons(env).length - before).toBe(batchLinks.length);
+
+      expect((await env.app.runSync(env.syncId)).status).toBe('succeeded');
+      for (const email of emails) expect(personsWithEmail(env, email)).toHaveLength(1);
+      expect(persons(env).length - before).toBe(emails.length);
+      const links = (await db.select().from(contactLinks).where(eq(contactLinks.syncId, env.syncId))).filter((l) => l.label?.startsWith('Batch '));
+      expect(links).toHaveLength(emails.length);
+      expect(links.every((l) => l.state === 'linked' && l.crmId !== null && l.pendingSince === null && l.snapshotHash !== null)).toBe(true);
     });
 
     it('R1: a 429 from Google fails the run with a retry-after; the next run succeeds', async () => {

@@ -12,7 +12,7 @@ import { pauseForDeletes, settlePendingDeletes } from '@/lib/sync/runtime/connec
 import type { CrmOrganization, CrmPerson, PersonInput } from '@/lib/crm/port';
 import { env } from '@/lib/env';
 import { SyncError } from '@/lib/errors';
-import type { RemoteContact } from '@/lib/providers/port';
+import type { ChangePage, RemoteContact } from '@/lib/providers/port';
 import type { SyncContext } from './context';
 import { exportSkipReason, shouldPauseDeletes } from './export-rules';
 import { planContactMerge } from './merge';
@@ -21,6 +21,7 @@ import { linkRef, recoverPendingCreates, releaseRemoteId } from './export-sweep'
 import { CRM_TIME_MARGIN_MS, CRM_WRITE_CONCURRENCY, PROVIDER_READ_CONCURRENCY } from './constants';
 import { forEachBounded, gate } from './bounded';
 import { notSeenBySweep, recordSweepPage } from './sweep-pages';
+import { LINK_WRITE_BATCH, finalLinkBuffer, insertPendingLinks, releasePendingLinks, writeFinalLinks } from './link-writes';
 
 type Counts = { added: number; updated: number; deleted: number; skipped: number; conflicts: number };
 
@@ -74,7 +75,8 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
   /** The page cursor the page was listed with (a restarted full pass lists from its first page). */
   let listedWith = args.pageCursor;
   try {
-    page = await ctx.provider.listChanges(sync.groupId, sync.providerCursor, args.pageCursor);
+    const prefetched = args.pageCursor ? takePrefetchedPage(sync.id, args.runId, sync.providerCursor, args.pageCursor) : null;
+    page = (prefetched && (await prefetched.catch(() => null))) || (await ctx.provider.listChanges(sync.groupId, sync.providerCursor, args.pageCursor));
   } catch (error) {
     if (error instanceof SyncError && error.code === 'cursor_invalid' && sync.providerCursor) {
       // Expired sync token / delta link: forget it and start a full pass (matching by remote id: no duplicates, no deletes).
@@ -112,9 +114,19 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
         )
         .catch(() => null)
     : null;
-  const handle = async (item: RemoteContact): Promise<void> => {
+  // Records written concurrently batch their link writes (pending links per block, final links per batch).
+  type Batched = { claims: Map<string, Promise<string>>; finals: ReturnType<typeof finalLinkBuffer> };
+  // The next page is read while this one is written (under the provider's concurrency limit, like photos).
+  if (page.nextPageCursor) {
+    const groupId = sync.groupId;
+    const cursor = sync.providerCursor;
+    const next = page.nextPageCursor;
+    prefetchPage(sync.id, args.runId, cursor, next, providerReads(ctx, () => ctx.provider.listChanges(groupId, cursor, next)));
+  }
+  const handle = async (item: RemoteContact, batched: Batched | null = null): Promise<void> => {
     const link = byRemote.get(item.remoteId);
-    const remoteHash = hashContact(item.contact);
+    // Only a record with a pair compares hashes (a new record's create needs none).
+    const remoteHash = link ? hashContact(item.contact) : '';
     const isEcho = !!link?.snapshot && !link.pendingSince && hashContact(project(link.snapshot as unknown as Contact)) === remoteHash;
     if (link && link.state === 'linked' && isEcho) {
       if (link.remoteEtag !== item.etag) await db.update(contactLinks).set({ remoteEtag: item.etag }).where(eq(contactLinks.id, link.id));
@@ -156,13 +168,21 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
         return;
       }
       if (!link || link.state === 'deleted' || !link.crmId) {
-        const { person: created, linkId, adopted } = await createCrmPerson(ctx, item.remoteId, item.contact, link, label, orgCache);
+        const { person: created, linkId, adopted } = await createCrmPerson(ctx, item.remoteId, item.contact, link, label, orgCache, batched?.claims.get(item.remoteId));
         await maybeCopyPhoto(ctx, item, created.id, created.hasPicture, oneWay, photos);
-        await upsertLink(ctx, {
-          crmId: created.id, remoteId: item.remoteId, remoteEtag: item.etag, crmUpdatedAt: created.updatedAt, snapshot: item.contact, snapshotHash: await crmViewHash(ctx, created, orgView), label, createdBy: 'sync_to_crm',
-        }, linkId);
-        counts.added++;
-        log.push({ ...base, action: 'added', side: 'crm', crmId: created.id, remoteId: item.remoteId, label, ...(adopted ? { reasonCode: 'contacts.recovered' as const } : {}) });
+        const final = {
+          id: linkId, crmId: created.id, remoteId: item.remoteId, remoteEtag: item.etag, crmUpdatedAt: created.updatedAt, snapshot: item.contact as unknown as Record<string, unknown>, snapshotHash: await crmViewHash(ctx, created, orgView), label,
+          createdBy: 'sync_to_crm' as const, crmVerifyAfter: new Date(Date.now() + CRM_TIME_MARGIN_MS),
+        };
+        const written = () => {
+          counts.added++;
+          log.push({ ...base, action: 'added', side: 'crm', crmId: created.id, remoteId: item.remoteId, label, ...(adopted ? { reasonCode: 'contacts.recovered' as const } : {}) });
+        };
+        if (batched) batched.finals.add(final, written);
+        else {
+          await writeFinalLinks(ctx, [final]);
+          written();
+        }
         return;
       }
       const person = await ctx.crm.getPerson(link.crmId);
@@ -245,11 +265,36 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
     const link = byRemote.get(item.remoteId);
     return (seen.get(item.remoteId) ?? 0) > 1 || !!link?.pendingSince || (!link && (sync.matchByEmail || !!item.ref?.startsWith(`${sync.id}:`)));
   };
+  const bounded = page.items.filter((i) => !serial(i));
+  const batched: Batched = { claims: new Map(), finals: finalLinkBuffer(ctx, LINK_WRITE_BATCH) };
+  // The pending links of a block's new records (no pair yet, a name to create with: what `handle` creates),
+  // one statement, written while the previous block's second half starts (records start in order), so no
+  // record waits on it and at most a block and a half is pending at any time.
+  const claimBlock = (from: number) => {
+    const block = bounded.slice(from, from + LINK_WRITE_BATCH).filter((i) => !byRemote.has(i.remoteId) && (i.contact.firstName || i.contact.lastName));
+    if (!block.length) return;
+    const ids = insertPendingLinks(ctx, block.map((i) => ({ remoteId: i.remoteId, label: displayName(i.contact, i.remoteId) })));
+    for (const i of block) {
+      const id = ids.then((m) => m.get(i.remoteId)!);
+      id.catch(() => undefined); // awaited by the record's create; a record that stops earlier does not wait on it
+      batched.claims.set(i.remoteId, id);
+    }
+  };
+  let started = 0;
   try {
     for (const item of page.items.filter(serial)) await handle(item);
-    await forEachBounded(page.items.filter((i) => !serial(i)), CRM_WRITE_CONCURRENCY, handle);
+    await forEachBounded(bounded.map((item, i) => [item, i] as const), CRM_WRITE_CONCURRENCY, async ([item, i]) => {
+      started = i + 1;
+      if (i === 0) claimBlock(0);
+      if (i % LINK_WRITE_BATCH === LINK_WRITE_BATCH / 2) claimBlock(i + LINK_WRITE_BATCH / 2);
+      await handle(item, batched);
+    });
+    await batched.finals.flush();
   } catch (error) {
     // What the records already written did is kept (their links are written): the retry sees them as echoes.
+    await batched.finals.flush().catch(() => undefined);
+    const unsent = await Promise.allSettled(bounded.slice(started).flatMap((i) => batched.claims.get(i.remoteId) ?? []));
+    await releasePendingLinks(ctx, unsent.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))).catch(() => undefined);
     await recordActivity(log, db);
     throw error;
   }
@@ -323,6 +368,8 @@ async function createCrmPerson(
   link: LinkRow | undefined,
   label: string,
   orgCache: Map<string, Promise<string>>,
+  /** The new pending link written for this record with its block (link-writes.ts), if any. */
+  claimed?: Promise<string>,
 ): Promise<{ person: CrmPerson; linkId: string; adopted: boolean }> {
   const { db, sync } = ctx;
   const input = personInputFromContact(contact, await orgIdFor(ctx, contact.organization, orgCache));
@@ -331,7 +378,8 @@ async function createCrmPerson(
     if (twin) return { person: await ctx.crm.updatePerson(twin.id, input), linkId: link.id, adopted: true };
   }
   let linkId = link?.id;
-  if (linkId) await db.update(contactLinks).set({ pendingSince: new Date(), updatedAt: new Date() }).where(eq(contactLinks.id, linkId));
+  if (!linkId && claimed) linkId = await claimed;
+  else if (linkId) await db.update(contactLinks).set({ pendingSince: new Date(), updatedAt: new Date() }).where(eq(contactLinks.id, linkId));
   else {
     const [row] = await db
       .insert(contactLinks)
@@ -419,6 +467,26 @@ function organizationCaches(key: string) {
     while (runCaches.size > 20) runCaches.delete(runCaches.keys().next().value!);
   }
   return caches;
+}
+
+/**
+ * Provider pages read ahead (Performance: the next page's read overlaps this page's CRM writes instead of
+ * stalling every page boundary). Per process and short-lived like the organization caches: a step that
+ * runs elsewhere, or later than a minute, reads its page itself; a failed read ahead is simply read again.
+ */
+const PREFETCH_MAX_AGE_MS = 60_000;
+const prefetchedPages = new Map<string, { at: number; page: Promise<ChangePage> }>();
+const pageKey = (syncId: string, runId: string, cursor: string | null, pageCursor: string) => JSON.stringify([syncId, runId, cursor, pageCursor]);
+function prefetchPage(syncId: string, runId: string, cursor: string | null, pageCursor: string, page: Promise<ChangePage>) {
+  page.catch(() => undefined); // read again by the step that needs it
+  prefetchedPages.set(pageKey(syncId, runId, cursor, pageCursor), { at: Date.now(), page });
+  while (prefetchedPages.size > 20) prefetchedPages.delete(prefetchedPages.keys().next().value!);
+}
+function takePrefetchedPage(syncId: string, runId: string, cursor: string | null, pageCursor: string): Promise<ChangePage> | null {
+  const key = pageKey(syncId, runId, cursor, pageCursor);
+  const hit = prefetchedPages.get(key);
+  prefetchedPages.delete(key);
+  return hit && Date.now() - hit.at < PREFETCH_MAX_AGE_MS ? hit.page : null;
 }
 
 /** Linked pairs (with a CRM side) that the full provider pass of this run did not list. */
