@@ -18,6 +18,19 @@ export function pipedriveAllowedPerSecond(sandbox: Sandbox, world: { realLimits:
   return s.burstLimit / windowS;
 }
 
+/** Teamleader requests allowed per second (200 per sliding 60 s per integration per account; the emulator's setting). */
+export function teamleaderAllowedPerSecond(sandbox: Sandbox): number {
+  const c = sandbox.teamleader.config();
+  return c.rateLimitPerMinute / c.rateLimitWindowSeconds;
+}
+
+/** A CRM's allowed request rate and the window it is counted over (seconds). */
+export function crmAllowance(sandbox: Sandbox, crm: 'pipedrive' | 'teamleader', world: { realLimits: boolean }, companyId?: number): { perSecond: number; windowSeconds: number } {
+  if (crm === 'teamleader') return { perSecond: teamleaderAllowedPerSecond(sandbox), windowSeconds: sandbox.teamleader.config().rateLimitWindowSeconds };
+  const s = sandbox.pipedrive.summary().settings as { burstWindowMs?: number };
+  return { perSecond: pipedriveAllowedPerSecond(sandbox, world, companyId), windowSeconds: (s.burstWindowMs ?? 2000) / 1000 };
+}
+
 /** Google People write calls allowed per second per user under the real default quota. */
 export const googleWriteCallsPerSecond = () => REAL_LIMITS.google.writeQuotaPerMinute / 60;
 
@@ -30,6 +43,7 @@ export function realLimitsInForce(sandbox: Sandbox): string[] {
     `Google People API: ${g.readQuotaPerMinute} reads + ${g.writeQuotaPerMinute} writes per minute per user`,
     `Microsoft Graph: ${m.requestsPer10Min} requests per 10 min, ${m.maxConcurrent} concurrent per mailbox`,
     `Pipedrive: burst ${pd.burstLimit ?? "per the company's plan (Growth: 160)"} per ${pd.burstWindowMs ?? '?'} ms per token`,
+    `Teamleader: ${sandbox.teamleader.config().rateLimitPerMinute} per sliding ${sandbox.teamleader.config().rateLimitWindowSeconds} s per integration and account`,
   ];
 }
 
@@ -39,14 +53,16 @@ export function realLimitsInForce(sandbox: Sandbox): string[] {
  */
 export function raiseEmulatorLimits(sandbox: Sandbox): string[] {
   const BIG = 1_000_000_000;
-  const before = { g: sandbox.google.config(), m: sandbox.microsoft.config() };
+  const before = { g: sandbox.google.config(), m: sandbox.microsoft.config(), t: sandbox.teamleader.config() };
   const pdBefore = { ...sandbox.pipedrive.summary().settings };
   sandbox.google.config({ readQuotaPerMinute: BIG, writeQuotaPerMinute: BIG });
   sandbox.microsoft.config({ requestsPer10Min: BIG, maxConcurrent: 1_000 });
   sandbox.pipedrive.config({ burstLimit: BIG, dailyTokenBudget: BIG });
+  sandbox.teamleader.config({ rateLimitPerMinute: BIG });
   return [
     `Google People API: readQuotaPerMinute ${before.g.readQuotaPerMinute} → ${BIG}, writeQuotaPerMinute ${before.g.writeQuotaPerMinute} → ${BIG} (per account)`,
     `Microsoft Graph: requestsPer10Min ${before.m.requestsPer10Min} → ${BIG}, maxConcurrent ${before.m.maxConcurrent} → 1000 (per mailbox)`,
     `Pipedrive: burstLimit ${pdBefore.burstLimit} per ${pdBefore.burstWindowMs} ms → ${BIG} per ${pdBefore.burstWindowMs} ms (per token); daily token budget → ${BIG}`,
+    `Teamleader: ${before.t.rateLimitPerMinute} per ${before.t.rateLimitWindowSeconds} s → ${BIG} (per integration and account)`,
   ];
 }

@@ -11,6 +11,8 @@
  *   {"cmd":"call","target":"google","method":"groups","args":[…]} → an emulator method's (JSON) result
  *   {"cmd":"import-scope","provider":…,"email":…,"n":…}   → generates the import benchmark's contacts
  *   {"cmd":"live-persons","companyId":…}                  → live Pipedrive persons of the company
+ *   {"cmd":"live-persons","accountId":…}                  → Teamleader contacts of the account
+ *   {"cmd":"crm-allowance","crm":…,"realLimits":…}        → the CRM's allowed requests per second and its window
  *   {"cmd":"raise-limits"} / {"cmd":"real-limits"}        → raises / describes the emulators' limits
  *   {"cmd":"pipedrive-allowed","realLimits":…,"companyId":…} → Pipedrive's allowed requests per second
  *
@@ -19,8 +21,8 @@
  */
 import { createInterface } from 'node:readline';
 import { startSandbox } from '../sandbox/server';
-import { generateImportScope, livePersonCount } from './bench-import-world';
-import { pipedriveAllowedPerSecond, raiseEmulatorLimits, realLimitsInForce } from './bench-emulator-limits';
+import { generateImportScope, livePersonCount, teamleaderContactCount } from './bench-import-world';
+import { crmAllowance, pipedriveAllowedPerSecond, raiseEmulatorLimits, realLimitsInForce } from './bench-emulator-limits';
 
 const NORTHWIND = { companyId: 7401001, admin: 13001 };
 const appUrl = process.env.APP_URL ?? 'http://127.0.0.1:3999';
@@ -28,7 +30,7 @@ const sandbox = await startSandbox({ port: 0, appUrl, quiet: true });
 if (process.env.BENCH_SANDBOX_LIMITS !== 'as-started') sandbox.pipedrive.config({ burstLimit: 1_000_000_000, dailyTokenBudget: 1_000_000_000 });
 console.log(`READY ${sandbox.url}`);
 
-type Command = { cmd: string; ms?: number; jitterMs?: number; n?: number; email?: string; path?: string; size?: number; target?: string; method?: string; args?: unknown[]; provider?: 'google' | 'microsoft'; companyId?: number; realLimits?: boolean };
+type Command = { cmd: string; ms?: number; jitterMs?: number; n?: number; email?: string; path?: string; size?: number; target?: string; method?: string; args?: unknown[]; provider?: 'google' | 'microsoft'; companyId?: number; accountId?: string; crm?: 'pipedrive' | 'teamleader'; realLimits?: boolean };
 
 const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {
@@ -41,10 +43,11 @@ lines.on('line', (line) => {
       if (!target || typeof target[c.method!] !== 'function') throw new Error(`no sandbox method ${c.target}.${c.method}`);
       reply = target[c.method!]!(...(c.args ?? []));
     } else if (c.cmd === 'import-scope') reply = generateImportScope(sandbox, c.provider!, c.email!, c.n ?? 0);
-    else if (c.cmd === 'live-persons') reply = livePersonCount(sandbox, c.companyId!);
+    else if (c.cmd === 'live-persons') reply = c.accountId ? teamleaderContactCount(sandbox, c.accountId) : livePersonCount(sandbox, c.companyId!);
     else if (c.cmd === 'raise-limits') reply = raiseEmulatorLimits(sandbox);
     else if (c.cmd === 'real-limits') reply = realLimitsInForce(sandbox);
     else if (c.cmd === 'pipedrive-allowed') reply = pipedriveAllowedPerSecond(sandbox, { realLimits: !!c.realLimits }, c.companyId);
+    else if (c.cmd === 'crm-allowance') reply = crmAllowance(sandbox, c.crm ?? 'pipedrive', { realLimits: !!c.realLimits }, c.companyId);
     else if (c.cmd === 'persons') reply = sandbox.pipedrive.generatePersons(NORTHWIND.companyId, NORTHWIND.admin, c.n ?? 0);
     else if (c.cmd === 'dropbox-write') {
       const bytes = Buffer.alloc(c.size ?? 0);

@@ -17,8 +17,8 @@ import { startSandbox, type Sandbox } from '@/sandbox/server';
 import { defaultRegistration } from '@/sandbox/lib/types';
 import { setEnvForTests } from '@/lib/env';
 import { closeDb, getDb } from '@/db/client';
-import { completePipedriveInstall, findInstalledUser, type InstalledUser } from '@/lib/installations';
-import { linkProviderAccount, pipedriveAuthorizationCode } from '../tests/support/sandbox-oauth';
+import { completePipedriveInstall, completeTeamleaderInstall, findInstalledUser, type InstalledUser } from '@/lib/installations';
+import { linkProviderAccount, pipedriveAuthorizationCode, teamleaderAuthorizationCode } from '../tests/support/sandbox-oauth';
 import { hasPostgresBinaries, startThrowawayPostgres } from '../tests/support/postgres-server';
 import { configureSandboxApp, createDatabase } from '../tests/support/app-env';
 import { executeRun, recordRunFailure } from '@/lib/sync/runtime/execute';
@@ -29,6 +29,8 @@ import { pillarFor } from '@/lib/sync/registry';
 import type { Tenant } from '@/lib/tenant';
 
 export const NORTHWIND = { companyId: 7401001, admin: 13001 };
+/** The Teamleader demo account (Brugge Bikes) and its admin. */
+export const BRUGGE = { accountId: '5b1e2c3d-7a8f-4b6c-9d0e-1f2a3b4c5d6e', admin: 'a1d2e3f4-0001-4c5d-8e9f-000000000001' };
 
 // ------------------------------------------------------------------ command line
 
@@ -179,6 +181,7 @@ export type BenchApp = {
   sandbox: Sandbox;
   databaseUrl: string | null;
   installPipedrive(userId?: number): Promise<Tenant>;
+  installTeamleader(userId?: string): Promise<Tenant>;
   linkGoogle(tenant: Tenant, email: string): Promise<string>;
   linkMicrosoft(tenant: Tenant, email: string): Promise<string>;
   /** Runs one sync job in-process; `steps` is the wall time per step kind (`export-page-12` → `export-page`). */
@@ -226,6 +229,7 @@ export async function createBenchApp(server: DatabaseServer, opts: { appUrl?: st
     sandbox,
     databaseUrl,
     installPipedrive: async (userId = NORTHWIND.admin) => asTenant(await completePipedriveInstall(await pipedriveAuthorizationCode(sandbox, userId))),
+    installTeamleader: async (userId = BRUGGE.admin) => asTenant(await completeTeamleaderInstall(await teamleaderAuthorizationCode(sandbox, userId))),
     linkGoogle: (tenant, email) => linkProviderAccount(sandbox, 'google', tenant, email),
     linkMicrosoft: (tenant, email) => linkProviderAccount(sandbox, 'microsoft', tenant, email),
     async runSync(syncId, trigger = 'refresh') {
