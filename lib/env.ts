@@ -84,6 +84,14 @@ const ZRawEnv = z.object({
   /** Largest number of contacts a run may delete before it pauses and asks (B3). */
   DELETE_BRAKE_MAX: z.coerce.number().int().min(0).default(50),
   DELETE_BRAKE_RATIO: z.coerce.number().min(0).max(1).default(0.2),
+  /**
+   * Provider quotas the engine paces itself to (no rate headers to learn them from): Google People per user
+   * per minute (a Cloud project may be granted more: set it to the project's quota), Graph per mailbox per
+   * 10 minutes.
+   */
+  GOOGLE_PEOPLE_READS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  GOOGLE_PEOPLE_WRITES_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  GRAPH_REQUESTS_PER_10_MINUTES: z.coerce.number().int().min(1).default(10_000),
 });
 
 export type Env = ReturnType<typeof buildEnv>;
@@ -232,6 +240,7 @@ export function buildEnv(source: Record<string, string | undefined> = process.en
       schedulerTickMs: e.SCHEDULER_TICK_MS,
     },
     deleteBrake: { max: e.DELETE_BRAKE_MAX, ratio: e.DELETE_BRAKE_RATIO },
+    quotas: { googleReadsPerMinute: e.GOOGLE_PEOPLE_READS_PER_MINUTE, googleWritesPerMinute: e.GOOGLE_PEOPLE_WRITES_PER_MINUTE, graphRequestsPer10Minutes: e.GRAPH_REQUESTS_PER_10_MINUTES },
   } as const;
 
   if (env.jobs.mode === 'inngest' && !e.INNGEST_SIGNING_KEY) missing.push('INNGEST_SIGNING_KEY');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RatePacer, type PacerClock } from './rate-pacer';
+import { RatePacer, paced, type PacerClock } from './rate-pacer';
 
 /** A clock that only moves when someone sleeps (a sleeper wakes exactly when asked). */
 function fakeClock(): PacerClock & { t: number } {
@@ -317,5 +317,31 @@ describe('RatePacer return floor (Performance: ≥ 0.9 of the allowed rate at 10
     pacer.observe(b, 429, headers({ 'retry-after': '0' }));
     pacer.sent(await pacer.acquire());
     expect(clock.now()).toBe(2150); // a full window after the 429's answer
+  });
+});
+
+describe('paced: vendors without rate headers (Google per-minute quotas, Graph per mailbox)', () => {
+  it('Performance: a JSON batch of 20 costs 20 places in the window; the next call waits for them', async () => {
+    const clock = fakeClock();
+    const pacer = new RatePacer({ limit: 25, windowMs: 1000, safetyMs: 0, probe: false, learnLimit: false, returnFloor: false, clock });
+    await paced(pacer, 20, async () => 'batch');
+    await paced(pacer, 5, async () => 'five more');
+    expect(clock.now()).toBe(0);
+    await paced(pacer, 1, async () => 'one more');
+    expect(clock.now()).toBe(1000); // the 26th waited a window after the first answers
+  });
+
+  it('R1: a 429 holds the pacer for the Retry-After the error carried; other errors only end the call', async () => {
+    const clock = fakeClock();
+    const pacer = new RatePacer({ limit: 100, windowMs: 60_000, safetyMs: 0, probe: false, learnLimit: false, clock });
+    await expect(paced(pacer, 1, async () => Promise.reject(new Error('boom')), () => null)).rejects.toThrow('boom');
+    expect(clock.now()).toBe(0);
+    await expect(paced(pacer, 1, async () => Promise.reject(new Error('slow down')), () => ({ status: 429, retryAfterMs: 2000 }))).rejects.toThrow('slow down');
+    await paced(pacer, 1, async () => 'after the wait');
+    expect(clock.now()).toBe(2000);
+  });
+
+  it('without a pacer the call simply runs', async () => {
+    expect(await paced(undefined, 3, async () => 42)).toBe(42);
   });
 });

@@ -233,6 +233,40 @@ export class RatePacer {
 const pacers = new Map<string, RatePacer>();
 const MAX_PACERS = 10_000;
 
+const NO_HEADERS: HeaderSource = { get: () => null };
+
+/**
+ * Runs one request that costs `weight` of a budget the vendor does not describe in headers — Google's
+ * per-minute quotas per user, Graph's requests per mailbox (a JSON batch costs one per request in it) —
+ * under its pacer (none: unpaced). `failure` says what an error answered: a 429 blocks the pacer for the
+ * vendor's Retry-After.
+ */
+export async function paced<T>(
+  pacer: RatePacer | undefined,
+  weight: number,
+  fn: () => Promise<T>,
+  failure: (error: unknown) => { status: number; retryAfterMs?: number } | null = () => null,
+): Promise<T> {
+  if (!pacer || weight <= 0) return fn();
+  const tickets: PacerTicket[] = [];
+  for (let i = 0; i < weight; i++) tickets.push(await pacer.acquire());
+  for (const ticket of tickets) pacer.sent(ticket);
+  try {
+    const result = await fn();
+    for (const ticket of tickets) pacer.observe(ticket, 200, NO_HEADERS);
+    return result;
+  } catch (error) {
+    const answer = failure(error);
+    const headers: HeaderSource =
+      answer?.retryAfterMs !== undefined ? { get: (name) => (name.toLowerCase() === 'retry-after' ? String(Math.ceil(answer.retryAfterMs! / 1000)) : null) } : NO_HEADERS;
+    for (const ticket of tickets) {
+      if (answer) pacer.observe(ticket, answer.status, headers);
+      else pacer.done(ticket);
+    }
+    throw error;
+  }
+}
+
 /** The process-wide pacer for one budget (e.g. `pipedrive:<crm user id>`), created on first use. */
 export function pacerFor(key: string, defaults: RatePacerOptions): RatePacer {
   let pacer = pacers.get(key);
@@ -252,3 +286,11 @@ export function pacerFor(key: string, defaults: RatePacerOptions): RatePacer {
 export const PIPEDRIVE_BURST: RatePacerOptions = { limit: 80, windowMs: 2_000, safetyMs: 25 };
 export const PIPEDRIVE_SEARCH_BURST: RatePacerOptions = { limit: 10, windowMs: 2_000, learnLimit: false };
 export const TEAMLEADER_RATE: RatePacerOptions = { limit: 200, windowMs: 60_000 };
+/**
+ * Google People API: per-minute quotas per user, no rate headers (reference providers.md §4.6: treat ~60 per
+ * minute per user as the safe default, for reads and for writes). Nothing to learn or probe.
+ */
+export const GOOGLE_PEOPLE_READS: RatePacerOptions = { limit: 60, windowMs: 60_000, safetyMs: 500, learnLimit: false, probe: false };
+export const GOOGLE_PEOPLE_WRITES: RatePacerOptions = { limit: 60, windowMs: 60_000, safetyMs: 500, learnLimit: false, probe: false };
+/** Microsoft Graph, Outlook: 10,000 requests per 10 minutes per app and mailbox (each request of a JSON batch counts). */
+export const GRAPH_MAILBOX_REQUESTS: RatePacerOptions = { limit: 10_000, windowMs: 600_000, safetyMs: 1_000, learnLimit: false, probe: false };

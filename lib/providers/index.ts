@@ -1,6 +1,8 @@
 /** Registry: the provider client for a linked account, wired to the token manager. */
 import { withAccessToken } from '@/lib/auth/token-manager';
 import type { ApiCallCounter } from '@/lib/crm/http';
+import { env } from '@/lib/env';
+import { GOOGLE_PEOPLE_READS, GOOGLE_PEOPLE_WRITES, GRAPH_MAILBOX_REQUESTS, pacerFor } from '@/lib/crm/rate-pacer';
 import { createGoogleProvider } from './google/client';
 import { isGoogleUnauthorized } from './google/errors';
 import { refreshGoogleToken } from './google/oauth';
@@ -14,19 +16,28 @@ import { createDropboxSignClient, type DropboxSignClient } from './dropbox-sign/
 import { isDropboxSignUnauthorized } from './dropbox-sign/errors';
 import { refreshDropboxSignToken } from './dropbox-sign/oauth';
 
+/** The account's quotas, one pacer per account shared by its runs and checks in this process. */
+const googleReads = (accountId: string) => pacerFor(`google:read:${accountId}`, { ...GOOGLE_PEOPLE_READS, limit: env().quotas.googleReadsPerMinute });
+const googleWrites = (accountId: string) => pacerFor(`google:write:${accountId}`, { ...GOOGLE_PEOPLE_WRITES, limit: env().quotas.googleWritesPerMinute });
+const graphMailbox = (accountId: string) => pacerFor(`graph:${accountId}`, { ...GRAPH_MAILBOX_REQUESTS, limit: env().quotas.graphRequestsPer10Minutes });
+
 export function providerFor(account: { id: string; provider: ProviderKind }, counter?: ApiCallCounter): ContactProvider {
   const owner = { kind: 'provider_account' as const, id: account.id };
   if (account.provider === 'google') {
-    return createGoogleProvider({ counter, withToken: (call) => withAccessToken(owner, refreshGoogleToken, call, isGoogleUnauthorized) });
+    return createGoogleProvider({
+      counter,
+      withToken: (call) => withAccessToken(owner, refreshGoogleToken, call, isGoogleUnauthorized),
+      pacers: { read: googleReads(account.id), write: googleWrites(account.id) },
+    });
   }
-  return createMicrosoftProvider({ counter, withToken: (call) => withAccessToken(owner, refreshMicrosoftToken, call, isGraphUnauthorized) });
+  return createMicrosoftProvider({ counter, withToken: (call) => withAccessToken(owner, refreshMicrosoftToken, call, isGraphUnauthorized), pacer: graphMailbox(account.id) });
 }
 
 /** How this account's provider reports changes between runs (Graph subscriptions, Google sync-token checks). */
 export function changeFeedFor(account: { id: string; provider: ProviderKind }, counter?: ApiCallCounter): ProviderChangeFeed {
   const owner = { kind: 'provider_account' as const, id: account.id };
   if (account.provider === 'google') {
-    const check = createGoogleChangeCheck({ counter, withToken: (call) => withAccessToken(owner, refreshGoogleToken, call, isGoogleUnauthorized) });
+    const check = createGoogleChangeCheck({ counter, withToken: (call) => withAccessToken(owner, refreshGoogleToken, call, isGoogleUnauthorized), readPacer: googleReads(account.id) });
     return { provider: 'google', checkForChanges: check };
   }
   const graph = createGraphSubscriptions({ counter, withToken: (call) => withAccessToken(owner, refreshMicrosoftToken, call, isGraphUnauthorized) });

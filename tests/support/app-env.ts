@@ -33,6 +33,10 @@ export async function configureSandboxApp(opts: { appUrl: string; sandboxUrl: st
     AUTH_SECRET: randomBytes(33).toString('base64'),
     HOURLY_SYNC: 'false',
     JOBS_MODE: 'local',
+    // The emulators' quotas as they start (sandbox/lib/real-limits.ts raises nothing; tests that lower an
+    // emulator's quota see its 429s, which the pacers then wait out).
+    GOOGLE_PEOPLE_READS_PER_MINUTE: '600',
+    GOOGLE_PEOPLE_WRITES_PER_MINUTE: '600',
     ...opts.env,
   });
   await getDb();

@@ -10,20 +10,31 @@ import type { ApiCallCounter } from '@/lib/crm/http';
 import type { WithToken } from '@/lib/crm/pipedrive/client';
 import type { ChangePage, ContactProvider, RemoteContact, RemoteGroup, WriteResult } from '../port';
 import { GOOGLE_BATCH_CREATE_MAX, GOOGLE_BATCH_DELETE_MAX, GOOGLE_BATCH_UPDATE_MAX } from '@/lib/sync/contacts/constants';
-import { mapGoogleError } from './errors';
+import { googleFailure, mapGoogleError } from './errors';
+import { paced, type RatePacer } from '@/lib/crm/rate-pacer';
 import { GOOGLE_READ_FIELDS, GOOGLE_WRITE_FIELDS, contactFromGooglePerson, contactToGooglePerson, hasRealPhoto, realPhotoUrl, refOf } from './mapper';
 
-export function createGoogleProvider(opts: { withToken: WithToken; counter?: ApiCallCounter }): ContactProvider {
+/** The user's per-minute People API quotas, shared by every client of the account in this process. */
+export type GooglePacers = { read?: RatePacer; write?: RatePacer };
+
+export function createGoogleProvider(opts: { withToken: WithToken; counter?: ApiCallCounter; pacers?: GooglePacers }): ContactProvider {
   const auth = new OAuth2Client();
   const api = peopleApi({ version: 'v1', auth, rootUrl: `${new URL(env().google.peopleRootUrl).origin}/` });
 
-  async function call<T>(fn: (p: people_v1.People) => Promise<{ data: T }>): Promise<T> {
+  /** One People API call, held to the user's read or write quota (Performance: at, never over, the allowed rate). */
+  async function call<T>(fn: (p: people_v1.People) => Promise<{ data: T }>, kind: 'read' | 'write' = 'read'): Promise<T> {
     try {
-      return await opts.withToken(async (token) => {
-        auth.setCredentials({ access_token: token, expiry_date: Date.now() + 3_600_000 });
-        if (opts.counter) opts.counter.count++;
-        return (await fn(api)).data;
-      });
+      return await paced(
+        kind === 'write' ? opts.pacers?.write : opts.pacers?.read,
+        1,
+        () =>
+          opts.withToken(async (token) => {
+            auth.setCredentials({ access_token: token, expiry_date: Date.now() + 3_600_000 });
+            if (opts.counter) opts.counter.count++;
+            return (await fn(api)).data;
+          }),
+        googleFailure,
+      );
     } catch (error) {
       throw mapGoogleError(error);
     }
@@ -89,7 +100,7 @@ export function createGoogleProvider(opts: { withToken: WithToken; counter?: Api
     async ensureGroup(name) {
       const existing = (await listGroups()).find((g) => !g.system && g.name === name);
       if (existing) return existing;
-      const g = await call((p) => p.contactGroups.create({ requestBody: { contactGroup: { name } } }));
+      const g = await call((p) => p.contactGroups.create({ requestBody: { contactGroup: { name } } }), 'write');
       return { id: g.resourceName!, name: g.name ?? name, memberCount: 0 };
     },
 
@@ -101,6 +112,7 @@ export function createGoogleProvider(opts: { withToken: WithToken; counter?: Api
           p.people.batchCreateContacts({
             requestBody: { contacts: chunk.map((it) => ({ contactPerson: contactToGooglePerson(it.contact, it.ref, groupId) })), readMask: 'clientData,metadata' },
           }),
+          'write',
         );
         const created = data.createdPeople ?? [];
         chunk.forEach((it, n) => {
@@ -125,6 +137,7 @@ export function createGoogleProvider(opts: { withToken: WithToken; counter?: Api
         try {
           const data = await call((p) =>
             p.people.batchUpdateContacts({ requestBody: { contacts, updateMask: GOOGLE_WRITE_FIELDS, readMask: 'metadata' } }),
+            'write',
           );
           for (const it of chunk) {
             const r = data.updateResult?.[it.remoteId];
@@ -145,13 +158,13 @@ export function createGoogleProvider(opts: { withToken: WithToken; counter?: Api
       for (let i = 0; i < remoteIds.length; i += GOOGLE_BATCH_DELETE_MAX) {
         const chunk = remoteIds.slice(i, i + GOOGLE_BATCH_DELETE_MAX);
         try {
-          await call((p) => p.people.batchDeleteContacts({ requestBody: { resourceNames: chunk } }));
+          await call((p) => p.people.batchDeleteContacts({ requestBody: { resourceNames: chunk } }), 'write');
           out.push(...chunk.map((remoteId) => ({ remoteId })));
         } catch (error) {
           if (!(error instanceof SyncError) || error.code !== 'not_found') throw error;
           for (const remoteId of chunk) {
             try {
-              await call((p) => p.people.deleteContact({ resourceName: remoteId }));
+              await call((p) => p.people.deleteContact({ resourceName: remoteId }), 'write');
               out.push({ remoteId });
             } catch (e) {
               // Already gone is what we wanted.
@@ -236,6 +249,7 @@ export function createGoogleProvider(opts: { withToken: WithToken; counter?: Api
         const person = { ...contactToGooglePerson(it.contact, it.ref, null), etag };
         const data = await call((p) =>
           p.people.updateContact({ resourceName: it.remoteId, updatePersonFields: GOOGLE_WRITE_FIELDS, personFields: 'metadata', requestBody: person }),
+          'write',
         );
         return { ref: it.ref, remoteId: it.remoteId, etag: data.etag ?? '' };
       } catch (error) {

@@ -32,3 +32,11 @@ export function mapGoogleError(error: unknown): unknown {
   if (status === 400 || status === 409) return new SyncError('validation', `Google: ${message}`, opts);
   return new SyncError(status >= 500 ? 'temporary' : 'internal', `Google: ${message}`, opts);
 }
+
+/** What a failed People API call answered, for the account's pacer (a 429 holds it for Google's Retry-After). */
+export function googleFailure(error: unknown): { status: number; retryAfterMs?: number } | null {
+  const status = googleStatus(error);
+  if (!status) return null;
+  const mapped = mapGoogleError(error);
+  return { status, retryAfterMs: mapped instanceof SyncError ? mapped.options.retryAfterMs : undefined };
+}

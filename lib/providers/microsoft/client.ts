@@ -21,7 +21,8 @@ import type { ApiCallCounter } from '@/lib/crm/http';
 import type { WithToken } from '@/lib/crm/pipedrive/client';
 import type { Contact } from '@/lib/sync/contacts/model';
 import type { ChangePage, ContactProvider, RemoteContact, RemoteGroup, WriteResult } from '../port';
-import { mapGraphError } from './errors';
+import { graphFailure, mapGraphError } from './errors';
+import { paced, type RatePacer } from '@/lib/crm/rate-pacer';
 import { GRAPH_REF_EXTENSION, GRAPH_SELECT, contactFromGraph, contactToGraph, projectContactForGraph, refExtension, refOf, type GraphContact } from './mapper';
 
 /** Writes go 20 per JSON batch (one `POST /$batch`); the engine chunks by these. */
@@ -118,7 +119,7 @@ function answerError(answer: BatchAnswer, raw = false): unknown {
   return new SyncError('internal', `Microsoft: ${graphError.message}`, { status: answer.status, vendor: 'microsoft' });
 }
 
-export function createMicrosoftProvider(opts: { withToken: WithToken; counter?: ApiCallCounter }): ContactProvider {
+export function createMicrosoftProvider(opts: { withToken: WithToken; counter?: ApiCallCounter; pacer?: RatePacer }): ContactProvider {
   const auth = new BearerAuthMiddleware();
   // A POST is not idempotent: after a 503/504 Graph may have applied it (a created contact), and a blind
   // retry creates a second one. Only a 429 (throttled, not applied) is retried for POST; the engine's own
@@ -137,9 +138,13 @@ export function createMicrosoftProvider(opts: { withToken: WithToken; counter?: 
   const client = Client.initWithMiddleware({ baseUrl: env().microsoft.graphUrl, middleware: auth });
 
   type Api = (path: string) => GraphRequest;
-  async function call<T>(fn: (api: Api) => Promise<T>): Promise<T> {
+  /**
+   * One Graph call, held to the mailbox's 10,000 requests per 10 minutes (`weight`: a JSON batch costs one
+   * per request in it).
+   */
+  async function call<T>(fn: (api: Api) => Promise<T>, weight = 1): Promise<T> {
     try {
-      return await opts.withToken((token) => fn((path) => client.api(toGraphPath(path)).middlewareOptions([new BearerToken(token)])));
+      return await paced(opts.pacer, weight, () => opts.withToken((token) => fn((path) => client.api(toGraphPath(path)).middlewareOptions([new BearerToken(token)]))), graphFailure);
     } catch (error) {
       throw mapGraphError(error);
     }
@@ -177,7 +182,7 @@ export function createMicrosoftProvider(opts: { withToken: WithToken; counter?: 
       }
       if (answers.length && answers.every((a) => a.status === 401)) throw answerError(answers[0]!, true);
       return answers;
-    });
+    }, steps.length);
   }
 
   /**
@@ -239,7 +244,7 @@ export function createMicrosoftProvider(opts: { withToken: WithToken; counter?: 
       remoteIds.map((remoteId, i) => ({ id: String(i + 1), request: new Request(new URL(`/me/contacts/${enc(remoteId)}/photo/$value`, BATCH_STEP_ORIGIN), { method: 'GET' }) })),
     );
     const content = await batch.getContent();
-    const body = await call((api) => api('/$batch').post(content) as Promise<BatchResponseBody>);
+    const body = await call((api) => api('/$batch').post(content) as Promise<BatchResponseBody>, remoteIds.length);
     const responses = new BatchResponseContent(body);
     const answers = new Map<string, { bytes: Uint8Array; contentType: string } | null | 'throttled'>();
     let retryAfterMs = 1_000;

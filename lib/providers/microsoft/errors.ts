@@ -61,3 +61,11 @@ export function mapGraphError(error: unknown): unknown {
   }
   return new SyncError(status >= 500 ? 'temporary' : 'internal', message, opts);
 }
+
+/** What a failed Graph call answered, for the mailbox's pacer (a 429 holds it for Graph's Retry-After). */
+export function graphFailure(error: unknown): { status: number; retryAfterMs?: number } | null {
+  const status = graphStatus(error);
+  if (!status) return null;
+  const mapped = mapGraphError(error);
+  return { status, retryAfterMs: mapped instanceof SyncError ? mapped.options.retryAfterMs : undefined };
+}
