@@ -158,7 +158,7 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
         let etag = item.etag;
         if (plan.action === 'update' && plan.writeCrm) person = await ctx.crm.updatePerson(match.id, personInputFromContact(merged, await orgIdFor(ctx, merged.organization, orgCache)));
         if (plan.action === 'update' && plan.writeProvider) {
-          const [r] = await ctx.provider.updateContacts([{ ref: linkRef(sync.id, match.id), remoteId: item.remoteId, etag: item.etag, contact: merged }], groupId);
+          const [r] = await providerReads(ctx, () => ctx.provider.updateContacts([{ ref: linkRef(sync.id, match.id), remoteId: item.remoteId, etag: item.etag, contact: merged }], groupId));
           if (r?.error) throw r.error;
           etag = r?.etag ?? etag;
         }
@@ -227,7 +227,7 @@ export async function runImportPass(ctx: SyncContext, args: { runId: string; pag
           log.push({ ...base, action: 'updated', side: 'crm', crmId: person.id, remoteId: item.remoteId, label });
         }
         if (plan.writeProvider) {
-          const [r] = await ctx.provider.updateContacts([{ ref: linkRef(sync.id, link.crmId), remoteId: item.remoteId, etag: item.etag, contact: plan.merged }], groupId);
+          const [r] = await providerReads(ctx, () => ctx.provider.updateContacts([{ ref: linkRef(sync.id, link.crmId!), remoteId: item.remoteId, etag: item.etag, contact: plan.merged }], groupId));
           if (r?.error) throw r.error;
           etag = r?.etag ?? etag;
           log.push({ ...base, action: 'updated', side: 'provider', crmId: link.crmId, remoteId: item.remoteId, label });
@@ -542,7 +542,7 @@ async function deleteCrmSideUnlessEdited(ctx: SyncContext, link: LinkRow, runId:
   }
   // Idempotent like every export create: pending first, our stamp in the contact.
   await db.update(contactLinks).set({ remoteId: null, remoteEtag: null, pendingSince: new Date(), updatedAt: new Date() }).where(eq(contactLinks.id, link.id));
-  const [r] = await ctx.provider.createContacts([{ ref: linkRef(sync.id, person.id), contact }], sync.groupId);
+  const [r] = await providerReads(ctx, () => ctx.provider.createContacts([{ ref: linkRef(sync.id, person.id), contact }], sync.groupId!));
   if (!r?.remoteId) {
     await db.update(contactLinks).set({ state: 'skipped', skipCode: 'provider_rejected', skipReason: r?.error?.message ?? null, pendingSince: null, updatedAt: new Date() }).where(eq(contactLinks.id, link.id));
     return 'gone';
@@ -569,7 +569,7 @@ async function adoptStampedTwin(ctx: SyncContext, item: RemoteContact, crmId: st
   if (!owner || owner.state === 'deleted') return false;
   const label = owner.label ?? displayName(item.contact, item.remoteId);
   if (owner.remoteId && owner.remoteId !== item.remoteId && (await ctx.provider.getContact(owner.remoteId))) {
-    await ctx.provider.deleteContacts([item.remoteId]);
+    await providerReads(ctx, () => ctx.provider.deleteContacts([item.remoteId]));
     log.push({ installationId: sync.installationId, connectionId: sync.id, runId, action: 'deleted', side: 'provider', crmId, remoteId: item.remoteId, label, reasonCode: 'contacts.duplicate_removed' });
     return true;
   }
@@ -595,7 +595,10 @@ export async function deleteCrmSide(ctx: SyncContext, link: typeof contactLinks.
   }], ctx.db);
 }
 
-/** Photo reads of concurrent records, held under the provider's concurrency limit (Graph: 4 per mailbox), per step. */
+/**
+ * Provider calls of concurrent records (photo reads; in two-way, the single-contact writes a merge makes),
+ * held under the provider's concurrency limit (Graph: 4 requests per mailbox at once), per step.
+ */
 const providerReadGates = new WeakMap<SyncContext, ReturnType<typeof gate>>();
 function providerReads<R>(ctx: SyncContext, call: () => Promise<R>): Promise<R> {
   let g = providerReadGates.get(ctx);
