@@ -72,11 +72,14 @@ console.log(`Postgres: ${wantPostgres ? 'local binaries (throwaway cluster)' : p
 
 // ------------------------------------------------------------------ tests
 
+// The tests run the app against the emulators: the sandbox is this command's explicit choice (the build the
+// browser tests use too), whatever the shell has set.
+const testEnv: NodeJS.ProcessEnv = { ...process.env, SYNCLANE_ENV: 'sandbox', NEXT_TELEMETRY_DISABLED: '1' };
 const node = process.execPath;
 const vitest = path.resolve('node_modules/vitest/vitest.mjs');
 const next = path.resolve('node_modules/next/dist/bin/next');
-run(node, [vitest, 'run', '--project', 'unit', '--project', 'integration']);
+run(node, [vitest, 'run', '--project', 'unit', '--project', 'integration'], testEnv);
 if (!skipE2e) {
-  run(node, [next, 'build']);
-  run(node, [vitest, 'run', '--project', 'e2e'], { ...process.env, CHROMIUM_PATH: chromium! });
+  run(node, [next, 'build'], testEnv);
+  run(node, [vitest, 'run', '--project', 'e2e'], { ...testEnv, CHROMIUM_PATH: chromium! });
 }
