@@ -4,22 +4,20 @@
  * listing, then re-reads the requests it still tracks as open (those may complete long after they were sent).
  * Steps return only counts and cursors.
  */
-import { and, eq, gt, lt, or, isNull } from 'drizzle-orm';
+import { and, eq, lt, or } from 'drizzle-orm';
 import { z } from 'zod';
 import { SyncError } from '@/lib/errors';
 import { signatureArchives, signatureDocuments } from '@/db/schema';
 import { ZRunRequest } from '@/lib/sync/runtime/events';
 import type { RunContext, RunOutcome } from '@/lib/sync/runtime/pillar';
 import type { RunCounts } from '@/lib/sync/runtime/runs';
-import { applySignatureRequest, FOLDER_ROLES, markRequestGone, MAX_ATTACH_ATTEMPTS, type ArchiveFolders } from './apply';
+import { applySignatureRequest, FOLDER_ROLES, MAX_ATTACH_ATTEMPTS, type ArchiveFolders } from './apply';
 import { loadArchiveContext, type ArchiveContext } from './context';
-import { addCounts, retryFilesNotReadyOnce } from './passes';
+import { addCounts, finishListing, reReadOpenRequests } from './passes';
 
 export const SIGNATURES_KIND = 'signatures';
 /** Requests per listing page (the vendor's maximum). */
 const PAGE_SIZE = 100;
-/** Open requests re-read per step. */
-const OPEN_BATCH = 50;
 
 export const ZSignatureRunRequest = ZRunRequest.extend({
   kind: z.literal(SIGNATURES_KIND),
@@ -115,67 +113,23 @@ export async function runSignatureArchive(ctx: RunContext<SignatureRunRequest>):
     page++;
   }
 
-  // Open requests we track (sent before, waiting for signatures or for their files): re-read each.
-  let afterId: string | null = null;
-  let batch = 0;
-  const seenInRun = new Set<string>();
-  for (;;) {
-    await ctx.assertActive();
-    const r: { lastId: string | null; notReady: number } = await step.run(`open-requests-${batch}`, async () => {
-      const counter = { count: 0 };
-      const sync = await loadArchiveContext(archiveId, counter);
-      const rows = await sync.db
-        .select({ id: signatureDocuments.id, requestId: signatureDocuments.signatureRequestId })
-        .from(signatureDocuments)
-        .where(
-          and(
-            eq(signatureDocuments.archiveId, archiveId),
-            or(
-              eq(signatureDocuments.state, 'waiting'),
-              and(eq(signatureDocuments.state, 'archived'), eq(signatureDocuments.isComplete, true), or(eq(signatureDocuments.attachState, 'pending'), and(eq(signatureDocuments.attachState, 'failed'), lt(signatureDocuments.attempts, MAX_ATTACH_ATTEMPTS)))),
-            ),
-            afterId ? gt(signatureDocuments.id, afterId) : undefined,
-            or(isNull(signatureDocuments.updatedAt), lt(signatureDocuments.updatedAt, new Date(plan.startedAt))),
-          ),
-        )
-        .orderBy(signatureDocuments.id)
-        .limit(OPEN_BATCH);
-      const counts: Partial<RunCounts> = {};
-      let batchNotReady = 0;
-      for (const row of rows) {
-        if (seenInRun.has(row.requestId)) continue;
-        seenInRun.add(row.requestId);
-        const req = await sync.sign.getSignatureRequest(row.requestId).catch((error) => {
-          if (error instanceof SyncError && error.code === 'not_found') return null; // canceled or deleted (410/404)
-          throw error;
-        });
-        if (!req) {
-          await markRequestGone(sync, row.requestId, runId);
-          continue;
-        }
-        const res = await applySignatureRequest(sync, req, sync.archive.folders as ArchiveFolders, runId);
-        addCounts(counts, res.counts);
-        if (res.notReady) batchNotReady++;
-      }
-      await ctx.progress(rows.length, { ...counts, apiCalls: counter.count }, 'reading_provider');
-      return { lastId: rows.length === OPEN_BATCH ? rows[rows.length - 1]!.id : null, notReady: batchNotReady };
-    });
-    notReady += r.notReady;
-    if (!r.lastId) break;
-    afterId = r.lastId;
-    batch++;
-  }
-
-  if (notReady) {
-    await retryFilesNotReadyOnce(ctx, archiveId, '', (sync, req) => applySignatureRequest(sync, req, sync.archive.folders as ArchiveFolders, runId));
-  }
+  // Open requests we track (sent before, waiting for signatures or for their files), and signed ones whose CRM
+  // attach is still to be done: re-read each.
+  await reReadOpenRequests(ctx, archiveId, {
+    stepName: 'open-requests',
+    retryPrefix: '',
+    startedAt: plan.startedAt,
+    open: or(
+      eq(signatureDocuments.state, 'waiting'),
+      and(eq(signatureDocuments.state, 'archived'), eq(signatureDocuments.isComplete, true), or(eq(signatureDocuments.attachState, 'pending'), and(eq(signatureDocuments.attachState, 'failed'), lt(signatureDocuments.attempts, MAX_ATTACH_ATTEMPTS)))),
+    )!,
+    oncePerRequest: true,
+    file: (sync, req) => applySignatureRequest(sync, req, sync.archive.folders as ArchiveFolders, runId),
+    notReadySoFar: notReady,
+  });
 
   // The listing ran to its end: the next one stops at the newest request seen now.
-  await step.run('finish', async () => {
-    const sync = await loadArchiveContext(archiveId);
-    if (newest && (!plan.listedUntil || newest > plan.listedUntil))
-      await sync.db.update(signatureArchives).set({ listedUntil: new Date(newest), updatedAt: new Date() }).where(eq(signatureArchives.id, archiveId));
-  });
+  await finishListing(ctx, 'finish', archiveId, newest, plan.listedUntil);
   return { status: 'succeeded' };
 }
 

@@ -17,7 +17,7 @@
  * - Not attached to CRM records: each member's own archive does that (B7), so a record never gets a twin.
  * - The admin must still be a team admin at every run; otherwise the run stops with `insufficient_permission`.
  */
-import { and, eq, gt, isNull, lt, or } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { signatureArchives, signatureDocuments, type TeamFolders } from '@/db/schema';
 import { SyncError } from '@/lib/errors';
 import type { SignatureRequestInfo } from '@/lib/providers/dropbox-sign/mapper';
@@ -25,13 +25,12 @@ import { dropboxSharingFor } from '@/lib/providers/dropbox';
 import { recordActivity } from '@/lib/sync/runtime/activity';
 import type { RunContext, RunOutcome } from '@/lib/sync/runtime/pillar';
 import type { RunCounts } from '@/lib/sync/runtime/runs';
-import { applySignatureRequest, FOLDER_ROLES, markRequestGone, type ArchiveFolders, type Perspective } from './apply';
+import { applySignatureRequest, FOLDER_ROLES, type ArchiveFolders, type Perspective } from './apply';
 import { loadArchiveContext, type ArchiveContext } from './context';
-import { addCounts, retryFilesNotReadyOnce } from './passes';
+import { addCounts, finishListing, reReadOpenRequests } from './passes';
 import type { SignatureRunRequest } from './run';
 
 const PAGE_SIZE = 100;
-const OPEN_BATCH = 50;
 
 export type TeamMember = { accountId: string; email: string; isAdmin: boolean };
 
@@ -228,59 +227,17 @@ export async function runTeamArchive(ctx: RunContext<SignatureRunRequest>): Prom
   }
 
   // Documents still open (waiting for signatures or for their files): re-read each request once, file per member.
-  let afterId: string | null = null;
-  let batch = 0;
-  for (;;) {
-    await ctx.assertActive();
-    const r: { lastId: string | null; notReady: number } = await step.run(`team-open-${batch}`, async () => {
-      const counter = { count: 0 };
-      const sync = await loadArchiveContext(archiveId, counter);
-      const rows = await sync.db
-        .select({ id: signatureDocuments.id, requestId: signatureDocuments.signatureRequestId, memberKey: signatureDocuments.memberKey })
-        .from(signatureDocuments)
-        .where(
-          and(
-            eq(signatureDocuments.archiveId, archiveId),
-            eq(signatureDocuments.state, 'waiting'),
-            afterId ? gt(signatureDocuments.id, afterId) : undefined,
-            or(isNull(signatureDocuments.updatedAt), lt(signatureDocuments.updatedAt, new Date(plan.startedAt))),
-          ),
-        )
-        .orderBy(signatureDocuments.id)
-        .limit(OPEN_BATCH);
-      const counts: Partial<RunCounts> = {};
-      let batchNotReady = 0;
-      for (const row of rows) {
-        const req = await sync.sign.getSignatureRequest(row.requestId).catch((error) => {
-          if (error instanceof SyncError && error.code === 'not_found') return null;
-          throw error;
-        });
-        if (!req) {
-          await markRequestGone(sync, row.requestId, runId, row.memberKey);
-          continue;
-        }
-        const res = await applyForTeam(sync, req, members, teamName, runId, row.memberKey);
-        addCounts(counts, res.counts);
-        if (res.notReady) batchNotReady++;
-      }
-      await ctx.progress(rows.length, { ...counts, apiCalls: counter.count }, 'reading_provider');
-      return { lastId: rows.length === OPEN_BATCH ? rows[rows.length - 1]!.id : null, notReady: batchNotReady };
-    });
-    notReady += r.notReady;
-    if (!r.lastId) break;
-    afterId = r.lastId;
-    batch++;
-  }
-
-  if (notReady) {
-    await retryFilesNotReadyOnce(ctx, archiveId, 'team-', (sync, req, memberKey) => applyForTeam(sync, req, members, teamName, runId, memberKey));
-  }
-
-  await step.run('team-finish', async () => {
-    const sync = await loadArchiveContext(archiveId);
-    if (newest && (!plan.listedUntil || newest > plan.listedUntil))
-      await sync.db.update(signatureArchives).set({ listedUntil: new Date(newest), updatedAt: new Date() }).where(eq(signatureArchives.id, archiveId));
+  await reReadOpenRequests(ctx, archiveId, {
+    stepName: 'team-open',
+    retryPrefix: 'team-',
+    startedAt: plan.startedAt,
+    open: eq(signatureDocuments.state, 'waiting'),
+    oncePerRequest: false,
+    file: (sync, req, memberKey) => applyForTeam(sync, req, members, teamName, runId, memberKey),
+    notReadySoFar: notReady,
   });
+
+  await finishListing(ctx, 'team-finish', archiveId, newest, plan.listedUntil);
   return { status: 'succeeded' };
 }
 
