@@ -95,3 +95,36 @@ export async function runUntilQuiet(syncId: string, opts: RunOptions = {}): Prom
     }
   }
 }
+
+/**
+ * A soak cycle's "faults off" phase (B10 nothing wedges): fault-free runs, answering the connection's prompts
+ * as a user would, until one succeeds and `check` finds nothing — at most `maxRuns`. A connection still
+ * failing after that is `wedged`. Returns the last check's violations and how many runs it took.
+ */
+export async function runsUntilQuiet<K extends string>(o: {
+  cycle: number;
+  maxRuns: number;
+  run: () => Promise<RunOutcome>;
+  answerPrompts: () => Promise<void>;
+  check: (cycle: number) => { cycle: number; kind: K | 'wedged'; detail: string }[] | Promise<{ cycle: number; kind: K | 'wedged'; detail: string }[]>;
+  trace?: (line: string) => void;
+  /** Told about each run that did not settle yet (not after the last one). */
+  notSettled?: (run: number, outcome: RunOutcome, violations: { kind: string; detail: string }[]) => void;
+}): Promise<{ violations: { cycle: number; kind: K | 'wedged'; detail: string }[]; runs: number }> {
+  let lastFailure: RunOutcome | null = null;
+  let violations: { cycle: number; kind: K | 'wedged'; detail: string }[] = [];
+  let k = 0;
+  for (let quiet = false; k < o.maxRuns && !quiet; ) {
+    k++;
+    await o.answerPrompts();
+    const r = await o.run();
+    await o.answerPrompts();
+    o.trace?.(`  quiet run ${k}: ${r.status} ${r.error?.code ?? ''} ${r.error?.message ?? ''}`);
+    lastFailure = r.status === 'failed' ? r : null;
+    violations = await o.check(o.cycle);
+    quiet = r.status === 'succeeded' && violations.length === 0;
+    if (!quiet && k < o.maxRuns) o.notSettled?.(k, r, violations);
+  }
+  if (lastFailure) violations.unshift({ cycle: o.cycle, kind: 'wedged', detail: `still failing after ${o.maxRuns} fault-free runs: ${lastFailure.error?.code} ${lastFailure.error?.message}` });
+  return { violations, runs: k };
+}

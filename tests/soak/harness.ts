@@ -10,7 +10,7 @@ import { eq } from 'drizzle-orm';
 import { getDb } from '@/db/client';
 import { syncConnections } from '@/db/schema';
 import { resolvePendingDeletes } from '@/lib/contacts/service';
-import { runUntilQuiet, type RunOutcome } from './driver';
+import { runUntilQuiet, runsUntilQuiet, type RunOutcome } from './driver';
 import { createRng, type Rng } from './prng';
 import { createWorld, SOAK_DOMAIN, type EndpointKind, type Fields, type Policy, type Side, type SideRecord, type SoakConfig, type World } from './world';
 
@@ -296,20 +296,9 @@ export async function runSoak(config: SoakConfig, opts: { seed: number; cycles: 
     if (revoked && (await syncStatus(world)) === 'needs_reconnect') report.faultsFired.revoked_token++;
 
     // 4. Faults off: runs until quiet (bounded), answering the sync's prompts as a user would.
-    let quiet = false;
-    let lastFailure: RunOutcome | null = null;
-    let violations: Violation[] = [];
-    for (let k = 1; k <= MAX_QUIET_RUNS && !quiet; k++) {
-      await answerPrompts();
-      const r = await run({ trigger: 'refresh' });
-      await answerPrompts();
-      opts.trace?.(`  quiet run ${k}: ${r.status} ${r.error?.code ?? ''} ${r.error?.message ?? ''}`);
-      lastFailure = r.status === 'failed' ? r : null;
-      violations = check(cycle);
-      quiet = r.status === 'succeeded' && violations.length === 0;
-      report.maxQuietRuns = Math.max(report.maxQuietRuns, k);
-    }
-    if (lastFailure) violations.unshift({ cycle, kind: 'wedged', detail: `still failing after ${MAX_QUIET_RUNS} fault-free runs: ${lastFailure.error?.code} ${lastFailure.error?.message}` });
+    const settled = await runsUntilQuiet({ cycle, maxRuns: MAX_QUIET_RUNS, run: () => run({ trigger: 'refresh' }), answerPrompts, check, trace: opts.trace });
+    let violations: Violation[] = settled.violations;
+    report.maxQuietRuns = Math.max(report.maxQuietRuns, settled.runs);
     // A defect the engine does not repair stays visible on later cycles: it is reported once.
     const fresh = violations.filter((v) => !reported.has(`${v.kind}:${v.detail.split(':')[0]}`));
     for (const v of violations) reported.add(`${v.kind}:${v.detail.split(':')[0]}`);

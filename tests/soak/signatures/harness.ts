@@ -20,7 +20,7 @@ import { signatureDocuments, syncConnections } from '@/db/schema';
 import { crmClientFor } from '@/lib/crm';
 import { messagesFor } from '@/lib/i18n/catalogues';
 import type { StoredRequest } from '@/sandbox/dropbox-sign/sign-state';
-import { runUntilQuiet, type RunOutcome } from '../driver';
+import { runUntilQuiet, runsUntilQuiet, type RunOutcome } from '../driver';
 import { createRng, type Rng } from '../prng';
 import { createSignWorld, OLIVIA, OLIVIA_DROPBOX, OUTSIDERS, PEOPLE, TEAM, TEAM_NAMES, type SignSoakConfig, type SignWorld } from './world';
 
@@ -376,21 +376,17 @@ export async function runSignSoak(
     pipedrive.faults.clear();
 
     // 4. Faults off: runs until quiet (bounded), reconnecting when asked.
-    let quiet = false;
-    let lastFailure: RunOutcome | null = null;
-    let violations: SignViolation[] = [];
-    for (let k = 1; k <= MAX_QUIET_RUNS && !quiet; k++) {
-      await answerPrompts();
-      const r = await run({ trigger: 'refresh' });
-      await answerPrompts();
-      opts.trace?.(`  quiet run ${k}: ${r.status} ${r.error?.code ?? ''} ${r.error?.message ?? ''}`);
-      lastFailure = r.status === 'failed' ? r : null;
-      violations = await check(cycle);
-      quiet = r.status === 'succeeded' && violations.length === 0;
-      if (!quiet && k < MAX_QUIET_RUNS) opts.log?.(`cycle ${cycle}: quiet run ${k} not settled yet (${r.status} ${r.error?.code ?? ''} ${r.error?.message ?? ''}; ${violations.map((v) => `${v.kind} ${v.detail}`).join('; ') || 'no violation'})`);
-      report.maxQuietRuns = Math.max(report.maxQuietRuns, k);
-    }
-    if (lastFailure) violations.unshift({ cycle, kind: 'wedged', detail: `still failing after ${MAX_QUIET_RUNS} fault-free runs: ${lastFailure.error?.code} ${lastFailure.error?.message}` });
+    const settled = await runsUntilQuiet({
+      cycle,
+      maxRuns: MAX_QUIET_RUNS,
+      run: () => run({ trigger: 'refresh' }),
+      answerPrompts,
+      check,
+      trace: opts.trace,
+      notSettled: (k, r, v) => opts.log?.(`cycle ${cycle}: quiet run ${k} not settled yet (${r.status} ${r.error?.code ?? ''} ${r.error?.message ?? ''}; ${v.map((x) => `${x.kind} ${x.detail}`).join('; ') || 'no violation'})`),
+    });
+    const violations: SignViolation[] = settled.violations;
+    report.maxQuietRuns = Math.max(report.maxQuietRuns, settled.runs);
     const fresh = violations.filter((v) => !reported.has(`${v.kind}:${v.detail}`));
     for (const v of violations) reported.add(`${v.kind}:${v.detail}`);
     if (fresh.length) {
